@@ -1,0 +1,77 @@
+//! The few ARN shapes mfatui reads from profiles: roles and MFA devices.
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AccountRef {
+    /// `aws`, `aws-cn`, `aws-us-gov`, …: decides which STS endpoint serves the role.
+    pub partition: String,
+    pub id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoleArn {
+    pub account: AccountRef,
+    /// The role name with its path: `team/deployer`.
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MfaSerial {
+    pub account: AccountRef,
+    pub device: String,
+}
+
+fn split(arn: &str, service: &str, resource_type: &str) -> Option<(AccountRef, String)> {
+    let mut parts = arn.splitn(6, ':');
+    let (Some("arn"), Some(partition), Some(svc), Some(""), Some(account), Some(resource)) =
+        (parts.next(), parts.next(), parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return None;
+    };
+    let name = resource.strip_prefix(resource_type)?.strip_prefix('/')?;
+    let valid_account = account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit());
+    (svc == service && partition.starts_with("aws") && valid_account && !name.is_empty())
+        .then(|| (AccountRef { partition: partition.into(), id: account.into() }, name.into()))
+}
+
+pub fn parse_role_arn(arn: &str) -> Option<RoleArn> {
+    split(arn, "iam", "role").map(|(account, name)| RoleArn { account, name })
+}
+
+pub fn parse_mfa_serial(arn: &str) -> Option<MfaSerial> {
+    split(arn, "iam", "mfa").map(|(account, device)| MfaSerial { account, device })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn role_arns() {
+        let r = parse_role_arn("arn:aws:iam::123456789012:role/team/deployer").unwrap();
+        assert_eq!(
+            (r.account.partition.as_str(), r.account.id.as_str(), r.name.as_str()),
+            ("aws", "123456789012", "team/deployer")
+        );
+        assert_eq!(parse_role_arn("arn:aws-cn:iam::123456789012:role/x").unwrap().account.partition, "aws-cn");
+        assert_eq!(parse_role_arn("arn:aws-us-gov:iam::123456789012:role/x").unwrap().account.partition, "aws-us-gov");
+        for bad in [
+            "",
+            "arn:aws:iam::12345678901:role/x",
+            "arn:aws:iam::123456789012:user/x",
+            "arn:aws:sts::123456789012:role/x",
+            "arn:aws:iam::123456789012:role/",
+            "role/x",
+        ] {
+            assert!(parse_role_arn(bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn mfa_serials() {
+        let m = parse_mfa_serial("arn:aws:iam::111122223333:mfa/alice-phone").unwrap();
+        assert_eq!((m.account.id.as_str(), m.device.as_str()), ("111122223333", "alice-phone"));
+        assert!(parse_mfa_serial("GAHT12345678").is_none());
+    }
+}

@@ -1,0 +1,158 @@
+use super::super::sections::tests::set_of;
+use super::*;
+
+fn graph(config: &str, credentials: &str) -> ProfileGraph {
+    ProfileGraph::build(&set_of(config, credentials))
+}
+
+fn errors<'a>(g: &'a ProfileGraph, name: &'a str) -> Vec<&'a str> {
+    g.diagnostics_for(name).filter(|d| d.severity == Severity::Error).map(|d| d.message.as_str()).collect()
+}
+
+const KEYS: &str = "aws_access_key_id = AKIAEXAMPLE\naws_secret_access_key = secret\n";
+
+#[test]
+fn user_role_and_chain_of_three() {
+    let g = graph(
+        "[profile alice]\nmfa_serial = arn:aws:iam::111111111111:mfa/alice\nregion = eu-west-1\n\
+         [profile ops]\nrole_arn = arn:aws:iam::222222222222:role/ops\nsource_profile = alice\n\
+         [profile dev]\nrole_arn = arn:aws:iam::333333333333:role/dev\nsource_profile = ops\nduration_seconds = 7200\n\
+         [profile deep]\nrole_arn = arn:aws-cn:iam::444444444444:role/deep\nsource_profile = dev\n",
+        &format!("[alice]\n{KEYS}"),
+    );
+    let alice = g.get("alice").unwrap();
+    assert_eq!(alice.kind, ProfileKind::User);
+    assert_eq!(alice.account.as_ref().unwrap().id, "111111111111");
+    let ops = g.get("ops").unwrap();
+    assert_eq!((ops.kind, ops.root_user.as_deref()), (ProfileKind::Role, Some("alice")));
+    assert_eq!(ops.mfa_serial.as_deref(), Some("arn:aws:iam::111111111111:mfa/alice"));
+    assert_eq!(ops.mfa_serial_from.as_deref(), Some("alice"));
+    let deep = g.get("deep").unwrap();
+    assert_eq!(deep.kind, ProfileKind::ChainedRole);
+    assert_eq!(deep.chain, vec!["deep", "dev", "ops", "alice"]);
+    assert_eq!(deep.root_user.as_deref(), Some("alice"));
+    assert_eq!(deep.account.as_ref().unwrap().partition, "aws-cn");
+    // dev is chained with duration above 1 h: a warning, not an error.
+    assert!(errors(&g, "dev").is_empty());
+    assert!(g.diagnostics_for("dev").any(|d| d.message.contains("caps a role assumed from another role")));
+    assert!(g.diagnostics.iter().all(|d| d.severity == Severity::Warning));
+}
+
+#[test]
+fn own_mfa_serial_wins_over_the_sources() {
+    let g = graph(
+        "[profile u]\nmfa_serial = arn:aws:iam::111111111111:mfa/u\n[profile r]\nrole_arn = arn:aws:iam::222222222222:role/r\nsource_profile = u\nmfa_serial = arn:aws:iam::111111111111:mfa/other\n",
+        &format!("[u]\n{KEYS}"),
+    );
+    let r = g.get("r").unwrap();
+    assert_eq!(
+        (r.mfa_serial.as_deref(), r.mfa_serial_from.as_deref()),
+        (Some("arn:aws:iam::111111111111:mfa/other"), Some("r"))
+    );
+}
+
+#[test]
+fn cycles_are_reported_on_each_profile_in_the_loop() {
+    let g = graph(
+        "[profile a]\nrole_arn = arn:aws:iam::111111111111:role/a\nsource_profile = b\n\
+         [profile b]\nrole_arn = arn:aws:iam::111111111111:role/b\nsource_profile = a\n\
+         [profile ok]\nrole_arn = arn:aws:iam::111111111111:role/ok\nsource_profile = u\n",
+        &format!("[u]\n{KEYS}"),
+    );
+    assert!(errors(&g, "a")[0].contains("loops: a → b → a"), "{:?}", errors(&g, "a"));
+    assert!(errors(&g, "b")[0].contains("loops: b → a → b"));
+    assert!(errors(&g, "ok").is_empty(), "one broken profile never hides the others");
+    assert_eq!(g.get("ok").unwrap().root_user.as_deref(), Some("u"));
+    let d = g.diagnostics_for("a").next().unwrap();
+    assert_eq!(d.at.as_ref().unwrap().line, 3, "points at the source_profile line");
+}
+
+#[test]
+fn self_reference_needs_static_keys() {
+    let g = graph(
+        "[profile selfkeys]\nrole_arn = arn:aws:iam::111111111111:role/x\nsource_profile = selfkeys\n\
+         [profile selfnokeys]\nrole_arn = arn:aws:iam::111111111111:role/x\nsource_profile = selfnokeys\n",
+        &format!("[selfkeys]\n{KEYS}"),
+    );
+    let s = g.get("selfkeys").unwrap();
+    assert_eq!((s.kind, s.root_user.as_deref()), (ProfileKind::Role, Some("selfkeys")));
+    assert!(errors(&g, "selfkeys").is_empty());
+    assert!(errors(&g, "selfnokeys")[0].contains("names `selfnokeys` itself"));
+}
+
+#[test]
+fn source_with_keys_and_role_supplies_its_keys() {
+    let g = graph(
+        "[profile both]\nrole_arn = arn:aws:iam::111111111111:role/b\nsource_profile = u\n[profile r]\nrole_arn = arn:aws:iam::111111111111:role/r\nsource_profile = both\n",
+        &format!("[u]\n{KEYS}[both]\n{KEYS}"),
+    );
+    let r = g.get("r").unwrap();
+    assert_eq!((r.kind, r.root_user.as_deref()), (ProfileKind::Role, Some("both")));
+    assert!(g.diagnostics_for("both").any(|d| d.severity == Severity::Warning));
+}
+
+#[test]
+fn broken_profiles_each_get_a_specific_diagnostic() {
+    let g = graph(
+        "[profile missing]\nrole_arn = arn:aws:iam::111111111111:role/m\nsource_profile = nobody\n\
+         [profile both]\nrole_arn = arn:aws:iam::111111111111:role/b\nsource_profile = u\ncredential_source = Environment\n\
+         [profile nosource]\nrole_arn = arn:aws:iam::111111111111:role/n\n\
+         [profile badarn]\nrole_arn = arn:aws:iam::1234:role/n\nsource_profile = u\n\
+         [profile baddur]\nrole_arn = arn:aws:iam::111111111111:role/d\nsource_profile = u\nduration_seconds = 12h\n\
+         [profile badcs]\nrole_arn = arn:aws:iam::111111111111:role/d\ncredential_source = Laptop\n\
+         [profile emptysrc]\nrole_arn = arn:aws:iam::111111111111:role/d\nsource_profile = cfgonly\n\
+         [profile cfgonly]\nregion = us-east-1\n\
+         [profile sso]\nsso_session = nowhere\n",
+        &format!("[u]\n{KEYS}[halfid]\naws_access_key_id = AKIA\n[halfsecret]\naws_secret_access_key = s\n"),
+    );
+    let expect = [
+        ("missing", "source_profile `nobody` does not exist"),
+        ("both", "both source_profile and credential_source"),
+        ("nosource", "no source_profile or credential_source"),
+        ("badarn", "is not a role ARN"),
+        ("baddur", "whole number of seconds"),
+        ("badcs", "is not one of Environment"),
+        ("emptysrc", "has no credentials"),
+        ("sso", "no [sso-session nowhere]"),
+        ("halfid", "no aws_secret_access_key"),
+        ("halfsecret", "no aws_access_key_id"),
+    ];
+    for (profile, text) in expect {
+        let e = errors(&g, profile);
+        assert!(e.iter().any(|m| m.contains(text)), "{profile}: {e:?}");
+        assert!(g.is_broken(profile));
+    }
+    assert!(!g.is_broken("u") && !g.is_broken("cfgonly"));
+    let half = g.diagnostics_for("halfid").next().unwrap();
+    assert!(half.to_string().starts_with("/h/.aws/credentials:5: error: profile `halfid`"), "{half}");
+}
+
+#[test]
+fn chain_breaking_further_up_is_reported_on_the_role() {
+    let g = graph(
+        "[profile mid]\nrole_arn = arn:aws:iam::111111111111:role/m\nsource_profile = gone\n\
+         [profile top]\nrole_arn = arn:aws:iam::111111111111:role/t\nsource_profile = mid\n",
+        "",
+    );
+    assert!(errors(&g, "top")[0].contains("breaks at `mid`"));
+    assert_eq!(g.get("top").unwrap().root_user, None);
+}
+
+#[test]
+fn kinds() {
+    let g = graph(
+        "[profile proc]\ncredential_process = /bin/get-creds\n[profile sso]\nsso_session = c\n[sso-session c]\nsso_start_url = https://x\n\
+         [profile web]\nrole_arn = arn:aws:iam::111111111111:role/w\nweb_identity_token_file = /t\n[profile env]\nrole_arn = arn:aws:iam::111111111111:role/e\ncredential_source = Environment\n\
+         [profile r]\nrole_arn = arn:aws:iam::111111111111:role/r\nsource_profile = proc\n",
+        "[tmp]\naws_access_key_id=ASIA\naws_secret_access_key=s\naws_session_token=t\n",
+    );
+    let kind = |n| g.get(n).unwrap().kind;
+    assert_eq!(kind("proc"), ProfileKind::ProcessUser);
+    assert_eq!(kind("sso"), ProfileKind::Sso);
+    assert_eq!(kind("web"), ProfileKind::WebIdentity);
+    assert_eq!(kind("env"), ProfileKind::Role);
+    assert_eq!(g.get("env").unwrap().root_user, None);
+    assert_eq!(kind("tmp"), ProfileKind::SessionKeys);
+    assert_eq!(g.get("r").unwrap().root_user.as_deref(), Some("proc"));
+    assert!(g.diagnostics.is_empty(), "{:?}", g.diagnostics);
+}

@@ -1,0 +1,82 @@
+//! The user's AWS configuration: where the files are, how they parse, what the profiles are.
+//!
+//! Reads only; writing is `aws::edit` and `aws::userfile`. Missing files are an empty
+//! configuration, not an error: a new user has none yet.
+
+pub mod arn;
+pub mod diagnostics;
+pub mod graph;
+pub mod parser;
+pub mod paths;
+pub mod sections;
+
+pub use diagnostics::{Diagnostic, Location, Severity};
+pub use graph::{Profile, ProfileGraph, ProfileKind};
+pub use paths::{AwsEnv, AwsPaths, PathError};
+pub use sections::{ConfigSet, FileKind};
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error(transparent)]
+    Paths(#[from] PathError),
+    #[error("cannot read {}: permission denied; it must be readable by you (chmod 600 it)", .0.display())]
+    PermissionDenied(PathBuf),
+    #[error("{} is not UTF-8 text (first bad byte on line {line}); save it as UTF-8 and retry", path.display())]
+    NotUtf8 { path: PathBuf, line: usize },
+    #[error("{} is a directory, but the AWS tools expect a file there", .0.display())]
+    IsDirectory(PathBuf),
+    #[error("cannot read {}: {source}", path.display())]
+    Io { path: PathBuf, source: io::Error },
+}
+
+/// The configuration as loaded: both files merged, with every profile resolved.
+#[derive(Debug)]
+pub struct LoadedConfig {
+    pub paths: AwsPaths,
+    pub sections: ConfigSet,
+    pub graph: ProfileGraph,
+}
+
+/// The text of a file, `None` when it does not exist.
+pub fn read_text(path: &Path) -> Result<Option<String>, ConfigError> {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) if e.kind() == io::ErrorKind::PermissionDenied => {
+            return Err(ConfigError::PermissionDenied(path.into()));
+        }
+        Err(e) if e.kind() == io::ErrorKind::IsADirectory || path.is_dir() => {
+            return Err(ConfigError::IsDirectory(path.into()));
+        }
+        Err(source) => return Err(ConfigError::Io { path: path.into(), source }),
+    };
+    String::from_utf8(bytes).map(Some).map_err(|e| {
+        let upto = e.utf8_error().valid_up_to();
+        let line = 1 + e.as_bytes()[..upto].iter().filter(|&&b| b == b'\n').count();
+        ConfigError::NotUtf8 { path: path.into(), line }
+    })
+}
+
+pub fn load(env: &AwsEnv) -> Result<LoadedConfig, ConfigError> {
+    let paths = AwsPaths::resolve(env)?;
+    let mut sections = ConfigSet::default();
+    if let Some(text) = read_text(&paths.config)? {
+        sections.merge_file(FileKind::Config, &paths.config, &text);
+    }
+    if let Some(text) = read_text(&paths.credentials)? {
+        sections.merge_file(FileKind::Credentials, &paths.credentials, &text);
+    }
+    let mut graph = ProfileGraph::build(&sections);
+    if let Some(p) = env.profile.as_deref().filter(|p| graph.get(p).is_none()) {
+        graph.diagnostics.push(Diagnostic::new(
+            Severity::Warning,
+            None,
+            None,
+            format!("AWS_PROFILE is `{p}`, but no such profile exists; the AWS CLI will fail until you create it or unset AWS_PROFILE"),
+        ));
+    }
+    Ok(LoadedConfig { paths, sections, graph })
+}

@@ -1,0 +1,5 @@
+//! The domain: AWS configuration, credential files, sessions. No terminal UI here, and no
+//! reading of stdin: anything interactive arrives as an argument.
+
+pub mod config;
+pub mod secret;

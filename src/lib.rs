@@ -1,0 +1,3 @@
+//! mfatui: sign in with MFA once, keep every AWS role session fresh for every tool.
+
+pub mod aws;
