@@ -1,3 +1,5 @@
 //! mfatui: sign in with MFA once, keep every AWS role session fresh for every tool.
 
 pub mod aws;
+pub mod cli;
+pub mod commands;

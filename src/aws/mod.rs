@@ -2,4 +2,7 @@
 //! reading of stdin: anything interactive arrives as an argument.
 
 pub mod config;
+pub mod edit;
 pub mod secret;
+pub mod store;
+pub mod userfile;

@@ -104,6 +104,11 @@ impl ProfileGraph {
     pub fn build(set: &ConfigSet) -> Self {
         let mut diagnostics = set.diagnostics.clone();
         let profiles = set.profiles.values().map(|s| resolve(s, &set.profiles, set, &mut diagnostics)).collect();
+        // File order reads best; problems with no place go last.
+        diagnostics.sort_by(|a, b| {
+            let key = |d: &Diagnostic| d.at.as_ref().map(|l| (l.path.clone(), l.line));
+            (key(a).is_none(), key(a)).cmp(&(key(b).is_none(), key(b)))
+        });
         Self { profiles, diagnostics }
     }
 }

@@ -128,6 +128,11 @@ fn first_word(line: &str) -> &str {
     &word[..end]
 }
 
+/// The header text of a `[...]` line as the parser reads it, or `None` for any other line.
+pub fn header_of(line: &str) -> Option<&str> {
+    line.starts_with('[').then(|| parse_header(line).ok()).flatten()
+}
+
 fn parse_header(line: &str) -> Result<&str, &'static str> {
     let line = strip_comment(line, false);
     let inner = line

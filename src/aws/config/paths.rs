@@ -15,6 +15,8 @@ pub struct AwsEnv {
     pub profile: Option<String>,
     pub region: Option<String>,
     pub default_region: Option<String>,
+    /// `XDG_STATE_HOME`, where mfatui keeps its session store.
+    pub state_home: Option<PathBuf>,
 }
 
 impl AwsEnv {
@@ -31,12 +33,22 @@ impl AwsEnv {
             profile: non_empty("AWS_PROFILE"),
             region: non_empty("AWS_REGION"),
             default_region: non_empty("AWS_DEFAULT_REGION"),
+            state_home: non_empty("XDG_STATE_HOME").map(PathBuf::from),
         }
     }
 
     /// The region that overrides every profile's own `region`, as it does for the CLI.
     pub fn region_override(&self) -> Option<&str> {
         self.region.as_deref().or(self.default_region.as_deref())
+    }
+
+    /// mfatui's state directory: `$XDG_STATE_HOME/mfatui`, else `~/.local/state/mfatui`.
+    pub fn state_dir(&self) -> Result<PathBuf, PathError> {
+        match (&self.state_home, &self.home) {
+            (Some(s), _) if s.is_absolute() => Ok(s.join("mfatui")),
+            (_, Some(h)) => Ok(h.join(".local/state/mfatui")),
+            _ => Err(PathError::NoHome),
+        }
     }
 
     /// The profile a plain `aws` command would use.

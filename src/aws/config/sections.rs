@@ -56,7 +56,7 @@ pub struct ConfigSet {
 }
 
 /// `[prefix name]` or `[name]`, split as the SDK splits it (first run of whitespace).
-fn split_header(header: &str) -> (Option<&str>, &str) {
+pub fn split_header(header: &str) -> (Option<&str>, &str) {
     let h = header.trim_matches(WHITESPACE);
     match h.split_once(WHITESPACE) {
         Some((p, s)) => (Some(p.trim_matches(WHITESPACE)), s.trim_matches(WHITESPACE)),

@@ -1,0 +1,163 @@
+//! Lossless editing of sections mfatui owns inside the user's AWS files.
+//!
+//! The only bytes that change are those of the owned section being written or removed. An owned
+//! section is its header line, the lines after it up to the next header, minus the run of
+//! comment and blank lines just before that next header (those describe what follows and are
+//! the user's). Line endings of new lines follow the file's first line ending. New sections are
+//! appended after one blank line; removing a section takes one neighbouring blank line with it
+//! only where that leaves no double blank (or no leading blank), so adding and then removing restores the file
+//! exactly (for a file that ended with a newline).
+
+use crate::aws::config::parser::{self, WHITESPACE, is_identifier};
+use crate::aws::config::sections::split_header;
+
+/// The first line of every section mfatui writes, so users know not to edit it.
+pub const MANAGED_MARKER: &str = "# Managed by mfatui: rewritten automatically; edits to this section are lost.";
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum EditError {
+    #[error("`{0}` cannot be written as a setting name: use letters, digits and _-/.%@:+ only")]
+    InvalidKey(String),
+    #[error("the value of `{0}` contains a line break or surrounding whitespace, which the AWS files cannot hold")]
+    BadValue(String),
+    #[error("`[{0}]` is not a section header mfatui can write")]
+    InvalidHeader(String),
+}
+
+struct Lines<'a> {
+    /// Each line with its terminator (`\n`, `\r\n`, or none for a last line without one).
+    lines: Vec<&'a str>,
+    eol: &'static str,
+}
+
+impl<'a> Lines<'a> {
+    fn split(text: &'a str) -> Self {
+        let lines: Vec<&str> = text.split_inclusive('\n').collect();
+        let eol = match lines.first() {
+            Some(l) if l.ends_with("\r\n") => "\r\n",
+            _ => "\n",
+        };
+        Self { lines, eol }
+    }
+
+    fn content(line: &str) -> &str {
+        line.trim_end_matches(['\n', '\r'])
+    }
+
+    fn is_blank(line: &str) -> bool {
+        Self::content(line).trim_matches(WHITESPACE).is_empty()
+    }
+
+    fn is_comment_or_blank(line: &str) -> bool {
+        let c = Self::content(line).trim_start_matches(WHITESPACE);
+        c.is_empty() || c.starts_with(['#', ';'])
+    }
+
+    /// Line ranges `[start, end)` of every owned section named `header`.
+    fn owned_ranges(&self, header: &str) -> Vec<(usize, usize)> {
+        let wanted = split_header(header);
+        let headers: Vec<usize> =
+            (0..self.lines.len()).filter(|&i| parser::header_of(Self::content(self.lines[i])).is_some()).collect();
+        let mut out = Vec::new();
+        for (k, &h) in headers.iter().enumerate() {
+            let text = parser::header_of(Self::content(self.lines[h])).expect("filtered above");
+            if split_header(text) != wanted {
+                continue;
+            }
+            let next = headers.get(k + 1).copied().unwrap_or(self.lines.len());
+            let mut end = next;
+            while end > h + 1 && Self::is_comment_or_blank(self.lines[end - 1]) {
+                end -= 1;
+            }
+            if end == h + 1 && end < next && Self::content(self.lines[end]) == MANAGED_MARKER {
+                end += 1;
+            }
+            out.push((h, end));
+        }
+        out
+    }
+}
+
+fn render(header: &str, pairs: &[(&str, &str)], eol: &str) -> Result<String, EditError> {
+    let (_, name) = split_header(header);
+    if !is_identifier(name) || header.contains(['[', ']', '\n', '\r']) {
+        return Err(EditError::InvalidHeader(header.into()));
+    }
+    let mut out = format!("[{header}]{eol}{MANAGED_MARKER}{eol}");
+    for (k, v) in pairs {
+        if !is_identifier(k) {
+            return Err(EditError::InvalidKey((*k).into()));
+        }
+        if v.contains(['\n', '\r']) || v.trim_matches(WHITESPACE) != *v {
+            return Err(EditError::BadValue((*k).into()));
+        }
+        out.push_str(&format!("{k} = {v}{eol}"));
+    }
+    Ok(out)
+}
+
+/// Write section `[header]` with exactly `pairs`, replacing it (and dropping any duplicates of
+/// it) if present, appending it otherwise.
+pub fn upsert_section(text: &str, header: &str, pairs: &[(&str, &str)]) -> Result<String, EditError> {
+    let doc = Lines::split(text);
+    let block = render(header, pairs, doc.eol)?;
+    let ranges = doc.owned_ranges(header);
+    let Some(&(first_start, first_end)) = ranges.first() else {
+        let mut out = String::with_capacity(text.len() + block.len() + 2);
+        out.push_str(text);
+        if !text.is_empty() {
+            if !text.ends_with('\n') {
+                out.push_str(doc.eol);
+            }
+            out.push_str(doc.eol);
+        }
+        out.push_str(&block);
+        return Ok(out);
+    };
+    let mut out = String::with_capacity(text.len() + block.len());
+    out.extend(doc.lines[..first_start].iter().copied());
+    out.push_str(&block);
+    let mut cursor = first_end;
+    for &(s, e) in &ranges[1..] {
+        out.extend(doc.lines[cursor..s].iter().copied());
+        cursor = e;
+    }
+    out.extend(doc.lines[cursor..].iter().copied());
+    Ok(out)
+}
+
+/// Remove every section `[header]`. Returns the text unchanged when there is none.
+pub fn remove_section(text: &str, header: &str) -> String {
+    let doc = Lines::split(text);
+    let ranges = doc.owned_ranges(header);
+    if ranges.is_empty() {
+        return text.to_string();
+    }
+    let mut keep = vec![true; doc.lines.len()];
+    for (s, e) in ranges {
+        keep[s..e].iter_mut().for_each(|k| *k = false);
+        let blank_after = e == doc.lines.len() || Lines::is_blank(doc.lines[e]);
+        if s > 0 && keep[s - 1] && Lines::is_blank(doc.lines[s - 1]) && blank_after {
+            keep[s - 1] = false;
+        } else if s == 0 && e < doc.lines.len() && Lines::is_blank(doc.lines[e]) {
+            keep[e] = false;
+        }
+    }
+    doc.lines.iter().zip(keep).filter(|(_, k)| *k).map(|(l, _)| *l).collect()
+}
+
+/// Names of the sections in `text` whose first line after the header is the managed marker.
+pub fn managed_sections(text: &str) -> Vec<String> {
+    let doc = Lines::split(text);
+    (0..doc.lines.len())
+        .filter_map(|i| {
+            let header = parser::header_of(Lines::content(doc.lines[i]))?;
+            let next = doc.lines.get(i + 1).map(|l| Lines::content(l));
+            (next == Some(MANAGED_MARKER)).then(|| header.to_string())
+        })
+        .collect()
+}
+
+#[cfg(test)]
+#[path = "edit_tests.rs"]
+mod tests;

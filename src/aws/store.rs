@@ -1,0 +1,206 @@
+//! The session store: temporary credentials mfatui obtained, by profile name.
+//!
+//! One JSON file, 0600, written atomically under a lock (see `userfile`). A file that cannot
+//! be read as a store (truncated by a full disk, edited by hand) is never fatal: it is reported
+//! as a warning and treated as empty, and the next write moves it aside as `*.corrupt` rather
+//! than destroying it.
+
+use super::secret::Secret;
+use super::userfile::{FileError, lock_for, write_atomic};
+use aws_sdk_sts::primitives::{DateTime, DateTimeFormat};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+const VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredSession {
+    pub access_key_id: String,
+    pub secret_access_key: Secret,
+    pub session_token: Secret,
+    /// RFC 3339, UTC: `2026-11-21T23:00:00Z`.
+    pub expiration: String,
+    /// The identity the credentials act as (`arn:aws:sts::…:assumed-role/…`).
+    pub identity_arn: Option<String>,
+    /// Whether the session was obtained with an MFA code.
+    pub mfa: bool,
+}
+
+/// What a profile's stored session amounts to at a given moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionState {
+    None,
+    Valid { remaining_secs: i64 },
+    Expired { ago_secs: i64 },
+}
+
+impl StoredSession {
+    /// Seconds since the Unix epoch at which the credentials stop working.
+    pub fn expires_at(&self) -> Option<i64> {
+        DateTime::from_str(&self.expiration, DateTimeFormat::DateTime).ok().map(|d| d.secs())
+    }
+
+    pub fn state_at(&self, now: i64) -> SessionState {
+        match self.expires_at() {
+            Some(t) if t > now => SessionState::Valid { remaining_secs: t - now },
+            Some(t) => SessionState::Expired { ago_secs: now - t },
+            None => SessionState::Expired { ago_secs: 0 },
+        }
+    }
+}
+
+pub fn now_secs() -> i64 {
+    DateTime::from(SystemTime::now()).secs()
+}
+
+/// Format epoch seconds as RFC 3339 UTC, the form AWS and `credential_process` use.
+pub fn rfc3339(secs: i64) -> String {
+    DateTime::from_secs(secs).fmt(DateTimeFormat::DateTime).unwrap_or_default()
+}
+
+#[derive(Serialize, Deserialize)]
+struct FileShape {
+    version: u32,
+    sessions: BTreeMap<String, StoredSession>,
+}
+
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub sessions: BTreeMap<String, StoredSession>,
+    /// Why the file was ignored, when it was.
+    pub warning: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SessionStore {
+    path: PathBuf,
+}
+
+impl SessionStore {
+    pub fn at(path: impl Into<PathBuf>) -> Self {
+        Self { path: path.into() }
+    }
+
+    pub fn in_dir(state_dir: &Path) -> Self {
+        Self::at(state_dir.join("sessions.json"))
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn load(&self) -> Loaded {
+        match fs::read(&self.path) {
+            Ok(bytes) => self.decode(&bytes),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Loaded::default(),
+            Err(e) => Loaded {
+                sessions: BTreeMap::new(),
+                warning: Some(format!(
+                    "cannot read session store {}: {e}; sessions are treated as absent",
+                    self.path.display()
+                )),
+            },
+        }
+    }
+
+    fn decode(&self, bytes: &[u8]) -> Loaded {
+        match serde_json::from_slice::<FileShape>(bytes) {
+            Ok(f) if f.version == VERSION => Loaded { sessions: f.sessions, warning: None },
+            Ok(f) => Loaded {
+                sessions: BTreeMap::new(),
+                warning: Some(format!(
+                    "session store {} has version {}, which this mfatui does not know; it is ignored (a newer mfatui wrote it?)",
+                    self.path.display(),
+                    f.version
+                )),
+            },
+            Err(e) => Loaded {
+                sessions: BTreeMap::new(),
+                warning: Some(format!(
+                    "session store {} is damaged ({e}); it is ignored and will be moved aside on the next sign-in",
+                    self.path.display()
+                )),
+            },
+        }
+    }
+
+    /// Lock, read, change and write back the sessions. A damaged file is kept as `*.corrupt`.
+    pub fn update<R>(&self, f: impl FnOnce(&mut BTreeMap<String, StoredSession>) -> R) -> Result<R, FileError> {
+        let _lock = lock_for(&self.path)?;
+        let mut loaded = self.load();
+        if loaded.warning.is_some() && self.path.exists() {
+            let mut aside = self.path.clone().into_os_string();
+            aside.push(".corrupt");
+            fs::rename(&self.path, &aside).map_err(|source| FileError::Io {
+                action: "move aside damaged",
+                path: self.path.clone(),
+                source,
+            })?;
+        }
+        let out = f(&mut loaded.sessions);
+        let shape = FileShape { version: VERSION, sessions: loaded.sessions };
+        let json = serde_json::to_vec_pretty(&shape).expect("plain data always serialises");
+        write_atomic(&self.path, &json)?;
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    fn session(exp: &str) -> StoredSession {
+        StoredSession {
+            access_key_id: "ASIAEXAMPLE".into(),
+            secret_access_key: Secret::new("SECRETVALUE"),
+            session_token: Secret::new("TOKENVALUE"),
+            expiration: exp.into(),
+            identity_arn: Some("arn:aws:sts::111111111111:assumed-role/r/s".into()),
+            mfa: true,
+        }
+    }
+
+    #[test]
+    fn round_trip_0600_and_secrets_hidden_from_debug() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SessionStore::in_dir(&dir.path().join("state/mfatui"));
+        store.update(|s| s.insert("dev".into(), session("2030-01-01T00:00:00Z"))).unwrap();
+        let loaded = store.load();
+        assert!(loaded.warning.is_none());
+        assert_eq!(loaded.sessions["dev"], session("2030-01-01T00:00:00Z"));
+        assert_eq!(fs::metadata(store.path()).unwrap().permissions().mode() & 0o777, 0o600);
+        let dbg = format!("{:?}", loaded.sessions["dev"]);
+        assert!(!dbg.contains("SECRETVALUE") && !dbg.contains("TOKENVALUE"), "{dbg}");
+    }
+
+    #[test]
+    fn state_from_expiration() {
+        let s = session("2026-11-21T12:00:00Z");
+        let t = s.expires_at().unwrap();
+        assert_eq!(rfc3339(t), "2026-11-21T12:00:00Z");
+        assert_eq!(s.state_at(t - 90), SessionState::Valid { remaining_secs: 90 });
+        assert_eq!(s.state_at(t + 5), SessionState::Expired { ago_secs: 5 });
+        assert_eq!(session("garbage").state_at(t), SessionState::Expired { ago_secs: 0 });
+    }
+
+    #[test]
+    fn damaged_or_foreign_files_warn_and_are_kept_aside() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SessionStore::in_dir(dir.path());
+        for bad in [&b"{\"version\":1,\"sess"[..], b"\0\0\0", b"{\"version\":99,\"sessions\":{}}"] {
+            fs::write(store.path(), bad).unwrap();
+            let loaded = store.load();
+            assert!(loaded.sessions.is_empty());
+            assert!(loaded.warning.is_some());
+        }
+        fs::write(store.path(), b"{\"version\":1,\"sess").unwrap();
+        store.update(|s| s.insert("a".into(), session("2030-01-01T00:00:00Z"))).unwrap();
+        assert_eq!(fs::read(dir.path().join("sessions.json.corrupt")).unwrap(), b"{\"version\":1,\"sess");
+        assert_eq!(store.load().sessions.len(), 1);
+    }
+}

@@ -1,0 +1,191 @@
+//! `mfatui list`: every profile as a table, or as JSON with diagnostics.
+
+use crate::aws::config::diagnostics::DiagnosticJson;
+use crate::aws::config::{AwsEnv, LoadedConfig, Profile, Severity};
+use crate::aws::store::{Loaded, SessionState, rfc3339};
+use crate::commands::human_duration;
+use serde::Serialize;
+use std::io::{self, Write};
+
+/// One profile as `list` shows it. Shared by the table and the JSON.
+#[derive(Debug, Serialize)]
+pub struct ProfileRow<'a> {
+    pub name: &'a str,
+    pub kind: &'static str,
+    pub account_id: Option<&'a str>,
+    pub partition: Option<&'a str>,
+    pub role_arn: Option<&'a str>,
+    pub source_profile: Option<&'a str>,
+    pub credential_source: Option<&'a str>,
+    /// From the profile itself to the root of its chain.
+    pub chain: &'a [String],
+    pub root_user: Option<&'a str>,
+    pub mfa_serial: Option<&'a str>,
+    pub mfa_serial_from: Option<&'a str>,
+    pub region: Option<&'a str>,
+    /// What a client would use: `AWS_REGION`/`AWS_DEFAULT_REGION` override the profile's.
+    pub effective_region: Option<&'a str>,
+    pub duration_seconds: Option<u32>,
+    pub external_id: Option<&'a str>,
+    pub role_session_name: Option<&'a str>,
+    pub sso_session: Option<&'a str>,
+    pub file: String,
+    pub line: usize,
+    pub session: SessionJson,
+    pub broken: bool,
+    pub diagnostics: Vec<DiagnosticJson<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SessionJson {
+    /// `none`, `valid` or `expired`.
+    pub state: &'static str,
+    pub expires_at: Option<String>,
+    pub remaining_seconds: Option<i64>,
+}
+
+impl SessionJson {
+    fn from_state(state: SessionState, expires_at: Option<i64>) -> Self {
+        let (state, remaining) = match state {
+            SessionState::None => ("none", None),
+            SessionState::Valid { remaining_secs } => ("valid", Some(remaining_secs)),
+            SessionState::Expired { .. } => ("expired", Some(0)),
+        };
+        Self { state, expires_at: expires_at.map(rfc3339), remaining_seconds: remaining }
+    }
+
+    fn describe(&self) -> String {
+        match (self.state, self.remaining_seconds) {
+            ("valid", Some(r)) => format!("valid {}", human_duration(r)),
+            (s, _) => s.to_string(),
+        }
+    }
+}
+
+pub fn rows<'a>(cfg: &'a LoadedConfig, env: &'a AwsEnv, store: &Loaded, now: i64) -> Vec<ProfileRow<'a>> {
+    cfg.graph.profiles.iter().map(|p| row(cfg, env, store, now, p)).collect()
+}
+
+fn row<'a>(cfg: &'a LoadedConfig, env: &'a AwsEnv, store: &Loaded, now: i64, p: &'a Profile) -> ProfileRow<'a> {
+    let stored = store.sessions.get(&p.name);
+    let state = stored.map_or(SessionState::None, |s| s.state_at(now));
+    let diagnostics: Vec<DiagnosticJson> = cfg.graph.diagnostics_for(&p.name).map(DiagnosticJson::from).collect();
+    ProfileRow {
+        name: &p.name,
+        kind: p.kind.label(),
+        account_id: p.account.as_ref().map(|a| a.id.as_str()),
+        partition: p.account.as_ref().map(|a| a.partition.as_str()),
+        role_arn: p.role_arn.as_deref(),
+        source_profile: p.source_profile.as_deref(),
+        credential_source: p.credential_source.as_deref(),
+        chain: &p.chain,
+        root_user: p.root_user.as_deref(),
+        mfa_serial: p.mfa_serial.as_deref(),
+        mfa_serial_from: p.mfa_serial_from.as_deref(),
+        region: p.region.as_deref(),
+        effective_region: env.region_override().or(p.region.as_deref()),
+        duration_seconds: p.duration_seconds,
+        external_id: p.external_id.as_deref(),
+        role_session_name: p.role_session_name.as_deref(),
+        sso_session: p.sso_session.as_deref(),
+        file: p.at.path.display().to_string(),
+        line: p.at.line,
+        session: SessionJson::from_state(state, stored.and_then(|s| s.expires_at())),
+        broken: diagnostics.iter().any(|d| d.severity == Severity::Error),
+        diagnostics,
+    }
+}
+
+#[derive(Serialize)]
+struct ListJson<'a> {
+    config_file: String,
+    credentials_file: String,
+    selected_profile: &'a str,
+    region_override: Option<&'a str>,
+    session_store_warning: Option<&'a str>,
+    profiles: Vec<ProfileRow<'a>>,
+    diagnostics: Vec<DiagnosticJson<'a>>,
+}
+
+pub fn write_json(out: &mut impl Write, cfg: &LoadedConfig, env: &AwsEnv, store: &Loaded, now: i64) -> io::Result<()> {
+    let doc = ListJson {
+        config_file: cfg.paths.config.display().to_string(),
+        credentials_file: cfg.paths.credentials.display().to_string(),
+        selected_profile: env.selected_profile(),
+        region_override: env.region_override(),
+        session_store_warning: store.warning.as_deref(),
+        profiles: rows(cfg, env, store, now),
+        diagnostics: cfg.graph.diagnostics.iter().map(DiagnosticJson::from).collect(),
+    };
+    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    writeln!(out)
+}
+
+/// The MFA device's short name: `alice-phone` from `arn:aws:iam::…:mfa/alice-phone`.
+fn device_name(serial: &str) -> &str {
+    serial.rsplit_once(":mfa/").map_or(serial, |(_, d)| d)
+}
+
+pub fn write_table(out: &mut impl Write, cfg: &LoadedConfig, env: &AwsEnv, store: &Loaded, now: i64) -> io::Result<()> {
+    if let Some(w) = &store.warning {
+        writeln!(out, "warning: {w}")?;
+    }
+    let rows = rows(cfg, env, store, now);
+    if rows.is_empty() {
+        writeln!(
+            out,
+            "No profiles found in {} or {}.\nAdd an IAM user's keys with `aws configure --profile NAME`, then roles as [profile ROLE] sections with role_arn and source_profile.",
+            cfg.paths.config.display(),
+            cfg.paths.credentials.display()
+        )?;
+        return Ok(());
+    }
+    const HEAD: [&str; 7] = ["PROFILE", "KIND", "ACCOUNT", "SOURCE CHAIN", "MFA", "REGION", "SESSION"];
+    let cells: Vec<[String; 7]> = rows
+        .iter()
+        .map(|r| {
+            let dash = || "-".to_string();
+            let kind = if r.broken { format!("{} (broken)", r.kind) } else { r.kind.to_string() };
+            let chain = if r.chain.len() > 1 { r.chain[1..].join(" > ") } else { dash() };
+            [
+                r.name.to_string(),
+                kind,
+                r.account_id.map_or_else(dash, str::to_string),
+                chain,
+                r.mfa_serial.map_or_else(dash, |m| device_name(m).to_string()),
+                r.effective_region.map_or_else(dash, str::to_string),
+                r.session.describe(),
+            ]
+        })
+        .collect();
+    let mut widths = HEAD.map(str::len);
+    for c in &cells {
+        for (w, cell) in widths.iter_mut().zip(c) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let line = |out: &mut dyn Write, cols: &[&str]| -> io::Result<()> {
+        let mut s = String::new();
+        for (i, (c, w)) in cols.iter().zip(widths).enumerate() {
+            if i + 1 == cols.len() {
+                s.push_str(c);
+            } else {
+                s.push_str(&format!("{c:<w$}  "));
+            }
+        }
+        writeln!(out, "{}", s.trim_end())
+    };
+    line(out, &HEAD)?;
+    for c in &cells {
+        line(out, &c.each_ref().map(String::as_str))?;
+    }
+    let errors = cfg.graph.diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
+    let warnings = cfg.graph.diagnostics.len() - errors;
+    if errors + warnings > 0 {
+        writeln!(
+            out,
+            "\n{errors} error(s), {warnings} warning(s) in your AWS config: run `mfatui doctor` to see where."
+        )?;
+    }
+    Ok(())
+}
