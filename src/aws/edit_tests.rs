@@ -134,13 +134,10 @@ fn join(segs: &[Segment], strip_final_newline: bool) -> String {
             Segment::User(t) | Segment::Owned(_, t) => t.as_str(),
         })
         .collect();
-    if strip_final_newline {
-        let trimmed = s.trim_end_matches(['\n', '\r']).len();
-        // Strip one terminator only, keeping the file otherwise identical.
-        if s[trimmed..].len() >= 1 {
-            let cut = if s.ends_with("\r\n") { 2 } else { 1 };
-            s.truncate(s.len() - cut);
-        }
+    // Strip one terminator only, keeping the file otherwise identical.
+    if strip_final_newline && s.ends_with('\n') {
+        let cut = if s.ends_with("\r\n") { 2 } else { 1 };
+        s.truncate(s.len() - cut);
     }
     s
 }

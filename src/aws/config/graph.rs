@@ -160,8 +160,7 @@ fn resolve(s: &Section, all: &BTreeMap<String, Section>, set: &ConfigSet, out: &
     };
     if kind == ProfileKind::Role {
         let mut current = s;
-        loop {
-            let Some(source) = current.get("source_profile") else { break };
+        while let Some(source) = current.get("source_profile") {
             if source == current.name {
                 if has_static_keys(current) {
                     root_user = Some(source.to_string());

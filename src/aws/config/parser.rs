@@ -88,11 +88,12 @@ pub fn parse(text: &str) -> RawFile {
                     "indented line right after a section header: the SDKs read an indented line as the continuation of a property; remove the indentation".into(),
                 ),
                 State::InSection { property: Some(i), is_subproperty } => {
-                    if is_subproperty && !line.trim_matches(WHITESPACE).is_empty() {
-                        if let Err(e) = parse_property(line) {
-                            problem(format!("{} in the nested settings block", e.describe()));
-                            continue;
-                        }
+                    if is_subproperty
+                        && !line.trim_matches(WHITESPACE).is_empty()
+                        && let Err(e) = parse_property(line)
+                    {
+                        problem(format!("{} in the nested settings block", e.describe()));
+                        continue;
                     }
                     let section = out.sections.last_mut().expect("InSection implies a section");
                     let value = &mut section.properties[i].value;

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The whole test suite: what the README says to run and what CI runs (.ci/run).
+# Installs what the tests need: Python tools into ./.venv (git-ignored).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+  echo "need root to run: $*" >&2; return 1; fi; }
+
+venv=.venv
+if [ ! -x "$venv/bin/python" ]; then
+  if ! python3 -m venv "$venv" 2>/dev/null; then
+    # Debian ships venv support separately.
+    rm -rf "$venv"
+    as_root apt-get update -qq && as_root apt-get install -y -qq python3-venv >/dev/null
+    python3 -m venv "$venv"
+  fi
+fi
+stamp="$venv/.requirements-$(cksum < tests/requirements.txt | cut -d' ' -f1)"
+if [ ! -f "$stamp" ]; then
+  "$venv/bin/python" -m pip install -q --disable-pip-version-check -r tests/requirements.txt
+  rm -f "$venv"/.requirements-* && touch "$stamp"
+fi
+
+export MFATUI_REQUIRE_TOOLS=1
+export MFATUI_PYTHON="$PWD/$venv/bin/python"
+export MFATUI_AWS_CLI="$PWD/$venv/bin/aws"
+
+cargo fmt --check
+cargo test --locked --all-targets
+cargo clippy --locked --all-targets -- -D warnings

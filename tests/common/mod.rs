@@ -1,0 +1,67 @@
+//! Shared helpers for integration tests: a throw-away HOME and running the real binary.
+#![allow(dead_code)]
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub struct Home {
+    pub dir: tempfile::TempDir,
+}
+
+impl Home {
+    pub fn new() -> Self {
+        Self { dir: tempfile::tempdir().unwrap() }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn aws(&self, name: &str) -> PathBuf {
+        self.path().join(".aws").join(name)
+    }
+
+    pub fn write(&self, name: &str, text: &str) -> &Self {
+        let p = self.aws(name);
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        fs::write(p, text).unwrap();
+        self
+    }
+
+    /// `mfatui ARGS` with a clean environment: only this HOME, PATH and `extra`.
+    pub fn mfatui(&self, args: &[&str], extra: &[(&str, &str)]) -> Output {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_mfatui"));
+        cmd.args(args).env_clear().env("HOME", self.path()).env("PATH", std::env::var("PATH").unwrap_or_default());
+        for (k, v) in extra {
+            cmd.env(k, v);
+        }
+        cmd.output().unwrap()
+    }
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// An external program a test needs (the AWS CLI, …). The test command installs them and sets
+/// `MFATUI_REQUIRE_TOOLS=1`, making a missing tool a failure; a bare `cargo test` skips instead.
+pub fn tool(env_var: &str, fallbacks: &[&str]) -> Option<PathBuf> {
+    let found = std::env::var_os(env_var)
+        .map(PathBuf::from)
+        .into_iter()
+        .chain(fallbacks.iter().map(|f| Path::new(env!("CARGO_MANIFEST_DIR")).join(f)))
+        .find(|p| p.exists());
+    if found.is_none() {
+        assert!(
+            std::env::var("MFATUI_REQUIRE_TOOLS").as_deref() != Ok("1"),
+            "{env_var} is required but not found; run scripts/test.sh, which installs it"
+        );
+        eprintln!("skipping: {env_var} not set and none of {fallbacks:?} exists (scripts/test.sh installs it)");
+    }
+    found
+}
