@@ -9,7 +9,10 @@ Peers: AWS CLI v2's `aws configure list-profiles` is botocore's `Session().avail
 (timed as a python -c one-liner); AWS CLI v1, the one on PyPI, lacks list-profiles, so its
 nearest whole-CLI command `aws configure list` (loads and resolves the same files) is timed too.
 """
+import json
 import os
+import shlex
+import shutil
 import statistics
 import subprocess
 import sys
@@ -37,23 +40,50 @@ cases = {
 
 def once(cmd):
     start = time.perf_counter()
-    p = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    out = p.stdout.read()
-    _, status, usage = os.wait4(p.pid, 0)
+    p = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     elapsed = time.perf_counter() - start
-    if status != 0:
-        sys.exit(f"{cmd} failed with status {status}")
-    return elapsed, usage.ru_maxrss / 1024, out  # ru_maxrss is KiB on Linux
+    if p.returncode != 0:
+        sys.exit(f"{cmd} failed with status {p.returncode}")
+    return elapsed, p.stdout
 
 
+def peak_rss_mb(cmd):
+    """Peak RSS from GNU time (apt-get install time). Measuring from Python would count the
+    forked interpreter's pages, which the child keeps in ru_maxrss across exec."""
+    if not os.path.exists("/usr/bin/time"):
+        return float("nan")
+    p = subprocess.run(["/usr/bin/time", "-f", "%M", *cmd], env=env, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.PIPE, text=True)
+    return int(p.stderr.strip().splitlines()[-1]) / 1024
+
+
+def hyperfine_medians():
+    """Medians from hyperfine -N (no shell in between), which times process start to exit
+    without this script's own spawn overhead. None when hyperfine is not installed."""
+    if not shutil.which("hyperfine"):
+        return None
+    export = os.path.join(home, "hyperfine.json")
+    cmdlines = [shlex.join(c) for c in cases.values()]
+    subprocess.run(["hyperfine", "-N", "--warmup", "3", "--runs", str(runs), "--export-json", export, *cmdlines],
+                   env=env, check=True, stdout=subprocess.DEVNULL)
+    with open(export) as f:
+        return [r["median"] for r in json.load(f)["results"]]
+
+
+medians = hyperfine_medians()
+timer = "hyperfine -N" if medians else "python subprocess (apt-get install hyperfine for less overhead)"
 results = {}
-for name, cmd in cases.items():
+for i, (name, cmd) in enumerate(cases.items()):
     once(cmd)  # warm the page cache
-    samples = [once(cmd) for _ in range(runs)]
-    results[name] = (statistics.median(s[0] for s in samples), max(s[1] for s in samples), samples[0][2])
+    if medians:
+        median, out = medians[i], once(cmd)[1]
+    else:
+        samples = [once(cmd) for _ in range(runs)]
+        median, out = statistics.median(s[0] for s in samples), samples[0][1]
+    results[name] = (median, peak_rss_mb(cmd), out)
 
 profiles_ours = results["mfatui list --json"][2].count(b'"kind"')
-print(f"{profiles_ours} profiles, {runs} runs each, median wall time, peak RSS")
+print(f"{profiles_ours} profiles, {runs} runs each, median wall time ({timer}), peak RSS")
 base = results["mfatui list --json"][0]
 for name, (median, rss, _) in results.items():
     print(f"  {name:55} {median * 1000:8.1f} ms  {rss:6.1f} MB  {median / base:6.1f}x mfatui")

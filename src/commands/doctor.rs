@@ -1,10 +1,10 @@
 //! `mfatui doctor`: every diagnostic, with file and line; exit 1 when a profile is broken.
 
-use crate::aws::config::{LoadedConfig, Severity};
+use crate::aws::config::{ProfileGraph, Severity};
 use std::io::{self, Write};
 
-pub fn run(out: &mut impl Write, cfg: &LoadedConfig, store_warning: Option<&str>) -> io::Result<i32> {
-    let diags = &cfg.graph.diagnostics;
+pub fn run(out: &mut impl Write, graph: &ProfileGraph, store_warning: Option<&str>) -> io::Result<i32> {
+    let diags = &graph.diagnostics;
     for d in diags {
         writeln!(out, "{d}")?;
     }
@@ -14,7 +14,7 @@ pub fn run(out: &mut impl Write, cfg: &LoadedConfig, store_warning: Option<&str>
     let errors = diags.iter().filter(|d| d.severity == Severity::Error).count();
     let broken: std::collections::BTreeSet<&str> =
         diags.iter().filter(|d| d.severity == Severity::Error).filter_map(|d| d.profile.as_deref()).collect();
-    let n = cfg.graph.profiles.len();
+    let n = graph.profiles.len();
     if diags.is_empty() {
         writeln!(out, "No problems found in {n} profile(s).")?;
     } else {

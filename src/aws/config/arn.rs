@@ -2,27 +2,28 @@
 
 use serde::Serialize;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct AccountRef {
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct AccountRef<'a> {
     /// `aws`, `aws-cn`, `aws-us-gov`, …: decides which STS endpoint serves the role.
-    pub partition: String,
-    pub id: String,
+    pub partition: &'a str,
+    pub id: &'a str,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RoleArn {
-    pub account: AccountRef,
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RoleArn<'a> {
+    pub account: AccountRef<'a>,
     /// The role name with its path: `team/deployer`.
-    pub name: String,
+    pub name: &'a str,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MfaSerial {
-    pub account: AccountRef,
-    pub device: String,
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MfaSerial<'a> {
+    pub account: AccountRef<'a>,
+    pub device: &'a str,
 }
 
-fn split(arn: &str, service: &str, resource_type: &str) -> Option<(AccountRef, String)> {
+/// `(partition, account, name)` of `arn:PARTITION:SERVICE::ACCOUNT:TYPE/NAME`, borrowed.
+fn split<'a>(arn: &'a str, service: &str, resource_type: &str) -> Option<(&'a str, &'a str, &'a str)> {
     let mut parts = arn.splitn(6, ':');
     let (Some("arn"), Some(partition), Some(svc), Some(""), Some(account), Some(resource)) =
         (parts.next(), parts.next(), parts.next(), parts.next(), parts.next(), parts.next())
@@ -32,15 +33,23 @@ fn split(arn: &str, service: &str, resource_type: &str) -> Option<(AccountRef, S
     let name = resource.strip_prefix(resource_type)?.strip_prefix('/')?;
     let valid_account = account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit());
     (svc == service && partition.starts_with("aws") && valid_account && !name.is_empty())
-        .then(|| (AccountRef { partition: partition.into(), id: account.into() }, name.into()))
+        .then_some((partition, account, name))
 }
 
-pub fn parse_role_arn(arn: &str) -> Option<RoleArn> {
-    split(arn, "iam", "role").map(|(account, name)| RoleArn { account, name })
+pub fn is_role_arn(arn: &str) -> bool {
+    split(arn, "iam", "role").is_some()
 }
 
-pub fn parse_mfa_serial(arn: &str) -> Option<MfaSerial> {
-    split(arn, "iam", "mfa").map(|(account, device)| MfaSerial { account, device })
+pub fn is_mfa_serial(arn: &str) -> bool {
+    split(arn, "iam", "mfa").is_some()
+}
+
+pub fn parse_role_arn(arn: &str) -> Option<RoleArn<'_>> {
+    split(arn, "iam", "role").map(|(partition, id, name)| RoleArn { account: AccountRef { partition, id }, name })
+}
+
+pub fn parse_mfa_serial(arn: &str) -> Option<MfaSerial<'_>> {
+    split(arn, "iam", "mfa").map(|(partition, id, device)| MfaSerial { account: AccountRef { partition, id }, device })
 }
 
 #[cfg(test)]
@@ -50,10 +59,7 @@ mod tests {
     #[test]
     fn role_arns() {
         let r = parse_role_arn("arn:aws:iam::123456789012:role/team/deployer").unwrap();
-        assert_eq!(
-            (r.account.partition.as_str(), r.account.id.as_str(), r.name.as_str()),
-            ("aws", "123456789012", "team/deployer")
-        );
+        assert_eq!((r.account.partition, r.account.id, r.name), ("aws", "123456789012", "team/deployer"));
         assert_eq!(parse_role_arn("arn:aws-cn:iam::123456789012:role/x").unwrap().account.partition, "aws-cn");
         assert_eq!(parse_role_arn("arn:aws-us-gov:iam::123456789012:role/x").unwrap().account.partition, "aws-us-gov");
         for bad in [
@@ -71,7 +77,7 @@ mod tests {
     #[test]
     fn mfa_serials() {
         let m = parse_mfa_serial("arn:aws:iam::111122223333:mfa/alice-phone").unwrap();
-        assert_eq!((m.account.id.as_str(), m.device.as_str()), ("111122223333", "alice-phone"));
+        assert_eq!((m.account.id, m.device), ("111122223333", "alice-phone"));
         assert!(parse_mfa_serial("GAHT12345678").is_none());
     }
 }

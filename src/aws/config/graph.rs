@@ -8,7 +8,7 @@
 //! that profile has static keys. Every problem is a diagnostic on its own profile; one broken
 //! profile never stops the others from resolving.
 
-use super::arn::{AccountRef, parse_mfa_serial, parse_role_arn};
+use super::arn::{AccountRef, is_mfa_serial, is_role_arn, parse_mfa_serial, parse_role_arn};
 use super::diagnostics::{Diagnostic, Location, Severity};
 use super::sections::{ConfigSet, Section};
 use serde::Serialize;
@@ -56,44 +56,45 @@ impl ProfileKind {
     }
 }
 
+/// A resolved profile, borrowing its text from the `ConfigSet` it was built from.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Profile {
-    pub name: String,
+pub struct Profile<'a> {
+    pub name: &'a str,
     pub kind: ProfileKind,
-    pub at: Location,
-    pub role_arn: Option<String>,
-    pub source_profile: Option<String>,
-    pub credential_source: Option<String>,
+    pub at: &'a Location,
+    pub role_arn: Option<&'a str>,
+    pub source_profile: Option<&'a str>,
+    pub credential_source: Option<&'a str>,
     /// Profiles from this one to the root of its chain: `[dev, ops, alice]`. Just `[self]`
     /// for a profile that is not a role. Stops early at a broken link.
-    pub chain: Vec<String>,
+    pub chain: Vec<&'a str>,
     /// The IAM user profile whose long-term keys start the chain (the profile itself for a user).
-    pub root_user: Option<String>,
+    pub root_user: Option<&'a str>,
     /// The MFA device used for this profile: its own `mfa_serial`, else the nearest one up the chain.
-    pub mfa_serial: Option<String>,
+    pub mfa_serial: Option<&'a str>,
     /// Which profile `mfa_serial` came from.
-    pub mfa_serial_from: Option<String>,
-    pub region: Option<String>,
+    pub mfa_serial_from: Option<&'a str>,
+    pub region: Option<&'a str>,
     pub duration_seconds: Option<u32>,
-    pub external_id: Option<String>,
-    pub role_session_name: Option<String>,
-    pub account: Option<AccountRef>,
-    pub sso_session: Option<String>,
+    pub external_id: Option<&'a str>,
+    pub role_session_name: Option<&'a str>,
+    pub account: Option<AccountRef<'a>>,
+    pub sso_session: Option<&'a str>,
 }
 
 #[derive(Debug, Default)]
-pub struct ProfileGraph {
+pub struct ProfileGraph<'a> {
     /// Sorted by name.
-    pub profiles: Vec<Profile>,
+    pub profiles: Vec<Profile<'a>>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
-impl ProfileGraph {
-    pub fn get(&self, name: &str) -> Option<&Profile> {
-        self.profiles.binary_search_by(|p| p.name.as_str().cmp(name)).ok().map(|i| &self.profiles[i])
+impl<'a> ProfileGraph<'a> {
+    pub fn get(&self, name: &str) -> Option<&Profile<'a>> {
+        self.profiles.binary_search_by(|p| p.name.cmp(name)).ok().map(|i| &self.profiles[i])
     }
 
-    pub fn diagnostics_for<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Diagnostic> + 'a {
+    pub fn diagnostics_for<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'s Diagnostic> + 's {
         self.diagnostics.iter().filter(move |d| d.profile.as_deref() == Some(name))
     }
 
@@ -101,7 +102,7 @@ impl ProfileGraph {
         self.diagnostics_for(name).any(|d| d.severity == Severity::Error)
     }
 
-    pub fn build(set: &ConfigSet) -> Self {
+    pub fn build(set: &'a ConfigSet) -> Self {
         let mut diagnostics = set.diagnostics.clone();
         let profiles = set.profiles.values().map(|s| resolve(s, &set.profiles, set, &mut diagnostics)).collect();
         // File order reads best; problems with no place go last.
@@ -144,7 +145,12 @@ fn as_source(s: &Section) -> ProfileKind {
     }
 }
 
-fn resolve(s: &Section, all: &BTreeMap<String, Section>, set: &ConfigSet, out: &mut Vec<Diagnostic>) -> Profile {
+fn resolve<'a>(
+    s: &'a Section,
+    all: &'a BTreeMap<String, Section>,
+    set: &ConfigSet,
+    out: &mut Vec<Diagnostic>,
+) -> Profile<'a> {
     let name = s.name.as_str();
     let mut diag = |sev, key: Option<&str>, msg: String| {
         let at = key.and_then(|k| s.located(k)).map(|l| l.at.clone()).unwrap_or_else(|| s.at.clone());
@@ -153,9 +159,9 @@ fn resolve(s: &Section, all: &BTreeMap<String, Section>, set: &ConfigSet, out: &
     check_own_settings(s, set, &mut diag);
 
     let mut kind = own_kind(s);
-    let mut chain = vec![name.to_string()];
+    let mut chain = vec![name];
     let mut root_user = match kind {
-        ProfileKind::User | ProfileKind::ProcessUser => Some(name.to_string()),
+        ProfileKind::User | ProfileKind::ProcessUser => Some(name),
         _ => None,
     };
     if kind == ProfileKind::Role {
@@ -163,7 +169,7 @@ fn resolve(s: &Section, all: &BTreeMap<String, Section>, set: &ConfigSet, out: &
         while let Some(source) = current.get("source_profile") {
             if source == current.name {
                 if has_static_keys(current) {
-                    root_user = Some(source.to_string());
+                    root_user = Some(source);
                 } else {
                     diag(
                         Severity::Error,
@@ -192,8 +198,8 @@ fn resolve(s: &Section, all: &BTreeMap<String, Section>, set: &ConfigSet, out: &
                 );
                 break;
             };
-            if chain.iter().any(|c| c == source) {
-                chain.push(source.to_string());
+            if chain.contains(&source) {
+                chain.push(source);
                 diag(
                     Severity::Error,
                     Some("source_profile"),
@@ -205,10 +211,10 @@ fn resolve(s: &Section, all: &BTreeMap<String, Section>, set: &ConfigSet, out: &
                 chain.pop();
                 break;
             }
-            chain.push(source.to_string());
+            chain.push(source);
             match as_source(next) {
                 ProfileKind::User | ProfileKind::ProcessUser => {
-                    root_user = Some(source.to_string());
+                    root_user = Some(source);
                     break;
                 }
                 ProfileKind::Role => {
@@ -235,16 +241,16 @@ fn resolve(s: &Section, all: &BTreeMap<String, Section>, set: &ConfigSet, out: &
     // The nearest mfa_serial from the profile itself up its chain.
     let (mfa_serial, mfa_serial_from) = chain
         .iter()
-        .filter_map(|p| all.get(p))
-        .find_map(|sec| sec.get("mfa_serial").map(|m| (Some(m.to_string()), Some(sec.name.clone()))))
+        .filter_map(|p| all.get(*p))
+        .find_map(|sec| sec.get("mfa_serial").map(|m| (Some(m), Some(sec.name.as_str()))))
         .unwrap_or((None, None));
 
-    let role_arn = s.get("role_arn").map(str::to_string);
-    let account = role_arn.as_deref().and_then(parse_role_arn).map(|r| r.account).or_else(|| match kind {
+    let role_arn = s.get("role_arn");
+    let account = role_arn.and_then(parse_role_arn).map(|r| r.account).or_else(|| match kind {
         ProfileKind::User | ProfileKind::ProcessUser => {
             s.get("mfa_serial").and_then(parse_mfa_serial).map(|m| m.account)
         }
-        ProfileKind::Sso => s.get("sso_account_id").map(|a| AccountRef { partition: "aws".into(), id: a.into() }),
+        ProfileKind::Sso => s.get("sso_account_id").map(|id| AccountRef { partition: "aws", id }),
         _ => None,
     });
     let duration_seconds = s.get("duration_seconds").and_then(|d| d.parse().ok());
@@ -259,22 +265,22 @@ fn resolve(s: &Section, all: &BTreeMap<String, Section>, set: &ConfigSet, out: &
     }
 
     Profile {
-        name: name.to_string(),
+        name,
         kind,
-        at: s.at.clone(),
+        at: &s.at,
         role_arn,
-        source_profile: s.get("source_profile").map(str::to_string),
-        credential_source: s.get("credential_source").map(str::to_string),
+        source_profile: s.get("source_profile"),
+        credential_source: s.get("credential_source"),
         chain,
         root_user,
         mfa_serial,
         mfa_serial_from,
-        region: s.get("region").map(str::to_string),
+        region: s.get("region"),
         duration_seconds,
-        external_id: s.get("external_id").map(str::to_string),
-        role_session_name: s.get("role_session_name").map(str::to_string),
+        external_id: s.get("external_id"),
+        role_session_name: s.get("role_session_name"),
         account,
-        sso_session: s.get("sso_session").map(str::to_string),
+        sso_session: s.get("sso_session"),
     }
 }
 
@@ -289,7 +295,7 @@ fn check_own_settings(s: &Section, set: &ConfigSet, diag: &mut impl FnMut(Severi
         _ => {}
     }
     if let Some(arn) = s.get("role_arn") {
-        if parse_role_arn(arn).is_none() {
+        if !is_role_arn(arn) {
             diag(
                 Severity::Error,
                 Some("role_arn"),
@@ -346,7 +352,7 @@ fn check_own_settings(s: &Section, set: &ConfigSet, diag: &mut impl FnMut(Severi
             );
         }
     }
-    if let Some(m) = s.get("mfa_serial").filter(|m| m.starts_with("arn:") && parse_mfa_serial(m).is_none()) {
+    if let Some(m) = s.get("mfa_serial").filter(|m| m.starts_with("arn:") && !is_mfa_serial(m)) {
         diag(
             Severity::Error,
             Some("mfa_serial"),

@@ -1,11 +1,11 @@
 use super::super::sections::tests::set_of;
 use super::*;
 
-fn graph(config: &str, credentials: &str) -> ProfileGraph {
-    ProfileGraph::build(&set_of(config, credentials))
+fn graph(config: &str, credentials: &str) -> ProfileGraph<'static> {
+    ProfileGraph::build(Box::leak(Box::new(set_of(config, credentials))))
 }
 
-fn errors<'a>(g: &'a ProfileGraph, name: &'a str) -> Vec<&'a str> {
+fn errors<'a>(g: &'a ProfileGraph<'_>, name: &'a str) -> Vec<&'a str> {
     g.diagnostics_for(name).filter(|d| d.severity == Severity::Error).map(|d| d.message.as_str()).collect()
 }
 
@@ -22,16 +22,16 @@ fn user_role_and_chain_of_three() {
     );
     let alice = g.get("alice").unwrap();
     assert_eq!(alice.kind, ProfileKind::User);
-    assert_eq!(alice.account.as_ref().unwrap().id, "111111111111");
+    assert_eq!(alice.account.unwrap().id, "111111111111");
     let ops = g.get("ops").unwrap();
-    assert_eq!((ops.kind, ops.root_user.as_deref()), (ProfileKind::Role, Some("alice")));
-    assert_eq!(ops.mfa_serial.as_deref(), Some("arn:aws:iam::111111111111:mfa/alice"));
-    assert_eq!(ops.mfa_serial_from.as_deref(), Some("alice"));
+    assert_eq!((ops.kind, ops.root_user), (ProfileKind::Role, Some("alice")));
+    assert_eq!(ops.mfa_serial, Some("arn:aws:iam::111111111111:mfa/alice"));
+    assert_eq!(ops.mfa_serial_from, Some("alice"));
     let deep = g.get("deep").unwrap();
     assert_eq!(deep.kind, ProfileKind::ChainedRole);
     assert_eq!(deep.chain, vec!["deep", "dev", "ops", "alice"]);
-    assert_eq!(deep.root_user.as_deref(), Some("alice"));
-    assert_eq!(deep.account.as_ref().unwrap().partition, "aws-cn");
+    assert_eq!(deep.root_user, Some("alice"));
+    assert_eq!(deep.account.unwrap().partition, "aws-cn");
     // dev is chained with duration above 1 h: a warning, not an error.
     assert!(errors(&g, "dev").is_empty());
     assert!(g.diagnostics_for("dev").any(|d| d.message.contains("caps a role assumed from another role")));
@@ -45,10 +45,7 @@ fn own_mfa_serial_wins_over_the_sources() {
         &format!("[u]\n{KEYS}"),
     );
     let r = g.get("r").unwrap();
-    assert_eq!(
-        (r.mfa_serial.as_deref(), r.mfa_serial_from.as_deref()),
-        (Some("arn:aws:iam::111111111111:mfa/other"), Some("r"))
-    );
+    assert_eq!((r.mfa_serial, r.mfa_serial_from), (Some("arn:aws:iam::111111111111:mfa/other"), Some("r")));
 }
 
 #[test]
@@ -62,7 +59,7 @@ fn cycles_are_reported_on_each_profile_in_the_loop() {
     assert!(errors(&g, "a")[0].contains("loops: a → b → a"), "{:?}", errors(&g, "a"));
     assert!(errors(&g, "b")[0].contains("loops: b → a → b"));
     assert!(errors(&g, "ok").is_empty(), "one broken profile never hides the others");
-    assert_eq!(g.get("ok").unwrap().root_user.as_deref(), Some("u"));
+    assert_eq!(g.get("ok").unwrap().root_user, Some("u"));
     let d = g.diagnostics_for("a").next().unwrap();
     assert_eq!(d.at.as_ref().unwrap().line, 3, "points at the source_profile line");
 }
@@ -75,7 +72,7 @@ fn self_reference_needs_static_keys() {
         &format!("[selfkeys]\n{KEYS}"),
     );
     let s = g.get("selfkeys").unwrap();
-    assert_eq!((s.kind, s.root_user.as_deref()), (ProfileKind::Role, Some("selfkeys")));
+    assert_eq!((s.kind, s.root_user), (ProfileKind::Role, Some("selfkeys")));
     assert!(errors(&g, "selfkeys").is_empty());
     assert!(errors(&g, "selfnokeys")[0].contains("names `selfnokeys` itself"));
 }
@@ -87,7 +84,7 @@ fn source_with_keys_and_role_supplies_its_keys() {
         &format!("[u]\n{KEYS}[both]\n{KEYS}"),
     );
     let r = g.get("r").unwrap();
-    assert_eq!((r.kind, r.root_user.as_deref()), (ProfileKind::Role, Some("both")));
+    assert_eq!((r.kind, r.root_user), (ProfileKind::Role, Some("both")));
     assert!(g.diagnostics_for("both").any(|d| d.severity == Severity::Warning));
 }
 
@@ -153,6 +150,6 @@ fn kinds() {
     assert_eq!(kind("env"), ProfileKind::Role);
     assert_eq!(g.get("env").unwrap().root_user, None);
     assert_eq!(kind("tmp"), ProfileKind::SessionKeys);
-    assert_eq!(g.get("r").unwrap().root_user.as_deref(), Some("proc"));
+    assert_eq!(g.get("r").unwrap().root_user, Some("proc"));
     assert!(g.diagnostics.is_empty(), "{:?}", g.diagnostics);
 }

@@ -32,12 +32,22 @@ pub enum ConfigError {
     Io { path: PathBuf, source: io::Error },
 }
 
-/// The configuration as loaded: both files merged, with every profile resolved.
+/// The configuration as loaded: both files merged. `graph()` resolves the profiles.
 #[derive(Debug)]
 pub struct LoadedConfig {
     pub paths: AwsPaths,
     pub sections: ConfigSet,
-    pub graph: ProfileGraph,
+    /// Problems of the environment rather than of a file (`AWS_PROFILE` naming no profile).
+    pub env_diagnostics: Vec<Diagnostic>,
+}
+
+impl LoadedConfig {
+    /// Every profile resolved, borrowing from the loaded text. Build it once and pass it on.
+    pub fn graph(&self) -> ProfileGraph<'_> {
+        let mut graph = ProfileGraph::build(&self.sections);
+        graph.diagnostics.extend(self.env_diagnostics.iter().cloned());
+        graph
+    }
 }
 
 /// The text of a file, `None` when it does not exist.
@@ -69,14 +79,14 @@ pub fn load(env: &AwsEnv) -> Result<LoadedConfig, ConfigError> {
     if let Some(text) = read_text(&paths.credentials)? {
         sections.merge_file(FileKind::Credentials, &paths.credentials, &text);
     }
-    let mut graph = ProfileGraph::build(&sections);
-    if let Some(p) = env.profile.as_deref().filter(|p| graph.get(p).is_none()) {
-        graph.diagnostics.push(Diagnostic::new(
+    let mut env_diagnostics = Vec::new();
+    if let Some(p) = env.profile.as_deref().filter(|p| !sections.profiles.contains_key(*p)) {
+        env_diagnostics.push(Diagnostic::new(
             Severity::Warning,
             None,
             None,
             format!("AWS_PROFILE is `{p}`, but no such profile exists; the AWS CLI will fail until you create it or unset AWS_PROFILE"),
         ));
     }
-    Ok(LoadedConfig { paths, sections, graph })
+    Ok(LoadedConfig { paths, sections, env_diagnostics })
 }

@@ -33,16 +33,26 @@ pub struct Section {
     pub name: String,
     /// Where the section was first declared.
     pub at: Location,
-    pub properties: BTreeMap<String, Located>,
+    /// In first-seen order. A section has a handful of keys, so a Vec beats a map in both time
+    /// and memory (this matters with thousands of profiles).
+    pub properties: Vec<(String, Located)>,
 }
 
 impl Section {
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.properties.get(key).map(|l| l.value.as_str())
+        self.located(key).map(|l| l.value.as_str())
     }
 
     pub fn located(&self, key: &str) -> Option<&Located> {
-        self.properties.get(key)
+        self.properties.iter().find(|(k, _)| k == key).map(|(_, l)| l)
+    }
+
+    /// Set `key`, a later value replacing an earlier one in place.
+    fn set(&mut self, key: &str, value: Located) {
+        match self.properties.iter_mut().find(|(k, _)| k == key) {
+            Some((_, slot)) => *slot = value,
+            None => self.properties.push((key.to_string(), value)),
+        }
     }
 }
 
@@ -90,13 +100,12 @@ impl ConfigSet {
             self.diagnostics.push(Diagnostic::new(Severity::Error, profile, Some(at(p.line)), p.message));
         }
         let has_prefixed_default = kind == FileKind::Config
-            && raw.sections.iter().any(|s| split_header(&s.header) == (Some("profile"), "default"));
+            && raw.sections.iter().any(|s| split_header(s.header) == (Some("profile"), "default"));
         for section in raw.sections {
             let Some(target) = self.classify(kind, &section, has_prefixed_default, at(section.line)) else {
                 continue;
             };
-            let fresh =
-                |name: &str| Section { name: name.to_string(), at: at(section.line), properties: BTreeMap::new() };
+            let fresh = |name: &str| Section { name: name.to_string(), at: at(section.line), properties: Vec::new() };
             let dest = match target {
                 Target::Profile(n) => self.profiles.entry(n).or_insert_with_key(|k| fresh(k)),
                 Target::SsoSession(n) => self.sso_sessions.entry(n).or_insert_with_key(|k| fresh(k)),
@@ -107,7 +116,7 @@ impl ConfigSet {
     }
 
     fn classify(&mut self, kind: FileKind, s: &RawSection, has_prefixed_default: bool, at: Location) -> Option<Target> {
-        let (prefix, name) = split_header(&s.header);
+        let (prefix, name) = split_header(s.header);
         let mut warn = |msg: String| {
             self.diagnostics.push(Diagnostic::new(Severity::Warning, None, Some(at.clone()), msg));
             None
@@ -158,7 +167,7 @@ fn insert_properties(
             ));
             continue;
         }
-        dest.properties.insert(p.key.clone(), Located { value: p.value.clone(), at: at(p.line) });
+        dest.set(&p.key, Located { value: p.value.to_string(), at: at(p.line) });
     }
 }
 
