@@ -3,3 +3,4 @@
 pub mod aws;
 pub mod cli;
 pub mod commands;
+pub mod sandbox;

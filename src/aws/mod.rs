@@ -5,4 +5,6 @@ pub mod config;
 pub mod edit;
 pub mod secret;
 pub mod store;
+pub mod sts;
+pub mod totp;
 pub mod userfile;

@@ -1,0 +1,213 @@
+//! The demo world: a realistic organisation in the sandbox, and the `~/.aws` files of a user in
+//! it. Both come from one table, so the files and the sandbox cannot disagree.
+//!
+//! Three IAM users in the identity account: alice (MFA device, boundary that enforces MFA), bob
+//! (MFA device, a boundary that looks right but uses `Bool` instead of `BoolIfExists`, so it
+//! does not stop his long-term keys), and ci-bot (no MFA: a machine user). Fourteen roles in six
+//! more accounts, one chained (assumed from another role), one behind an external id, and one
+//! profile with a typo in its source_profile.
+
+use super::seed::{RoleSeed, Seed, UserSeed, mfa_required_boundary};
+
+pub const IDENTITY: &str = "111111111111";
+pub const ACCOUNTS: &[(&str, &str)] = &[
+    (IDENTITY, "identity"),
+    ("222222222222", "dev"),
+    ("333333333333", "staging"),
+    ("444444444444", "prod"),
+    ("555555555555", "security"),
+    ("666666666666", "data"),
+    ("777777777777", "partner"),
+];
+
+pub struct DemoUser {
+    pub name: &'static str,
+    pub key_id: &'static str,
+    pub secret: &'static str,
+    /// `(device name, base32 TOTP seed)`.
+    pub mfa: Option<(&'static str, &'static str)>,
+    pub boundary: Option<&'static str>,
+}
+
+pub const USERS: &[DemoUser] = &[
+    DemoUser {
+        name: "alice",
+        key_id: "AKIADEMOALICE0000001",
+        secret: "demo/alice/secret/key/0000000000000000000",
+        mfa: Some(("alice-phone", "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")),
+        boundary: Some("MfaRequired"),
+    },
+    DemoUser {
+        name: "bob",
+        key_id: "AKIADEMOBOB000000001",
+        secret: "demo/bob/secret/key/00000000000000000000",
+        mfa: Some(("bob-phone", "KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU")),
+        boundary: Some("LooksLikeMfaRequired"),
+    },
+    DemoUser {
+        name: "ci-bot",
+        key_id: "AKIADEMOCIBOT0000001",
+        secret: "demo/ci-bot/secret/key/00000000000000000",
+        mfa: None,
+        boundary: None,
+    },
+];
+
+pub struct DemoRole {
+    /// Profile and role name.
+    pub name: &'static str,
+    pub account: &'static str,
+    /// The profile it is assumed from.
+    pub source: &'static str,
+    pub require_mfa: bool,
+    pub external_id: Option<&'static str>,
+    pub region: &'static str,
+}
+
+const fn role(name: &'static str, account: &'static str, source: &'static str, region: &'static str) -> DemoRole {
+    DemoRole { name, account, source, require_mfa: true, external_id: None, region }
+}
+
+pub const ROLES: &[DemoRole] = &[
+    role("dev-admin", "222222222222", "alice", "eu-west-1"),
+    role("dev-readonly", "222222222222", "alice", "eu-west-1"),
+    role("staging-admin", "333333333333", "alice", "eu-west-1"),
+    role("staging-deploy", "333333333333", "alice", "eu-central-1"),
+    role("prod-readonly", "444444444444", "alice", "us-east-1"),
+    role("prod-admin", "444444444444", "alice", "us-east-1"),
+    role("security-audit", "555555555555", "alice", "us-east-1"),
+    role("data-analyst", "666666666666", "alice", "eu-west-1"),
+    role("data-engineer", "666666666666", "alice", "eu-west-1"),
+    DemoRole {
+        external_id: Some("mfatui-demo-partner"),
+        ..role("partner-access", "777777777777", "alice", "us-west-2")
+    },
+    // Chained: assumed with security-audit's session, not alice's.
+    role("prod-breakglass", "444444444444", "security-audit", "us-east-1"),
+    role("bob-dev", "222222222222", "bob", "eu-west-1"),
+    role("bob-staging", "333333333333", "bob", "eu-west-1"),
+    DemoRole { require_mfa: false, ..role("ci-deploy", "222222222222", "ci-bot", "eu-west-1") },
+];
+
+/// A profile that is broken on purpose: its source_profile has a typo.
+pub const BROKEN_PROFILE: &str = "data-typo";
+
+fn user_arn(name: &str) -> String {
+    format!("arn:aws:iam::{IDENTITY}:user/{name}")
+}
+
+pub fn mfa_serial(u: &DemoUser) -> Option<String> {
+    u.mfa.map(|(device, _)| format!("arn:aws:iam::{IDENTITY}:mfa/{device}"))
+}
+
+pub fn seed() -> Seed {
+    let leaky = serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Action": "*", "Resource": "*"},
+            {"Effect": "Deny", "NotAction": ["iam:*", "sts:GetSessionToken"], "Resource": "*",
+             "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "false"}}}
+        ]
+    });
+    let mut seed = Seed::default()
+        .policy(IDENTITY, "MfaRequired", mfa_required_boundary())
+        .policy(IDENTITY, "LooksLikeMfaRequired", leaky)
+        .policy(IDENTITY, "SelfService", serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:*AccessKey*", "Resource": "*"}]}))
+        .group(IDENTITY, "engineers", &[&format!("arn:aws:iam::{IDENTITY}:policy/SelfService")]);
+    for (id, alias) in ACCOUNTS {
+        seed = seed.account(id, Some(alias));
+    }
+    for u in USERS {
+        let mut s = UserSeed::new(IDENTITY, u.name).key(u.key_id, u.secret);
+        if let Some((device, totp)) = u.mfa {
+            s = s.mfa(device, totp).in_group("engineers");
+        }
+        if let Some(b) = u.boundary {
+            s = s.boundary(&format!("arn:aws:iam::{IDENTITY}:policy/{b}"));
+        }
+        seed = seed.user(s);
+    }
+    for r in ROLES {
+        let trusted = match ROLES.iter().find(|p| p.name == r.source) {
+            Some(parent) => format!("arn:aws:iam::{}:role/{}", parent.account, parent.name),
+            None => user_arn(r.source),
+        };
+        let mut s = RoleSeed::new(r.account, r.name, &[&trusted]).max_session(if r.name.starts_with("prod") {
+            3600
+        } else {
+            43_200
+        });
+        if r.require_mfa {
+            s = s.require_mfa();
+        }
+        if let Some(e) = r.external_id {
+            s = s.external_id(e);
+        }
+        seed = seed.role(s);
+    }
+    seed
+}
+
+/// `~/.aws/config` for the demo user.
+pub fn config_file() -> String {
+    let mut out = String::from(
+        "# mfatui demo: a realistic multi-account setup served by the local sandbox\n[default]\nregion = eu-west-1\noutput = json\n",
+    );
+    for u in USERS {
+        out.push_str(&format!("\n[profile {}]\nregion = eu-west-1\n", u.name));
+        if let Some(serial) = mfa_serial(u) {
+            out.push_str(&format!("mfa_serial = {serial}\n"));
+        }
+    }
+    for r in ROLES {
+        out.push_str(&format!(
+            "\n[profile {}]\nrole_arn = arn:aws:iam::{}:role/{}\nsource_profile = {}\nregion = {}\n",
+            r.name, r.account, r.name, r.source, r.region
+        ));
+        if let Some(e) = r.external_id {
+            out.push_str(&format!("external_id = {e}\n"));
+        }
+    }
+    out.push_str(&format!(
+        "\n# Broken on purpose: the source_profile has a typo.\n[profile {BROKEN_PROFILE}]\nrole_arn = arn:aws:iam::666666666666:role/data-analyst\nsource_profile = alcie\n"
+    ));
+    out
+}
+
+/// `~/.aws/credentials` for the demo user: the long-term keys of the three IAM users.
+pub fn credentials_file() -> String {
+    USERS
+        .iter()
+        .map(|u| format!("[{}]\naws_access_key_id = {}\naws_secret_access_key = {}\n", u.name, u.key_id, u.secret))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aws::config::{ConfigSet, FileKind, ProfileGraph, ProfileKind};
+    use std::collections::BTreeSet;
+    use std::path::Path;
+
+    #[test]
+    fn files_and_seed_describe_the_same_world() {
+        let mut set = ConfigSet::default();
+        set.merge_file(FileKind::Config, Path::new("config"), &config_file());
+        set.merge_file(FileKind::Credentials, Path::new("credentials"), &credentials_file());
+        let g = ProfileGraph::build(&set);
+        let roles: Vec<_> = g.profiles.iter().filter(|p| p.kind.is_role() && !g.is_broken(p.name)).collect();
+        assert_eq!(roles.len(), ROLES.len());
+        let accounts: BTreeSet<_> = roles.iter().filter_map(|p| p.account.map(|a| a.id)).collect();
+        assert!(accounts.len() >= 6, "{accounts:?}");
+        assert_eq!(g.get("prod-breakglass").unwrap().kind, ProfileKind::ChainedRole);
+        assert!(g.is_broken(BROKEN_PROFILE));
+        assert_eq!(g.diagnostics.iter().filter(|d| d.severity == crate::aws::config::Severity::Error).count(), 1);
+        let seed = seed();
+        assert_eq!(seed.roles.len(), ROLES.len());
+        assert_eq!(seed.users.iter().filter(|u| u.mfa.is_some()).count(), 2);
+        for r in &roles {
+            assert!(seed.roles.iter().any(|s| Some(s.arn().as_str()) == r.role_arn), "{}", r.name);
+        }
+    }
+}

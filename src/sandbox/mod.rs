@@ -1,0 +1,118 @@
+//! A small, faithful local stand-in for the parts of AWS STS and IAM that mfatui uses, with
+//! real MFA semantics (TOTP codes, single use, trust policies needing MFA, MFA boundaries) and
+//! fault injection. Serves the AWS Query protocol on 127.0.0.1, so the Rust SDK, the AWS CLI
+//! and boto3 all work against it through `AWS_ENDPOINT_URL`. Used by tests and `mfatui demo`.
+
+mod authz;
+pub mod demo_world;
+pub mod faults;
+mod iam;
+pub mod policy;
+pub mod seed;
+mod server;
+pub mod state;
+mod sts;
+mod xml;
+
+pub use faults::{Effect, FaultConfig, FaultRule};
+pub use seed::Seed;
+pub use state::World;
+
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use server::Shared;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SandboxError {
+    #[error("the sandbox seed is invalid: {0}")]
+    Seed(#[from] state::SeedError),
+    #[error("cannot listen on 127.0.0.1:{port}: {source}")]
+    Bind { port: u16, source: std::io::Error },
+}
+
+/// A running sandbox. Dropping it stops accepting connections.
+pub struct SandboxHandle {
+    pub addr: SocketAddr,
+    shared: Arc<Shared>,
+    shutdown: Option<oneshot::Sender<()>>,
+}
+
+/// Start serving `seed` on 127.0.0.1:`port` (0 picks a free port). Needs a tokio runtime.
+pub async fn start(seed: &Seed, port: u16) -> Result<SandboxHandle, SandboxError> {
+    let shared = Arc::new(Shared::new(World::default()));
+    let world = World::from_seed(seed, shared.now())?;
+    *shared.world.lock().expect("world lock") = world;
+    let listener =
+        TcpListener::bind(("127.0.0.1", port)).await.map_err(|source| SandboxError::Bind { port, source })?;
+    let addr = listener.local_addr().map_err(|source| SandboxError::Bind { port, source })?;
+    let (tx, mut rx) = oneshot::channel();
+    let serving = shared.clone();
+    tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                _ = &mut rx => break,
+                accepted = listener.accept() => {
+                    let Ok((stream, _)) = accepted else { continue };
+                    let _ = stream.set_nodelay(true);
+                    let shared = serving.clone();
+                    tokio::spawn(async move {
+                        let svc = service_fn(move |req| server::handle(shared.clone(), req));
+                        let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), svc).await;
+                    });
+                }
+            }
+        }
+    });
+    Ok(SandboxHandle { addr, shared, shutdown: Some(tx) })
+}
+
+impl SandboxHandle {
+    /// `http://127.0.0.1:PORT`, for `AWS_ENDPOINT_URL`.
+    pub fn endpoint(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn set_faults(&self, config: FaultConfig) {
+        self.shared.faults.lock().expect("fault lock").set(config);
+    }
+
+    /// The sandbox clock (real time plus any configured offset), in Unix seconds.
+    pub fn now(&self) -> i64 {
+        self.shared.now()
+    }
+
+    /// The current code of an MFA device, by serial, as the device would show it now.
+    pub fn totp_code(&self, serial: &str) -> Option<String> {
+        self.totp_code_at(serial, self.now())
+    }
+
+    pub fn totp_code_at(&self, serial: &str, unix_secs: i64) -> Option<String> {
+        let world = self.shared.world.lock().expect("world lock");
+        let device = world.users.values().filter_map(|u| u.mfa.as_ref()).find(|d| d.serial == serial)?;
+        Some(device.totp.code_at(unix_secs.max(0) as u64))
+    }
+
+    /// Inspect or change the world directly (tests).
+    pub fn with_world<R>(&self, f: impl FnOnce(&mut World) -> R) -> R {
+        f(&mut self.shared.world.lock().expect("world lock"))
+    }
+
+    pub fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+impl Drop for SandboxHandle {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}

@@ -1,0 +1,202 @@
+//! The HTTP side: AWS Query protocol (form-encoded POST, XML out) on 127.0.0.1, plus a small
+//! control API under `/_sandbox/` for faults, the clock and demo TOTP codes.
+
+use super::faults::{Effect, FaultConfig, FaultState};
+use super::iam;
+use super::state::{ApiError, Caller, World};
+use super::sts;
+use super::xml::{IAM_NS, STS_NS, error, response};
+use crate::aws::totp::seconds_left;
+use aws_sdk_sts::primitives::{DateTime, DateTimeFormat};
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper::{Method, Request, Response, StatusCode};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+pub struct Shared {
+    pub world: Mutex<World>,
+    pub faults: Mutex<FaultState>,
+    requests: AtomicU64,
+}
+
+impl Shared {
+    pub fn new(world: World) -> Self {
+        Self { world: Mutex::new(world), faults: Mutex::new(FaultState::default()), requests: AtomicU64::new(0) }
+    }
+
+    /// The sandbox's clock: real time plus the configured offset.
+    pub fn now(&self) -> i64 {
+        let real = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
+        real + self.faults.lock().expect("fault lock").config.clock_offset_secs
+    }
+
+    fn request_id(&self) -> String {
+        let n = self.requests.fetch_add(1, Ordering::Relaxed);
+        format!("{:08x}-0000-4000-8000-{:012x}", std::process::id(), n)
+    }
+}
+
+/// Returned to hyper to close the connection without a response (the `drop` fault).
+#[derive(Debug)]
+pub struct Dropped;
+
+impl std::fmt::Display for Dropped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection dropped by fault injection")
+    }
+}
+
+impl std::error::Error for Dropped {}
+
+type Reply = Response<Full<Bytes>>;
+
+fn reply(status: u16, content_type: &str, body: String, request_id: &str, now: i64) -> Reply {
+    let date = DateTime::from_secs(now).fmt(DateTimeFormat::HttpDate).unwrap_or_default();
+    Response::builder()
+        .status(StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR))
+        .header("content-type", content_type)
+        .header("x-amzn-requestid", request_id)
+        .header("date", date)
+        .body(Full::new(Bytes::from(body)))
+        .expect("static headers are valid")
+}
+
+const STS_ACTIONS: &[&str] = &["GetSessionToken", "AssumeRole", "GetCallerIdentity"];
+
+/// `(access key id, region, service)` from a SigV4 `Authorization` header.
+fn parse_authorization(header: &str) -> Option<(String, String, String)> {
+    let cred = header.split("Credential=").nth(1)?.split([',', ' ']).next()?;
+    let mut parts = cred.split('/');
+    let key = parts.next()?.to_string();
+    let _date = parts.next()?;
+    Some((key, parts.next()?.to_string(), parts.next()?.to_string()))
+}
+
+pub async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Reply, Dropped> {
+    if req.uri().path().starts_with("/_sandbox/") {
+        return Ok(control(&shared, req).await);
+    }
+    let request_id = shared.request_id();
+    let auth = req.headers().get("authorization").and_then(|v| v.to_str().ok()).map(str::to_string);
+    let token = req.headers().get("x-amz-security-token").and_then(|v| v.to_str().ok()).map(str::to_string);
+    let query = req.uri().query().unwrap_or("").to_string();
+    let body = req.into_body().collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+    let params: HashMap<String, String> = form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .chain(form_urlencoded::parse(&body).into_owned())
+        .collect();
+    let action = params.get("Action").cloned().unwrap_or_default();
+    let ns = if STS_ACTIONS.contains(&action.as_str()) { STS_NS } else { IAM_NS };
+    let fail = |e: ApiError, now| reply(e.status, "text/xml", error(ns, &e, &request_id), &request_id, now);
+
+    let effects =
+        shared.faults.lock().expect("fault lock").effects_for(&action, params.get("RoleArn").map(String::as_str));
+    for effect in effects {
+        match effect {
+            Effect::LatencyMs(ms) => tokio::time::sleep(Duration::from_millis(ms)).await,
+            Effect::Drop => return Err(Dropped),
+            Effect::Status(503) => {
+                return Ok(fail(
+                    ApiError::new(503, "ServiceUnavailable", "Service is unavailable. Please try again later."),
+                    shared.now(),
+                ));
+            }
+            Effect::Status(code) => {
+                return Ok(fail(
+                    ApiError::new(code, "InternalFailure", "An internal error occurred. Please retry."),
+                    shared.now(),
+                ));
+            }
+            Effect::Throttle => return Ok(fail(ApiError::new(400, "Throttling", "Rate exceeded"), shared.now())),
+            Effect::AccessDenied => {
+                let role = params.get("RoleArn").map_or("*", String::as_str);
+                let e =
+                    ApiError::access_denied(format!("Not authorized to perform: sts:AssumeRole on resource: {role}"));
+                return Ok(fail(e, shared.now()));
+            }
+        }
+    }
+
+    let now = shared.now();
+    let Some((key_id, region, service)) = auth.as_deref().and_then(parse_authorization) else {
+        return Ok(fail(
+            ApiError::new(403, "MissingAuthenticationToken", "Request is missing Authentication Token"),
+            now,
+        ));
+    };
+    let mut world = shared.world.lock().expect("world lock");
+    let caller: Caller = match world.authenticate(&key_id, token.as_deref(), now, (&region, &service)) {
+        Ok(c) => c,
+        Err(e) => return Ok(fail(e, now)),
+    };
+    let result = match action.as_str() {
+        "GetSessionToken" => sts::get_session_token(&mut world, &caller, &params, now).map(Some),
+        "AssumeRole" => sts::assume_role(&mut world, &caller, &params, now).map(Some),
+        "GetCallerIdentity" => sts::get_caller_identity(&world, &caller).map(Some),
+        other => iam::handle(other, &mut world, &caller, &params, now).unwrap_or_else(|| {
+            Err(ApiError::new(400, "InvalidAction", format!("The action or operation requested is invalid: {other}")))
+        }),
+    };
+    drop(world);
+    Ok(match result {
+        Ok(body) => reply(200, "text/xml", response(&action, ns, body, &request_id), &request_id, now),
+        Err(e) => fail(e, now),
+    })
+}
+
+async fn control(shared: &Shared, req: Request<Incoming>) -> Reply {
+    let now = shared.now();
+    let json = |status: u16, v: serde_json::Value| reply(status, "application/json", v.to_string(), "control", now);
+    let path = req.uri().path().to_string();
+    let query = req.uri().query().unwrap_or("").to_string();
+    match (req.method().clone(), path.as_str()) {
+        (Method::GET, "/_sandbox/health") => json(200, serde_json::json!({"ok": true})),
+        (Method::GET, "/_sandbox/faults") => {
+            let config = shared.faults.lock().expect("fault lock").config.clone();
+            json(200, serde_json::to_value(config).unwrap_or_default())
+        }
+        (Method::PUT, "/_sandbox/faults") => {
+            let body = req.into_body().collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+            match serde_json::from_slice::<FaultConfig>(&body) {
+                Ok(c) => {
+                    shared.faults.lock().expect("fault lock").set(c);
+                    json(200, serde_json::json!({"ok": true}))
+                }
+                Err(e) => json(400, serde_json::json!({"error": e.to_string()})),
+            }
+        }
+        (Method::GET, "/_sandbox/totp") => {
+            let serial =
+                form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == "serial").map(|(_, v)| v.into_owned());
+            let world = shared.world.lock().expect("world lock");
+            let code = world.users.values().filter_map(|u| u.mfa.as_ref()).find(|d| Some(&d.serial) == serial.as_ref());
+            match code {
+                Some(d) => json(
+                    200,
+                    serde_json::json!({
+                        "code": d.totp.code_at(now.max(0) as u64),
+                        "seconds_left": seconds_left(now.max(0) as u64),
+                    }),
+                ),
+                None => json(404, serde_json::json!({"error": "no MFA device with that serial"})),
+            }
+        }
+        _ => json(404, serde_json::json!({"error": "unknown control endpoint"})),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_authorization;
+
+    #[test]
+    fn sigv4_credential_scope() {
+        let h = "AWS4-HMAC-SHA256 Credential=AKIAEXAMPLE/20261121/us-east-1/sts/aws4_request, SignedHeaders=host;x-amz-date, Signature=abc";
+        assert_eq!(parse_authorization(h), Some(("AKIAEXAMPLE".into(), "us-east-1".into(), "sts".into())));
+        assert_eq!(parse_authorization("Basic xyz"), None);
+    }
+}

@@ -1,0 +1,144 @@
+//! STS actions: GetSessionToken, AssumeRole, GetCallerIdentity.
+
+use super::authz::{check_boundary, verify_mfa};
+use super::state::{ApiError, ApiResult, Caller, Identity, World};
+use super::xml::{Body, timestamp};
+use std::collections::HashMap;
+
+pub type Params = HashMap<String, String>;
+
+fn duration(params: &Params, min: i64, max: i64, default: i64, field: &str) -> ApiResult<i64> {
+    let Some(raw) = params.get("DurationSeconds") else { return Ok(default) };
+    let n: i64 =
+        raw.parse().map_err(|_| ApiError::validation(format!("Value '{raw}' at '{field}' is not a number")))?;
+    if n < min {
+        return Err(ApiError::validation(format!(
+            "1 validation error detected: Value '{n}' at '{field}' failed to satisfy constraint: Member must have value greater than or equal to {min}"
+        )));
+    }
+    if n > max {
+        return Err(ApiError::validation(format!(
+            "1 validation error detected: Value '{n}' at '{field}' failed to satisfy constraint: Member must have value less than or equal to {max}"
+        )));
+    }
+    Ok(n)
+}
+
+fn credentials(b: &mut Body, id: &str, secret: &str, token: &str, expires: i64) {
+    b.open("Credentials")
+        .leaf("AccessKeyId", id)
+        .leaf("SecretAccessKey", secret)
+        .leaf("SessionToken", token)
+        .leaf("Expiration", &timestamp(expires))
+        .close("Credentials");
+}
+
+fn mfa_pair(params: &Params) -> ApiResult<Option<(&str, &str)>> {
+    match (params.get("SerialNumber"), params.get("TokenCode")) {
+        (Some(s), Some(c)) => Ok(Some((s, c))),
+        (None, None) => Ok(None),
+        (Some(_), None) => Err(ApiError::access_denied(
+            "MultiFactorAuthentication failed, the TokenCode is missing for the SerialNumber.",
+        )),
+        (None, Some(_)) => Err(ApiError::validation("TokenCode was given without SerialNumber.")),
+    }
+}
+
+pub fn get_session_token(w: &mut World, caller: &Caller, params: &Params, now: i64) -> ApiResult<String> {
+    if caller.is_temporary() {
+        return Err(ApiError::access_denied("Cannot call GetSessionToken with session credentials"));
+    }
+    check_boundary(w, caller, "sts:GetSessionToken", "*")?;
+    let secs = duration(params, 900, 129_600, 43_200, "durationSeconds")?;
+    let mfa = match mfa_pair(params)? {
+        Some((serial, code)) => {
+            verify_mfa(w, caller, serial, code, now)?;
+            true
+        }
+        None => false,
+    };
+    let (id, secret, token) = w.issue(caller.identity.clone(), mfa, now + secs);
+    let mut b = Body::default();
+    credentials(&mut b, &id, secret.expose(), token.expose(), now + secs);
+    Ok(b.into_string())
+}
+
+fn valid_session_name(n: &str) -> bool {
+    (2..=64).contains(&n.len()) && n.chars().all(|c| c.is_ascii_alphanumeric() || "+=,.@-_".contains(c))
+}
+
+pub fn assume_role(w: &mut World, caller: &Caller, params: &Params, now: i64) -> ApiResult<String> {
+    let role_arn = params.get("RoleArn").ok_or_else(|| ApiError::validation("RoleArn is required"))?;
+    let session = params.get("RoleSessionName").ok_or_else(|| ApiError::validation("RoleSessionName is required"))?;
+    if !valid_session_name(session) {
+        return Err(ApiError::validation(format!(
+            "1 validation error detected: Value '{session}' at 'roleSessionName' failed to satisfy constraint: Member must have length between 2 and 64 and satisfy regular expression pattern: [\\w+=,.@-]*"
+        )));
+    }
+    let denied = || {
+        ApiError::access_denied(format!(
+            "User: {} is not authorized to perform: sts:AssumeRole on resource: {role_arn}",
+            caller.arn()
+        ))
+    };
+    check_boundary(w, caller, "sts:AssumeRole", role_arn)?;
+    let mut mfa = caller.mfa == Some(true);
+    if let Some((serial, code)) = mfa_pair(params)? {
+        verify_mfa(w, caller, serial, code, now)?;
+        mfa = true;
+    }
+    let role = w.roles.get(role_arn).ok_or_else(denied)?;
+    let caller_principal = match &caller.identity {
+        Identity::User { account, name } => format!("arn:aws:iam::{account}:user/{name}"),
+        Identity::RoleSession { account, role, .. } => format!("arn:aws:iam::{account}:role/{role}"),
+    };
+    let account_root = format!("arn:aws:iam::{}:root", caller.account());
+    let trusted = role.trusted.iter().any(|p| *p == caller_principal || *p == account_root);
+    let external_ok = role.external_id.as_ref().is_none_or(|want| params.get("ExternalId") == Some(want));
+    if !trusted || (role.require_mfa && !mfa) || !external_ok {
+        return Err(denied());
+    }
+    let chained = matches!(caller.identity, Identity::RoleSession { .. });
+    let secs = if chained {
+        let secs = duration(params, 900, 43_200, 3600, "durationSeconds")?;
+        if secs > 3600 {
+            return Err(ApiError::validation(
+                "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.",
+            ));
+        }
+        secs
+    } else {
+        let secs = duration(params, 900, 43_200, 3600, "durationSeconds")?;
+        if secs > i64::from(role.max_session) {
+            return Err(ApiError::validation(
+                "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.",
+            ));
+        }
+        secs
+    };
+    let identity = Identity::RoleSession {
+        account: role.account.clone(),
+        role: role.name.clone(),
+        role_id: role.id.clone(),
+        session: session.clone(),
+    };
+    let (assumed_arn, assumed_id) = (
+        format!("arn:aws:sts::{}:assumed-role/{}/{session}", role.account, role.name),
+        format!("{}:{session}", role.id),
+    );
+    let (id, secret, token) = w.issue(identity, mfa, now + secs);
+    let mut b = Body::default();
+    credentials(&mut b, &id, secret.expose(), token.expose(), now + secs);
+    b.open("AssumedRoleUser").leaf("AssumedRoleId", &assumed_id).leaf("Arn", &assumed_arn).close("AssumedRoleUser");
+    Ok(b.into_string())
+}
+
+pub fn get_caller_identity(w: &World, caller: &Caller) -> ApiResult<String> {
+    let user_id = match &caller.identity {
+        Identity::User { account, name } => w.user(account, name).map(|u| u.id.clone()).unwrap_or_default(),
+        Identity::RoleSession { role_id, session, .. } => format!("{role_id}:{session}"),
+    };
+    let mut b = Body::default();
+    b.leaf("Arn", &caller.arn()).leaf("UserId", &user_id).leaf("Account", caller.account());
+    Ok(b.into_string())
+}
