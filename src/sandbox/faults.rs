@@ -105,7 +105,7 @@ impl FaultState {
                 continue;
             }
             self.seen[i] += 1;
-            let due = self.seen[i] % rule.every.max(1) == 0;
+            let due = self.seen[i].is_multiple_of(rule.every.max(1));
             let left = rule.times.is_none_or(|t| self.applied[i] < t);
             if due && left {
                 self.applied[i] += 1;
