@@ -20,4 +20,15 @@ pub enum Command {
     },
     /// Check your AWS config for broken profiles; exits 1 if any profile is broken.
     Doctor,
+    /// Try mfatui without an AWS account: a throw-away HOME and a local AWS sandbox with MFA.
+    Demo,
+    /// Run the local STS/IAM sandbox alone (for scripts and other AWS clients).
+    Sandbox {
+        /// Port on 127.0.0.1; 0 picks a free one (printed on the first line).
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+        /// JSON seed (accounts, users, roles, policies); the demo world when absent.
+        #[arg(long)]
+        seed: Option<std::path::PathBuf>,
+    },
 }

@@ -2,7 +2,7 @@ use clap::Parser;
 use mfatui::aws::config::{self, AwsEnv};
 use mfatui::aws::store::{SessionStore, now_secs};
 use mfatui::cli::{Cli, Command};
-use mfatui::commands::{doctor, list};
+use mfatui::commands::{demo, doctor, list, sandbox};
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::process::ExitCode;
 
@@ -21,7 +21,17 @@ fn main() -> ExitCode {
     }
 }
 
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build()?)
+}
+
 fn run(cli: Cli) -> anyhow::Result<u8> {
+    let (json, doctor) = match cli.command.unwrap_or(Command::List { json: false }) {
+        Command::Demo => return runtime()?.block_on(demo::run()).map(|_| 0),
+        Command::Sandbox { port, seed } => return runtime()?.block_on(sandbox::run(port, seed.as_deref())).map(|_| 0),
+        Command::List { json } => (json, false),
+        Command::Doctor => (false, true),
+    };
     let env = AwsEnv::from_process();
     let cfg = config::load(&env)?;
     let graph = cfg.graph();
@@ -29,10 +39,12 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let input = list::ListInput { paths: &cfg.paths, graph: &graph, env: &env, store: &store, now: now_secs() };
-    let code = match cli.command.unwrap_or(Command::List { json: false }) {
-        Command::List { json: true } => list::write_json(&mut out, &input, io::stdout().is_terminal()).map(|_| 0)?,
-        Command::List { json: false } => list::write_table(&mut out, &input).map(|_| 0)?,
-        Command::Doctor => doctor::run(&mut out, &graph, store.warning.as_deref())? as u8,
+    let code = if doctor {
+        doctor::run(&mut out, &graph, store.warning.as_deref())? as u8
+    } else if json {
+        list::write_json(&mut out, &input, io::stdout().is_terminal()).map(|_| 0)?
+    } else {
+        list::write_table(&mut out, &input).map(|_| 0)?
     };
     out.flush()?;
     // Freeing thousands of small allocations just before exit is pure cost.

@@ -1,8 +1,10 @@
 //! Headless subcommands. Each renders domain data to a writer and returns an exit code; none
 //! of them prompts.
 
+pub mod demo;
 pub mod doctor;
 pub mod list;
+pub mod sandbox;
 
 use std::time::Duration;
 
