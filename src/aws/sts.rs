@@ -97,7 +97,13 @@ fn classify<E: ProvideErrorMetadata + std::error::Error + 'static>(
 ) -> StsError {
     let status = err.raw_response().map(|r| r.status().as_u16());
     if let SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) = err {
-        let detail = std::error::Error::source(&err).map_or_else(|| err.to_string(), |s| s.to_string());
+        // The SDK wraps the cause several times ("dispatch failure" > "io error" > …); the
+        // innermost one says what actually happened ("Connection refused").
+        let mut cause: &dyn std::error::Error = &err;
+        while let Some(next) = cause.source() {
+            cause = next;
+        }
+        let detail = cause.to_string();
         return StsError::Network { endpoint: endpoint.into(), detail };
     }
     let code = err.code().unwrap_or("Unknown").to_string();
