@@ -70,7 +70,7 @@ fn json_has_all_fields_sessions_and_diagnostics() {
     let p = |name: &str| v["profiles"].as_array().unwrap().iter().find(|p| p["name"] == name).unwrap().clone();
     let ops = p("ops");
     assert_eq!(ops["kind"], "role");
-    assert_eq!(ops["account_id"], "222222222222");
+    assert_eq!(ops["account"], serde_json::json!({"partition": "aws", "id": "222222222222"}));
     assert_eq!(ops["external_id"], "ext-123");
     assert_eq!(ops["chain"], serde_json::json!(["ops", "alice"]));
     assert_eq!(ops["root_user"], "alice");
@@ -81,6 +81,7 @@ fn json_has_all_fields_sessions_and_diagnostics() {
     assert!(ops["session"]["remaining_seconds"].as_i64().unwrap() > 0);
     assert_eq!(p("alice")["session"]["state"], "expired");
     assert_eq!(p("deploy")["session"]["state"], "none");
+    assert_eq!(p("deploy")["kind"], "chained_role");
     assert_eq!(p("deploy")["duration_seconds"], 3600);
     let orphan = p("orphan");
     assert_eq!(orphan["broken"], true);

@@ -7,28 +7,14 @@ use crate::commands::human_duration;
 use serde::Serialize;
 use std::io::{self, Write};
 
-/// One profile as `list` shows it. Shared by the table and the JSON.
+/// One profile as `list` shows it: the resolved profile plus where it is, its session and its
+/// problems. Shared by the table and the JSON.
 #[derive(Debug, Serialize)]
 pub struct ProfileRow<'a> {
-    pub name: &'a str,
-    pub kind: &'static str,
-    pub account_id: Option<&'a str>,
-    pub partition: Option<&'a str>,
-    pub role_arn: Option<&'a str>,
-    pub source_profile: Option<&'a str>,
-    pub credential_source: Option<&'a str>,
-    /// From the profile itself to the root of its chain.
-    pub chain: &'a [&'a str],
-    pub root_user: Option<&'a str>,
-    pub mfa_serial: Option<&'a str>,
-    pub mfa_serial_from: Option<&'a str>,
-    pub region: Option<&'a str>,
+    #[serde(flatten)]
+    pub profile: &'a Profile<'a>,
     /// What a client would use: `AWS_REGION`/`AWS_DEFAULT_REGION` override the profile's.
     pub effective_region: Option<&'a str>,
-    pub duration_seconds: Option<u32>,
-    pub external_id: Option<&'a str>,
-    pub role_session_name: Option<&'a str>,
-    pub sso_session: Option<&'a str>,
     pub file: String,
     pub line: usize,
     pub session: SessionJson,
@@ -77,23 +63,8 @@ fn row<'a>(
     let state = stored.map_or(SessionState::None, |s| s.state_at(now));
     let diagnostics: Vec<DiagnosticJson> = graph.diagnostics_for(p.name).map(DiagnosticJson::from).collect();
     ProfileRow {
-        name: p.name,
-        kind: p.kind.label(),
-        account_id: p.account.map(|a| a.id),
-        partition: p.account.map(|a| a.partition),
-        role_arn: p.role_arn,
-        source_profile: p.source_profile,
-        credential_source: p.credential_source,
-        chain: &p.chain,
-        root_user: p.root_user,
-        mfa_serial: p.mfa_serial,
-        mfa_serial_from: p.mfa_serial_from,
-        region: p.region,
+        profile: p,
         effective_region: env.region_override().or(p.region),
-        duration_seconds: p.duration_seconds,
-        external_id: p.external_id,
-        role_session_name: p.role_session_name,
-        sso_session: p.sso_session,
         file: p.at.path.display().to_string(),
         line: p.at.line,
         session: SessionJson::from_state(state, stored.and_then(|s| s.expires_at())),
@@ -167,14 +138,15 @@ pub fn write_table(out: &mut impl Write, input: &ListInput) -> io::Result<()> {
         .iter()
         .map(|r| {
             let dash = || "-".to_string();
-            let kind = if r.broken { format!("{} (broken)", r.kind) } else { r.kind.to_string() };
-            let chain = if r.chain.len() > 1 { r.chain[1..].join(" > ") } else { dash() };
+            let p = r.profile;
+            let kind = if r.broken { format!("{} (broken)", p.kind.label()) } else { p.kind.label().to_string() };
+            let chain = if p.chain.len() > 1 { p.chain[1..].join(" > ") } else { dash() };
             [
-                r.name.to_string(),
+                p.name.to_string(),
                 kind,
-                r.account_id.map_or_else(dash, str::to_string),
+                p.account.map_or_else(dash, |a| a.id.to_string()),
                 chain,
-                r.mfa_serial.map_or_else(dash, |m| device_name(m).to_string()),
+                p.mfa_serial.map_or_else(dash, |m| device_name(m).to_string()),
                 r.effective_region.map_or_else(dash, str::to_string),
                 r.session.describe(),
             ]

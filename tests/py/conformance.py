@@ -273,18 +273,43 @@ def shape(xml_bytes):
     return paths
 
 
-def capture(c):
+def shape_run(url, long_term, serial, token_code, role_arn):
+    """The same sequence of calls against one server. Returns the raw XML of each action and an
+    IAM client for the error-envelope check."""
     seen = {}
-    c.meta.events.register("after-call", lambda http_response, model, **kw: seen.__setitem__(model.name, http_response.content))
-    return seen
+
+    def cap(c):
+        c.meta.events.register("after-call", lambda http_response, model, **kw: seen.__setitem__(model.name, http_response.content))
+        return c
+
+    st = cap(client("sts", url, long_term)).get_session_token(SerialNumber=serial, TokenCode=token_code)["Credentials"]
+    session = ((st["AccessKeyId"], st["SecretAccessKey"]), st["SessionToken"])
+    s_sts = cap(client("sts", url, *session))
+    s_sts.get_caller_identity()
+    rc = s_sts.assume_role(RoleArn=role_arn, RoleSessionName="conformance")["Credentials"]
+    i = cap(client("iam", url, *session))
+    i.get_user(UserName="alice")
+    i.list_access_keys(UserName="alice")
+    i.get_access_key_last_used(AccessKeyId=long_term[0])
+    i.list_mfa_devices(UserName="alice")
+    new_policy = i.create_policy(PolicyName="ShapeTest", PolicyDocument=json.dumps(doc))["Policy"]["Arn"]
+    i.get_policy(PolicyArn=new_policy)
+    i.get_policy_version(PolicyArn=new_policy, VersionId="v1")
+    i.list_groups_for_user(UserName="alice")
+    i.list_attached_group_policies(GroupName="engineers")
+    i.list_attached_user_policies(UserName="alice")
+    cap(client("iam", url, (rc["AccessKeyId"], rc["SecretAccessKey"]), rc["SessionToken"])).get_role(RoleName="dev-admin")
+    nk = i.create_access_key(UserName="alice")["AccessKey"]["AccessKeyId"]
+    i.update_access_key(UserName="alice", AccessKeyId=nk, Status="Inactive")
+    i.delete_access_key(UserName="alice", AccessKeyId=nk)
+    return seen, i
 
 
 if MOTO:
-    moto_keys = ("AKIAMOTO000000000001", "moto-secret")
-    m_iam = client("iam", MOTO, moto_keys)
+    # moto has no seed: build the same world through its API (it accepts any credentials).
+    m_iam = client("iam", MOTO, ("AKIAMOTO000000000001", "moto-secret"))
     m_iam.create_user(UserName="alice")
     mk = m_iam.create_access_key(UserName="alice")["AccessKey"]
-    m_alice = (mk["AccessKeyId"], mk["SecretAccessKey"])
     m_iam.create_group(GroupName="engineers")
     m_pol = m_iam.create_policy(PolicyName="SelfService", PolicyDocument=json.dumps(doc))["Policy"]["Arn"]
     m_iam.attach_group_policy(GroupName="engineers", PolicyArn=m_pol)
@@ -294,58 +319,8 @@ if MOTO:
     trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}]}
     m_role = m_iam.create_role(RoleName="dev-admin", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
 
-    m_sts = client("sts", MOTO, m_alice)
-    m_seen = capture(m_sts)
-    ms = m_sts.get_session_token(SerialNumber=vmfa, TokenCode="123456")["Credentials"]
-    m_sess = client("sts", MOTO, (ms["AccessKeyId"], ms["SecretAccessKey"]), ms["SessionToken"])
-    m_seen2 = capture(m_sess)
-    m_sess.get_caller_identity()
-    m_sess.assume_role(RoleArn=m_role, RoleSessionName="conformance")
-    m_i = client("iam", MOTO, m_alice)
-    m_seen3 = capture(m_i)
-    m_i.get_user(UserName="alice")
-    m_i.list_access_keys(UserName="alice")
-    m_i.get_access_key_last_used(AccessKeyId=m_alice[0])
-    m_i.list_mfa_devices(UserName="alice")
-    m_new = m_i.create_policy(PolicyName="ShapeTest", PolicyDocument=json.dumps(doc))["Policy"]["Arn"]
-    m_i.get_policy(PolicyArn=m_new)
-    m_i.get_policy_version(PolicyArn=m_new, VersionId="v1")
-    m_i.list_groups_for_user(UserName="alice")
-    m_i.list_attached_group_policies(GroupName="engineers")
-    m_i.list_attached_user_policies(UserName="alice")
-    m_i.get_role(RoleName="dev-admin")
-    nk = m_i.create_access_key(UserName="alice")["AccessKey"]["AccessKeyId"]
-    m_i.update_access_key(UserName="alice", AccessKeyId=nk, Status="Inactive")
-    m_i.delete_access_key(UserName="alice", AccessKeyId=nk)
-    moto_xml = {**m_seen, **m_seen2, **m_seen3}
-
-    # The same calls against the sandbox, as alice with MFA.
-    s_sts = client("sts", SANDBOX, ALICE)
-    s_seen = capture(s_sts)
-    ss = s_sts.get_session_token(SerialNumber=ALICE_SERIAL, TokenCode=fresh_code(ALICE_SERIAL, used_codes))["Credentials"]
-    s_sess = client("sts", SANDBOX, (ss["AccessKeyId"], ss["SecretAccessKey"]), ss["SessionToken"])
-    s_seen2 = capture(s_sess)
-    s_sess.get_caller_identity()
-    sr = s_sess.assume_role(RoleArn=DEV_ADMIN, RoleSessionName="conformance")["Credentials"]
-    s_i = client("iam", SANDBOX, (ss["AccessKeyId"], ss["SecretAccessKey"]), ss["SessionToken"])
-    s_seen3 = capture(s_i)
-    s_i.get_user(UserName="alice")
-    s_i.list_access_keys(UserName="alice")
-    s_i.get_access_key_last_used(AccessKeyId=ALICE[0])
-    s_i.list_mfa_devices(UserName="alice")
-    s_new = s_i.create_policy(PolicyName="ShapeTest", PolicyDocument=json.dumps(doc))["Policy"]["Arn"]
-    s_i.get_policy(PolicyArn=s_new)
-    s_i.get_policy_version(PolicyArn=s_new, VersionId="v1")
-    s_i.list_groups_for_user(UserName="alice")
-    s_i.list_attached_group_policies(GroupName="engineers")
-    s_i.list_attached_user_policies(UserName="alice")
-    s_role_iam = client("iam", SANDBOX, (sr["AccessKeyId"], sr["SecretAccessKey"]), sr["SessionToken"])
-    s_seen4 = capture(s_role_iam)
-    s_role_iam.get_role(RoleName="dev-admin")
-    nk = s_i.create_access_key(UserName="alice")["AccessKey"]["AccessKeyId"]
-    s_i.update_access_key(UserName="alice", AccessKeyId=nk, Status="Inactive")
-    s_i.delete_access_key(UserName="alice", AccessKeyId=nk)
-    sandbox_xml = {**s_seen, **s_seen2, **s_seen3, **s_seen4}
+    moto_xml, m_i = shape_run(MOTO, (mk["AccessKeyId"], mk["SecretAccessKey"]), vmfa, "123456", m_role)
+    sandbox_xml, s_i = shape_run(SANDBOX, ALICE, ALICE_SERIAL, fresh_code(ALICE_SERIAL, used_codes), DEV_ADMIN)
 
     compared = 0
     for action in sorted(moto_xml):
@@ -357,10 +332,9 @@ if MOTO:
         extra = ours - theirs - ONLY_IN_SANDBOX.get(action, set())
         check(f"shape {action}", not missing and not extra, f"missing {sorted(missing)}, extra {sorted(extra)}")
         # Error envelopes: same structure in both.
-    m_err = capture(m_i)
-    s_err = capture(s_i)
     error_code(lambda: m_i.get_user(UserName="nobody"))
     error_code(lambda: s_i.get_user(UserName="nobody"))
+    m_err, s_err = moto_xml, sandbox_xml  # the failed GetUser replaced the successful one
     strip_ns = lambda b: {e.tag.split("}", 1)[-1] for e in ET.fromstring(b).iter()}
     # moto repeats the message in a lower-case <message> element that AWS does not send.
     theirs = strip_ns(m_err["GetUser"]) - {"message"}

@@ -57,10 +57,12 @@ impl ProfileKind {
 }
 
 /// A resolved profile, borrowing its text from the `ConfigSet` it was built from.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Serialises as `mfatui list --json` shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Profile<'a> {
     pub name: &'a str,
     pub kind: ProfileKind,
+    #[serde(skip)]
     pub at: &'a Location,
     pub role_arn: Option<&'a str>,
     pub source_profile: Option<&'a str>,
