@@ -7,6 +7,15 @@ use clap::{Parser, Subcommand};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// Managed sections in ~/.aws/credentials are named PROFILE + SUFFIX.
+    #[arg(long, global = true, default_value = crate::aws::exports::DEFAULT_SUFFIX, env = "MFATUI_SUFFIX")]
+    pub suffix: String,
+    /// Renew sessions with less than this many seconds left.
+    #[arg(long, global = true, default_value_t = 300, value_parser = clap::value_parser!(i64).range(60..=3000))]
+    pub margin: i64,
+    /// Roles assumed at once.
+    #[arg(long, global = true, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub concurrency: u16,
 }
 
 #[derive(Debug, Subcommand)]
@@ -20,6 +29,34 @@ pub enum Command {
     },
     /// Check your AWS config for broken profiles; exits 1 if any profile is broken.
     Doctor,
+    /// Sign in an IAM user with one MFA code and assume every role rooted at it, in parallel.
+    /// Sessions go to ~/.aws/credentials as PROFILE-mfa. Exit 0 all ready, 1 some roles failed,
+    /// 2 sign-in failed.
+    Login {
+        /// The IAM user profile (a role profile means its user).
+        profile: String,
+        /// The 6-digit code; asked for on a terminal when needed and not given.
+        #[arg(long)]
+        code: Option<String>,
+    },
+    /// Renew sessions that are due (or all, or the named ones) from the MFA session.
+    Refresh {
+        #[arg(long, conflicts_with = "profiles")]
+        all: bool,
+        profiles: Vec<String>,
+        /// A code, when an MFA session has ended.
+        #[arg(long)]
+        code: Option<String>,
+    },
+    /// Forget sessions and remove their sections: one profile, a user with its roles, or all.
+    Logout { profile: Option<String> },
+    /// Session state. Exit 0 valid, 1 expired or absent, 2 error: for shell prompts and direnv.
+    /// Without PROFILE: AWS_PROFILE if set, else every session.
+    Status {
+        #[arg(long)]
+        json: bool,
+        profile: Option<String>,
+    },
     /// Try mfatui without an AWS account: a throw-away HOME and a local AWS sandbox with MFA.
     Demo,
     /// Run the local STS/IAM sandbox alone (for scripts and other AWS clients).

@@ -1,8 +1,9 @@
 use clap::Parser;
 use mfatui::aws::config::{self, AwsEnv};
+use mfatui::aws::engine::{Plan, Settings, Which};
 use mfatui::aws::store::{SessionStore, now_secs};
 use mfatui::cli::{Cli, Command};
-use mfatui::commands::{demo, doctor, list, sandbox};
+use mfatui::commands::{demo, doctor, list, sandbox, session};
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::process::ExitCode;
 
@@ -21,16 +22,68 @@ fn main() -> ExitCode {
     }
 }
 
+/// Ask for a code on the terminal; `None` when there is no terminal to ask on.
+fn prompt_code(user: &str, serial: &str) -> anyhow::Result<Option<String>> {
+    if !io::stdin().is_terminal() {
+        return Ok(None);
+    }
+    eprint!("MFA code for {user} ({serial}): ");
+    io::stderr().flush()?;
+    let mut line = String::new();
+    io::stdin().read_line(&mut line)?;
+    Ok(Some(line.trim().to_string()))
+}
+
+fn run_session(command: Command, settings: Settings) -> anyhow::Result<u8> {
+    let env = AwsEnv::from_process();
+    let cfg = config::load(&env)?;
+    let graph = cfg.graph();
+    let plan = Plan::build(&cfg, &graph, &settings.suffix, |k| std::env::var(k).ok());
+    let engine = session::engine(&env, &cfg, settings)?;
+    let mut out = io::stdout().lock();
+    let rt = runtime()?;
+    let code = match command {
+        Command::Login { profile, code } => {
+            rt.block_on(session::login(&mut out, &engine, &plan, &profile, code, prompt_code))?
+        }
+        Command::Refresh { all, profiles, code } => {
+            let which = if all {
+                Which::All
+            } else if profiles.is_empty() {
+                Which::Due
+            } else {
+                Which::Profiles(profiles)
+            };
+            rt.block_on(session::refresh(&mut out, &engine, &plan, &which, code))?
+        }
+        Command::Logout { profile } => session::logout(&mut out, &engine, &plan, profile.as_deref())?,
+        Command::Status { json, profile } => {
+            let profile = profile.or(env.profile.clone());
+            session::status(&mut out, &engine, &plan, profile.as_deref(), json)?
+        }
+        _ => 2,
+    };
+    out.flush()?;
+    Ok(code)
+}
+
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build()?)
 }
 
 fn run(cli: Cli) -> anyhow::Result<u8> {
+    let settings = Settings {
+        suffix: cli.suffix.clone(),
+        margin_secs: cli.margin,
+        concurrency: usize::from(cli.concurrency),
+        ..Settings::default()
+    };
     let (json, doctor) = match cli.command.unwrap_or(Command::List { json: false }) {
         Command::Demo => return runtime()?.block_on(demo::run()).map(|_| 0),
         Command::Sandbox { port, seed } => return runtime()?.block_on(sandbox::run(port, seed.as_deref())).map(|_| 0),
         Command::List { json } => (json, false),
         Command::Doctor => (false, true),
+        other => return run_session(other, settings),
     };
     let env = AwsEnv::from_process();
     let cfg = config::load(&env)?;

@@ -172,7 +172,11 @@ async fn expired_and_unknown_credentials() {
     let s = sts::get_session_token(&t, &keys("ci-bot"), None, Some(900)).await.unwrap();
     sts::get_caller_identity(&t, &s.keys).await.unwrap();
     h.set_faults(FaultConfig { rules: vec![], clock_offset_secs: 901 });
-    assert_eq!(sts::get_caller_identity(&t, &s.keys).await.unwrap_err(), StsError::Expired);
+    let e = sts::get_caller_identity(&t, &s.keys).await.unwrap_err();
+    assert_eq!(e.root(), &StsError::Expired);
+    // The sandbox's clock is now 15 min ahead of ours, which the error points out.
+    assert!(matches!(e, StsError::ClockSkew { skew_secs: 901, .. }), "{e:?}");
+    assert!(e.to_string().contains("clock is 15m 01s behind AWS's"), "{e}");
     h.set_faults(FaultConfig::default());
     let bogus =
         Keys { access_key_id: "AKIANOTAKEY000000000".into(), secret_access_key: Secret::new("x"), session_token: None };
@@ -206,8 +210,9 @@ async fn injected_faults_surface_as_aws_errors() {
     h.set_faults(FaultConfig { rules: vec![FaultRule::new(Effect::Drop)], clock_offset_secs: 0 });
     let e = sts::get_caller_identity(&t, &ci).await.unwrap_err();
     assert!(matches!(e, StsError::Network { .. }), "{e:?}");
-    // Throttled only twice: the SDK's own retries get through.
-    h.set_faults(FaultConfig { rules: vec![FaultRule::new(Effect::Throttle).times(2)], clock_offset_secs: 0 });
+    // Throttled only once: the next call goes through (retrying is the engine's job).
+    h.set_faults(FaultConfig { rules: vec![FaultRule::new(Effect::Throttle).times(1)], clock_offset_secs: 0 });
+    assert_eq!(sts::assume_role(&t, &ci, &r()).await.unwrap_err(), StsError::Throttled);
     sts::assume_role(&t, &ci, &r()).await.unwrap();
     h.set_faults(FaultConfig { rules: vec![FaultRule::new(Effect::LatencyMs(300))], clock_offset_secs: 0 });
     let started = std::time::Instant::now();

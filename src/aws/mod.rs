@@ -1,8 +1,13 @@
 //! The domain: AWS configuration, credential files, sessions. No terminal UI here, and no
 //! reading of stdin: anything interactive arrives as an argument.
 
+pub mod clock;
 pub mod config;
 pub mod edit;
+pub mod engine;
+pub mod exports;
+pub mod iam;
+pub mod mfa;
 pub mod secret;
 pub mod store;
 pub mod sts;

@@ -28,6 +28,9 @@ pub struct StoredSession {
     pub identity_arn: Option<String>,
     /// Whether the session was obtained with an MFA code.
     pub mfa: bool,
+    /// When mfatui obtained it (Unix seconds); 0 in stores written before this was recorded.
+    #[serde(default)]
+    pub obtained_at: i64,
 }
 
 /// What a profile's stored session amounts to at a given moment.
@@ -62,15 +65,34 @@ pub fn rfc3339(secs: i64) -> String {
     DateTime::from_secs(secs).fmt(DateTimeFormat::DateTime).unwrap_or_default()
 }
 
+/// The last MFA code sent for a device, so no mfatui process sends it twice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UsedCode {
+    pub code: String,
+    /// The TOTP step it was sent in (Unix seconds / 30).
+    pub step: u64,
+}
+
 #[derive(Serialize, Deserialize)]
 struct FileShape {
     version: u32,
     sessions: BTreeMap<String, StoredSession>,
+    /// By MFA serial.
+    #[serde(default)]
+    used_codes: BTreeMap<String, UsedCode>,
+}
+
+/// Everything the store holds; `update` hands it out to change.
+#[derive(Debug, Default, Clone)]
+pub struct StoreData {
+    pub sessions: BTreeMap<String, StoredSession>,
+    pub used_codes: BTreeMap<String, UsedCode>,
 }
 
 #[derive(Debug, Default)]
 pub struct Loaded {
     pub sessions: BTreeMap<String, StoredSession>,
+    pub used_codes: BTreeMap<String, UsedCode>,
     /// Why the file was ignored, when it was.
     pub warning: Option<String>,
 }
@@ -98,40 +120,45 @@ impl SessionStore {
             Ok(bytes) => self.decode(&bytes),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Loaded::default(),
             Err(e) => Loaded {
-                sessions: BTreeMap::new(),
                 warning: Some(format!(
                     "cannot read session store {}: {e}; sessions are treated as absent",
                     self.path.display()
                 )),
+                ..Loaded::default()
             },
         }
     }
 
     fn decode(&self, bytes: &[u8]) -> Loaded {
         match serde_json::from_slice::<FileShape>(bytes) {
-            Ok(f) if f.version == VERSION => Loaded { sessions: f.sessions, warning: None },
+            Ok(f) if f.version == VERSION => Loaded { sessions: f.sessions, used_codes: f.used_codes, warning: None },
             Ok(f) => Loaded {
-                sessions: BTreeMap::new(),
                 warning: Some(format!(
                     "session store {} has version {}, which this mfatui does not know; it is ignored (a newer mfatui wrote it?)",
                     self.path.display(),
                     f.version
                 )),
+                ..Loaded::default()
             },
             Err(e) => Loaded {
-                sessions: BTreeMap::new(),
                 warning: Some(format!(
                     "session store {} is damaged ({e}); it is ignored and will be moved aside on the next sign-in",
                     self.path.display()
                 )),
+                ..Loaded::default()
             },
         }
     }
 
     /// Lock, read, change and write back the sessions. A damaged file is kept as `*.corrupt`.
     pub fn update<R>(&self, f: impl FnOnce(&mut BTreeMap<String, StoredSession>) -> R) -> Result<R, FileError> {
+        self.update_all(|d| f(&mut d.sessions))
+    }
+
+    /// Like `update`, with the used-code memory too.
+    pub fn update_all<R>(&self, f: impl FnOnce(&mut StoreData) -> R) -> Result<R, FileError> {
         let _lock = lock_for(&self.path)?;
-        let mut loaded = self.load();
+        let loaded = self.load();
         if loaded.warning.is_some() && self.path.exists() {
             let mut aside = self.path.clone().into_os_string();
             aside.push(".corrupt");
@@ -141,8 +168,9 @@ impl SessionStore {
                 source,
             })?;
         }
-        let out = f(&mut loaded.sessions);
-        let shape = FileShape { version: VERSION, sessions: loaded.sessions };
+        let mut data = StoreData { sessions: loaded.sessions, used_codes: loaded.used_codes };
+        let out = f(&mut data);
+        let shape = FileShape { version: VERSION, sessions: data.sessions, used_codes: data.used_codes };
         let json = serde_json::to_vec_pretty(&shape).expect("plain data always serialises");
         write_atomic(&self.path, &json)?;
         Ok(out)
@@ -162,6 +190,7 @@ mod tests {
             expiration: exp.into(),
             identity_arn: Some("arn:aws:sts::111111111111:assumed-role/r/s".into()),
             mfa: true,
+            obtained_at: 0,
         }
     }
 

@@ -2,8 +2,10 @@
 //! to a person. No prompting: MFA codes arrive as arguments.
 
 use super::secret::Secret;
+use aws_sdk_sts::config::retry::RetryConfig;
 use aws_sdk_sts::config::{BehaviorVersion, Credentials, Region, SharedHttpClient};
 use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_sts::primitives::{DateTime, DateTimeFormat};
 use aws_smithy_http_client::proxy::ProxyConfig;
 use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
 use aws_smithy_http_client::{Builder, ConnectorBuilder};
@@ -50,6 +52,11 @@ impl Target {
             .iter()
             .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
     }
+
+    /// `AWS_ENDPOINT_URL_IAM`, when set: IAM calls may go elsewhere than STS calls.
+    pub fn iam_endpoint_from_env() -> Option<String> {
+        std::env::var("AWS_ENDPOINT_URL_IAM").ok().filter(|v| !v.is_empty())
+    }
 }
 
 pub struct AssumeRole<'a> {
@@ -78,7 +85,14 @@ pub enum StsError {
     Network { endpoint: String, detail: String },
     #[error("{code}: {message}")]
     Service { code: String, message: String, status: Option<u16> },
+    /// Any error, when the server's clock and ours disagree enough to explain it.
+    #[error("{inner}; note: this computer's clock is {} {} AWS's: fix it (enable NTP), since signatures and MFA codes depend on it", crate::aws::clock::human_duration(skew_secs.abs()), if *skew_secs > 0 { "behind" } else { "ahead of" })]
+    ClockSkew { skew_secs: i64, inner: Box<StsError> },
 }
+
+/// Beyond this, a clock difference is worth telling the user about (AWS rejects signatures
+/// more than 5 minutes off; a TOTP window is 30 seconds).
+const SKEW_WORTH_MENTIONING: i64 = 120;
 
 impl StsError {
     /// Worth retrying after a pause: throttling, 5xx, network trouble.
@@ -86,16 +100,44 @@ impl StsError {
         match self {
             Self::Throttled | Self::Network { .. } => true,
             Self::Service { status, .. } => status.is_some_and(|s| s >= 500),
+            Self::ClockSkew { inner, .. } => inner.is_transient(),
             _ => false,
+        }
+    }
+
+    /// The error without any clock-skew note.
+    pub fn root(&self) -> &StsError {
+        match self {
+            Self::ClockSkew { inner, .. } => inner.root(),
+            other => other,
         }
     }
 }
 
-fn classify<E: ProvideErrorMetadata + std::error::Error + 'static>(
+pub(crate) fn classify<E: ProvideErrorMetadata + std::error::Error + 'static>(
     err: SdkError<E, aws_sdk_sts::config::http::HttpResponse>,
     endpoint: &str,
 ) -> StsError {
     let status = err.raw_response().map(|r| r.status().as_u16());
+    let server_time = err
+        .raw_response()
+        .and_then(|r| r.headers().get("date"))
+        .and_then(|d| DateTime::from_str(d, DateTimeFormat::HttpDate).ok())
+        .map(|d| d.secs());
+    let plain = classify_plain(err, endpoint, status);
+    match server_time.map(|t| t - crate::aws::store::now_secs()) {
+        Some(skew) if skew.abs() > SKEW_WORTH_MENTIONING => {
+            StsError::ClockSkew { skew_secs: skew, inner: Box::new(plain) }
+        }
+        _ => plain,
+    }
+}
+
+fn classify_plain<E: ProvideErrorMetadata + std::error::Error + 'static>(
+    err: SdkError<E, aws_sdk_sts::config::http::HttpResponse>,
+    endpoint: &str,
+    status: Option<u16>,
+) -> StsError {
     if let SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) = err {
         // The SDK wraps the cause several times ("dispatch failure" > "io error" > …); the
         // innermost one says what actually happened ("Connection refused").
@@ -122,7 +164,7 @@ fn classify<E: ProvideErrorMetadata + std::error::Error + 'static>(
 }
 
 /// One HTTP client for the whole process, so calls share connections (and TLS sessions).
-fn http_client() -> SharedHttpClient {
+pub(crate) fn http_client() -> SharedHttpClient {
     static CLIENT: OnceLock<SharedHttpClient> = OnceLock::new();
     CLIENT
         .get_or_init(|| {
@@ -151,6 +193,8 @@ fn client(target: &Target, keys: &Keys) -> aws_sdk_sts::Client {
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new(target.region.clone()))
         .credentials_provider(creds)
+        // The engine retries with its own back-off and knows what not to retry.
+        .retry_config(RetryConfig::disabled())
         .http_client(http_client());
     if let Some(url) = &target.endpoint {
         b = b.endpoint_url(url);
@@ -158,7 +202,7 @@ fn client(target: &Target, keys: &Keys) -> aws_sdk_sts::Client {
     aws_sdk_sts::Client::from_conf(b.build())
 }
 
-fn endpoint_label(target: &Target) -> String {
+pub(crate) fn endpoint_label(target: &Target) -> String {
     target.endpoint.clone().unwrap_or_else(|| format!("sts.{}.amazonaws.com", target.region))
 }
 

@@ -8,7 +8,7 @@ use totp_rs::{Builder, Secret as TotpSecret, Totp as Inner};
 
 pub const STEP_SECONDS: u64 = 30;
 
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum TotpError {
     #[error("the TOTP seed is not valid base32 (A-Z and 2-7, as AWS shows it when you create a virtual MFA device)")]
     NotBase32,

@@ -106,7 +106,12 @@ impl<'a> ProfileGraph<'a> {
 
     pub fn build(set: &'a ConfigSet) -> Self {
         let mut diagnostics = set.diagnostics.clone();
-        let profiles = set.profiles.values().map(|s| resolve(s, &set.profiles, set, &mut diagnostics)).collect();
+        let profiles = set
+            .profiles
+            .values()
+            .filter(|s| !set.managed.contains(&s.name))
+            .map(|s| resolve(s, &set.profiles, set, &mut diagnostics))
+            .collect();
         // File order reads best; problems with no place go last.
         diagnostics.sort_by(|a, b| {
             let key = |d: &Diagnostic| d.at.as_ref().map(|l| (l.path.clone(), l.line));
@@ -324,12 +329,14 @@ fn check_own_settings(s: &Section, set: &ConfigSet, diag: &mut impl FnMut(Severi
         }
     }
     if let Some(d) = s.get("duration_seconds") {
+        // Roles: AssumeRole's limit. Users: the MFA session's (GetSessionToken) limit.
+        let max = if s.get("role_arn").is_some() { 43_200 } else { 129_600 };
         match d.parse::<u32>() {
-            Ok(n) if (900..=43200).contains(&n) => {}
+            Ok(n) if (900..=max).contains(&n) => {}
             _ => diag(
                 Severity::Error,
                 Some("duration_seconds"),
-                format!("duration_seconds `{d}` must be a whole number of seconds from 900 to 43200"),
+                format!("duration_seconds `{d}` must be a whole number of seconds from 900 to {max}"),
             ),
         }
     }

@@ -63,6 +63,9 @@ pub struct ConfigSet {
     /// Other prefixed sections of the config file, keyed by (prefix, name): `services`, ….
     pub other_sections: BTreeMap<(String, String), Section>,
     pub diagnostics: Vec<Diagnostic>,
+    /// Credentials-file sections mfatui wrote (they start with its marker comment). They are
+    /// profiles to every other tool, but not profiles of the user's to mfatui.
+    pub managed: std::collections::BTreeSet<String>,
 }
 
 /// `[prefix name]` or `[name]`, split as the SDK splits it (first run of whitespace).
@@ -95,6 +98,9 @@ impl ConfigSet {
         let path: Arc<Path> = Arc::from(path);
         let at = |line| Location { path: path.clone(), line };
         let raw = parser::parse(text);
+        if kind == FileKind::Credentials {
+            self.managed.extend(crate::aws::edit::managed_sections(text));
+        }
         for p in raw.problems {
             let profile = p.section.as_deref().and_then(|h| profile_name(kind, h));
             self.diagnostics.push(Diagnostic::new(Severity::Error, profile, Some(at(p.line)), p.message));

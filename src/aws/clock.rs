@@ -1,0 +1,75 @@
+//! Time as the domain sees it: an injectable clock (so the refresher can be tested without
+//! waiting an hour) and durations formatted for people.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+pub trait Clock: Send + Sync + std::fmt::Debug {
+    /// Unix seconds.
+    fn now(&self) -> i64;
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> i64 {
+        crate::aws::store::now_secs()
+    }
+}
+
+/// A clock that moves only when told to (tests).
+#[derive(Debug, Clone)]
+pub struct FakeClock(Arc<AtomicI64>);
+
+impl FakeClock {
+    pub fn at(secs: i64) -> Self {
+        Self(Arc::new(AtomicI64::new(secs)))
+    }
+    pub fn advance(&self, secs: i64) {
+        self.0.fetch_add(secs, Ordering::SeqCst);
+    }
+}
+
+impl Clock for FakeClock {
+    fn now(&self) -> i64 {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+/// `11h 42m`, `42m 10s`, `9s`: the precision a person needs at each scale.
+pub fn human_duration(secs: i64) -> String {
+    let d = secs.max(0);
+    let (h, m, s) = (d / 3600, d / 60 % 60, d % 60);
+    if h >= 24 {
+        format!("{}d {}h", h / 24, h % 24)
+    } else if h > 0 {
+        format!("{h}h {m:02}m")
+    } else if m > 0 {
+        format!("{m}m {s:02}s")
+    } else {
+        format!("{s}s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn human_durations() {
+        let h = human_duration;
+        assert_eq!(
+            [h(0), h(9), h(70), h(3600), h(42_120), h(90_000), h(-5)],
+            ["0s", "9s", "1m 10s", "1h 00m", "11h 42m", "1d 1h", "0s"]
+        );
+    }
+
+    #[test]
+    fn fake_clock_moves_when_told() {
+        let c = FakeClock::at(100);
+        let shared = c.clone();
+        c.advance(50);
+        assert_eq!(shared.now(), 150);
+    }
+}

@@ -1,0 +1,349 @@
+//! The session engine against the sandbox (and moto): one code, every role, every tool.
+
+mod common;
+use common::{Home, Moto, stderr, stdout, tool};
+use mfatui::aws::clock::FakeClock;
+use mfatui::aws::config::{self, AwsEnv};
+use mfatui::aws::engine::{Engine, EngineError, Plan, Settings, Which};
+use mfatui::aws::secret::Secret;
+use mfatui::aws::store::SessionStore;
+use mfatui::aws::sts::StsError;
+use mfatui::sandbox::seed::{RoleSeed, UserSeed, mfa_required_boundary};
+use mfatui::sandbox::{self, Effect, FaultConfig, FaultRule, SandboxHandle, Seed, demo_world};
+use std::process::Command;
+use std::sync::Arc;
+
+const EVE_SEED: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
+const EVE_SERIAL: &str = "arn:aws:iam::100000000001:mfa/eve-phone";
+const ACCOUNTS: [&str; 6] =
+    ["200000000001", "200000000002", "200000000003", "200000000004", "200000000005", "200000000006"];
+
+/// eve, an IAM user with an MFA device and an MFA-required boundary; 20 roles in 6 accounts.
+fn eve_world() -> (Seed, String, String) {
+    let mut seed = Seed::default().policy("100000000001", "MfaRequired", mfa_required_boundary()).user(
+        UserSeed::new("100000000001", "eve")
+            .key("AKIAEVE0000000000001", "eve-secret")
+            .mfa("eve-phone", EVE_SEED)
+            .boundary("arn:aws:iam::100000000001:policy/MfaRequired"),
+    );
+    let mut config = format!("# eve's config\n[profile eve]\nmfa_serial = {EVE_SERIAL}\nregion = eu-west-1\n");
+    for i in 0..20 {
+        let account = ACCOUNTS[i % 6];
+        seed =
+            seed.role(RoleSeed::new(account, &format!("r{i}"), &["arn:aws:iam::100000000001:user/eve"]).require_mfa());
+        config.push_str(&format!(
+            "\n[profile r{i}]\nrole_arn = arn:aws:iam::{account}:role/r{i}\nsource_profile = eve\nregion = eu-west-1\n"
+        ));
+    }
+    (
+        seed,
+        config,
+        "# eve's keys\n[eve]\naws_access_key_id = AKIAEVE0000000000001\naws_secret_access_key = eve-secret\n".into(),
+    )
+}
+
+struct World {
+    _rt: tokio::runtime::Runtime,
+    sandbox: SandboxHandle,
+    home: Home,
+}
+
+fn world(seed: &Seed, config: &str, credentials: &str) -> World {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sandbox = rt.block_on(sandbox::start(seed, 0)).unwrap();
+    let home = Home::new();
+    home.write("config", config).write("credentials", credentials);
+    World { _rt: rt, sandbox, home }
+}
+
+impl World {
+    fn mfatui(&self, args: &[&str], extra: &[(&str, &str)]) -> std::process::Output {
+        let mut env = vec![("AWS_ENDPOINT_URL", self.sandbox.endpoint())];
+        env.extend(extra.iter().map(|(k, v)| (*k, v.to_string())));
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        self.home.mfatui(args, &env)
+    }
+}
+
+#[test]
+fn one_code_signs_in_twenty_roles_that_every_tool_can_use() {
+    let (seed, config, credentials) = eve_world();
+    let w = world(&seed, &config, &credentials);
+    let code = w.sandbox.totp_code(EVE_SERIAL).unwrap();
+    let o = w.mfatui(&["login", "eve", "--code", &code], &[]);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}{}", stderr(&o));
+    assert!(out.contains("21 ready, 0 failed"), "{out}");
+    assert!(out.contains("--profile r7-mfa") && out.contains("--profile eve-mfa"), "{out}");
+    assert!(!out.contains("eve-secret"));
+    let text = std::fs::read_to_string(w.home.aws("credentials")).unwrap();
+    assert!(text.starts_with(&credentials), "the user's part is untouched");
+    assert_eq!(text.matches("# Managed by mfatui").count(), 21);
+
+    // The AWS CLI uses every managed profile as it is.
+    if let Some(aws) = tool("MFATUI_AWS_CLI", &[".venv/bin/aws"]) {
+        for i in 0..20 {
+            let o = Command::new(&aws)
+                .args([
+                    "sts",
+                    "get-caller-identity",
+                    "--profile",
+                    &format!("r{i}-mfa"),
+                    "--output",
+                    "text",
+                    "--query",
+                    "Arn",
+                ])
+                .env_clear()
+                .env("PATH", std::env::var("PATH").unwrap())
+                .env("HOME", w.home.path())
+                .env("AWS_ENDPOINT_URL", w.sandbox.endpoint())
+                .output()
+                .unwrap();
+            assert!(o.status.success(), "r{i}: {}", stderr(&o));
+            assert_eq!(stdout(&o).trim(), format!("arn:aws:sts::{}:assumed-role/r{i}/mfatui-eve", ACCOUNTS[i % 6]));
+        }
+    }
+    // So does boto3, region included (it comes from the managed section).
+    if let Some(python) = tool("MFATUI_PYTHON", &[".venv/bin/python"]) {
+        let script = "import boto3\nfor i in range(20):\n    s = boto3.Session(profile_name=f'r{i}-mfa')\n    assert s.region_name == 'eu-west-1', s.region_name\n    print(s.client('sts').get_caller_identity()['Arn'])";
+        let o = Command::new(python)
+            .args(["-c", script])
+            .env_clear()
+            .env("HOME", w.home.path())
+            .env("AWS_ENDPOINT_URL", w.sandbox.endpoint())
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert_eq!(stdout(&o).lines().filter(|l| l.contains("assumed-role/r")).count(), 20);
+    }
+
+    // A second login reuses the MFA session: no code, no prompt.
+    let o = w.mfatui(&["login", "eve"], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("(kept)"));
+    // status for prompts and direnv.
+    assert_eq!(w.mfatui(&["status", "r3"], &[]).status.code(), Some(0));
+    assert_eq!(w.mfatui(&["status"], &[("AWS_PROFILE", "r3-mfa")]).status.code(), Some(0));
+    assert_eq!(w.mfatui(&["status", "nope"], &[]).status.code(), Some(2));
+    let list = stdout(&w.mfatui(&["list"], &[]));
+    assert!(!list.contains("r3-mfa"), "managed sections are not the user's profiles:\n{list}");
+    assert!(list.lines().any(|l| l.starts_with("r3 ") && l.contains("valid")), "{list}");
+    // Logout restores the credentials file byte for byte.
+    let o = w.mfatui(&["logout", "eve"], &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(w.home.aws("credentials")).unwrap(), credentials);
+    assert_eq!(w.mfatui(&["status", "r3"], &[]).status.code(), Some(1));
+}
+
+#[test]
+fn wrong_and_reused_codes_are_explained() {
+    let (seed, config, credentials) = eve_world();
+    let w = world(&seed, &config, &credentials);
+    let right = w.sandbox.totp_code(EVE_SERIAL).unwrap();
+    let wrong = if right == "000000" { "111111" } else { "000000" };
+    let o = w.mfatui(&["login", "eve", "--code", wrong], &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stdout(&o).contains("MFA code rejected: check the device"), "{}", stdout(&o));
+    assert!(w.mfatui(&["login", "eve", "--code", &right], &[]).status.success());
+    w.mfatui(&["logout"], &[]);
+    let o = w.mfatui(&["login", "eve", "--code", &right], &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stdout(&o).contains("already used") && stdout(&o).contains("for the next code"), "{}", stdout(&o));
+    // No terminal and no code: say what to do instead of hanging.
+    let o = w.home.mfatui(&["login", "eve"], &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("pass --code CODE"), "{}", stderr(&o));
+}
+
+#[test]
+fn one_failing_role_never_fails_the_others_and_throttling_is_survived() {
+    let (seed, config, credentials) = eve_world();
+    let w = world(&seed, &config, &credentials);
+    w.sandbox.set_faults(FaultConfig {
+        rules: vec![
+            FaultRule::new(Effect::AccessDenied).action("AssumeRole").role("r5"),
+            FaultRule::new(Effect::Throttle).action("AssumeRole").every(2).times(12),
+        ],
+        clock_offset_secs: 0,
+    });
+    let code = w.sandbox.totp_code(EVE_SERIAL).unwrap();
+    let o = w.mfatui(&["login", "eve", "--code", &code], &[]);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("20 ready, 1 failed"), "{out}");
+    let r5 = out.lines().find(|l| l.trim_start().starts_with("r5 ")).unwrap();
+    assert!(r5.contains("failed: arn:aws:iam::200000000006:role/r5: access denied"), "{r5}");
+}
+
+fn engine(sandbox: &SandboxHandle, clock: FakeClock, env: &AwsEnv) -> (Engine, config::LoadedConfig) {
+    let cfg = config::load(env).unwrap();
+    let store = SessionStore::in_dir(&env.state_dir().unwrap());
+    let e = Engine::new(
+        Settings::default(),
+        store,
+        cfg.paths.credentials.clone(),
+        Some(sandbox.endpoint()),
+        Arc::new(clock),
+    );
+    (e, cfg)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn refresher_renews_before_expiry_and_never_hammers() {
+    let (seed, config, credentials) = eve_world();
+    let sb = sandbox::start(&seed, 0).await.unwrap();
+    let home = Home::new();
+    home.write("config", &config).write("credentials", &credentials);
+    let env = AwsEnv { home: Some(home.path().into()), ..AwsEnv::default() };
+    let w_clock = FakeClock::at(sb.now());
+    let cfg = config::load(&env).unwrap();
+    let store = SessionStore::in_dir(&env.state_dir().unwrap());
+    let e = Engine::new(
+        Settings::default(),
+        store.clone(),
+        cfg.paths.credentials.clone(),
+        Some(sb.endpoint()),
+        Arc::new(w_clock.clone()),
+    );
+    let graph = cfg.graph();
+    let plan = Plan::build(&cfg, &graph, "-mfa", |_| None);
+    let code = sb.totp_code(EVE_SERIAL).unwrap();
+    let r = e.login(&plan, "eve", Some(Secret::new(code)), &None).await.unwrap();
+    assert!(r.roles.iter().all(|(_, o)| o.is_ok()));
+    let first = store.load().sessions["r0"].clone();
+    let due = e.next_due(&plan).unwrap();
+    assert_eq!(due, first.expires_at().unwrap() - 300, "due five minutes before expiry");
+    assert!(e.refresh(&plan, &Which::Due, None, &None).await.is_empty(), "nothing due yet");
+    // Shortly after the due time: every role is renewed silently from the MFA session.
+    w_clock.advance(due - w_clock_now(&w_clock) + 10);
+    let reports = e.refresh(&plan, &Which::Due, None, &None).await;
+    let renewed: usize = reports.iter().map(|r| r.roles.iter().filter(|(_, o)| o.is_ok()).count()).sum();
+    assert_eq!(renewed, 20);
+    assert_ne!(store.load().sessions["r0"].access_key_id, first.access_key_id);
+
+    // A sandbox clock far behind ours: sessions come back already "due". They must not be
+    // renewed again in a loop.
+    sb.set_faults(FaultConfig { rules: vec![], clock_offset_secs: -(3600 - 120) });
+    let reports = e.refresh(&plan, &Which::All, None, &None).await;
+    assert!(reports[0].roles.iter().all(|(_, o)| o.is_ok()));
+    assert!(
+        e.refresh(&plan, &Which::Due, None, &None).await.is_empty(),
+        "born due, but renewed less than a minute ago"
+    );
+    assert!(e.next_due(&plan).unwrap() >= w_clock_now(&w_clock) + 60);
+
+    // Past the MFA session's end: roles need a new code, and say so.
+    w_clock.advance(13 * 3600);
+    let reports = e.refresh(&plan, &Which::Due, None, &None).await;
+    assert!(
+        matches!(&reports[0].mfa, Some(Err(EngineError::NeedsCode { user })) if user == "eve"),
+        "{:?}",
+        reports[0].mfa
+    );
+    assert!(reports[0].roles.iter().all(|(_, o)| matches!(o, Err(EngineError::ParentFailed { .. }))));
+}
+
+fn w_clock_now(c: &FakeClock) -> i64 {
+    use mfatui::aws::clock::Clock;
+    c.now()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn chained_roles_external_ids_and_users_without_mfa() {
+    let dir = tempfile::tempdir().unwrap();
+    let env = mfatui::commands::demo::make_home(dir.path()).unwrap();
+    let sb = sandbox::start(&demo_world::seed(), 0).await.unwrap();
+    let (e, cfg) = engine(&sb, FakeClock::at(sb.now()), &env);
+    let graph = cfg.graph();
+    let plan = Plan::build(&cfg, &graph, "-mfa", |_| None);
+    let code = sb.totp_code("arn:aws:iam::111111111111:mfa/alice-phone").unwrap();
+    let r = e.login(&plan, "prod-breakglass", Some(Secret::new(code)), &None).await.unwrap();
+    assert_eq!(r.user, "alice", "a role profile signs in its user");
+    for (name, o) in &r.roles {
+        assert!(o.is_ok(), "{name}: {o:?}");
+    }
+    let glass = r.roles.iter().find(|(n, _)| n == "prod-breakglass").unwrap().1.as_ref().unwrap();
+    assert!(glass.expiration - sb.now() <= 3600, "chained roles are capped at one hour");
+    assert!(glass.identity_arn.as_deref().unwrap().contains("assumed-role/prod-breakglass/mfatui-alice"));
+    // ci-bot has no MFA device: its role is assumed with its own keys, no code needed.
+    let r = e.login(&plan, "ci-bot", None, &None).await.unwrap();
+    assert!(r.mfa.is_none() && r.roles[0].1.is_ok(), "{r:?}");
+    // bob without mfa_serial: his MFA-only role is refused, and mfatui names the line to add,
+    // with the device IAM knows for him.
+    let no_serial = std::fs::read_to_string(dir.path().join(".aws/config"))
+        .unwrap()
+        .replace("mfa_serial = arn:aws:iam::111111111111:mfa/bob-phone\n", "");
+    std::fs::write(dir.path().join(".aws/config"), no_serial).unwrap();
+    let (e2, cfg2) = engine(&sb, FakeClock::at(sb.now()), &env);
+    let graph2 = cfg2.graph();
+    let plan2 = Plan::build(&cfg2, &graph2, "-mfa", |_| None);
+    let r = e2.login(&plan2, "bob", None, &None).await.unwrap();
+    let msg = r.roles[0].1.as_ref().unwrap_err().to_string();
+    assert!(
+        msg.contains("access denied")
+            && msg.contains("add `mfa_serial = arn:aws:iam::111111111111:mfa/bob-phone` to [profile bob]"),
+        "{msg}"
+    );
+    // bob without a code and no stored session: asked for one.
+    let r = e.login(&plan, "bob", None, &None).await.unwrap();
+    assert!(matches!(r.mfa, Some(Err(EngineError::NeedsCode { .. }))));
+    // A failing role keeps its STS message.
+    sb.set_faults(FaultConfig {
+        rules: vec![FaultRule::new(Effect::AccessDenied).role("data-analyst")],
+        clock_offset_secs: 0,
+    });
+    let r = e.refresh(&plan, &Which::Profiles(vec!["data-analyst".into()]), None, &None).await;
+    let failed = &r[0].roles[0].1;
+    assert!(matches!(failed, Err(EngineError::Role { source: StsError::AccessDenied { .. }, .. })), "{failed:?}");
+}
+
+#[test]
+fn mfa_process_and_totp_seed_sources() {
+    let (seed, config, credentials) = eve_world();
+    let w = world(&seed, &config, &credentials);
+    // A machine user's seed from the environment.
+    let o = w.mfatui(&["login", "eve"], &[("MFATUI_TOTP_SEED_EVE", EVE_SEED)]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    w.mfatui(&["logout"], &[]);
+    // mfa_process: a command that prints the code (here: asks the sandbox, as a password
+    // manager would answer). The previous code was used, so mfatui waits for the next window.
+    let fetch = format!(
+        "python3 -c \"import json,urllib.request;print(json.load(urllib.request.urlopen('{}/_sandbox/totp?serial={EVE_SERIAL}'))['code'])\"",
+        w.sandbox.endpoint()
+    );
+    let with_process =
+        config.replacen("region = eu-west-1\n", &format!("region = eu-west-1\nmfa_process = {fetch}\n"), 1);
+    w.home.write("config", &with_process);
+    let o = w.mfatui(&["login", "eve"], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+}
+
+#[test]
+fn the_same_flow_works_against_moto() {
+    let Some(moto) = Moto::start() else { return };
+    let Some(python) = tool("MFATUI_PYTHON", &[".venv/bin/python"]) else { return };
+    // moto has no seed: make a user with a key and 10 roles through its API.
+    let setup = "import boto3,json,sys\niam=boto3.client('iam',endpoint_url=sys.argv[1],region_name='us-east-1',aws_access_key_id='a',aws_secret_access_key='b')\n\
+iam.create_user(UserName='mo')\nk=iam.create_access_key(UserName='mo')['AccessKey']\n\
+t=json.dumps({'Version':'2012-10-17','Statement':[{'Effect':'Allow','Principal':{'AWS':'*'},'Action':'sts:AssumeRole'}]})\n\
+print(k['AccessKeyId'],k['SecretAccessKey'])\nfor i in range(10): print(iam.create_role(RoleName=f'm{i}',AssumeRolePolicyDocument=t)['Role']['Arn'])";
+    let o = Command::new(python).args(["-c", setup, &moto.url]).env_clear().output().unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let mut lines = out.lines();
+    let (key, secret) = lines.next().unwrap().split_once(' ').unwrap();
+    let mut config = "[profile mo]\nmfa_serial = arn:aws:iam::123456789012:mfa/mo\nregion = us-east-1\n".to_string();
+    for (i, arn) in lines.enumerate() {
+        config.push_str(&format!("[profile m{i}]\nrole_arn = {arn}\nsource_profile = mo\n"));
+    }
+    let home = Home::new();
+    home.write("config", &config)
+        .write("credentials", &format!("[mo]\naws_access_key_id = {key}\naws_secret_access_key = {secret}\n"));
+    // moto accepts any code; the request and the XML are what is being checked.
+    let o = home.mfatui(&["login", "mo", "--code", "123456"], &[("AWS_ENDPOINT_URL", &moto.url)]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("11 ready, 0 failed"), "{}", stdout(&o));
+    let o = home.mfatui(&["status"], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+}
