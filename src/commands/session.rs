@@ -69,7 +69,7 @@ fn needs_typed_code(engine: &Engine, plan: &Plan, user: &str) -> bool {
     }
     let loaded = engine.store.load();
     let now = engine.clock.now();
-    !loaded.sessions.get(user).is_some_and(|s| s.expires_at().is_some_and(|t| t - now > engine.settings.margin_secs))
+    loaded.sessions.get(user).is_none_or(|s| s.expires_at().is_none_or(|t| t - now <= engine.settings.margin_secs))
 }
 
 /// `prompt` asks for a code at the binary's edge (the domain never reads stdin).
