@@ -315,6 +315,9 @@ fn mfa_process_and_totp_seed_sources() {
     let with_process =
         config.replacen("region = eu-west-1\n", &format!("region = eu-west-1\nmfa_process = {fetch}\n"), 1);
     w.home.write("config", &with_process);
+    // The seed's code was used; rather than wait for the device's next window, move the
+    // sandbox (the "device") one window on (waiting itself is covered by the mfa unit tests).
+    w.sandbox.set_faults(FaultConfig { rules: vec![], clock_offset_secs: 30 });
     let o = w.mfatui(&["login", "eve"], &[]);
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
 }
