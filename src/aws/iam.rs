@@ -1,18 +1,12 @@
 //! Thin wrappers over aws-sdk-iam. For now: finding a user's MFA device, to tell a user whose
 //! profile lacks `mfa_serial` exactly what to add.
 
-use super::sts::{Keys, StsError, Target, classify, endpoint_label, http_client};
+use super::sts::{Keys, StsError, Target, classify, endpoint_label, http_client, sdk_credentials};
 use aws_sdk_iam::config::retry::RetryConfig;
-use aws_sdk_iam::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_iam::config::{BehaviorVersion, Region};
 
 fn client(target: &Target, keys: &Keys) -> aws_sdk_iam::Client {
-    let creds = Credentials::new(
-        keys.access_key_id.clone(),
-        keys.secret_access_key.expose().to_string(),
-        keys.session_token.as_ref().map(|t| t.expose().to_string()),
-        None,
-        "mfatui",
-    );
+    let creds = sdk_credentials(keys);
     let mut b = aws_sdk_iam::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new(target.region.clone()))

@@ -181,14 +181,19 @@ pub(crate) fn http_client() -> SharedHttpClient {
         .clone()
 }
 
-fn client(target: &Target, keys: &Keys) -> aws_sdk_sts::Client {
-    let creds = Credentials::new(
+/// The SDK's credentials for `keys` (the same type for every aws-sdk crate).
+pub(crate) fn sdk_credentials(keys: &Keys) -> Credentials {
+    Credentials::new(
         keys.access_key_id.clone(),
         keys.secret_access_key.expose().to_string(),
         keys.session_token.as_ref().map(|t| t.expose().to_string()),
         None,
         "mfatui",
-    );
+    )
+}
+
+fn client(target: &Target, keys: &Keys) -> aws_sdk_sts::Client {
+    let creds = sdk_credentials(keys);
     let mut b = aws_sdk_sts::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new(target.region.clone()))
