@@ -3,19 +3,25 @@
 use clap::{Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(name = "mfatui", version, about = "Sign in with MFA once; keep every AWS role session fresh for every tool")]
+#[command(
+    name = "mfatui",
+    version,
+    about = "Sign in with MFA once; keep every AWS role session fresh for every tool",
+    long_about = "Sign in with MFA once; keep every AWS role session fresh for every tool.\n\nWithout a command, mfatui opens its dashboard."
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
-    /// Managed sections in ~/.aws/credentials are named PROFILE + SUFFIX.
-    #[arg(long, global = true, default_value = crate::aws::exports::DEFAULT_SUFFIX, env = "MFATUI_SUFFIX")]
-    pub suffix: String,
-    /// Renew sessions with less than this many seconds left.
-    #[arg(long, global = true, default_value_t = 300, value_parser = clap::value_parser!(i64).range(60..=3000))]
-    pub margin: i64,
-    /// Roles assumed at once.
-    #[arg(long, global = true, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
-    pub concurrency: u16,
+    /// Managed sections in ~/.aws/credentials are named PROFILE + SUFFIX [default: -mfa, or
+    /// `suffix` in ~/.config/mfatui/config.toml].
+    #[arg(long, global = true, env = "MFATUI_SUFFIX")]
+    pub suffix: Option<String>,
+    /// Renew sessions with less than this many seconds left [default: 300].
+    #[arg(long, global = true, value_parser = clap::value_parser!(i64).range(60..=3000))]
+    pub margin: Option<i64>,
+    /// Roles assumed at once [default: 16].
+    #[arg(long, global = true, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub concurrency: Option<u16>,
 }
 
 #[derive(Debug, Subcommand)]

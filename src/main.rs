@@ -3,13 +3,15 @@ use mfatui::aws::config::{self, AwsEnv};
 use mfatui::aws::engine::{Plan, Settings, Which};
 use mfatui::aws::store::{SessionStore, now_secs};
 use mfatui::cli::{Cli, Command};
-use mfatui::commands::{demo, doctor, list, sandbox, session};
+use mfatui::commands::{dashboard, demo, doctor, list, sandbox, session};
+use mfatui::settings::Settings as UserSettings;
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    let started = std::time::Instant::now();
     let cli = Cli::parse();
-    match run(cli) {
+    match run(cli, started) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             // A closed pipe (`mfatui list | head`) is the reader's choice, not an error.
@@ -71,15 +73,35 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build()?)
 }
 
-fn run(cli: Cli) -> anyhow::Result<u8> {
-    let settings = Settings {
-        suffix: cli.suffix.clone(),
-        margin_secs: cli.margin,
-        concurrency: usize::from(cli.concurrency),
-        ..Settings::default()
+/// The settings file, with command-line flags on top.
+fn settings(cli: &Cli, env: &AwsEnv) -> anyhow::Result<UserSettings> {
+    let config_home = std::env::var_os("XDG_CONFIG_HOME").map(std::path::PathBuf::from).filter(|p| p.is_absolute());
+    let path = UserSettings::path(config_home.as_deref(), env.home.as_deref());
+    let mut s = UserSettings::load(path.as_deref())?;
+    if let Some(suffix) = &cli.suffix {
+        s.suffix = suffix.clone();
+    }
+    if let Some(m) = cli.margin {
+        s.refresh_margin_secs = m;
+    }
+    if let Some(c) = cli.concurrency {
+        s.concurrency = usize::from(c);
+    }
+    Ok(s)
+}
+
+fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<u8> {
+    let user_settings = settings(&cli, &AwsEnv::from_process())?;
+    let settings = user_settings.engine();
+    let command = match cli.command {
+        Some(c) => c,
+        None => {
+            let env = AwsEnv::from_process();
+            return runtime()?.block_on(dashboard::run(&env, &user_settings, None, started, None)).map(|_| 0);
+        }
     };
-    let (json, doctor) = match cli.command.unwrap_or(Command::List { json: false }) {
-        Command::Demo => return runtime()?.block_on(demo::run()).map(|_| 0),
+    let (json, doctor) = match command {
+        Command::Demo => return runtime()?.block_on(demo::run(&user_settings, started)).map(|_| 0),
         Command::Sandbox { port, seed } => return runtime()?.block_on(sandbox::run(port, seed.as_deref())).map(|_| 0),
         Command::List { json } => (json, false),
         Command::Doctor => (false, true),

@@ -13,6 +13,7 @@ use crate::commands::{human_duration, list};
 use crate::sandbox::{self, SandboxHandle, demo_world};
 use anyhow::Context;
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::io::{IsTerminal, Write};
 use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
 use std::path::Path;
@@ -142,11 +143,28 @@ async fn sign_in_everything<'a>(
     Ok(results)
 }
 
-pub async fn run() -> anyhow::Result<()> {
+pub async fn run(settings: &crate::settings::Settings, started: std::time::Instant) -> anyhow::Result<()> {
     let dir =
         tempfile::Builder::new().prefix("mfatui-demo-").tempdir().context("cannot create a temporary directory")?;
     let env = make_home(dir.path())?;
     let sandbox = sandbox::start(&demo_world::seed(), 0).await?;
+    if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
+        // The dashboard, with a help line showing the demo devices' codes to type.
+        let sandbox = Arc::new(sandbox);
+        let (sb, home) = (sandbox.clone(), dir.path().display().to_string());
+        let hint: crate::app::Hint = Box::new(move || {
+            let codes: Vec<String> = demo_world::USERS
+                .iter()
+                .filter_map(|u| Some(format!("{} {}", u.name, sb.totp_code(&demo_world::mfa_serial(u)?)?)))
+                .collect();
+            let left = seconds_left(sb.now().max(0) as u64);
+            format!("demo · device codes: {} ({left}s) · HOME={home} AWS_ENDPOINT_URL={}", codes.join(", "), sb.endpoint())
+        });
+        let endpoint = Some(sandbox.endpoint());
+        let result = crate::commands::dashboard::run(&env, settings, endpoint, started, Some(hint)).await;
+        drop(dir);
+        return result;
+    }
     let mut out = std::io::stdout().lock();
     writeln!(
         out,

@@ -1,0 +1,127 @@
+//! User settings: `$XDG_CONFIG_HOME/mfatui/config.toml` (default `~/.config/mfatui/config.toml`).
+//! A missing file means defaults; a bad value is an error naming the key.
+
+use crate::aws::engine::Settings as EngineSettings;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum ThemeName {
+    #[default]
+    Dark,
+    Light,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Settings {
+    /// Renew sessions with less than this many seconds left.
+    pub refresh_margin_secs: i64,
+    /// Roles assumed at once.
+    pub concurrency: usize,
+    /// Managed sections are `<profile><suffix>`.
+    pub suffix: String,
+    pub theme: ThemeName,
+    /// Profiles not shown in the dashboard (exact names, or `prefix*`).
+    pub hide: Vec<String>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        let e = EngineSettings::default();
+        Self { refresh_margin_secs: e.margin_secs, concurrency: e.concurrency, suffix: e.suffix, theme: ThemeName::Dark, hide: Vec::new() }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    #[error("cannot read {}: {source}", path.display())]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("{}: {message}", path.display())]
+    Invalid { path: PathBuf, message: String },
+}
+
+impl Settings {
+    pub fn path(config_home: Option<&Path>, home: Option<&Path>) -> Option<PathBuf> {
+        config_home.map(|c| c.join("mfatui/config.toml")).or_else(|| home.map(|h| h.join(".config/mfatui/config.toml")))
+    }
+
+    pub fn load(path: Option<&Path>) -> Result<Self, SettingsError> {
+        let Some(path) = path else { return Ok(Self::default()) };
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
+            Err(source) => return Err(SettingsError::Read { path: path.into(), source }),
+        };
+        let invalid = |message: String| SettingsError::Invalid { path: path.into(), message };
+        let s: Settings = toml::from_str(&text).map_err(|e| invalid(e.message().to_string() + &key_hint(&e, &text)))?;
+        if !(60..=3000).contains(&s.refresh_margin_secs) {
+            return Err(invalid(format!("refresh_margin_secs = {} must be between 60 and 3000", s.refresh_margin_secs)));
+        }
+        if !(1..=256).contains(&s.concurrency) {
+            return Err(invalid(format!("concurrency = {} must be between 1 and 256", s.concurrency)));
+        }
+        if s.suffix.is_empty() || !crate::aws::config::parser::is_identifier(&s.suffix) {
+            return Err(invalid(format!("suffix = {:?} must be non-empty and use only letters, digits and _-/.%@:+", s.suffix)));
+        }
+        Ok(s)
+    }
+
+    pub fn engine(&self) -> EngineSettings {
+        EngineSettings {
+            margin_secs: self.refresh_margin_secs,
+            concurrency: self.concurrency,
+            suffix: self.suffix.clone(),
+            ..EngineSettings::default()
+        }
+    }
+
+    pub fn hides(&self, profile: &str) -> bool {
+        self.hide.iter().any(|h| match h.strip_suffix('*') {
+            Some(prefix) => profile.starts_with(prefix),
+            None => h == profile,
+        })
+    }
+}
+
+/// toml's messages name the problem; add the line so the key is easy to find.
+fn key_hint(e: &toml::de::Error, text: &str) -> String {
+    e.span().map_or(String::new(), |span| {
+        let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+        format!(" (line {line}: `{}`)", text.lines().nth(line - 1).unwrap_or("").trim())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(text: &str) -> Result<Settings, SettingsError> {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("config.toml");
+        std::fs::write(&p, text).unwrap();
+        Settings::load(Some(&p))
+    }
+
+    #[test]
+    fn defaults_and_values() {
+        assert_eq!(Settings::load(Some(Path::new("/nonexistent/x.toml"))).unwrap(), Settings::default());
+        let s = load("refresh_margin_secs = 600\ntheme = \"light\"\nhide = [\"legacy-*\", \"old\"]\n").unwrap();
+        assert_eq!((s.refresh_margin_secs, s.theme, s.concurrency), (600, ThemeName::Light, 16));
+        assert!(s.hides("legacy-prod") && s.hides("old") && !s.hides("older"));
+        assert_eq!(s.engine().margin_secs, 600);
+    }
+
+    #[test]
+    fn bad_values_name_the_key() {
+        let e = load("theme = \"blue\"\n").unwrap_err().to_string();
+        assert!(e.contains("blue") && e.contains("theme"), "{e}");
+        let e = load("refresh_margin = 5\n").unwrap_err().to_string();
+        assert!(e.contains("refresh_margin"), "{e}");
+        let e = load("concurrency = 0\n").unwrap_err().to_string();
+        assert!(e.contains("concurrency = 0"), "{e}");
+        let e = load("refresh_margin_secs = \"soon\"\n").unwrap_err().to_string();
+        assert!(e.contains("refresh_margin_secs"), "{e}");
+    }
+}

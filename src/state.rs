@@ -1,0 +1,280 @@
+//! Everything the dashboard shows, as plain data. Rendering reads it; `update` changes it.
+
+use crate::aws::config::{LoadedConfig, ProfileGraph, Severity};
+use crate::aws::engine::Plan;
+use crate::settings::{Settings, ThemeName};
+use std::collections::{BTreeSet, HashMap, VecDeque};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    pub profile: String,
+    /// The IAM user the row belongs to (itself for a user); `None` for other profiles.
+    pub user: Option<String>,
+    pub is_user: bool,
+    pub kind: &'static str,
+    /// 0 for users and other profiles, 1 for roles, 2+ for chained roles.
+    pub depth: usize,
+    pub account: Option<String>,
+    pub role_or_user: String,
+    pub region: Option<String>,
+    pub mfa: Option<String>,
+    pub diagnostic: Option<String>,
+    /// Can mfatui sign this in?
+    pub managed: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sort {
+    Grouped,
+    Name,
+    Expiry,
+    Account,
+}
+
+impl Sort {
+    pub fn next(self) -> Self {
+        match self {
+            Self::Grouped => Self::Name,
+            Self::Name => Self::Expiry,
+            Self::Expiry => Self::Account,
+            Self::Account => Self::Grouped,
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Grouped => "by user",
+            Self::Name => "by name",
+            Self::Expiry => "by expiry",
+            Self::Account => "by account",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Activity {
+    Refreshing,
+    Failed(String),
+    NeedsCode,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    Info,
+    Success,
+    Warn,
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Toast {
+    pub level: Level,
+    pub text: String,
+    pub until: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogLine {
+    pub at: i64,
+    pub level: Level,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MfaModal {
+    pub user: String,
+    pub serial: String,
+    pub input: String,
+    pub error: Option<String>,
+    pub busy: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mode {
+    Normal,
+    Filter,
+    Help,
+    Mfa(MfaModal),
+}
+
+pub const TOAST_SECS: i64 = 6;
+const LOG_LINES: usize = 500;
+
+#[derive(Debug)]
+pub struct AppState {
+    pub rows: Vec<Row>,
+    /// Indices into `rows` after filter and sort; recomputed only when those change.
+    pub visible: Vec<usize>,
+    /// Index into `visible`.
+    pub selected: usize,
+    /// First visible row shown.
+    pub offset: usize,
+    /// Table rows that fit on screen, and where the first one is drawn (set on resize).
+    pub viewport: u16,
+    pub table_top: u16,
+    pub marked: BTreeSet<String>,
+    pub filter: String,
+    pub sort: Sort,
+    pub mode: Mode,
+    /// Expiration (Unix seconds) by profile, from the session store.
+    pub sessions: HashMap<String, i64>,
+    pub activity: HashMap<String, Activity>,
+    pub toasts: Vec<Toast>,
+    pub log: VecDeque<LogLine>,
+    pub show_log: bool,
+    pub now: i64,
+    pub spinner: usize,
+    pub theme: ThemeName,
+    pub no_color: bool,
+    pub margin_secs: i64,
+    pub warn_secs: i64,
+    pub suffix: String,
+    /// MFA users and their device serials.
+    pub mfa_serials: HashMap<String, String>,
+    /// Users warned that their MFA session is about to end.
+    pub warned: BTreeSet<String>,
+    /// A help line for the demo: the current codes of its MFA devices.
+    pub demo_hint: Option<String>,
+    pub config_path: String,
+    pub quit: bool,
+}
+
+fn device(serial: &str) -> String {
+    serial.rsplit_once(":mfa/").map_or(serial, |(_, d)| d).to_string()
+}
+
+impl AppState {
+    pub fn new(cfg: &LoadedConfig, graph: &ProfileGraph, plan: &Plan, settings: &Settings, now: i64) -> Self {
+        let mut rows = Vec::new();
+        let row_for = |p: &crate::aws::config::Profile, depth: usize, user: Option<&str>, managed: Option<String>| Row {
+            profile: p.name.to_string(),
+            user: user.map(str::to_string),
+            is_user: depth == 0 && user.is_some(),
+            kind: if graph.is_broken(p.name) { "broken" } else { p.kind.label() },
+            depth,
+            account: p.account.map(|a| a.id.to_string()),
+            role_or_user: match p.role_arn.and_then(crate::aws::config::arn::parse_role_arn) {
+                Some(r) => r.name.to_string(),
+                None => p.kind.label().to_string(),
+            },
+            region: p.region.map(str::to_string),
+            mfa: p.mfa_serial.map(device),
+            diagnostic: graph.diagnostics_for(p.name).find(|d| d.severity == Severity::Error).map(|d| d.message.clone()),
+            managed,
+        };
+        let mut placed = BTreeSet::new();
+        for user in plan.users.values() {
+            let Some(p) = graph.get(&user.name) else { continue };
+            if settings.hides(p.name) {
+                continue;
+            }
+            rows.push(row_for(p, 0, Some(&user.name), user.managed.clone().ok()));
+            placed.insert(user.name.clone());
+            // Depth-first, so a chained role sits right under its parent.
+            let mut stack: Vec<&str> = plan.roles_of(&user.name).filter(|r| r.parent == user.name).map(|r| r.name.as_str()).collect();
+            stack.reverse();
+            while let Some(name) = stack.pop() {
+                let (Some(r), Some(p)) = (plan.role(name), graph.get(name)) else { continue };
+                placed.insert(name.to_string());
+                if !settings.hides(name) {
+                    rows.push(row_for(p, r.depth, Some(&user.name), r.managed.clone().ok()));
+                }
+                stack.extend(plan.roles.iter().filter(|c| c.parent == name).map(|c| c.name.as_str()).rev());
+            }
+        }
+        for p in graph.profiles.iter().filter(|p| !placed.contains(p.name) && !settings.hides(p.name)) {
+            rows.push(row_for(p, 0, None, None));
+        }
+        let mfa_serials = plan.users.values().filter_map(|u| Some((u.name.clone(), u.mfa_serial.clone()?))).collect();
+        let mut s = Self {
+            rows,
+            visible: Vec::new(),
+            selected: 0,
+            offset: 0,
+            viewport: 20,
+            table_top: 3,
+            marked: BTreeSet::new(),
+            filter: String::new(),
+            sort: Sort::Grouped,
+            mode: Mode::Normal,
+            sessions: HashMap::new(),
+            activity: HashMap::new(),
+            toasts: Vec::new(),
+            log: VecDeque::new(),
+            show_log: false,
+            now,
+            spinner: 0,
+            theme: settings.theme,
+            no_color: false,
+            margin_secs: settings.refresh_margin_secs,
+            warn_secs: 900,
+            suffix: settings.suffix.clone(),
+            mfa_serials,
+            warned: BTreeSet::new(),
+            demo_hint: None,
+            config_path: cfg.paths.config.display().to_string(),
+            quit: false,
+        };
+        s.refilter();
+        s
+    }
+
+    /// Seconds left on a profile's session, if it has one.
+    pub fn left(&self, profile: &str) -> Option<i64> {
+        self.sessions.get(profile).map(|t| t - self.now)
+    }
+
+    /// Does signing in `user` need a code typed now?
+    pub fn needs_code(&self, user: &str) -> bool {
+        self.mfa_serials.contains_key(user) && self.left(user).is_none_or(|l| l < 30)
+    }
+
+    pub fn selected_row(&self) -> Option<&Row> {
+        self.visible.get(self.selected).map(|&i| &self.rows[i])
+    }
+
+    pub fn log(&mut self, level: Level, text: impl Into<String>) {
+        let text = text.into();
+        if self.log.len() == LOG_LINES {
+            self.log.pop_front();
+        }
+        self.log.push_back(LogLine { at: self.now, level, text: text.clone() });
+        self.toasts.push(Toast { level, text, until: self.now + TOAST_SECS });
+    }
+
+    fn matches(&self, r: &Row) -> bool {
+        if self.filter.is_empty() {
+            return true;
+        }
+        let f = self.filter.to_lowercase();
+        [Some(&r.profile), r.account.as_ref(), Some(&r.role_or_user), r.user.as_ref()]
+            .iter()
+            .flatten()
+            .any(|s| s.to_lowercase().contains(&f))
+    }
+
+    /// Recompute `visible` after the filter, the sort or the sessions changed.
+    pub fn refilter(&mut self) {
+        let keep = self.selected_row().map(|r| r.profile.clone());
+        let mut v: Vec<usize> = (0..self.rows.len()).filter(|&i| self.matches(&self.rows[i])).collect();
+        match self.sort {
+            Sort::Grouped => {}
+            Sort::Name => v.sort_by(|&a, &b| self.rows[a].profile.cmp(&self.rows[b].profile)),
+            Sort::Account => v.sort_by(|&a, &b| (&self.rows[a].account, &self.rows[a].profile).cmp(&(&self.rows[b].account, &self.rows[b].profile))),
+            Sort::Expiry => v.sort_by_key(|&i| (self.sessions.get(&self.rows[i].profile).copied().unwrap_or(i64::MAX), i)),
+        }
+        self.visible = v;
+        self.selected = keep.and_then(|k| self.visible.iter().position(|&i| self.rows[i].profile == k)).unwrap_or(0);
+        self.scroll_into_view();
+    }
+
+    pub fn scroll_into_view(&mut self) {
+        let rows = usize::from(self.viewport.max(1));
+        self.selected = self.selected.min(self.visible.len().saturating_sub(1));
+        if self.selected < self.offset {
+            self.offset = self.selected;
+        } else if self.selected >= self.offset + rows {
+            self.offset = self.selected + 1 - rows;
+        }
+        self.offset = self.offset.min(self.visible.len().saturating_sub(rows));
+    }
+}

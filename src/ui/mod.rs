@@ -1,0 +1,59 @@
+//! Rendering: a pure function of `AppState`. One file per screen or popup.
+
+mod dashboard;
+mod help;
+mod log;
+mod mfa_modal;
+pub mod theme;
+
+use crate::state::{AppState, Mode};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use theme::Theme;
+
+pub struct Areas {
+    pub header: Rect,
+    pub table: Rect,
+    pub log: Option<Rect>,
+    pub footer: Rect,
+}
+
+const LOG_HEIGHT: u16 = 8;
+
+/// Where everything goes. Also used by the app on resize, to know which screen row is which
+/// table row (mouse clicks) and how many rows fit.
+pub fn layout(area: Rect, s: &AppState) -> Areas {
+    let header = 2 + u16::from(s.demo_hint.is_some());
+    let log = if s.show_log { LOG_HEIGHT.min(area.height.saturating_sub(header + 4)) } else { 0 };
+    let [h, t, l, f] = Layout::vertical([Constraint::Length(header), Constraint::Min(2), Constraint::Length(log), Constraint::Length(1)]).areas(area);
+    Areas { header: h, table: t, log: (log > 0).then_some(l), footer: f }
+}
+
+/// Rows of the table body that fit, and the screen row of the first one (below the column titles).
+pub fn table_geometry(area: Rect, s: &AppState) -> (u16, u16) {
+    let t = layout(area, s).table;
+    (t.height.saturating_sub(1), t.y + 1)
+}
+
+pub fn draw(f: &mut Frame, s: &AppState) {
+    let theme = Theme::new(s.theme, s.no_color);
+    let areas = layout(f.area(), s);
+    dashboard::header(f, areas.header, s, &theme);
+    dashboard::table(f, areas.table, s, &theme);
+    if let Some(a) = areas.log {
+        log::pane(f, a, s, &theme);
+    }
+    dashboard::footer(f, areas.footer, s, &theme);
+    log::toasts(f, f.area(), s, &theme);
+    match &s.mode {
+        Mode::Help => help::draw(f, f.area(), &theme),
+        Mode::Mfa(m) => mfa_modal::draw(f, f.area(), m, s, &theme),
+        _ => {}
+    }
+}
+
+/// A centred rectangle of at most `w`×`h` inside `area`.
+pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
+    let (w, h) = (w.min(area.width), h.min(area.height));
+    Rect { x: area.x + (area.width - w) / 2, y: area.y + (area.height - h) / 2, width: w, height: h }
+}
