@@ -8,12 +8,17 @@ use std::collections::HashMap;
 #[derive(Debug)]
 pub enum Action {
     /// Once a second: countdowns, toasts, spinner. Carries the clock.
-    Tick { now: i64 },
+    Tick {
+        now: i64,
+    },
     /// The session store as another mfatui process may have left it.
     Sessions(HashMap<String, i64>),
     /// The refresher's timer: renew whatever is due.
     RefreshDue,
-    Resize { width: u16, height: u16 },
+    Resize {
+        width: u16,
+        height: u16,
+    },
     Quit,
     Suspend,
     Up,
@@ -23,7 +28,9 @@ pub enum Action {
     PageUp,
     PageDown,
     /// Mouse: a click on screen row `y`.
-    Click { y: u16 },
+    Click {
+        y: u16,
+    },
     ScrollUp,
     ScrollDown,
     RefreshSelected,
@@ -47,13 +54,20 @@ pub enum Action {
     /// Engine news while a command runs.
     Progress(Progress),
     /// A command finished: its reports, and the sessions as now stored (expiration by profile).
-    Finished { reports: Vec<LoginReport>, sessions: HashMap<String, i64>, signed_in: Option<String> },
+    Finished {
+        reports: Vec<LoginReport>,
+        sessions: HashMap<String, i64>,
+        signed_in: Option<String>,
+    },
 }
 
 #[derive(Debug)]
 pub enum Command {
     /// Sign `user` in with a typed code, then renew all its roles.
-    SignIn { user: String, code: Secret },
+    SignIn {
+        user: String,
+        code: Secret,
+    },
     Refresh(Which),
     /// Put text on the clipboard (OSC 52).
     Copy(String),

@@ -10,7 +10,9 @@ use crate::state::AppState;
 use crate::ui;
 use crate::update::update;
 use ratatui::DefaultTerminal;
-use ratatui::crossterm::event::{self, DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture, Event};
+use ratatui::crossterm::event::{
+    self, DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture, Event,
+};
 use ratatui::crossterm::execute;
 use std::collections::HashMap;
 use std::io::Write;
@@ -234,6 +236,12 @@ impl Dashboard {
 /// Log to a file, never to the screen the dashboard draws on.
 pub fn init_logging(state_dir: &std::path::Path) {
     let _ = std::fs::create_dir_all(state_dir);
-    let Ok(file) = std::fs::OpenOptions::new().create(true).append(true).open(state_dir.join("mfatui.log")) else { return };
-    let _ = tracing_subscriber::fmt().with_writer(std::sync::Mutex::new(file)).with_ansi(false).with_target(false).try_init();
+    let Ok(file) = std::fs::OpenOptions::new().create(true).append(true).open(state_dir.join("mfatui.log")) else {
+        return;
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::sync::Mutex::new(file))
+        .with_ansi(false)
+        .with_target(false)
+        .try_init();
 }

@@ -30,7 +30,13 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Self {
         let e = EngineSettings::default();
-        Self { refresh_margin_secs: e.margin_secs, concurrency: e.concurrency, suffix: e.suffix, theme: ThemeName::Dark, hide: Vec::new() }
+        Self {
+            refresh_margin_secs: e.margin_secs,
+            concurrency: e.concurrency,
+            suffix: e.suffix,
+            theme: ThemeName::Dark,
+            hide: Vec::new(),
+        }
     }
 }
 
@@ -57,13 +63,19 @@ impl Settings {
         let invalid = |message: String| SettingsError::Invalid { path: path.into(), message };
         let s: Settings = toml::from_str(&text).map_err(|e| invalid(e.message().to_string() + &key_hint(&e, &text)))?;
         if !(60..=3000).contains(&s.refresh_margin_secs) {
-            return Err(invalid(format!("refresh_margin_secs = {} must be between 60 and 3000", s.refresh_margin_secs)));
+            return Err(invalid(format!(
+                "refresh_margin_secs = {} must be between 60 and 3000",
+                s.refresh_margin_secs
+            )));
         }
         if !(1..=256).contains(&s.concurrency) {
             return Err(invalid(format!("concurrency = {} must be between 1 and 256", s.concurrency)));
         }
         if s.suffix.is_empty() || !crate::aws::config::parser::is_identifier(&s.suffix) {
-            return Err(invalid(format!("suffix = {:?} must be non-empty and use only letters, digits and _-/.%@:+", s.suffix)));
+            return Err(invalid(format!(
+                "suffix = {:?} must be non-empty and use only letters, digits and _-/.%@:+",
+                s.suffix
+            )));
         }
         Ok(s)
     }

@@ -145,22 +145,26 @@ fn device(serial: &str) -> String {
 impl AppState {
     pub fn new(cfg: &LoadedConfig, graph: &ProfileGraph, plan: &Plan, settings: &Settings, now: i64) -> Self {
         let mut rows = Vec::new();
-        let row_for = |p: &crate::aws::config::Profile, depth: usize, user: Option<&str>, managed: Option<String>| Row {
-            profile: p.name.to_string(),
-            user: user.map(str::to_string),
-            is_user: depth == 0 && user.is_some(),
-            kind: if graph.is_broken(p.name) { "broken" } else { p.kind.label() },
-            depth,
-            account: p.account.map(|a| a.id.to_string()),
-            role_or_user: match p.role_arn.and_then(crate::aws::config::arn::parse_role_arn) {
-                Some(r) => r.name.to_string(),
-                None => p.kind.label().to_string(),
-            },
-            region: p.region.map(str::to_string),
-            mfa: p.mfa_serial.map(device),
-            diagnostic: graph.diagnostics_for(p.name).find(|d| d.severity == Severity::Error).map(|d| d.message.clone()),
-            managed,
-        };
+        let row_for =
+            |p: &crate::aws::config::Profile, depth: usize, user: Option<&str>, managed: Option<String>| Row {
+                profile: p.name.to_string(),
+                user: user.map(str::to_string),
+                is_user: depth == 0 && user.is_some(),
+                kind: if graph.is_broken(p.name) { "broken" } else { p.kind.label() },
+                depth,
+                account: p.account.map(|a| a.id.to_string()),
+                role_or_user: match p.role_arn.and_then(crate::aws::config::arn::parse_role_arn) {
+                    Some(r) => r.name.to_string(),
+                    None => p.kind.label().to_string(),
+                },
+                region: p.region.map(str::to_string),
+                mfa: p.mfa_serial.map(device),
+                diagnostic: graph
+                    .diagnostics_for(p.name)
+                    .find(|d| d.severity == Severity::Error)
+                    .map(|d| d.message.clone()),
+                managed,
+            };
         let mut placed = BTreeSet::new();
         for user in plan.users.values() {
             let Some(p) = graph.get(&user.name) else { continue };
@@ -170,7 +174,8 @@ impl AppState {
             rows.push(row_for(p, 0, Some(&user.name), user.managed.clone().ok()));
             placed.insert(user.name.clone());
             // Depth-first, so a chained role sits right under its parent.
-            let mut stack: Vec<&str> = plan.roles_of(&user.name).filter(|r| r.parent == user.name).map(|r| r.name.as_str()).collect();
+            let mut stack: Vec<&str> =
+                plan.roles_of(&user.name).filter(|r| r.parent == user.name).map(|r| r.name.as_str()).collect();
             stack.reverse();
             while let Some(name) = stack.pop() {
                 let (Some(r), Some(p)) = (plan.role(name), graph.get(name)) else { continue };
@@ -259,8 +264,12 @@ impl AppState {
         match self.sort {
             Sort::Grouped => {}
             Sort::Name => v.sort_by(|&a, &b| self.rows[a].profile.cmp(&self.rows[b].profile)),
-            Sort::Account => v.sort_by(|&a, &b| (&self.rows[a].account, &self.rows[a].profile).cmp(&(&self.rows[b].account, &self.rows[b].profile))),
-            Sort::Expiry => v.sort_by_key(|&i| (self.sessions.get(&self.rows[i].profile).copied().unwrap_or(i64::MAX), i)),
+            Sort::Account => v.sort_by(|&a, &b| {
+                (&self.rows[a].account, &self.rows[a].profile).cmp(&(&self.rows[b].account, &self.rows[b].profile))
+            }),
+            Sort::Expiry => {
+                v.sort_by_key(|&i| (self.sessions.get(&self.rows[i].profile).copied().unwrap_or(i64::MAX), i))
+            }
         }
         self.visible = v;
         self.selected = keep.and_then(|k| self.visible.iter().position(|&i| self.rows[i].profile == k)).unwrap_or(0);

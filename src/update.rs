@@ -66,10 +66,17 @@ pub fn update(s: &mut AppState, action: Action) -> Vec<Command> {
         }
         Action::CopyProfile | Action::CopyExport => {
             let Some(name) = s.selected_row().and_then(|r| r.managed.clone()) else {
-                s.log(Level::Warn, "this profile has no mfatui session to copy: mfatui signs in IAM users and their roles");
+                s.log(
+                    Level::Warn,
+                    "this profile has no mfatui session to copy: mfatui signs in IAM users and their roles",
+                );
                 return vec![];
             };
-            let text = if matches!(action, Action::CopyProfile) { format!("--profile {name}") } else { format!("export AWS_PROFILE={name}") };
+            let text = if matches!(action, Action::CopyProfile) {
+                format!("--profile {name}")
+            } else {
+                format!("export AWS_PROFILE={name}")
+            };
             s.log(Level::Info, format!("copied: {text}"));
             return vec![Command::Copy(text)];
         }
@@ -104,18 +111,32 @@ fn tick(s: &mut AppState, now: i64) {
     s.now = now;
     s.spinner = s.spinner.wrapping_add(1);
     s.toasts.retain(|t| t.until > s.now);
-    let ending: Vec<(String, i64)> =
-        s.mfa_serials.keys().filter_map(|u| Some((u.clone(), s.left(u)?))).filter(|(_, l)| *l > 0 && *l <= s.warn_secs).collect();
+    let ending: Vec<(String, i64)> = s
+        .mfa_serials
+        .keys()
+        .filter_map(|u| Some((u.clone(), s.left(u)?)))
+        .filter(|(_, l)| *l > 0 && *l <= s.warn_secs)
+        .collect();
     for (user, left) in ending {
         if s.warned.insert(user.clone()) {
-            s.log(Level::Warn, format!("the MFA session of {user} ends in {}: press r on it to type the next code", human_duration(left)));
+            s.log(
+                Level::Warn,
+                format!(
+                    "the MFA session of {user} ends in {}: press r on it to type the next code",
+                    human_duration(left)
+                ),
+            );
         }
     }
 }
 
 /// Profiles to renew for the selection (marked rows, else the selected one).
 fn targets(s: &AppState) -> Vec<String> {
-    if s.marked.is_empty() { s.selected_row().map(|r| vec![r.profile.clone()]).unwrap_or_default() } else { s.marked.iter().cloned().collect() }
+    if s.marked.is_empty() {
+        s.selected_row().map(|r| vec![r.profile.clone()]).unwrap_or_default()
+    } else {
+        s.marked.iter().cloned().collect()
+    }
 }
 
 fn open_modal(s: &mut AppState, user: &str) {
@@ -186,7 +207,8 @@ fn modal_submit(s: &mut AppState) -> Vec<Command> {
     m.busy = true;
     m.error = None;
     let (user, code) = (m.user.clone(), Secret::new(m.input.clone()));
-    let roles: Vec<String> = s.rows.iter().filter(|r| r.user.as_deref() == Some(&user)).map(|r| r.profile.clone()).collect();
+    let roles: Vec<String> =
+        s.rows.iter().filter(|r| r.user.as_deref() == Some(&user)).map(|r| r.profile.clone()).collect();
     for p in roles {
         s.activity.insert(p, Activity::Refreshing);
     }
@@ -203,12 +225,19 @@ fn progress(s: &mut AppState, p: Progress) {
             level: Level::Info,
             text: format!("{profile}: retry {attempt} after: {reason}"),
         }),
-        Progress::WaitingForCode { user, secs } => s.log(Level::Info, format!("{user}: waiting {secs}s for the next code")),
+        Progress::WaitingForCode { user, secs } => {
+            s.log(Level::Info, format!("{user}: waiting {secs}s for the next code"))
+        }
         Progress::Done { .. } => {}
     }
 }
 
-fn finished(s: &mut AppState, reports: Vec<LoginReport>, sessions: std::collections::HashMap<String, i64>, signed_in: Option<String>) {
+fn finished(
+    s: &mut AppState,
+    reports: Vec<LoginReport>,
+    sessions: std::collections::HashMap<String, i64>,
+    signed_in: Option<String>,
+) {
     s.sessions = sessions;
     let mut ok = 0;
     for r in &reports {
@@ -232,9 +261,13 @@ fn finished(s: &mut AppState, reports: Vec<LoginReport>, sessions: std::collecti
             }
             let needs_code = matches!(e, EngineError::NeedsCode { .. });
             for (name, _) in &r.roles {
-                s.activity.insert(name.clone(), if needs_code { Activity::NeedsCode } else { Activity::Failed(e.to_string()) });
+                s.activity.insert(
+                    name.clone(),
+                    if needs_code { Activity::NeedsCode } else { Activity::Failed(e.to_string()) },
+                );
             }
-            s.activity.insert(r.user.clone(), if needs_code { Activity::NeedsCode } else { Activity::Failed(e.to_string()) });
+            s.activity
+                .insert(r.user.clone(), if needs_code { Activity::NeedsCode } else { Activity::Failed(e.to_string()) });
             continue;
         }
         s.activity.remove(&r.user);
@@ -259,7 +292,13 @@ fn finished(s: &mut AppState, reports: Vec<LoginReport>, sessions: std::collecti
     if ok > 0 {
         let who = signed_in.map(|u| format!("{u} signed in: ")).unwrap_or_default();
         let level = if failed > 0 { Level::Warn } else { Level::Success };
-        s.log(level, format!("{who}{ok} role session(s) ready{}", if failed > 0 { format!(", {failed} failed") } else { String::new() }));
+        s.log(
+            level,
+            format!(
+                "{who}{ok} role session(s) ready{}",
+                if failed > 0 { format!(", {failed} failed") } else { String::new() }
+            ),
+        );
     }
     if s.sort == crate::state::Sort::Expiry {
         s.refilter();

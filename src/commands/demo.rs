@@ -13,10 +13,10 @@ use crate::commands::{human_duration, list};
 use crate::sandbox::{self, SandboxHandle, demo_world};
 use anyhow::Context;
 use std::collections::HashMap;
-use std::sync::Arc;
 use std::io::{IsTerminal, Write};
 use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
 use std::path::Path;
+use std::sync::Arc;
 
 fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
     std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?;
@@ -158,7 +158,11 @@ pub async fn run(settings: &crate::settings::Settings, started: std::time::Insta
                 .filter_map(|u| Some(format!("{} {}", u.name, sb.totp_code(&demo_world::mfa_serial(u)?)?)))
                 .collect();
             let left = seconds_left(sb.now().max(0) as u64);
-            format!("demo · device codes: {} ({left}s) · HOME={home} AWS_ENDPOINT_URL={}", codes.join(", "), sb.endpoint())
+            format!(
+                "demo · device codes: {} ({left}s) · HOME={home} AWS_ENDPOINT_URL={}",
+                codes.join(", "),
+                sb.endpoint()
+            )
         });
         let endpoint = Some(sandbox.endpoint());
         let result = crate::commands::dashboard::run(&env, settings, endpoint, started, Some(hint)).await;

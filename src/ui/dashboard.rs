@@ -12,10 +12,7 @@ use ratatui::widgets::{Cell, Paragraph, Row as TRow, Table};
 const SPINNER: [&str; 4] = ["|", "/", "-", "\\"];
 
 pub fn header(f: &mut Frame, area: Rect, s: &AppState, t: &Theme) {
-    let mut title = vec![
-        Span::styled("mfatui", t.title),
-        Span::styled(format!("  {} profiles", s.rows.len()), t.dim),
-    ];
+    let mut title = vec![Span::styled("mfatui", t.title), Span::styled(format!("  {} profiles", s.rows.len()), t.dim)];
     if !s.filter.is_empty() || s.mode == Mode::Filter {
         title.push(Span::styled(format!("  filter: {}", s.filter), t.accent));
         title.push(Span::styled(format!(" ({} shown)", s.visible.len()), t.dim));
@@ -64,7 +61,9 @@ fn session_cell<'a>(s: &AppState, r: &Row, t: &Theme) -> Cell<'a> {
         return Cell::from(Span::styled(format!("! {d}"), t.err));
     }
     match s.activity.get(&r.profile) {
-        Some(Activity::Refreshing) => return Cell::from(Span::styled(format!("{} refreshing", SPINNER[s.spinner % 4]), t.accent)),
+        Some(Activity::Refreshing) => {
+            return Cell::from(Span::styled(format!("{} refreshing", SPINNER[s.spinner % 4]), t.accent));
+        }
         Some(Activity::Failed(e)) => return Cell::from(Span::styled(format!("x {e}"), t.err)),
         Some(Activity::NeedsCode) => return Cell::from(Span::styled("needs MFA code: press r", t.warn)),
         None => {}
@@ -117,7 +116,14 @@ pub fn table(f: &mut Frame, area: Rect, s: &AppState, t: &Theme) {
     let (titles, widths): (Vec<&str>, Vec<Constraint>) = if wide {
         (
             vec!["PROFILE", "ACCOUNT", "ROLE / KIND", "REGION", "MFA", "SESSION"],
-            vec![Constraint::Fill(3), Constraint::Length(12), Constraint::Fill(2), Constraint::Length(14), Constraint::Length(14), Constraint::Fill(3)],
+            vec![
+                Constraint::Fill(3),
+                Constraint::Length(12),
+                Constraint::Fill(2),
+                Constraint::Length(14),
+                Constraint::Length(14),
+                Constraint::Fill(3),
+            ],
         )
     } else {
         (vec!["PROFILE", "ACCOUNT", "SESSION"], vec![Constraint::Fill(3), Constraint::Length(12), Constraint::Fill(2)])
@@ -131,7 +137,17 @@ pub fn footer(f: &mut Frame, area: Rect, s: &AppState, t: &Theme) {
         Mode::Filter => &[("type", "filter"), ("Enter", "keep"), ("Esc", "clear")],
         Mode::Mfa(_) => &[("digits", "code"), ("Enter", "sign in"), ("Esc", "cancel")],
         Mode::Help => &[("any key", "close help")],
-        Mode::Normal => &[("r", "refresh"), ("R", "all"), ("space", "select"), ("/", "filter"), ("s", "sort"), ("c", "copy"), ("l", "log"), ("?", "help"), ("q", "quit")],
+        Mode::Normal => &[
+            ("r", "refresh"),
+            ("R", "all"),
+            ("space", "select"),
+            ("/", "filter"),
+            ("s", "sort"),
+            ("c", "copy"),
+            ("l", "log"),
+            ("?", "help"),
+            ("q", "quit"),
+        ],
     };
     let mut spans = Vec::new();
     for (k, v) in hints {

@@ -27,8 +27,14 @@ const KEYS: &[(&str, &str)] = &[
 pub fn draw(f: &mut Frame, area: Rect, t: &Theme) {
     let r = centered(area, 86, KEYS.len() as u16 + 4);
     f.render_widget(Clear, r);
-    let mut lines: Vec<Line> = KEYS.iter().map(|(k, v)| Line::from(vec![Span::styled(format!(" {k:15}"), t.accent), Span::styled(*v, t.text)])).collect();
+    let mut lines: Vec<Line> = KEYS
+        .iter()
+        .map(|(k, v)| Line::from(vec![Span::styled(format!(" {k:15}"), t.accent), Span::styled(*v, t.text)]))
+        .collect();
     lines.push(Line::from(""));
     lines.push(Line::styled(" any key closes this help", t.dim));
-    f.render_widget(Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(Span::styled(" keys ", t.title))), r);
+    f.render_widget(
+        Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(Span::styled(" keys ", t.title))),
+        r,
+    );
 }

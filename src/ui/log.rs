@@ -51,6 +51,11 @@ pub fn toasts(f: &mut Frame, area: Rect, s: &AppState, t: &Theme) {
         bottom -= height;
         let r = Rect { x: area.x + area.width.saturating_sub(width + 1), y: bottom, width, height };
         f.render_widget(Clear, r);
-        f.render_widget(Paragraph::new(Span::styled(text, st)).wrap(Wrap { trim: true }).block(Block::default().borders(Borders::ALL).border_style(st)), r);
+        f.render_widget(
+            Paragraph::new(Span::styled(text, st))
+                .wrap(Wrap { trim: true })
+                .block(Block::default().borders(Borders::ALL).border_style(st)),
+            r,
+        );
     }
 }

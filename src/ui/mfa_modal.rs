@@ -26,6 +26,7 @@ pub fn draw(f: &mut Frame, area: Rect, m: &MfaModal, s: &AppState, t: &Theme) {
         (Some(e), _) => lines.push(Line::styled(e.clone(), t.err)),
         (None, _) => lines.push(Line::styled("Enter to sign in · Esc to cancel", t.dim)),
     }
-    let block = Block::default().borders(Borders::ALL).title(Span::styled(format!(" MFA code for {} ", m.user), t.title));
+    let block =
+        Block::default().borders(Borders::ALL).title(Span::styled(format!(" MFA code for {} ", m.user), t.title));
     f.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: false }), r);
 }

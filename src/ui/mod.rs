@@ -25,7 +25,13 @@ const LOG_HEIGHT: u16 = 8;
 pub fn layout(area: Rect, s: &AppState) -> Areas {
     let header = 2 + u16::from(s.demo_hint.is_some());
     let log = if s.show_log { LOG_HEIGHT.min(area.height.saturating_sub(header + 4)) } else { 0 };
-    let [h, t, l, f] = Layout::vertical([Constraint::Length(header), Constraint::Min(2), Constraint::Length(log), Constraint::Length(1)]).areas(area);
+    let [h, t, l, f] = Layout::vertical([
+        Constraint::Length(header),
+        Constraint::Min(2),
+        Constraint::Length(log),
+        Constraint::Length(1),
+    ])
+    .areas(area);
     Areas { header: h, table: t, log: (log > 0).then_some(l), footer: f }
 }
 

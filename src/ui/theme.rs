@@ -34,8 +34,24 @@ impl Theme {
             };
         }
         let (text, dim, sel_bg, ok, warn, err, accent) = match name {
-            ThemeName::Dark => (Color::Gray, Color::DarkGray, Color::Rgb(40, 44, 60), Color::Green, Color::Yellow, Color::Red, Color::Cyan),
-            ThemeName::Light => (Color::Black, Color::Gray, Color::Rgb(215, 225, 245), Color::Rgb(0, 120, 0), Color::Rgb(160, 100, 0), Color::Red, Color::Blue),
+            ThemeName::Dark => (
+                Color::Gray,
+                Color::DarkGray,
+                Color::Rgb(40, 44, 60),
+                Color::Green,
+                Color::Yellow,
+                Color::Red,
+                Color::Cyan,
+            ),
+            ThemeName::Light => (
+                Color::Black,
+                Color::Gray,
+                Color::Rgb(215, 225, 245),
+                Color::Rgb(0, 120, 0),
+                Color::Rgb(160, 100, 0),
+                Color::Red,
+                Color::Blue,
+            ),
         };
         Self {
             text: Style::default().fg(text),
