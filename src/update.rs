@@ -282,7 +282,12 @@ fn finished(
                     s.activity.remove(name);
                 }
                 Err(e) => {
-                    s.activity.insert(name.clone(), Activity::Failed(e.to_string()));
+                    // The row is the role: its reason alone fits the column; the log has the ARN too.
+                    let reason = match e {
+                        EngineError::Role { source, .. } => source.to_string(),
+                        other => other.to_string(),
+                    };
+                    s.activity.insert(name.clone(), Activity::Failed(reason));
                     s.log(Level::Error, format!("{name}: {e}"));
                 }
             }
@@ -307,4 +312,4 @@ fn finished(
 
 #[cfg(test)]
 #[path = "update_tests.rs"]
-mod tests;
+pub(crate) mod tests;

@@ -209,7 +209,8 @@ fn failures_needs_code_and_progress() {
     let denied = EngineError::Role { role_arn: "arn:aws:iam::222222222222:role/dev-admin".into(), source: StsError::AccessDenied { message: "nope".into() } };
     let r = report("alice", Some(ok(NOW + 100)), &[("dev-admin", Err(denied)), ("dev-readonly", ok(NOW + 3600))]);
     update(&mut s, Action::Finished { reports: vec![r], sessions: HashMap::new(), signed_in: None });
-    assert!(matches!(s.activity.get("dev-admin"), Some(Activity::Failed(m)) if m.contains("access denied: nope")));
+    assert!(matches!(s.activity.get("dev-admin"), Some(Activity::Failed(m)) if m == "access denied: nope"));
+    assert!(s.log.iter().any(|l| l.text.contains("arn:aws:iam::222222222222:role/dev-admin: access denied: nope")));
     assert!(s.activity.get("dev-readonly").is_none());
     assert_eq!(s.toasts.last().unwrap().level, Level::Warn, "1 ready, 1 failed");
     let ended = report("bob", Some(Err(EngineError::NeedsCode { user: "bob".into() })), &[("bob-dev", Err(EngineError::ParentFailed { parent: "bob".into() }))]);
