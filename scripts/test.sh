@@ -22,6 +22,15 @@ if [ ! -f "$stamp" ]; then
   rm -f "$venv"/.requirements-* && touch "$stamp"
 fi
 
+# The dashboard's end-to-end test drives it in tmux.
+if ! command -v tmux >/dev/null; then
+  if command -v apt-get >/dev/null; then
+    as_root apt-get update -qq && as_root apt-get install -y -qq tmux >/dev/null
+  elif command -v brew >/dev/null; then
+    brew install tmux
+  fi
+fi
+
 export MFATUI_REQUIRE_TOOLS=1
 export MFATUI_PYTHON="$PWD/$venv/bin/python"
 export MFATUI_AWS_CLI="$PWD/$venv/bin/aws"

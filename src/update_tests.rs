@@ -97,7 +97,9 @@ fn marks_then_refresh_and_refresh_all() {
     // R: bob needs a code (modal), alice and ci-bot go ahead.
     let cmds = update(&mut s, Action::RefreshAll);
     assert!(matches!(&s.mode, Mode::Mfa(m) if m.user == "bob"));
-    assert!(matches!(&cmds[..], [Command::Refresh(Which::Profiles(u))] if u == &["alice".to_string(), "ci-bot".to_string()]));
+    assert!(
+        matches!(&cmds[..], [Command::Refresh(Which::Profiles(u))] if u == &["alice".to_string(), "ci-bot".to_string()])
+    );
     update(&mut s, Action::Escape);
     update(&mut s, Action::Escape);
     assert!(s.marked.is_empty() && s.mode == Mode::Normal);
@@ -138,7 +140,9 @@ fn filter_sort_copy_log_help() {
 
     select(&mut s, "dev-admin");
     assert!(matches!(&update(&mut s, Action::CopyProfile)[..], [Command::Copy(t)] if t == "--profile dev-admin-mfa"));
-    assert!(matches!(&update(&mut s, Action::CopyExport)[..], [Command::Copy(t)] if t == "export AWS_PROFILE=dev-admin-mfa"));
+    assert!(
+        matches!(&update(&mut s, Action::CopyExport)[..], [Command::Copy(t)] if t == "export AWS_PROFILE=dev-admin-mfa")
+    );
     select(&mut s, "default");
     assert!(update(&mut s, Action::CopyProfile).is_empty());
     assert_eq!(s.log.back().unwrap().level, Level::Warn);
@@ -172,7 +176,11 @@ fn the_modal_takes_exactly_six_digits() {
     assert!(update(&mut s, Action::ModalSubmit).is_empty(), "nothing while signing in");
 }
 
-fn report(user: &str, mfa: Option<Result<Outcome, EngineError>>, roles: &[(&str, Result<Outcome, EngineError>)]) -> LoginReport {
+fn report(
+    user: &str,
+    mfa: Option<Result<Outcome, EngineError>>,
+    roles: &[(&str, Result<Outcome, EngineError>)],
+) -> LoginReport {
     LoginReport { user: user.into(), mfa, roles: roles.iter().map(|(n, r)| (n.to_string(), r.clone())).collect() }
 }
 
@@ -182,9 +190,18 @@ fn a_wrong_code_keeps_the_modal_open_and_success_closes_it() {
     update(&mut s, Action::RefreshSelected);
     update(&mut s, Action::ModalPaste("000000".into()));
     update(&mut s, Action::ModalSubmit);
-    let rejected = report("alice", Some(Err(EngineError::Sts(StsError::CodeRejected))), &[("dev-admin", Err(EngineError::ParentFailed { parent: "alice".into() }))]);
-    update(&mut s, Action::Finished { reports: vec![rejected], sessions: HashMap::new(), signed_in: Some("alice".into()) });
-    assert!(matches!(&s.mode, Mode::Mfa(m) if !m.busy && m.input.is_empty() && m.error.as_deref().unwrap().starts_with("MFA code rejected")));
+    let rejected = report(
+        "alice",
+        Some(Err(EngineError::Sts(StsError::CodeRejected))),
+        &[("dev-admin", Err(EngineError::ParentFailed { parent: "alice".into() }))],
+    );
+    update(
+        &mut s,
+        Action::Finished { reports: vec![rejected], sessions: HashMap::new(), signed_in: Some("alice".into()) },
+    );
+    assert!(
+        matches!(&s.mode, Mode::Mfa(m) if !m.busy && m.input.is_empty() && m.error.as_deref().unwrap().starts_with("MFA code rejected"))
+    );
     assert!(s.activity.get("dev-admin").is_none(), "rows are not marked failed: the modal says it");
     update(&mut s, Action::ModalPaste("123456".into()));
     update(&mut s, Action::ModalSubmit);
@@ -202,18 +219,28 @@ fn failures_needs_code_and_progress() {
     let mut s = demo_state();
     update(&mut s, Action::Progress(Progress::Started { profile: "dev-admin".into() }));
     assert_eq!(s.activity.get("dev-admin"), Some(&Activity::Refreshing));
-    update(&mut s, Action::Progress(Progress::Retrying { profile: "dev-admin".into(), attempt: 1, reason: "Throttled".into() }));
+    update(
+        &mut s,
+        Action::Progress(Progress::Retrying { profile: "dev-admin".into(), attempt: 1, reason: "Throttled".into() }),
+    );
     assert!(s.log.back().unwrap().text.contains("retry 1"));
     update(&mut s, Action::Progress(Progress::WaitingForCode { user: "alice".into(), secs: 12 }));
     assert!(s.log.back().unwrap().text.contains("waiting 12s"));
-    let denied = EngineError::Role { role_arn: "arn:aws:iam::222222222222:role/dev-admin".into(), source: StsError::AccessDenied { message: "nope".into() } };
+    let denied = EngineError::Role {
+        role_arn: "arn:aws:iam::222222222222:role/dev-admin".into(),
+        source: StsError::AccessDenied { message: "nope".into() },
+    };
     let r = report("alice", Some(ok(NOW + 100)), &[("dev-admin", Err(denied)), ("dev-readonly", ok(NOW + 3600))]);
     update(&mut s, Action::Finished { reports: vec![r], sessions: HashMap::new(), signed_in: None });
     assert!(matches!(s.activity.get("dev-admin"), Some(Activity::Failed(m)) if m == "access denied: nope"));
     assert!(s.log.iter().any(|l| l.text.contains("arn:aws:iam::222222222222:role/dev-admin: access denied: nope")));
     assert!(s.activity.get("dev-readonly").is_none());
     assert_eq!(s.toasts.last().unwrap().level, Level::Warn, "1 ready, 1 failed");
-    let ended = report("bob", Some(Err(EngineError::NeedsCode { user: "bob".into() })), &[("bob-dev", Err(EngineError::ParentFailed { parent: "bob".into() }))]);
+    let ended = report(
+        "bob",
+        Some(Err(EngineError::NeedsCode { user: "bob".into() })),
+        &[("bob-dev", Err(EngineError::ParentFailed { parent: "bob".into() }))],
+    );
     update(&mut s, Action::Finished { reports: vec![ended], sessions: HashMap::new(), signed_in: None });
     assert_eq!(s.activity.get("bob-dev"), Some(&Activity::NeedsCode));
 }

@@ -31,11 +31,16 @@ fn sized(mut s: AppState, w: u16, h: u16) -> AppState {
 /// alice signed in, a fan-out under way: every session state on screen at once.
 fn busy_state() -> AppState {
     let mut s = demo_state();
-    for (p, left) in [("alice", 40_000), ("dev-admin", 3000), ("dev-readonly", 200), ("data-analyst", -30), ("prod-admin", 3599)] {
+    for (p, left) in
+        [("alice", 40_000), ("dev-admin", 3000), ("dev-readonly", 200), ("data-analyst", -30), ("prod-admin", 3599)]
+    {
         s.sessions.insert(p.into(), NOW + left);
     }
     s.activity.insert("staging-admin".into(), Activity::Refreshing);
-    s.activity.insert("partner-access".into(), Activity::Failed("access denied: not authorized to perform sts:AssumeRole".into()));
+    s.activity.insert(
+        "partner-access".into(),
+        Activity::Failed("access denied: not authorized to perform sts:AssumeRole".into()),
+    );
     s.activity.insert("bob-dev".into(), Activity::NeedsCode);
     s.marked.insert("dev-admin".into());
     s
@@ -117,11 +122,18 @@ fn two_thousand_profiles() {
     std::fs::create_dir_all(dir.path().join(".aws")).unwrap();
     let (mut config, mut creds) = (String::new(), String::new());
     for u in 0..500 {
-        config.push_str(&format!("[profile user{u:03}]\nmfa_serial = arn:aws:iam::{:012}:mfa/user{u:03}\nregion = eu-west-1\n", 100_000_000_000u64 + u));
+        config.push_str(&format!(
+            "[profile user{u:03}]\nmfa_serial = arn:aws:iam::{:012}:mfa/user{u:03}\nregion = eu-west-1\n",
+            100_000_000_000u64 + u
+        ));
         creds.push_str(&format!("[user{u:03}]\naws_access_key_id = AKIA{u:016}\naws_secret_access_key = s\n"));
     }
     for r in 0..1500 {
-        config.push_str(&format!("[profile role{r:04}]\nrole_arn = arn:aws:iam::{:012}:role/role{r:04}\nsource_profile = user{:03}\n", 200_000_000_000u64 + r % 97, r % 500));
+        config.push_str(&format!(
+            "[profile role{r:04}]\nrole_arn = arn:aws:iam::{:012}:role/role{r:04}\nsource_profile = user{:03}\n",
+            200_000_000_000u64 + r % 97,
+            r % 500
+        ));
     }
     std::fs::write(dir.path().join(".aws/config"), config).unwrap();
     std::fs::write(dir.path().join(".aws/credentials"), creds).unwrap();
@@ -140,12 +152,17 @@ fn two_thousand_profiles() {
 fn no_color_draws_no_colour_but_keeps_the_markers() {
     let mut s = sized(busy_state(), 120, 30);
     let coloured = render(&s, 120, 30);
-    let has_colour = |t: &Terminal<TestBackend>| t.backend().buffer().content().iter().any(|c| c.fg != Color::Reset || c.bg != Color::Reset);
+    let has_colour = |t: &Terminal<TestBackend>| {
+        t.backend().buffer().content().iter().any(|c| c.fg != Color::Reset || c.bg != Color::Reset)
+    };
     assert!(has_colour(&coloured));
     s.no_color = true;
     let plain = render(&s, 120, 30);
     assert!(!has_colour(&plain), "NO_COLOR: no colour at all");
     let text = format!("{}", plain.backend());
-    assert!(text.contains("x access denied") && text.contains("~ 3m 20s") && text.contains("expired"), "state stays readable");
+    assert!(
+        text.contains("x access denied") && text.contains("~ 3m 20s") && text.contains("expired"),
+        "state stays readable"
+    );
     insta::assert_snapshot!(plain.backend());
 }

@@ -134,6 +134,14 @@ impl Plan {
                 let duration = p.duration_seconds.map(|d| if chained { d.min(3600) } else { d } as i32);
                 let user = p.root_user.unwrap_or_default();
                 let region = p.region.map(str::to_string).or_else(|| region_override.clone());
+                let sts_region =
+                    region.clone().unwrap_or_else(|| partition_region(p.account.map(|a| a.partition)).to_string());
+                // A managed profile must work as it is: without a region of its own it takes its
+                // user's, else the one its session came from.
+                let export_region = region
+                    .clone()
+                    .or_else(|| plan.users.get(user).and_then(|u| u.export_region.clone()))
+                    .unwrap_or_else(|| sts_region.clone());
                 plan.roles.push(RolePlan {
                     name: p.name.to_string(),
                     role_arn: p.role_arn.unwrap_or_default().to_string(),
@@ -142,10 +150,8 @@ impl Plan {
                     external_id: p.external_id.map(str::to_string),
                     session_name: p.role_session_name.map_or_else(|| session_name(user), str::to_string),
                     duration,
-                    region: region
-                        .clone()
-                        .unwrap_or_else(|| partition_region(p.account.map(|a| a.partition)).to_string()),
-                    export_region: region,
+                    region: sts_region,
+                    export_region: Some(export_region),
                     depth: parent_depth + 1,
                     managed: exports::target_name(&cfg.sections, p.name, suffix),
                 });
@@ -195,6 +201,7 @@ mod tests {
         assert_eq!(plan.role("dev-admin").unwrap().managed, Ok("dev-admin-mfa".into()));
         assert_eq!(plan.user_of("dev-admin").unwrap().name, "alice");
         assert!(plan.users["ci-bot"].mfa_serial.is_none());
+        assert_eq!(plan.role("partner-access").unwrap().export_region.as_deref(), Some("us-west-2"), "its own");
         let _ = AwsEnv::default();
     }
 
