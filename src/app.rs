@@ -132,7 +132,7 @@ impl Dashboard {
                 Some(a) = act_rx.recv() => a,
                 _ = ticker.tick() => {
                     ticks += 1;
-                    if ticks % 5 == 0 {
+                    if ticks.is_multiple_of(5) {
                         self.apply(Action::Sessions(sessions(&self.engine)), &act_tx);
                     }
                     Action::Tick { now: self.engine.clock.now() }

@@ -202,7 +202,7 @@ fn a_wrong_code_keeps_the_modal_open_and_success_closes_it() {
     assert!(
         matches!(&s.mode, Mode::Mfa(m) if !m.busy && m.input.is_empty() && m.error.as_deref().unwrap().starts_with("MFA code rejected"))
     );
-    assert!(s.activity.get("dev-admin").is_none(), "rows are not marked failed: the modal says it");
+    assert!(!s.activity.contains_key("dev-admin"), "rows are not marked failed: the modal says it");
     update(&mut s, Action::ModalPaste("123456".into()));
     update(&mut s, Action::ModalSubmit);
     let sessions = HashMap::from([("alice".to_string(), NOW + 43_200), ("dev-admin".to_string(), NOW + 3600)]);
@@ -234,7 +234,7 @@ fn failures_needs_code_and_progress() {
     update(&mut s, Action::Finished { reports: vec![r], sessions: HashMap::new(), signed_in: None });
     assert!(matches!(s.activity.get("dev-admin"), Some(Activity::Failed(m)) if m == "access denied: nope"));
     assert!(s.log.iter().any(|l| l.text.contains("arn:aws:iam::222222222222:role/dev-admin: access denied: nope")));
-    assert!(s.activity.get("dev-readonly").is_none());
+    assert!(!s.activity.contains_key("dev-readonly"));
     assert_eq!(s.toasts.last().unwrap().level, Level::Warn, "1 ready, 1 failed");
     let ended = report(
         "bob",
