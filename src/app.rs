@@ -116,8 +116,11 @@ impl Dashboard {
         tracing::info!(profiles = self.state.rows.len(), "dashboard started");
 
         let mut ticks: u64 = 0;
+        // When the refresher must next run. It changes only when sessions change, so it is not
+        // recomputed (a store read) on every key and tick.
+        let mut next_due = self.engine.next_due(&self.plan);
         loop {
-            let due = self.engine.next_due(&self.plan).map_or(Duration::from_secs(60), |t| {
+            let due = next_due.map_or(Duration::from_secs(60), |t| {
                 Duration::from_secs((t - self.engine.clock.now()).clamp(1, 60) as u64)
             });
             let mut key_at = None;
@@ -134,6 +137,7 @@ impl Dashboard {
                     ticks += 1;
                     if ticks.is_multiple_of(5) {
                         self.apply(Action::Sessions(sessions(&self.engine)), &act_tx);
+                        next_due = self.engine.next_due(&self.plan);
                     }
                     Action::Tick { now: self.engine.clock.now() }
                 }
@@ -142,7 +146,11 @@ impl Dashboard {
             if let Action::Resize { width, height } = action {
                 self.geometry(ratatui::layout::Rect::new(0, 0, width, height));
             }
+            let sessions_changed = matches!(action, Action::Finished { .. } | Action::RefreshDue);
             let suspended = self.apply(action, &act_tx);
+            if sessions_changed {
+                next_due = self.engine.next_due(&self.plan);
+            }
             if self.state.quit {
                 break;
             }
