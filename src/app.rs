@@ -119,10 +119,15 @@ impl Dashboard {
         // When the refresher must next run. It changes only when sessions change, so it is not
         // recomputed (a store read) on every key and tick.
         let mut next_due = self.engine.next_due(&self.plan);
+        // A role that keeps failing stays "due": never run due refreshes more often than this,
+        // or a denied role would be retried against STS every second.
+        const MIN_REFRESH_GAP: Duration = Duration::from_secs(30);
+        let mut last_due_run = Instant::now() - MIN_REFRESH_GAP;
         loop {
             let due = next_due.map_or(Duration::from_secs(60), |t| {
                 Duration::from_secs((t - self.engine.clock.now()).clamp(1, 60) as u64)
             });
+            let due = due.max(MIN_REFRESH_GAP.saturating_sub(last_due_run.elapsed()));
             let mut key_at = None;
             let action = tokio::select! {
                 Some((at, ev)) = ev_rx.recv() => {
@@ -141,12 +146,15 @@ impl Dashboard {
                     }
                     Action::Tick { now: self.engine.clock.now() }
                 }
-                _ = tokio::time::sleep(due) => Action::RefreshDue,
+                _ = tokio::time::sleep(due) => {
+                    last_due_run = Instant::now();
+                    Action::RefreshDue
+                }
             };
             if let Action::Resize { width, height } = action {
                 self.geometry(ratatui::layout::Rect::new(0, 0, width, height));
             }
-            let sessions_changed = matches!(action, Action::Finished { .. } | Action::RefreshDue);
+            let sessions_changed = matches!(action, Action::Finished { .. });
             let suspended = self.apply(action, &act_tx);
             if sessions_changed {
                 next_due = self.engine.next_due(&self.plan);
