@@ -45,6 +45,13 @@ struct TerminalGuard;
 impl TerminalGuard {
     fn enter() -> anyhow::Result<(Self, DefaultTerminal)> {
         let terminal = ratatui::try_init()?;
+        // ratatui's panic hook restores raw mode and the screen; mouse capture and bracketed
+        // paste are ours to undo, or a panic would leave the shell receiving mouse codes.
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let _ = execute!(std::io::stdout(), DisableMouseCapture, DisableBracketedPaste);
+            previous(info);
+        }));
         execute!(std::io::stdout(), EnableMouseCapture, EnableBracketedPaste)?;
         Ok((Self, terminal))
     }

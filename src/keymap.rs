@@ -67,3 +67,56 @@ fn key(mode: &Mode, k: KeyEvent) -> Option<Action> {
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::MfaModal;
+    use ratatui::crossterm::event::{KeyEventState, MouseEvent};
+
+    fn press(code: KeyCode) -> Event {
+        Event::Key(KeyEvent {
+            code,
+            modifiers: KeyModifiers::NONE,
+            kind: KeyEventKind::Press,
+            state: KeyEventState::NONE,
+        })
+    }
+
+    fn modal() -> Mode {
+        Mode::Mfa(MfaModal { user: "u".into(), serial: "s".into(), input: String::new(), error: None, busy: false })
+    }
+
+    #[test]
+    fn the_top_layer_gets_keys_first() {
+        assert!(matches!(map(&Mode::Normal, press(KeyCode::Char('q'))), Some(Action::Quit)));
+        assert!(matches!(map(&Mode::Filter, press(KeyCode::Char('q'))), Some(Action::FilterChar('q'))));
+        assert!(matches!(map(&modal(), press(KeyCode::Char('q'))), Some(Action::ModalChar('q'))));
+        assert!(matches!(map(&Mode::Help, press(KeyCode::Char('x'))), Some(Action::ToggleHelp)));
+        let ctrl_c = Event::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL));
+        assert!(matches!(map(&modal(), ctrl_c), Some(Action::Quit)), "Ctrl-C quits from anywhere");
+        assert!(matches!(map(&Mode::Normal, press(KeyCode::Char('j'))), Some(Action::Down)));
+        assert!(matches!(map(&Mode::Normal, press(KeyCode::Enter)), Some(Action::RefreshSelected)));
+        assert!(matches!(map(&Mode::Normal, press(KeyCode::Char('R'))), Some(Action::RefreshAll)));
+        assert!(matches!(map(&modal(), Event::Paste("123456".into())), Some(Action::ModalPaste(_))));
+        let release = Event::Key(KeyEvent {
+            code: KeyCode::Char('q'),
+            modifiers: KeyModifiers::NONE,
+            kind: KeyEventKind::Release,
+            state: KeyEventState::NONE,
+        });
+        assert!(map(&Mode::Normal, release).is_none(), "key releases are ignored");
+    }
+
+    #[test]
+    fn mouse_in_the_main_view_only() {
+        let click = |kind| Event::Mouse(MouseEvent { kind, column: 3, row: 7, modifiers: KeyModifiers::NONE });
+        assert!(matches!(
+            map(&Mode::Normal, click(MouseEventKind::Down(MouseButton::Left))),
+            Some(Action::Click { y: 7 })
+        ));
+        assert!(matches!(map(&Mode::Normal, click(MouseEventKind::ScrollDown)), Some(Action::ScrollDown)));
+        assert!(map(&modal(), click(MouseEventKind::Down(MouseButton::Left))).is_none());
+        assert!(matches!(map(&Mode::Normal, Event::Resize(80, 24)), Some(Action::Resize { width: 80, height: 24 })));
+    }
+}
