@@ -1,18 +1,18 @@
 //! `mfatui demo`: the whole product in a minute, on a throw-away HOME and the local sandbox.
 //!
-//! Until the dashboard exists, the demo runs the sign-in flow itself and prints what it did:
-//! one MFA code per user (typed by the demo, shown so you can see it), every role assumed in
-//! parallel from that session, chained roles after their parent. Nothing outside the temp dir
-//! is touched; it is removed when the demo ends.
+//! On a terminal it opens the dashboard with a help line showing the demo devices' codes. Without
+//! one (scripts, tests) it signs every user in through the engine with the code its device shows
+//! and prints what it did. Nothing outside the temp dir is touched; it is removed when the demo ends.
 
-use crate::aws::config::{self, AwsEnv, Profile, ProfileGraph, ProfileKind};
+use crate::aws::clock::SystemClock;
+use crate::aws::config::{self, AwsEnv};
+use crate::aws::engine::{Engine, Plan};
 use crate::aws::secret::Secret;
-use crate::aws::sts::{self, AssumeRole, Keys, StsError, Target, TempCredentials};
+use crate::aws::store::SessionStore;
 use crate::aws::totp::seconds_left;
 use crate::commands::{human_duration, list};
-use crate::sandbox::{self, SandboxHandle, demo_world};
+use crate::sandbox::{self, demo_world};
 use anyhow::Context;
-use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
 use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
 use std::path::Path;
@@ -31,116 +31,6 @@ pub fn make_home(dir: &Path) -> anyhow::Result<AwsEnv> {
     write_private(&aws.join("config"), &demo_world::config_file())?;
     write_private(&aws.join("credentials"), &demo_world::credentials_file())?;
     Ok(AwsEnv { home: Some(dir.to_path_buf()), ..AwsEnv::default() })
-}
-
-type Outcome = Result<TempCredentials, StsError>;
-
-fn user_keys(cfg: &config::LoadedConfig, user: &str) -> Option<Keys> {
-    let s = cfg.sections.profiles.get(user)?;
-    Some(Keys {
-        access_key_id: s.get("aws_access_key_id")?.to_string(),
-        secret_access_key: Secret::new(s.get("aws_secret_access_key")?),
-        session_token: None,
-    })
-}
-
-async fn assume_all<'a>(
-    roles: Vec<&'a Profile<'a>>,
-    parent: &Keys,
-    endpoint: &str,
-    session_name: &str,
-) -> Vec<(&'a Profile<'a>, Outcome)> {
-    let mut tasks = tokio::task::JoinSet::new();
-    for (i, p) in roles.iter().enumerate() {
-        let target =
-            Target { region: p.region.unwrap_or("us-east-1").to_string(), endpoint: Some(endpoint.to_string()) };
-        let (keys, arn, ext, name) = (
-            parent.clone(),
-            p.role_arn.unwrap_or_default().to_string(),
-            p.external_id.map(str::to_string),
-            session_name.to_string(),
-        );
-        tasks.spawn(async move {
-            let req = AssumeRole {
-                role_arn: &arn,
-                session_name: &name,
-                external_id: ext.as_deref(),
-                duration_secs: None,
-                mfa: None,
-            };
-            (i, sts::assume_role(&target, &keys, &req).await)
-        });
-    }
-    let mut out: Vec<Option<Outcome>> = roles.iter().map(|_| None).collect();
-    while let Some(Ok((i, r))) = tasks.join_next().await {
-        out[i] = Some(r);
-    }
-    roles.into_iter().zip(out).map(|(p, r)| (p, r.unwrap_or(Err(StsError::Throttled)))).collect()
-}
-
-/// Sign in each IAM user once and assume every role rooted at it; chained roles after their parent.
-async fn sign_in_everything<'a>(
-    out: &mut impl Write,
-    cfg: &config::LoadedConfig,
-    graph: &'a ProfileGraph<'a>,
-    sandbox: &SandboxHandle,
-) -> anyhow::Result<Vec<(&'a Profile<'a>, Outcome)>> {
-    let endpoint = sandbox.endpoint();
-    let mut results = Vec::new();
-    for user in graph.profiles.iter().filter(|p| p.kind == ProfileKind::User) {
-        let Some(keys) = user_keys(cfg, user.name) else { continue };
-        let target = Target { region: user.region.unwrap_or("us-east-1").into(), endpoint: Some(endpoint.clone()) };
-        let base = match user.mfa_serial {
-            Some(serial) => {
-                let code = sandbox.totp_code(serial).context("demo device missing from the sandbox")?;
-                writeln!(
-                    out,
-                    "  {}: the MFA device shows {code} (changes in {}s); signing in with it once",
-                    user.name,
-                    seconds_left(sandbox.now().max(0) as u64)
-                )?;
-                match sts::get_session_token(&target, &keys, Some((serial, &code)), None).await {
-                    Ok(s) => s.keys,
-                    Err(e) => {
-                        writeln!(out, "    sign-in failed: {e}")?;
-                        continue;
-                    }
-                }
-            }
-            None => {
-                writeln!(out, "  {}: no MFA device; its roles are assumed with its own keys", user.name)?;
-                keys
-            }
-        };
-        let session_name = format!("mfatui-{}", user.name);
-        let direct: Vec<&Profile> = graph
-            .profiles
-            .iter()
-            .filter(|p| p.kind == ProfileKind::Role && p.root_user == Some(user.name) && !graph.is_broken(p.name))
-            .collect();
-        let mut done = assume_all(direct, &base, &endpoint, &session_name).await;
-        // Chained roles, one level at a time, from their parent's fresh session.
-        loop {
-            let parents: HashMap<&str, Keys> =
-                done.iter().filter_map(|(p, r)| r.as_ref().ok().map(|c| (p.name, c.keys.clone()))).collect();
-            let pending: Vec<&Profile> = graph
-                .profiles
-                .iter()
-                .filter(|p| p.kind == ProfileKind::ChainedRole && p.root_user == Some(user.name))
-                .filter(|p| !done.iter().any(|(d, _)| d.name == p.name))
-                .filter(|p| p.chain.get(1).is_some_and(|parent| parents.contains_key(parent)))
-                .collect();
-            if pending.is_empty() {
-                break;
-            }
-            for p in pending {
-                let parent = &parents[p.chain[1]];
-                done.extend(assume_all(vec![p], parent, &endpoint, &session_name).await);
-            }
-        }
-        results.extend(done);
-    }
-    Ok(results)
 }
 
 pub async fn run(settings: &crate::settings::Settings, started: std::time::Instant) -> anyhow::Result<()> {
@@ -189,45 +79,71 @@ pub async fn run(settings: &crate::settings::Settings, started: std::time::Insta
     }
 
     writeln!(out, "\nSigning in: one MFA code per IAM user, then every role in parallel.")?;
+    let plan = Plan::build(&cfg, &graph, &settings.suffix, |_| None);
+    let store = SessionStore::in_dir(&env.state_dir()?);
+    let engine = Engine::new(
+        settings.engine(),
+        store,
+        cfg.paths.credentials.clone(),
+        Some(sandbox.endpoint()),
+        Arc::new(SystemClock),
+    );
     let started = std::time::Instant::now();
-    let results = sign_in_everything(&mut out, &cfg, &graph, &sandbox).await?;
-    let elapsed = started.elapsed();
-    let ok = results.iter().filter(|(_, r)| r.is_ok()).count();
-    writeln!(out, "\n{ok} of {} roles ready in {} ms:", results.len(), elapsed.as_millis())?;
-    let width = results.iter().map(|(p, _)| p.name.len()).max().unwrap_or(0);
-    let arn_width =
-        results.iter().filter_map(|(_, r)| r.as_ref().ok()?.assumed_arn.as_ref().map(String::len)).max().unwrap_or(0);
-    for (p, r) in &results {
-        match r {
-            Ok(c) => {
-                let arn = c.assumed_arn.as_deref().unwrap_or("");
-                writeln!(out, "  {:width$}  {arn:arn_width$}  valid {}", p.name, human_duration(c.expiration - now))?
+    let mut roles = Vec::new();
+    for user in plan.users.values() {
+        let typed = match &user.mfa_serial {
+            Some(serial) => {
+                let code = sandbox.totp_code(serial).context("demo device missing from the sandbox")?;
+                let left = seconds_left(sandbox.now().max(0) as u64);
+                writeln!(
+                    out,
+                    "  {}: the MFA device shows {code} (changes in {left}s); signing in with it once",
+                    user.name
+                )?;
+                Some(Secret::new(code))
             }
-            Err(e) => writeln!(out, "  {:width$}  failed: {e}", p.name)?,
+            None => {
+                writeln!(out, "  {}: no MFA device; its roles are assumed with its own keys", user.name)?;
+                None
+            }
+        };
+        let report = engine.login(&plan, &user.name, typed, &None).await?;
+        if let Some(Err(e)) = &report.mfa {
+            writeln!(out, "    sign-in failed: {e}")?;
+        }
+        roles.extend(report.roles);
+    }
+    let elapsed = started.elapsed();
+    let ok = roles.iter().filter(|(_, r)| r.is_ok()).count();
+    writeln!(out, "\n{ok} of {} roles ready in {} ms:", roles.len(), elapsed.as_millis())?;
+    let width = roles.iter().map(|(p, _)| p.len()).max().unwrap_or(0);
+    let arn_width =
+        roles.iter().filter_map(|(_, r)| r.as_ref().ok()?.identity_arn.as_ref().map(String::len)).max().unwrap_or(0);
+    let now = sandbox.now();
+    for (name, r) in &roles {
+        match r {
+            Ok(o) => {
+                let arn = o.identity_arn.as_deref().unwrap_or("");
+                let use_with = o.managed.as_ref().map_or_else(|_| String::new(), |m| format!("  --profile {m}"));
+                writeln!(
+                    out,
+                    "  {name:width$}  {arn:arn_width$}  valid {}{use_with}",
+                    human_duration(o.expiration - now)
+                )?
+            }
+            Err(e) => writeln!(out, "  {name:width$}  failed: {e}")?,
         }
     }
-
-    let home = dir.path().display();
     writeln!(
         out,
-        "\nWithout mfatui, the AWS CLI needs a code per role and per expiry, and here is refused outright\n\
-         (alice's permissions boundary denies everything without MFA). Try it in another terminal:\n\
-         \n  HOME={home} AWS_ENDPOINT_URL={} aws sts get-caller-identity --profile dev-admin\n",
-        sandbox.endpoint()
+        "\nWithout mfatui, the AWS CLI needs a code per role and per expiry, and is refused here outright\n\
+         (alice's permissions boundary denies everything without MFA); with it, every tool just uses\n\
+         --profile NAME-mfa. Run `mfatui demo` in a terminal to try the dashboard. The sandbox and\n\
+         {} are removed now.",
+        dir.path().display()
     )?;
-    if std::io::stdin().is_terminal() {
-        writeln!(out, "Press Enter (or Ctrl-C) to end the demo; the sandbox and {home} are then removed.")?;
-        out.flush()?;
-        drop(out);
-        let enter = tokio::task::spawn_blocking(|| {
-            let mut line = String::new();
-            let _ = std::io::stdin().read_line(&mut line);
-        });
-        tokio::select! {
-            _ = enter => {}
-            _ = tokio::signal::ctrl_c() => {}
-        }
-    }
+    out.flush()?;
+    drop(out);
     sandbox.stop();
     drop(dir);
     Ok(())
