@@ -13,6 +13,8 @@ pub enum Action {
     },
     /// The session store as another mfatui process may have left it.
     Sessions(HashMap<String, i64>),
+    /// Account aliases learnt so far (account id → alias; "" for none).
+    Aliases(std::collections::BTreeMap<String, String>),
     /// The refresher's timer: renew whatever is due.
     RefreshDue,
     Resize {

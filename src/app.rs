@@ -116,6 +116,7 @@ impl Dashboard {
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
 
         self.state.sessions = sessions(&self.engine);
+        self.state.aliases = self.engine.store.load().account_aliases;
         self.geometry(terminal.size()?.into());
         self.tick();
         terminal.draw(|f| ui::draw(f, &self.state))?;
@@ -252,6 +253,7 @@ impl Dashboard {
                 }
             }
             let _ = tx.send(Action::Finished { reports, sessions: sessions(&engine), signed_in });
+            let _ = tx.send(Action::Aliases(engine.store.load().account_aliases));
         });
     }
 }

@@ -117,6 +117,8 @@ pub struct AppState {
     pub mode: Mode,
     /// Expiration (Unix seconds) by profile, from the session store.
     pub sessions: HashMap<String, i64>,
+    /// Account aliases by account id, from the session store ("" when the account has none).
+    pub aliases: std::collections::BTreeMap<String, String>,
     pub activity: HashMap<String, Activity>,
     pub toasts: Vec<Toast>,
     pub log: VecDeque<LogLine>,
@@ -202,6 +204,7 @@ impl AppState {
             sort: Sort::Grouped,
             mode: Mode::Normal,
             sessions: HashMap::new(),
+            aliases: Default::default(),
             activity: HashMap::new(),
             toasts: Vec::new(),
             log: VecDeque::new(),
@@ -251,7 +254,8 @@ impl AppState {
             return true;
         }
         let f = self.filter.to_lowercase();
-        [Some(&r.profile), r.account.as_ref(), Some(&r.role_or_user), r.user.as_ref()]
+        let alias = r.account.as_ref().and_then(|a| self.aliases.get(a));
+        [Some(&r.profile), r.account.as_ref(), alias, Some(&r.role_or_user), r.user.as_ref()]
             .iter()
             .flatten()
             .any(|s| s.to_lowercase().contains(&f))

@@ -11,6 +11,7 @@ pub fn update(s: &mut AppState, action: Action) -> Vec<Command> {
     match action {
         Action::Tick { now } => tick(s, now),
         Action::Sessions(sessions) => s.sessions = sessions,
+        Action::Aliases(aliases) => s.aliases = aliases,
         Action::RefreshDue => return vec![Command::Refresh(Which::Due)],
         Action::Resize { .. } => s.scroll_into_view(),
         Action::Quit => s.quit = true,

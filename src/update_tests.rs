@@ -257,6 +257,13 @@ fn ticks_sessions_quit_suspend_and_the_refresher() {
     assert_eq!(s.toasts.len(), 2, "warned once");
     update(&mut s, Action::Tick { now: NOW + 60 });
     assert!(s.toasts.is_empty(), "toasts expire");
+    update(&mut s, Action::Aliases(std::collections::BTreeMap::from([("777777777777".into(), "partner".into())])));
+    update(&mut s, Action::StartFilter);
+    for c in "partn".chars() {
+        update(&mut s, Action::FilterChar(c));
+    }
+    assert_eq!(s.visible.len(), 1, "the alias is searchable");
+    update(&mut s, Action::Escape);
     update(&mut s, Action::Sessions(HashMap::from([("bob".into(), NOW + 99)])));
     assert_eq!(s.left("bob"), Some(39));
     assert!(matches!(&update(&mut s, Action::RefreshDue)[..], [Command::Refresh(Which::Due)]));

@@ -263,6 +263,10 @@ async fn chained_roles_external_ids_and_users_without_mfa() {
     for (name, o) in &r.roles {
         assert!(o.is_ok(), "{name}: {o:?}");
     }
+    // Account aliases are learnt once per account, from the fresh role sessions.
+    let aliases = SessionStore::in_dir(&env.state_dir().unwrap()).load().account_aliases;
+    assert_eq!(aliases.get("222222222222").map(String::as_str), Some("dev"));
+    assert_eq!(aliases.get("777777777777").map(String::as_str), Some("partner"));
     let glass = r.roles.iter().find(|(n, _)| n == "prod-breakglass").unwrap().1.as_ref().unwrap();
     assert!(glass.expiration - sb.now() <= 3600, "chained roles are capped at one hour");
     assert!(glass.identity_arn.as_deref().unwrap().contains("assumed-role/prod-breakglass/mfatui-alice"));

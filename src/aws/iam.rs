@@ -1,5 +1,5 @@
-//! Thin wrappers over aws-sdk-iam. For now: finding a user's MFA device, to tell a user whose
-//! profile lacks `mfa_serial` exactly what to add.
+//! Thin wrappers over aws-sdk-iam: a user's MFA device (to tell a user whose profile lacks
+//! `mfa_serial` exactly what to add) and account aliases (shown beside account ids).
 
 use super::sts::{Keys, StsError, Target, classify, endpoint_label, http_client, sdk_credentials};
 use aws_sdk_iam::config::retry::RetryConfig;
@@ -23,4 +23,11 @@ fn client(target: &Target, keys: &Keys) -> aws_sdk_iam::Client {
 pub async fn list_mfa_devices(target: &Target, keys: &Keys) -> Result<Vec<String>, StsError> {
     let out = client(target, keys).list_mfa_devices().send().await.map_err(|e| classify(e, &endpoint_label(target)))?;
     Ok(out.mfa_devices.into_iter().map(|d| d.serial_number).collect())
+}
+
+/// The account's alias (an account has at most one), if it has one and the caller may read it.
+pub async fn account_alias(target: &Target, keys: &Keys) -> Result<Option<String>, StsError> {
+    let out =
+        client(target, keys).list_account_aliases().send().await.map_err(|e| classify(e, &endpoint_label(target)))?;
+    Ok(out.account_aliases.into_iter().next())
 }

@@ -80,6 +80,9 @@ struct FileShape {
     /// By MFA serial.
     #[serde(default)]
     used_codes: BTreeMap<String, UsedCode>,
+    /// By account id; "" when the account has none (so it is not asked again).
+    #[serde(default)]
+    account_aliases: BTreeMap<String, String>,
 }
 
 /// Everything the store holds; `update` hands it out to change.
@@ -87,12 +90,14 @@ struct FileShape {
 pub struct StoreData {
     pub sessions: BTreeMap<String, StoredSession>,
     pub used_codes: BTreeMap<String, UsedCode>,
+    pub account_aliases: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Default)]
 pub struct Loaded {
     pub sessions: BTreeMap<String, StoredSession>,
     pub used_codes: BTreeMap<String, UsedCode>,
+    pub account_aliases: BTreeMap<String, String>,
     /// Why the file was ignored, when it was.
     pub warning: Option<String>,
 }
@@ -131,7 +136,12 @@ impl SessionStore {
 
     fn decode(&self, bytes: &[u8]) -> Loaded {
         match serde_json::from_slice::<FileShape>(bytes) {
-            Ok(f) if f.version == VERSION => Loaded { sessions: f.sessions, used_codes: f.used_codes, warning: None },
+            Ok(f) if f.version == VERSION => Loaded {
+                sessions: f.sessions,
+                used_codes: f.used_codes,
+                account_aliases: f.account_aliases,
+                warning: None,
+            },
             Ok(f) => Loaded {
                 warning: Some(format!(
                     "session store {} has version {}, which this mfatui does not know; it is ignored (a newer mfatui wrote it?)",
@@ -168,9 +178,18 @@ impl SessionStore {
                 source,
             })?;
         }
-        let mut data = StoreData { sessions: loaded.sessions, used_codes: loaded.used_codes };
+        let mut data = StoreData {
+            sessions: loaded.sessions,
+            used_codes: loaded.used_codes,
+            account_aliases: loaded.account_aliases,
+        };
         let out = f(&mut data);
-        let shape = FileShape { version: VERSION, sessions: data.sessions, used_codes: data.used_codes };
+        let shape = FileShape {
+            version: VERSION,
+            sessions: data.sessions,
+            used_codes: data.used_codes,
+            account_aliases: data.account_aliases,
+        };
         let json = serde_json::to_vec_pretty(&shape).expect("plain data always serialises");
         write_atomic(&self.path, &json)?;
         Ok(out)

@@ -257,6 +257,13 @@ pub fn handle(
                     .ok_or_else(|| ApiError::no_such_entity(format!("The group with name {name} cannot be found.")))?;
                 attached(&mut b, w, &g.attached);
             }
+            "ListAccountAliases" => {
+                let aliases: Vec<String> = w.accounts.get(&account).cloned().flatten().into_iter().collect();
+                b.members("AccountAliases", &aliases, |b, a| {
+                    b.text(a);
+                });
+                b.leaf("IsTruncated", "false");
+            }
             "GetRole" => {
                 let name = required(params, "RoleName")?;
                 let r = w
@@ -297,4 +304,5 @@ pub const IAM_ACTIONS: &[&str] = &[
     "ListGroupsForUser",
     "ListAttachedGroupPolicies",
     "GetRole",
+    "ListAccountAliases",
 ];

@@ -38,6 +38,12 @@ impl Body {
         self
     }
 
+    /// Escaped text at the current position (for `<member>text</member>` lists).
+    pub fn text(&mut self, text: &str) -> &mut Self {
+        self.0.push_str(&escape(text));
+        self
+    }
+
     pub fn open(&mut self, tag: &str) -> &mut Self {
         let _ = write!(self.0, "<{tag}>");
         self

@@ -102,7 +102,13 @@ pub fn table(f: &mut Frame, area: Rect, s: &AppState, t: &Theme) {
             let indent = "  ".repeat(r.depth);
             let name_style = if r.is_user { t.title } else { t.text };
             let mut cells = vec![Cell::from(Span::styled(format!("{mark}{indent}{}", r.profile), name_style))];
-            cells.push(Cell::from(Span::styled(r.account.clone().unwrap_or_else(|| "—".into()), t.dim)));
+            let account =
+                match (&r.account, r.account.as_ref().and_then(|a| s.aliases.get(a)).filter(|a| !a.is_empty())) {
+                    (Some(id), Some(alias)) if wide => format!("{id} {alias}"),
+                    (Some(id), _) => id.clone(),
+                    (None, _) => "—".into(),
+                };
+            cells.push(Cell::from(Span::styled(account, t.dim)));
             if wide {
                 cells.push(Cell::from(r.role_or_user.clone()));
                 cells.push(Cell::from(Span::styled(r.region.clone().unwrap_or_else(|| "—".into()), t.dim)));
@@ -118,7 +124,7 @@ pub fn table(f: &mut Frame, area: Rect, s: &AppState, t: &Theme) {
             vec!["PROFILE", "ACCOUNT", "ROLE / KIND", "REGION", "MFA", "SESSION"],
             vec![
                 Constraint::Fill(3),
-                Constraint::Length(12),
+                Constraint::Length(20),
                 Constraint::Fill(2),
                 Constraint::Length(14),
                 Constraint::Length(14),

@@ -43,6 +43,9 @@ fn busy_state() -> AppState {
     );
     s.activity.insert("bob-dev".into(), Activity::NeedsCode);
     s.marked.insert("dev-admin".into());
+    s.aliases.insert("222222222222".into(), "dev".into());
+    s.aliases.insert("444444444444".into(), "prod".into());
+    s.aliases.insert("666666666666".into(), String::new());
     s
 }
 

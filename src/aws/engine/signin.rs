@@ -114,7 +114,8 @@ impl Engine {
                 *r = Err(EngineError::NoMfaSerial { user: user.name.clone(), suggestion: suggestion.clone(), cause });
             }
         }
-        let mut report = self.persist(plan, user, &base, &roles, assumed);
+        let aliases = self.learn_aliases(&roles, &assumed).await;
+        let mut report = self.persist(plan, user, &base, &roles, assumed, aliases);
         if !has_mfa {
             report.mfa = None;
         }
@@ -285,6 +286,46 @@ impl Engine {
             .collect()
     }
 
+    /// Ask each account whose alias is not known yet, once, with a fresh role session in it.
+    /// Best effort and bounded: a role may not read aliases, and IAM may be slow.
+    async fn learn_aliases(
+        &self,
+        roles: &[&RolePlan],
+        assumed: &[(String, Result<TempCredentials, EngineError>)],
+    ) -> Vec<(String, String)> {
+        let known = self.store.load().account_aliases;
+        let mut wanted: HashMap<String, (Keys, String)> = HashMap::new();
+        for (r, (_, result)) in roles.iter().zip(assumed) {
+            if let (Ok(c), Some(arn)) = (result, crate::aws::config::arn::parse_role_arn(&r.role_arn))
+                && !known.contains_key(arn.account.id)
+            {
+                wanted.entry(arn.account.id.to_string()).or_insert_with(|| (c.keys.clone(), r.region.clone()));
+            }
+        }
+        let mut tasks = tokio::task::JoinSet::new();
+        for (account, (keys, region)) in wanted {
+            let target = self.target(&region);
+            tasks.spawn(async move {
+                let found = tokio::time::timeout(
+                    std::time::Duration::from_secs(3),
+                    crate::aws::iam::account_alias(&target, &keys),
+                )
+                .await;
+                (account, found)
+            });
+        }
+        let mut out = Vec::new();
+        while let Some(Ok((account, found))) = tasks.join_next().await {
+            match found {
+                Ok(Ok(alias)) => out.push((account, alias.unwrap_or_default())),
+                // Not allowed to read it: remember there is nothing to show, rather than ask on every sign-in.
+                Ok(Err(e)) if matches!(e.root(), StsError::AccessDenied { .. }) => out.push((account, String::new())),
+                _ => {}
+            }
+        }
+        out
+    }
+
     /// Store and export everything obtained, one write each, and prune stale sections.
     pub(super) fn persist(
         &self,
@@ -293,6 +334,7 @@ impl Engine {
         base: &Base,
         roles: &[&RolePlan],
         assumed: Vec<(String, Result<TempCredentials, EngineError>)>,
+        aliases: Vec<(String, String)>,
     ) -> LoginReport {
         let now = self.clock.now();
         let stored = |c: &TempCredentials| StoredSession {
@@ -304,15 +346,16 @@ impl Engine {
             mfa: base.mfa,
             obtained_at: now,
         };
-        let store_result = self.store.update(|s| {
+        let store_result = self.store.update_all(|d| {
             if let Some(c) = &base.fresh {
-                s.insert(user.name.clone(), stored(c));
+                d.sessions.insert(user.name.clone(), stored(c));
             }
             for (name, r) in &assumed {
                 if let Ok(c) = r {
-                    s.insert(name.clone(), stored(c));
+                    d.sessions.insert(name.clone(), stored(c));
                 }
             }
+            d.account_aliases.extend(aliases);
         });
         let mut exports_list: Vec<(&str, Export)> = Vec::new();
         if let (Some(c), Ok(name)) = (&base.fresh, &user.managed) {
