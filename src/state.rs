@@ -19,7 +19,7 @@ pub struct Row {
     pub region: Option<String>,
     pub mfa: Option<String>,
     pub diagnostic: Option<String>,
-    /// Can mfatui sign this in?
+    /// The managed profile name (`dev-admin-mfa`) when mfatui signs this profile in.
     pub managed: Option<String>,
 }
 

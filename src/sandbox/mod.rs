@@ -97,11 +97,6 @@ impl SandboxHandle {
         Some(device.totp.code_at(unix_secs.max(0) as u64))
     }
 
-    /// Inspect or change the world directly (tests).
-    pub fn with_world<R>(&self, f: impl FnOnce(&mut World) -> R) -> R {
-        f(&mut self.shared.world.lock().expect("world lock"))
-    }
-
     pub fn stop(mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
