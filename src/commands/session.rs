@@ -2,7 +2,7 @@
 
 use crate::aws::clock::{SystemClock, human_duration};
 use crate::aws::config::{AwsEnv, LoadedConfig};
-use crate::aws::engine::{Engine, EngineError, LoginReport, Outcome, Plan, Settings, Which};
+use crate::aws::engine::{Engine, EngineError, LoginReport, Outcome, Plan, Settings, Which, live_mfa_session};
 use crate::aws::secret::Secret;
 use crate::aws::store::{SessionState, SessionStore};
 use crate::aws::sts::Target;
@@ -67,9 +67,7 @@ fn needs_typed_code(engine: &Engine, plan: &Plan, user: &str) -> bool {
     if u.mfa_serial.is_none() || matches!(u.source, Ok(Some(_)) | Err(_)) {
         return false;
     }
-    let loaded = engine.store.load();
-    let now = engine.clock.now();
-    loaded.sessions.get(user).is_none_or(|s| s.expires_at().is_none_or(|t| t - now <= engine.settings.margin_secs))
+    live_mfa_session(&engine.store.load(), user, engine.clock.now(), engine.settings.margin_secs).is_none()
 }
 
 /// `prompt` asks for a code at the binary's edge (the domain never reads stdin).

@@ -14,7 +14,7 @@ mod signin;
 pub use plan::{KeySource, Plan, RolePlan, UserPlan};
 pub use refresh::{ProfileStatus, Which};
 pub use retry::RetryPolicy;
-pub use signin::{LoginReport, Outcome, Progress, Sink};
+pub use signin::{LoginReport, Outcome, Progress, Sink, live_mfa_session};
 
 use super::clock::Clock;
 use super::exports::{DEFAULT_SUFFIX, ExportError};

@@ -6,7 +6,7 @@ use super::{Engine, EngineError};
 use crate::aws::exports::{self, Export};
 use crate::aws::mfa::{self, MfaSource};
 use crate::aws::secret::Secret;
-use crate::aws::store::{StoredSession, UsedCode};
+use crate::aws::store::{Loaded, StoredSession, UsedCode};
 use crate::aws::sts::{self, AssumeRole, Keys, StsError, TempCredentials};
 use crate::aws::totp::step_of;
 use std::collections::HashMap;
@@ -96,7 +96,9 @@ impl Engine {
         sink: &Sink,
     ) -> LoginReport {
         let has_mfa = user.mfa_serial.is_some();
-        let base = match self.base(user, typed, min_left, sink).await {
+        // One read of the store for the whole sign-in; nothing below changes what it is read for.
+        let stored = self.store.load();
+        let base = match self.base(user, &stored, typed, min_left, sink).await {
             Ok(b) => b,
             Err(e) => {
                 let roles = roles
@@ -106,7 +108,7 @@ impl Engine {
                 return LoginReport { user: user.name.clone(), mfa: Some(Err(e)), roles };
             }
         };
-        let mut assumed = self.fan_out(&roles, &base.keys, sink).await;
+        let mut assumed = self.fan_out(&roles, &base.keys, &stored, sink).await;
         if !has_mfa && assumed.iter().any(|(_, r)| is_denied(r)) {
             let suggestion = self.mfa_device_of(user).await;
             for (_, r) in assumed.iter_mut().filter(|(_, r)| is_denied(r)) {
@@ -114,7 +116,7 @@ impl Engine {
                 *r = Err(EngineError::NoMfaSerial { user: user.name.clone(), suggestion: suggestion.clone(), cause });
             }
         }
-        let aliases = self.learn_aliases(&roles, &assumed).await;
+        let aliases = self.learn_aliases(&roles, &assumed, &stored).await;
         let mut report = self.persist(plan, user, &base, &roles, assumed, aliases);
         if !has_mfa {
             report.mfa = None;
@@ -133,18 +135,17 @@ impl Engine {
     pub(super) async fn base(
         &self,
         user: &UserPlan,
+        stored: &Loaded,
         typed: Option<Secret>,
         min_left: i64,
         sink: &Sink,
     ) -> Result<Base, EngineError> {
         let now = self.clock.now();
-        let stored = self.store.load();
         let Some(serial) = &user.mfa_serial else {
             return Ok(Base { keys: self.long_term_keys(user).await?, mfa: false, fresh: None, reused_until: None });
         };
         if typed.is_none()
-            && let Some(s) =
-                stored.sessions.get(&user.name).filter(|s| s.mfa && s.expires_at().is_some_and(|t| t - now > min_left))
+            && let Some(s) = live_mfa_session(stored, &user.name, now, min_left)
         {
             let keys = Keys {
                 access_key_id: s.access_key_id.clone(),
@@ -206,10 +207,10 @@ impl Engine {
         &self,
         roles: &[&RolePlan],
         base: &Keys,
+        stored: &Loaded,
         sink: &Sink,
     ) -> Vec<(String, Result<TempCredentials, EngineError>)> {
         let mut done: HashMap<String, Result<TempCredentials, EngineError>> = HashMap::new();
-        let stored = self.store.load();
         let now = self.clock.now();
         let permits = Arc::new(tokio::sync::Semaphore::new(self.settings.concurrency.max(1)));
         let max_depth = roles.iter().map(|r| r.depth).max().unwrap_or(0);
@@ -292,8 +293,9 @@ impl Engine {
         &self,
         roles: &[&RolePlan],
         assumed: &[(String, Result<TempCredentials, EngineError>)],
+        stored: &Loaded,
     ) -> Vec<(String, String)> {
-        let known = self.store.load().account_aliases;
+        let known = &stored.account_aliases;
         let mut wanted: HashMap<String, (Keys, String)> = HashMap::new();
         for (r, (_, result)) in roles.iter().zip(assumed) {
             if let (Ok(c), Some(arn)) = (result, crate::aws::config::arn::parse_role_arn(&r.role_arn))
@@ -410,6 +412,12 @@ impl Engine {
             .collect();
         LoginReport { user: user.name.clone(), mfa: Some(mfa), roles }
     }
+}
+
+/// The user's stored MFA session, if it has more than `min_left` seconds left: the one rule for
+/// "can roles be signed in without a new code".
+pub fn live_mfa_session<'a>(stored: &'a Loaded, user: &str, now: i64, min_left: i64) -> Option<&'a StoredSession> {
+    stored.sessions.get(user).filter(|s| s.mfa && s.expires_at().is_some_and(|t| t - now > min_left))
 }
 
 fn is_denied(r: &Result<TempCredentials, EngineError>) -> bool {
