@@ -14,7 +14,7 @@ use ratatui::crossterm::event::{
     self, DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture, Event,
 };
 use ratatui::crossterm::execute;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -35,8 +35,11 @@ pub struct Dashboard {
     pub timing: Option<std::fs::File>,
 }
 
-fn sessions(engine: &Engine) -> HashMap<String, i64> {
-    engine.store.load().sessions.into_iter().filter_map(|(k, v)| Some((k, v.expires_at()?))).collect()
+/// Session expirations and account aliases, from one read of the store.
+fn snapshot(engine: &Engine) -> (HashMap<String, i64>, BTreeMap<String, String>) {
+    let loaded = engine.store.load();
+    let sessions = loaded.sessions.into_iter().filter_map(|(k, v)| Some((k, v.expires_at()?))).collect();
+    (sessions, loaded.account_aliases)
 }
 
 /// Restores the terminal however the loop ends (panics: ratatui's own hook does it).
@@ -115,10 +118,9 @@ impl Dashboard {
         let mut ticker = tokio::time::interval(Duration::from_secs(1));
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
 
-        self.state.sessions = sessions(&self.engine);
-        self.state.aliases = self.engine.store.load().account_aliases;
+        (self.state.sessions, self.state.aliases) = snapshot(&self.engine);
         self.geometry(terminal.size()?.into());
-        self.tick();
+        self.tick(Action::Tick { now: self.engine.clock.now() }, &act_tx);
         terminal.draw(|f| ui::draw(f, &self.state))?;
         self.record(format!("{{\"first_frame_ms\": {:.2}}}", self.started.elapsed().as_secs_f64() * 1000.0));
         tracing::info!(profiles = self.state.rows.len(), "dashboard started");
@@ -149,7 +151,9 @@ impl Dashboard {
                 _ = ticker.tick() => {
                     ticks += 1;
                     if ticks.is_multiple_of(5) {
-                        self.apply(Action::Sessions(sessions(&self.engine)), &act_tx);
+                        let (sessions, aliases) = snapshot(&self.engine);
+                        self.apply(Action::Sessions(sessions), &act_tx);
+                        self.apply(Action::Aliases(aliases), &act_tx);
                         next_due = self.engine.next_due(&self.plan);
                     }
                     Action::Tick { now: self.engine.clock.now() }
@@ -163,7 +167,11 @@ impl Dashboard {
                 self.geometry(ratatui::layout::Rect::new(0, 0, width, height));
             }
             let sessions_changed = matches!(action, Action::Finished { .. });
-            let suspended = self.apply(action, &act_tx);
+            let suspended = if matches!(action, Action::Tick { .. }) {
+                self.tick(action, &act_tx)
+            } else {
+                self.apply(action, &act_tx)
+            };
             if sessions_changed {
                 next_due = self.engine.next_due(&self.plan);
             }
@@ -175,9 +183,6 @@ impl Dashboard {
                 execute!(std::io::stdout(), EnableMouseCapture, EnableBracketedPaste)?;
                 terminal.clear()?;
             }
-            if let Some(h) = &self.hint {
-                self.state.demo_hint = Some(h());
-            }
             terminal.draw(|f| ui::draw(f, &self.state))?;
             if let Some(at) = key_at {
                 self.record(format!("{{\"key_to_frame_ms\": {:.3}}}", at.elapsed().as_secs_f64() * 1000.0));
@@ -188,12 +193,13 @@ impl Dashboard {
         Ok(())
     }
 
-    fn tick(&mut self) {
-        let now = self.engine.clock.now();
-        update(&mut self.state, Action::Tick { now });
+    /// A tick, plus the demo's help line: its codes change with time, not with keys.
+    fn tick(&mut self, tick: Action, act_tx: &mpsc::UnboundedSender<Action>) -> bool {
+        let suspended = self.apply(tick, act_tx);
         if let Some(h) = &self.hint {
             self.state.demo_hint = Some(h());
         }
+        suspended
     }
 
     fn geometry(&mut self, area: ratatui::layout::Rect) {
@@ -252,8 +258,9 @@ impl Dashboard {
                     }
                 }
             }
-            let _ = tx.send(Action::Finished { reports, sessions: sessions(&engine), signed_in });
-            let _ = tx.send(Action::Aliases(engine.store.load().account_aliases));
+            let (sessions, aliases) = snapshot(&engine);
+            let _ = tx.send(Action::Finished { reports, sessions, signed_in });
+            let _ = tx.send(Action::Aliases(aliases));
         });
     }
 }
