@@ -31,7 +31,7 @@ pub struct SessionJson {
 }
 
 impl SessionJson {
-    fn from_state(state: SessionState, expires_at: Option<i64>) -> Self {
+    pub fn from_state(state: SessionState, expires_at: Option<i64>) -> Self {
         let (state, remaining) = match state {
             SessionState::None => ("none", None),
             SessionState::Valid { remaining_secs } => ("valid", Some(remaining_secs)),

@@ -6,6 +6,7 @@ use crate::aws::engine::{Engine, EngineError, LoginReport, Outcome, Plan, Settin
 use crate::aws::secret::Secret;
 use crate::aws::store::{SessionState, SessionStore};
 use crate::aws::sts::Target;
+use crate::commands::list::SessionJson;
 use std::io::Write;
 use std::sync::Arc;
 use std::time::Instant;
@@ -175,13 +176,10 @@ pub fn status(
         let rows: Vec<serde_json::Value> = picked
             .iter()
             .map(|s| {
-                let (state, left) = match s.state {
-                    SessionState::None => ("none", None),
-                    SessionState::Valid { remaining_secs } => ("valid", Some(remaining_secs)),
-                    SessionState::Expired { .. } => ("expired", Some(0)),
-                };
+                // The same `session` object as `mfatui list --json`.
+                let session = SessionJson::from_state(s.state, s.expires_at);
                 serde_json::json!({"profile": s.profile, "user": s.user, "is_user": s.is_user,
-                    "managed_profile": s.managed.as_ref().ok(), "state": state, "remaining_seconds": left})
+                    "managed_profile": s.managed.as_ref().ok(), "session": session})
             })
             .collect();
         writeln!(out, "{}", serde_json::Value::Array(rows))?;

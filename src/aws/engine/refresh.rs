@@ -31,6 +31,8 @@ pub struct ProfileStatus {
     pub is_user: bool,
     pub managed: Result<String, ExportError>,
     pub state: SessionState,
+    /// When the stored session ends (Unix seconds), if there is one.
+    pub expires_at: Option<i64>,
 }
 
 impl Engine {
@@ -133,12 +135,14 @@ impl Engine {
     pub fn status(&self, plan: &Plan) -> Vec<ProfileStatus> {
         let (now, loaded) = (self.clock.now(), self.store.load());
         let state = |name: &str| loaded.sessions.get(name).map_or(SessionState::None, |s| s.state_at(now));
+        let expires_at = |name: &str| loaded.sessions.get(name).and_then(|s| s.expires_at());
         let users = plan.users.values().filter(|u| u.mfa_serial.is_some()).map(|u| ProfileStatus {
             profile: u.name.clone(),
             user: u.name.clone(),
             is_user: true,
             managed: u.managed.clone(),
             state: state(&u.name),
+            expires_at: expires_at(&u.name),
         });
         let roles = plan.roles.iter().map(|r| ProfileStatus {
             profile: r.name.clone(),
@@ -146,6 +150,7 @@ impl Engine {
             is_user: false,
             managed: r.managed.clone(),
             state: state(&r.name),
+            expires_at: expires_at(&r.name),
         });
         users.chain(roles).collect()
     }
