@@ -119,7 +119,7 @@ struct Figures {
 }
 
 async fn measure(s: &Server) -> Figures {
-    let target = Target { region: "us-east-1".into(), endpoint: Some(s.url.clone()) };
+    let target = Target::at("us-east-1", Some(s.url.clone()));
     for _ in 0..20 {
         call(&target, s).await; // warm up connections and caches
     }

@@ -1,7 +1,7 @@
 //! What can happen (`Action`: user intents and engine results, carrying their data) and what
 //! the app asks the worker to do (`Command`).
 
-use crate::aws::engine::{LoginReport, Progress, Which};
+use crate::aws::engine::{LoginReport, Progress, Prompting, Which};
 use crate::aws::secret::Secret;
 use std::collections::HashMap;
 
@@ -53,25 +53,58 @@ pub enum Action {
     ModalPaste(String),
     ModalBackspace,
     ModalSubmit,
+    /// Someone needs `user`'s MFA session: this dashboard's engine, or another process over the
+    /// socket (`asker` says who). Joins the prompt for that user if there is one.
+    Prompt {
+        user: String,
+        serial: String,
+        asker: String,
+        retry_reason: Option<String>,
+    },
+    /// Reload the AWS files (they changed, or F5).
+    Reload,
+    /// Something finished in the background and has news for the log (a copy, …).
+    Notice {
+        level: crate::state::Level,
+        text: String,
+    },
     /// Engine news while a command runs.
     Progress(Progress),
     /// A command finished: its reports, and the sessions as now stored (expiration by profile).
+    /// `all`: it was `R`, whose end is summarised.
     Finished {
         reports: Vec<LoginReport>,
         sessions: HashMap<String, i64>,
-        signed_in: Option<String>,
+        all: bool,
     },
 }
 
 #[derive(Debug)]
 pub enum Command {
-    /// Sign `user` in with a typed code, then renew all its roles.
-    SignIn {
-        user: String,
-        code: Secret,
+    /// Renew sessions; `prompting` says whether the engine may ask for codes (it asks through
+    /// the dashboard's own prompter, so prompts come back as `Action::Prompt`).
+    Refresh {
+        which: Which,
+        prompting: Prompting,
+        all: bool,
     },
-    Refresh(Which),
-    /// Put text on the clipboard (OSC 52).
+    /// The answer to `user`'s prompt: a code, or `None` when refused (Esc). The app hands it to
+    /// the engine that asked, or, when only other processes asked, signs the user in itself.
+    Answer {
+        user: String,
+        code: Option<Secret>,
+    },
+    /// `user` is signed in: tell every process that asked.
+    SignedIn {
+        user: String,
+    },
+    /// Put text on the clipboard.
     Copy(String),
+    /// Ring the bell and show a desktop notification (the MFA session is about to end).
+    Notify {
+        title: String,
+        body: String,
+    },
+    Reload,
     Suspend,
 }

@@ -1,77 +1,137 @@
 //! Command-line interface types (clap derive only; behaviour lives in `commands`).
 
-use clap::{Parser, Subcommand};
+use crate::aws::exports::ExportMode;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const AFTER_HELP: &str = "Settings: ~/.config/mfatui/config.toml (refresh_margin_secs, concurrency, suffix, export, \
+timeouts, theme, hide). Logs: ~/.local/state/mfatui/mfatui.log.";
 
 #[derive(Debug, Parser)]
 #[command(
     name = "mfatui",
     version,
     about = "Sign in with MFA once; keep every AWS role session fresh for every tool",
-    long_about = "Sign in with MFA once; keep every AWS role session fresh for every tool.\n\nWithout a command, mfatui opens its dashboard."
+    long_about = "Sign in with MFA once; keep every AWS role session fresh for every tool.\n\n\
+Without a command, mfatui opens its dashboard: every profile of your AWS config with a live countdown, \
+one MFA prompt per IAM user, every role assumed in parallel and renewed silently.",
+    after_help = AFTER_HELP
 )]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
-    /// Managed sections in ~/.aws/credentials are named PROFILE + SUFFIX [default: -mfa, or
-    /// `suffix` in ~/.config/mfatui/config.toml].
-    #[arg(long, global = true, env = "MFATUI_SUFFIX")]
-    pub suffix: Option<String>,
-    /// Renew sessions with less than this many seconds left [default: 300].
-    #[arg(long, global = true, value_parser = clap::value_parser!(i64).range(60..=3000))]
+    /// Select this profile's row when the dashboard opens [default: AWS_PROFILE].
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+    #[command(flatten)]
+    pub tuning: Tuning,
+}
+
+/// Flags of the commands that sign in and renew (the dashboard, login, refresh).
+#[derive(Debug, Args, Default, Clone)]
+pub struct Tuning {
+    /// Renew sessions with less than this many seconds left (60..=3000) [default: 300, or
+    /// refresh_margin_secs in config.toml].
+    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(i64).range(60..=3000))]
     pub margin: Option<i64>,
-    /// Roles assumed at once [default: 16].
-    #[arg(long, global = true, value_parser = clap::value_parser!(u16).range(1..=256))]
+    /// Roles assumed at once (1..=256) [default: 16, or concurrency in config.toml].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub concurrency: Option<u16>,
+    /// Where sessions go: temporary keys in ~/.aws/credentials, or credential_process profiles in
+    /// ~/.aws/config (no secret written) [default: credentials, or export in config.toml].
+    #[arg(long, value_name = "MODE")]
+    pub export: Option<ExportArg>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ExportArg {
+    Credentials,
+    Process,
+}
+
+impl From<ExportArg> for ExportMode {
+    fn from(a: ExportArg) -> Self {
+        match a {
+            ExportArg::Credentials => ExportMode::Credentials,
+            ExportArg::Process => ExportMode::Process,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// List every profile in your AWS config with its kind, account, source chain, MFA device,
     /// region and session state.
+    #[command(after_help = "Example: mfatui list --json | jq '.profiles[] | select(.broken)'")]
     List {
         /// Print JSON (all fields plus diagnostics) instead of a table.
         #[arg(long)]
         json: bool,
     },
     /// Check your AWS config for broken profiles; exits 1 if any profile is broken.
+    #[command(after_help = "Example: mfatui doctor")]
     Doctor,
-    /// Sign in an IAM user with one MFA code and assume every role rooted at it, in parallel.
-    /// Sessions go to ~/.aws/credentials as PROFILE-mfa. Exit 0 all ready, 1 some roles failed,
-    /// 2 sign-in failed.
+    /// Sign in an IAM user with one MFA code and assume every role rooted at it, in parallel
+    /// (or, given a role, just that role). Exit 0 all ready, 1 some roles failed, 2 sign-in failed.
+    #[command(
+        after_help = "Examples:\n  mfatui login alice\n  mfatui login prod-admin --code 123456\n  op item get aws --otp | mfatui login alice --code -"
+    )]
     Login {
-        /// The IAM user profile (a role profile means its user).
+        /// An IAM user profile, a role profile, or a managed name such as dev-admin-mfa.
         profile: String,
-        /// The 6-digit code; asked for on a terminal when needed and not given.
-        #[arg(long)]
+        /// The 6-digit code, or `-` to read it from stdin (keeps it out of the process list).
+        /// Used only when a new MFA session is needed; asked for on the terminal when missing.
+        #[arg(long, value_name = "CODE")]
         code: Option<String>,
+        #[command(flatten)]
+        tuning: Tuning,
     },
-    /// Renew sessions that are due (or all, or the named ones) from the MFA session.
+    /// Renew sessions that are due (or all, or the named ones) from the MFA session. Exit 0 all
+    /// renewed or kept, 1 some failed.
+    #[command(
+        after_help = "Examples:\n  mfatui refresh\n  mfatui refresh --all\n  mfatui refresh dev-admin prod-admin-mfa"
+    )]
     Refresh {
+        /// Renew every session, due or not.
         #[arg(long, conflicts_with = "profiles")]
         all: bool,
+        /// Profiles to renew (a user means all of its roles); managed names are accepted.
         profiles: Vec<String>,
-        /// A code, when an MFA session has ended.
-        #[arg(long)]
+        /// A code for users whose MFA session has ended (`-` reads it from stdin); users with a
+        /// live session are never sent it.
+        #[arg(long, value_name = "CODE")]
         code: Option<String>,
+        #[command(flatten)]
+        tuning: Tuning,
     },
-    /// Forget sessions and remove their sections: one profile, a user with its roles, or all.
-    Logout { profile: Option<String> },
-    /// Session state. Exit 0 valid, 1 expired or absent, 2 error: for shell prompts and direnv.
-    /// Without PROFILE: AWS_PROFILE if set, else every session.
+    /// Forget sessions and remove their secrets from your AWS files: one profile, a user with its
+    /// roles, or everything.
+    #[command(after_help = "Examples:\n  mfatui logout alice\n  mfatui logout")]
+    Logout {
+        /// A profile or managed name; all sessions when absent.
+        profile: Option<String>,
+    },
+    /// Session state. Exit 0 valid, 1 expired, absent or unusable, 2 error: for shell prompts and
+    /// direnv.
+    #[command(after_help = "Example: mfatui status \"$AWS_PROFILE\" >/dev/null || mfatui login \"$AWS_PROFILE\"")]
     Status {
         #[arg(long)]
         json: bool,
+        /// A profile or managed name [default: AWS_PROFILE if set, else every session].
         profile: Option<String>,
     },
     /// Try mfatui without an AWS account: a throw-away HOME and a local AWS sandbox with MFA.
+    #[command(after_help = "Example: mfatui demo")]
     Demo,
     /// Run the local STS/IAM sandbox alone (for scripts and other AWS clients).
+    #[command(
+        after_help = "Example: mfatui sandbox --port 4566 &  AWS_ENDPOINT_URL=http://127.0.0.1:4566 aws sts get-caller-identity"
+    )]
     Sandbox {
-        /// Port on 127.0.0.1; 0 picks a free one (printed on the first line).
+        /// Port on 127.0.0.1 (0..=65535); 0 picks a free one (printed on the first line).
         #[arg(long, default_value_t = 0)]
         port: u16,
-        /// JSON seed (accounts, users, roles, policies); the demo world when absent.
-        #[arg(long)]
+        /// JSON seed (accounts, users, roles, policies, groups); the demo world when absent.
+        #[arg(long, value_name = "FILE")]
         seed: Option<std::path::PathBuf>,
     },
 }

@@ -1,10 +1,11 @@
 use clap::Parser;
 use mfatui::aws::config::{self, AwsEnv};
-use mfatui::aws::engine::{Plan, Settings, Which};
+use mfatui::aws::engine::{Plan, Which};
 use mfatui::aws::store::{SessionStore, now_secs};
-use mfatui::cli::{Cli, Command};
+use mfatui::cli::{Cli, Command, Tuning};
 use mfatui::commands::{dashboard, demo, doctor, list, sandbox, session};
-use mfatui::settings::Settings as UserSettings;
+use mfatui::prompters::Order;
+use mfatui::settings::Settings;
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::process::ExitCode;
 
@@ -24,96 +25,116 @@ fn main() -> ExitCode {
     }
 }
 
-/// Ask for a code on the terminal; `None` when there is no terminal to ask on.
-fn prompt_code(user: &str, serial: &str) -> anyhow::Result<Option<String>> {
-    if !io::stdin().is_terminal() {
-        return Ok(None);
-    }
-    eprint!("MFA code for {user} ({serial}): ");
-    io::stderr().flush()?;
-    let mut line = String::new();
-    io::stdin().read_line(&mut line)?;
-    Ok(Some(line.trim().to_string()))
-}
-
-fn run_session(command: Command, settings: Settings) -> anyhow::Result<u8> {
-    let env = AwsEnv::from_process();
-    let cfg = config::load(&env)?;
-    let graph = cfg.graph();
-    let plan = Plan::build(&cfg, &graph, &settings.suffix, |k| std::env::var(k).ok());
-    let engine = session::engine(&env, &cfg, settings)?;
-    let mut out = io::stdout().lock();
-    let rt = runtime()?;
-    let code = match command {
-        Command::Login { profile, code } => {
-            rt.block_on(session::login(&mut out, &engine, &plan, &profile, code, prompt_code))?
-        }
-        Command::Refresh { all, profiles, code } => {
-            let which = if all {
-                Which::All
-            } else if profiles.is_empty() {
-                Which::Due
-            } else {
-                Which::Profiles(profiles)
-            };
-            rt.block_on(session::refresh(&mut out, &engine, &plan, &which, code))?
-        }
-        Command::Logout { profile } => session::logout(&mut out, &engine, &plan, profile.as_deref())?,
-        Command::Status { json, profile } => {
-            let profile = profile.or(env.profile.clone());
-            session::status(&mut out, &engine, &plan, profile.as_deref(), json)?
-        }
-        _ => 2,
-    };
-    out.flush()?;
-    Ok(code)
-}
-
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build()?)
 }
 
 /// The settings file, with command-line flags on top.
-fn settings(cli: &Cli, env: &AwsEnv) -> anyhow::Result<UserSettings> {
+fn settings(env: &AwsEnv, tuning: &Tuning) -> anyhow::Result<Settings> {
     let config_home = std::env::var_os("XDG_CONFIG_HOME").map(std::path::PathBuf::from).filter(|p| p.is_absolute());
-    let path = UserSettings::path(config_home.as_deref(), env.home.as_deref());
-    let mut s = UserSettings::load(path.as_deref())?;
-    if let Some(suffix) = &cli.suffix {
-        s.suffix = suffix.clone();
-    }
-    if let Some(m) = cli.margin {
+    let path = Settings::path(config_home.as_deref(), env.home.as_deref());
+    let mut s = Settings::load(path.as_deref())?;
+    if let Some(m) = tuning.margin {
         s.refresh_margin_secs = m;
     }
-    if let Some(c) = cli.concurrency {
+    if let Some(c) = tuning.concurrency {
         s.concurrency = usize::from(c);
+    }
+    if let Some(e) = tuning.export {
+        s.export = e.into();
     }
     Ok(s)
 }
 
 fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<u8> {
-    let user_settings = settings(&cli, &AwsEnv::from_process())?;
-    let settings = user_settings.engine();
-    let command = match cli.command {
-        Some(c) => c,
-        None => {
-            let env = AwsEnv::from_process();
-            return runtime()?.block_on(dashboard::run(&env, &user_settings, None, started, None)).map(|_| 0);
-        }
-    };
-    let (json, doctor) = match command {
-        Command::Demo => return runtime()?.block_on(demo::run(&user_settings, started)).map(|_| 0),
-        Command::Sandbox { port, seed } => return runtime()?.block_on(sandbox::run(port, seed.as_deref())).map(|_| 0),
-        Command::List { json } => (json, false),
-        Command::Doctor => (false, true),
-        other => return run_session(other, settings),
-    };
     let env = AwsEnv::from_process();
-    let cfg = config::load(&env)?;
+    let Some(command) = cli.command else {
+        if !io::stdin().is_terminal() || !io::stdout().is_terminal() {
+            anyhow::bail!(
+                "the dashboard needs a terminal (stdin and stdout are not one here); for scripts use the headless commands: mfatui login, refresh, status, list (mfatui --help lists them all)"
+            );
+        }
+        let s = settings(&env, &cli.tuning)?;
+        let preselect = cli.profile.or_else(|| env.profile.clone());
+        return runtime()?.block_on(dashboard::run(&env, &s, None, started, None, preselect)).map(|_| 0);
+    };
+    match command {
+        Command::Demo => {
+            let s = settings(&env, &Tuning::default())?;
+            runtime()?.block_on(demo::run(&s, started)).map(|_| 0)
+        }
+        Command::Sandbox { port, seed } => runtime()?.block_on(sandbox::run(port, seed.as_deref())).map(|_| 0),
+        Command::List { json } => read_only(&env, json, false),
+        Command::Doctor => read_only(&env, false, true),
+        Command::Login { profile, code, tuning } => {
+            let code = session::read_code(code)?;
+            with_engine(&env, &tuning, Order::TerminalFirst, |out, engine, plan, rt| {
+                rt.block_on(session::login(out, engine, plan, &profile, code))
+            })
+        }
+        Command::Refresh { all, profiles, code, tuning } => {
+            let code = session::read_code(code)?;
+            with_engine(&env, &tuning, Order::TerminalFirst, |out, engine, plan, rt| {
+                let which = if all {
+                    Which::All
+                } else if profiles.is_empty() {
+                    Which::Due
+                } else {
+                    let names = profiles
+                        .iter()
+                        .map(|p| plan.resolve(p).map(|r| r.name().to_string()))
+                        .collect::<Result<_, _>>()?;
+                    Which::Profiles(names)
+                };
+                rt.block_on(session::refresh(out, engine, plan, &which, code))
+            })
+        }
+        Command::Logout { profile } => {
+            with_engine(&env, &Tuning::default(), Order::TerminalFirst, |out, engine, plan, _| {
+                session::logout(out, engine, plan, profile.as_deref())
+            })
+        }
+        Command::Status { json, profile } => {
+            let profile = profile.or(env.profile.clone());
+            with_engine(&env, &Tuning::default(), Order::TerminalFirst, |out, engine, plan, _| {
+                session::status(out, engine, plan, profile.as_deref(), json)
+            })
+        }
+    }
+}
+
+/// A command that signs in or reads sessions: config, plan, engine and a runtime, then `f`.
+fn with_engine(
+    env: &AwsEnv,
+    tuning: &Tuning,
+    order: Order,
+    f: impl FnOnce(
+        &mut io::StdoutLock<'static>,
+        &mfatui::aws::engine::Engine,
+        &Plan,
+        &tokio::runtime::Runtime,
+    ) -> anyhow::Result<u8>,
+) -> anyhow::Result<u8> {
+    let s = settings(env, tuning)?;
+    let cfg = config::load(env)?;
+    let graph = cfg.graph();
+    let plan = Plan::build(&cfg, &graph, &s.suffix, |k| std::env::var(k).ok());
+    let engine = session::engine(env, &cfg, s.engine(), order)?;
+    mfatui::app::init_logging(&env.state_dir()?);
+    let rt = runtime()?;
+    let mut out = io::stdout().lock();
+    let code = f(&mut out, &engine, &plan, &rt)?;
+    out.flush()?;
+    Ok(code)
+}
+
+fn read_only(env: &AwsEnv, json: bool, doctor: bool) -> anyhow::Result<u8> {
+    let cfg = config::load(env)?;
     let graph = cfg.graph();
     let store = SessionStore::in_dir(&env.state_dir()?).load();
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
-    let input = list::ListInput { paths: &cfg.paths, graph: &graph, env: &env, store: &store, now: now_secs() };
+    let input = list::ListInput { paths: &cfg.paths, graph: &graph, env, store: &store, now: now_secs() };
     let code = if doctor {
         doctor::run(&mut out, &graph, store.warning.as_deref())? as u8
     } else if json {

@@ -2,8 +2,11 @@
 //! A missing file means defaults; a bad value is an error naming the key.
 
 use crate::aws::engine::Settings as EngineSettings;
+use crate::aws::exports::ExportMode;
+use crate::aws::net::Deadlines;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
@@ -25,6 +28,17 @@ pub struct Settings {
     pub theme: ThemeName,
     /// Profiles not shown in the dashboard (exact names, or `prefix*`).
     pub hide: Vec<String>,
+    /// Where sessions go: `credentials` (temporary keys in ~/.aws/credentials) or `process`
+    /// (`credential_process` profiles in ~/.aws/config; no secret in the AWS files).
+    pub export: ExportMode,
+    /// Seconds to open a connection to AWS.
+    pub connect_timeout_secs: u64,
+    /// Seconds to wait for (each part of) an answer.
+    pub read_timeout_secs: u64,
+    /// Seconds for one AWS call as a whole, retries included.
+    pub call_timeout_secs: u64,
+    /// Announce an MFA session's end this many minutes ahead (toast, bell, desktop notification).
+    pub mfa_warn_mins: i64,
 }
 
 impl Default for Settings {
@@ -36,6 +50,11 @@ impl Default for Settings {
             suffix: e.suffix,
             theme: ThemeName::Dark,
             hide: Vec::new(),
+            export: ExportMode::default(),
+            connect_timeout_secs: e.deadlines.connect.as_secs(),
+            read_timeout_secs: e.deadlines.read.as_secs(),
+            call_timeout_secs: e.deadlines.call.as_secs(),
+            mfa_warn_mins: e.mfa_warn_secs / 60,
         }
     }
 }
@@ -77,6 +96,18 @@ impl Settings {
                 s.suffix
             )));
         }
+        for (key, value, range) in [
+            ("connect_timeout_secs", s.connect_timeout_secs, 1..=60),
+            ("read_timeout_secs", s.read_timeout_secs, 1..=300),
+            ("call_timeout_secs", s.call_timeout_secs, 1..=600),
+        ] {
+            if !range.contains(&value) {
+                return Err(invalid(format!("{key} = {value} must be between {} and {}", range.start(), range.end())));
+            }
+        }
+        if !(1..=720).contains(&s.mfa_warn_mins) {
+            return Err(invalid(format!("mfa_warn_mins = {} must be between 1 and 720", s.mfa_warn_mins)));
+        }
         Ok(s)
     }
 
@@ -85,6 +116,13 @@ impl Settings {
             margin_secs: self.refresh_margin_secs,
             concurrency: self.concurrency,
             suffix: self.suffix.clone(),
+            export: self.export,
+            mfa_warn_secs: self.mfa_warn_mins * 60,
+            deadlines: Deadlines {
+                connect: Duration::from_secs(self.connect_timeout_secs),
+                read: Duration::from_secs(self.read_timeout_secs),
+                call: Duration::from_secs(self.call_timeout_secs),
+            },
             ..EngineSettings::default()
         }
     }
@@ -135,5 +173,11 @@ mod tests {
         assert!(e.contains("concurrency = 0"), "{e}");
         let e = load("refresh_margin_secs = \"soon\"\n").unwrap_err().to_string();
         assert!(e.contains("refresh_margin_secs"), "{e}");
+        let e = load("read_timeout_secs = 0\n").unwrap_err().to_string();
+        assert!(e.contains("read_timeout_secs = 0 must be between 1 and 300"), "{e}");
+        let e = load("export = \"files\"\n").unwrap_err().to_string();
+        assert!(e.contains("files") && e.contains("export"), "{e}");
+        let s = load("export = \"process\"\ncall_timeout_secs = 9\n").unwrap();
+        assert_eq!((s.engine().export, s.engine().deadlines.call), (ExportMode::Process, Duration::from_secs(9)));
     }
 }

@@ -19,8 +19,12 @@ pub struct Row {
     pub region: Option<String>,
     pub mfa: Option<String>,
     pub diagnostic: Option<String>,
+    /// Why mfatui does not sign this profile in (SSO, credential_source, …), when it does not.
+    pub reason: Option<String>,
     /// The managed profile name (`dev-admin-mfa`) when mfatui signs this profile in.
     pub managed: Option<String>,
+    /// Whether `region` came from a profile up the chain (or the partition's default).
+    pub region_inherited: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,13 +83,18 @@ pub struct LogLine {
     pub text: String,
 }
 
+/// One MFA prompt: a user whose MFA session someone needs. Prompts queue; the first is shown
+/// as the modal and takes the keys.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MfaModal {
     pub user: String,
     pub serial: String,
     pub input: String,
     pub error: Option<String>,
+    /// The code was sent; waiting for STS.
     pub busy: bool,
+    /// Who needs it: "you (r)", "aws (pid 4242) needs prod-admin".
+    pub askers: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,7 +102,15 @@ pub enum Mode {
     Normal,
     Filter,
     Help,
-    Mfa(MfaModal),
+}
+
+/// Which layer gets the keys: the top one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layer {
+    Prompt,
+    Help,
+    Filter,
+    Normal,
 }
 
 pub const TOAST_SECS: i64 = 6;
@@ -115,6 +132,8 @@ pub struct AppState {
     pub filter: String,
     pub sort: Sort,
     pub mode: Mode,
+    /// MFA prompts waiting for a code, the first one shown.
+    pub prompts: std::collections::VecDeque<MfaModal>,
     /// Expiration (Unix seconds) by profile, from the session store.
     pub sessions: HashMap<String, i64>,
     /// Account aliases by account id, from the session store ("" when the account has none).
@@ -144,11 +163,21 @@ fn device(serial: &str) -> String {
     serial.rsplit_once(":mfa/").map_or(serial, |(_, d)| d).to_string()
 }
 
-impl AppState {
-    pub fn new(cfg: &LoadedConfig, graph: &ProfileGraph, plan: &Plan, settings: &Settings, now: i64) -> Self {
+type Built = (Vec<Row>, HashMap<String, String>);
+
+/// The rows, grouped by user with chained roles under their parent, and the MFA users' devices.
+fn build_rows(graph: &ProfileGraph, plan: &Plan, settings: &Settings) -> Built {
+    {
         let mut rows = Vec::new();
-        let row_for =
-            |p: &crate::aws::config::Profile, depth: usize, user: Option<&str>, managed: Option<String>| Row {
+        let export_region = |name: &str| {
+            plan.users
+                .get(name)
+                .map(|u| u.export_region.clone())
+                .or_else(|| plan.role(name).map(|r| r.export_region.clone()))
+        };
+        let row_for = |p: &crate::aws::config::Profile, depth: usize, user: Option<&str>, managed: Option<String>| {
+            let region = export_region(p.name).or_else(|| p.region.map(str::to_string));
+            Row {
                 profile: p.name.to_string(),
                 user: user.map(str::to_string),
                 is_user: depth == 0 && user.is_some(),
@@ -159,14 +188,17 @@ impl AppState {
                     Some(r) => r.name.to_string(),
                     None => p.kind.label().to_string(),
                 },
-                region: p.region.map(str::to_string),
+                region_inherited: region.is_some() && p.region != region.as_deref(),
+                region,
                 mfa: p.mfa_serial.map(device),
                 diagnostic: graph
                     .diagnostics_for(p.name)
                     .find(|d| d.severity == Severity::Error)
                     .map(|d| d.message.clone()),
+                reason: plan.others.get(p.name).cloned(),
                 managed,
-            };
+            }
+        };
         let mut placed = BTreeSet::new();
         for user in plan.users.values() {
             let Some(p) = graph.get(&user.name) else { continue };
@@ -192,6 +224,13 @@ impl AppState {
             rows.push(row_for(p, 0, None, None));
         }
         let mfa_serials = plan.users.values().filter_map(|u| Some((u.name.clone(), u.mfa_serial.clone()?))).collect();
+        (rows, mfa_serials)
+    }
+}
+
+impl AppState {
+    pub fn new(cfg: &LoadedConfig, graph: &ProfileGraph, plan: &Plan, settings: &Settings, now: i64) -> Self {
+        let (rows, mfa_serials) = build_rows(graph, plan, settings);
         let mut s = Self {
             rows,
             visible: Vec::new(),
@@ -203,6 +242,7 @@ impl AppState {
             filter: String::new(),
             sort: Sort::Grouped,
             mode: Mode::Normal,
+            prompts: Default::default(),
             sessions: HashMap::new(),
             aliases: Default::default(),
             activity: HashMap::new(),
@@ -226,14 +266,47 @@ impl AppState {
         s
     }
 
+    /// Take the rows of a state built from reloaded files; selection, filter, marks, activity
+    /// and the log stay.
+    pub fn adopt(&mut self, fresh: AppState) {
+        let keep = self.selected_row().map(|r| r.profile.clone());
+        self.rows = fresh.rows;
+        self.mfa_serials = fresh.mfa_serials;
+        self.config_path = fresh.config_path;
+        let present: BTreeSet<&str> = self.rows.iter().map(|r| r.profile.as_str()).collect();
+        self.marked.retain(|m| present.contains(m.as_str()));
+        self.visible.clear();
+        self.refilter();
+        if let Some(k) = keep {
+            self.select_profile(&k);
+        }
+    }
+
+    /// Select a profile's row (when it is shown).
+    pub fn select_profile(&mut self, profile: &str) -> bool {
+        match self.visible.iter().position(|&i| self.rows[i].profile == profile) {
+            Some(i) => {
+                self.selected = i;
+                self.scroll_into_view();
+                true
+            }
+            None => false,
+        }
+    }
+
     /// Seconds left on a profile's session, if it has one.
     pub fn left(&self, profile: &str) -> Option<i64> {
         self.sessions.get(profile).map(|t| t - self.now)
     }
 
-    /// Does signing in `user` need a code typed now?
-    pub fn needs_code(&self, user: &str) -> bool {
-        self.mfa_serials.contains_key(user) && self.left(user).is_none_or(|l| l < 30)
+    /// The layer that gets keys first.
+    pub fn layer(&self) -> Layer {
+        match (&self.prompts.front(), &self.mode) {
+            (Some(_), _) => Layer::Prompt,
+            (None, Mode::Help) => Layer::Help,
+            (None, Mode::Filter) => Layer::Filter,
+            (None, Mode::Normal) => Layer::Normal,
+        }
     }
 
     pub fn selected_row(&self) -> Option<&Row> {

@@ -2,17 +2,20 @@
 
 use crate::action::{Action, Command};
 use crate::aws::clock::human_duration;
-use crate::aws::engine::{EngineError, LoginReport, Progress, Which};
+use crate::aws::engine::{EngineError, LoginReport, Progress, Prompting, Which};
 use crate::aws::mfa::is_six_digits;
 use crate::aws::secret::Secret;
+use crate::display::plural;
 use crate::state::{Activity, AppState, Level, MfaModal, Mode};
 
 pub fn update(s: &mut AppState, action: Action) -> Vec<Command> {
     match action {
-        Action::Tick { now } => tick(s, now),
+        Action::Tick { now } => return tick(s, now),
         Action::Sessions(sessions) => s.sessions = sessions,
         Action::Aliases(aliases) => s.aliases = aliases,
-        Action::RefreshDue => return vec![Command::Refresh(Which::Due)],
+        Action::RefreshDue => {
+            return vec![Command::Refresh { which: Which::Due, prompting: Prompting::Never, all: false }];
+        }
         Action::Resize { .. } => s.scroll_into_view(),
         Action::Quit => s.quit = true,
         Action::Suspend => return vec![Command::Suspend],
@@ -38,7 +41,9 @@ pub fn update(s: &mut AppState, action: Action) -> Vec<Command> {
             move_by(s, 1);
         }
         Action::RefreshSelected => return refresh_selected(s),
-        Action::RefreshAll => return refresh_all(s),
+        Action::RefreshAll => {
+            return vec![Command::Refresh { which: Which::All, prompting: Prompting::Allowed, all: true }];
+        }
         Action::StartFilter => s.mode = Mode::Filter,
         Action::FilterChar(c) => {
             s.filter.push(c);
@@ -49,18 +54,25 @@ pub fn update(s: &mut AppState, action: Action) -> Vec<Command> {
             s.refilter();
         }
         Action::FilterDone => s.mode = Mode::Normal,
-        Action::Escape => match s.mode {
-            Mode::Mfa(_) | Mode::Help => s.mode = Mode::Normal,
-            _ if !s.filter.is_empty() => {
-                s.filter.clear();
-                s.mode = Mode::Normal;
-                s.refilter();
+        Action::Escape => {
+            // The top layer first: a prompt is refused, then help closes, then the filter clears.
+            if let Some(p) = s.prompts.pop_front() {
+                s.log(Level::Info, format!("MFA prompt for {} refused", p.user));
+                return vec![Command::Answer { user: p.user, code: None }];
             }
-            _ => {
-                s.mode = Mode::Normal;
-                s.marked.clear();
+            match s.mode {
+                Mode::Help => s.mode = Mode::Normal,
+                _ if !s.filter.is_empty() => {
+                    s.filter.clear();
+                    s.mode = Mode::Normal;
+                    s.refilter();
+                }
+                _ => {
+                    s.mode = Mode::Normal;
+                    s.marked.clear();
+                }
             }
-        },
+        }
         Action::CycleSort => {
             s.sort = s.sort.next();
             s.refilter();
@@ -78,7 +90,6 @@ pub fn update(s: &mut AppState, action: Action) -> Vec<Command> {
             } else {
                 format!("export AWS_PROFILE={name}")
             };
-            s.log(Level::Info, format!("copied: {text}"));
             return vec![Command::Copy(text)];
         }
         Action::ToggleLog => s.show_log = !s.show_log,
@@ -86,14 +97,17 @@ pub fn update(s: &mut AppState, action: Action) -> Vec<Command> {
         Action::ModalChar(c) => modal_input(s, &c.to_string()),
         Action::ModalPaste(text) => modal_input(s, text.trim()),
         Action::ModalBackspace => {
-            if let Mode::Mfa(m) = &mut s.mode {
+            if let Some(m) = s.prompts.front_mut().filter(|m| !m.busy) {
                 m.input.pop();
                 m.error = None;
             }
         }
         Action::ModalSubmit => return modal_submit(s),
-        Action::Progress(p) => progress(s, p),
-        Action::Finished { reports, sessions, signed_in } => finished(s, reports, sessions, signed_in),
+        Action::Prompt { user, serial, asker, retry_reason } => prompt(s, user, serial, asker, retry_reason),
+        Action::Reload => return vec![Command::Reload],
+        Action::Notice { level, text } => s.log(level, text),
+        Action::Progress(p) => return progress(s, p),
+        Action::Finished { reports, sessions, all } => finished(s, reports, sessions, all),
     }
     vec![]
 }
@@ -108,7 +122,7 @@ fn move_by(s: &mut AppState, delta: i64) {
     move_to(s, target);
 }
 
-fn tick(s: &mut AppState, now: i64) {
+fn tick(s: &mut AppState, now: i64) -> Vec<Command> {
     s.now = now;
     s.spinner = s.spinner.wrapping_add(1);
     s.toasts.retain(|t| t.until > s.now);
@@ -118,17 +132,18 @@ fn tick(s: &mut AppState, now: i64) {
         .filter_map(|u| Some((u.clone(), s.left(u)?)))
         .filter(|(_, l)| *l > 0 && *l <= s.warn_secs)
         .collect();
+    let mut out = Vec::new();
     for (user, left) in ending {
         if s.warned.insert(user.clone()) {
-            s.log(
-                Level::Warn,
-                format!(
-                    "the MFA session of {user} ends in {}: press r on it to type the next code",
-                    human_duration(left)
-                ),
+            let body = format!(
+                "the MFA session of {user} ends in {}: select it and press r to type the next code",
+                human_duration(left)
             );
+            s.log(Level::Warn, body.clone());
+            out.push(Command::Notify { title: "mfatui: MFA session ending".into(), body });
         }
     }
+    out
 }
 
 /// Profiles to renew for the selection (marked rows, else the selected one).
@@ -140,49 +155,62 @@ fn targets(s: &AppState) -> Vec<String> {
     }
 }
 
-fn open_modal(s: &mut AppState, user: &str) {
-    let serial = s.mfa_serials.get(user).cloned().unwrap_or_default();
-    s.mode = Mode::Mfa(MfaModal { user: user.into(), serial, input: String::new(), error: None, busy: false });
-}
-
 fn refresh_selected(s: &mut AppState) -> Vec<Command> {
     let profiles = targets(s);
     let rows: Vec<_> = s.rows.iter().filter(|r| profiles.contains(&r.profile)).cloned().collect();
     if let Some(r) = rows.iter().find(|r| r.user.is_none()) {
-        let why = r.diagnostic.clone().unwrap_or_else(|| format!("{} profiles are not signed in by mfatui", r.kind));
-        s.log(Level::Warn, format!("{}: {why}", r.profile));
+        let why = r
+            .diagnostic
+            .clone()
+            .or_else(|| r.reason.clone())
+            .unwrap_or_else(|| format!("{}: {} profiles are not signed in by mfatui", r.profile, r.kind));
+        s.log(Level::Warn, why);
         return vec![];
     }
-    if let Some(user) = rows.iter().filter_map(|r| r.user.clone()).find(|u| s.needs_code(u)) {
-        open_modal(s, &user);
+    if let Some(r) =
+        rows.iter().find(|r| r.is_user && r.mfa.is_none() && !s.rows.iter().any(|x| !x.is_user && x.user == r.user))
+    {
+        s.log(
+            Level::Warn,
+            format!(
+                "{} is an IAM user without mfa_serial and no role is assumed from it: nothing to sign in (add mfa_serial to its profile to use MFA sessions)",
+                r.profile
+            ),
+        );
         return vec![];
     }
     for p in &profiles {
         s.activity.insert(p.clone(), Activity::Refreshing);
     }
     s.marked.clear();
-    vec![Command::Refresh(Which::Profiles(profiles))]
+    vec![Command::Refresh { which: Which::Profiles(profiles), prompting: Prompting::Allowed, all: false }]
 }
 
-fn refresh_all(s: &mut AppState) -> Vec<Command> {
-    let (need, ready): (Vec<String>, Vec<String>) = {
-        let users: std::collections::BTreeSet<String> = s.rows.iter().filter_map(|r| r.user.clone()).collect();
-        users.into_iter().partition(|u| s.needs_code(u))
-    };
-    if let Some(first) = need.first() {
-        open_modal(s, first);
+/// Someone needs `user`'s code: join its prompt, or queue a new one.
+fn prompt(s: &mut AppState, user: String, serial: String, asker: String, retry_reason: Option<String>) {
+    if let Some(m) = s.prompts.iter_mut().find(|m| m.user == user) {
+        if !m.askers.contains(&asker) {
+            m.askers.push(asker);
+        }
+        if retry_reason.is_some() {
+            m.busy = false;
+            m.input.clear();
+            m.error = retry_reason;
+        }
+        return;
     }
-    if ready.is_empty() {
-        return vec![];
-    }
-    for r in s.rows.iter().filter(|r| r.user.as_ref().is_some_and(|u| ready.contains(u))) {
-        s.activity.insert(r.profile.clone(), Activity::Refreshing);
-    }
-    vec![Command::Refresh(Which::Profiles(ready))]
+    s.prompts.push_back(MfaModal {
+        user,
+        serial,
+        input: String::new(),
+        error: retry_reason,
+        busy: false,
+        askers: vec![asker],
+    });
 }
 
 fn modal_input(s: &mut AppState, text: &str) {
-    let Mode::Mfa(m) = &mut s.mode else { return };
+    let Some(m) = s.prompts.front_mut() else { return };
     if m.busy {
         return;
     }
@@ -197,7 +225,7 @@ fn modal_input(s: &mut AppState, text: &str) {
 }
 
 fn modal_submit(s: &mut AppState) -> Vec<Command> {
-    let Mode::Mfa(m) = &mut s.mode else { return vec![] };
+    let Some(m) = s.prompts.front_mut() else { return vec![] };
     if m.busy {
         return vec![];
     }
@@ -207,16 +235,10 @@ fn modal_submit(s: &mut AppState) -> Vec<Command> {
     }
     m.busy = true;
     m.error = None;
-    let (user, code) = (m.user.clone(), Secret::new(m.input.clone()));
-    let roles: Vec<String> =
-        s.rows.iter().filter(|r| r.user.as_deref() == Some(&user)).map(|r| r.profile.clone()).collect();
-    for p in roles {
-        s.activity.insert(p, Activity::Refreshing);
-    }
-    vec![Command::SignIn { user, code }]
+    vec![Command::Answer { user: m.user.clone(), code: Some(Secret::new(std::mem::take(&mut m.input))) }]
 }
 
-fn progress(s: &mut AppState, p: Progress) {
+fn progress(s: &mut AppState, p: Progress) -> Vec<Command> {
     match p {
         Progress::Started { profile } => {
             s.activity.insert(profile, Activity::Refreshing);
@@ -229,63 +251,59 @@ fn progress(s: &mut AppState, p: Progress) {
         Progress::WaitingForCode { user, secs } => {
             s.log(Level::Info, format!("{user}: waiting {secs}s for the next code"))
         }
+        Progress::SignedIn { user } => {
+            s.prompts.retain(|m| m.user != user);
+            s.warned.remove(&user);
+            s.activity.remove(&user);
+            return vec![Command::SignedIn { user }];
+        }
         Progress::Done { .. } => {}
     }
+    vec![]
 }
 
-fn finished(
-    s: &mut AppState,
-    reports: Vec<LoginReport>,
-    sessions: std::collections::HashMap<String, i64>,
-    signed_in: Option<String>,
-) {
+fn finished(s: &mut AppState, reports: Vec<LoginReport>, sessions: std::collections::HashMap<String, i64>, all: bool) {
     s.sessions = sessions;
-    let mut ok = 0;
+    let (mut ok, mut failed) = (0, 0);
+    let mut signed_out = Vec::new();
     for r in &reports {
         if let Some(Err(e)) = &r.mfa {
-            // A wrong code keeps the modal open with the reason; anything else is a toast.
-            let modal_for_user = matches!(&s.mode, Mode::Mfa(m) if m.user == r.user);
-            if let (true, Mode::Mfa(m)) = (modal_for_user, &mut s.mode) {
+            // A prompt this run answered (a code typed for another process) stays open with the
+            // reason, so the next code can be typed.
+            if let Some(m) = s.prompts.iter_mut().find(|m| m.user == r.user && m.busy) {
                 m.busy = false;
-                m.input.clear();
                 m.error = Some(e.to_string());
-                // The modal says what went wrong; the rows go back to what they were.
-                s.activity.remove(&r.user);
-                for (name, _) in &r.roles {
-                    s.activity.remove(name);
-                }
-                continue;
-            } else if matches!(e, EngineError::NeedsCode { .. }) {
-                s.log(Level::Warn, format!("{}: MFA session ended; press r on it to type a code", r.user));
+            } else if e.needs_code() {
+                s.log(Level::Warn, format!("{}: {e}", r.user));
             } else {
                 s.log(Level::Error, format!("{}: {e}", r.user));
             }
-            let needs_code = matches!(e, EngineError::NeedsCode { .. });
-            for (name, _) in &r.roles {
-                s.activity.insert(
-                    name.clone(),
-                    if needs_code { Activity::NeedsCode } else { Activity::Failed(e.to_string()) },
-                );
-            }
-            s.activity
-                .insert(r.user.clone(), if needs_code { Activity::NeedsCode } else { Activity::Failed(e.to_string()) });
-            continue;
-        }
-        s.activity.remove(&r.user);
-        if signed_in.as_deref() == Some(r.user.as_str()) && matches!(&s.mode, Mode::Mfa(m) if m.user == r.user) {
-            s.mode = Mode::Normal;
-            s.warned.remove(&r.user);
+            signed_out.push(format!("{} ({})", r.user, short_reason(e)));
+            let state = if e.needs_code() { Activity::NeedsCode } else { Activity::Failed(e.to_string()) };
+            s.activity.insert(r.user.clone(), state);
+        } else {
+            s.activity.remove(&r.user);
         }
         for (name, result) in &r.roles {
             match result {
+                Ok(o) if o.managed.is_err() => {
+                    failed += 1;
+                    let e = o.managed.as_ref().err().map(ToString::to_string).unwrap_or_default();
+                    s.activity.insert(name.clone(), Activity::Failed(format!("not usable by other tools: {e}")));
+                    s.log(Level::Error, format!("{name}: {e}"));
+                }
                 Ok(_) => {
                     ok += 1;
                     s.activity.remove(name);
                 }
+                Err(e) if e.needs_code() => {
+                    s.activity.insert(name.clone(), Activity::NeedsCode);
+                }
                 Err(e) => {
+                    failed += 1;
                     // The row is the role: its reason alone fits the column; the log has the ARN too.
                     let reason = match e {
-                        EngineError::Role { source, .. } => source.to_string(),
+                        EngineError::Role { cause, .. } => cause.to_string(),
                         other => other.to_string(),
                     };
                     s.activity.insert(name.clone(), Activity::Failed(reason));
@@ -294,20 +312,32 @@ fn finished(
             }
         }
     }
-    let failed: usize = reports.iter().map(|r| r.roles.iter().filter(|(_, o)| o.is_err()).count()).sum();
-    if ok > 0 {
-        let who = signed_in.map(|u| format!("{u} signed in: ")).unwrap_or_default();
+    if ok > 0 || failed > 0 {
         let level = if failed > 0 { Level::Warn } else { Level::Success };
-        s.log(
-            level,
-            format!(
-                "{who}{ok} role session(s) ready{}",
-                if failed > 0 { format!(", {failed} failed") } else { String::new() }
-            ),
-        );
+        let text = if failed > 0 {
+            format!("{} ready, {failed} failed", plural(ok, "role session", "role sessions"))
+        } else {
+            format!("{} ready", plural(ok, "role session", "role sessions"))
+        };
+        s.log(level, text);
+    }
+    if all && !signed_out.is_empty() {
+        s.log(Level::Warn, format!("still signed out: {}", signed_out.join(", ")));
     }
     if s.sort == crate::state::Sort::Expiry {
         s.refilter();
+    }
+}
+
+/// A few words for the end-of-`R` summary.
+fn short_reason(e: &EngineError) -> String {
+    match e {
+        EngineError::Prompt(crate::aws::prompt::PromptError::Refused { place, .. }) => {
+            format!("prompt refused {place}")
+        }
+        EngineError::NeedsCode { .. } => "needs a code".into(),
+        EngineError::Aws(a) if matches!(a.root(), crate::aws::net::AwsError::CodeRejected) => "code rejected".into(),
+        other => crate::display::fit(&other.to_string(), 60).trim_end().to_string(),
     }
 }
 

@@ -1,7 +1,7 @@
 use super::*;
 use crate::aws::config;
-use crate::aws::engine::{LoginReport, Outcome, Plan};
-use crate::aws::sts::StsError;
+use crate::aws::engine::{LoginReport, Outcome, Plan, Prompting};
+use crate::aws::sts::AwsError;
 use crate::settings::Settings;
 use crate::state::{Activity, AppState, Level, Mode, Sort};
 use std::collections::HashMap;
@@ -26,7 +26,7 @@ fn select(s: &mut AppState, profile: &str) {
 }
 
 fn ok(exp: i64) -> Result<Outcome, EngineError> {
-    Ok(Outcome { expiration: exp, identity_arn: None, managed: Ok("x-mfa".into()), reused: false })
+    Ok(Outcome { expiration: exp, identity_arn: None, managed: Ok("x-mfa".into()), kept: false })
 }
 
 fn signed_in_alice(s: &mut AppState) {
@@ -59,25 +59,44 @@ fn movement_and_scrolling() {
     assert_eq!(s.selected, 2, "clicks outside the table do nothing");
 }
 
+fn refresh_of(cmds: &[Command]) -> Option<(&Which, Prompting, bool)> {
+    match cmds {
+        [Command::Refresh { which, prompting, all }] => Some((which, *prompting, *all)),
+        _ => None,
+    }
+}
+
+const ALICE_SERIAL: &str = "arn:aws:iam::111111111111:mfa/alice-phone";
+
+fn ask(s: &mut AppState, user: &str, asker: &str, retry: Option<&str>) {
+    let serial = s.mfa_serials.get(user).cloned().unwrap_or_default();
+    update(
+        s,
+        Action::Prompt { user: user.into(), serial, asker: asker.into(), retry_reason: retry.map(str::to_string) },
+    );
+}
+
 #[test]
-fn refresh_asks_for_a_code_only_when_the_mfa_session_is_gone() {
+fn refresh_leaves_the_code_question_to_the_engine() {
     let mut s = demo_state();
     select(&mut s, "dev-admin");
-    assert!(update(&mut s, Action::RefreshSelected).is_empty());
-    assert!(matches!(&s.mode, Mode::Mfa(m) if m.user == "alice" && m.serial.ends_with("mfa/alice-phone")));
-    update(&mut s, Action::Escape);
-    assert_eq!(s.mode, Mode::Normal);
-    signed_in_alice(&mut s);
+    // One rule, in the engine: the key asks for a refresh that may prompt; no modal up front.
     let cmds = update(&mut s, Action::RefreshSelected);
-    assert!(matches!(&cmds[..], [Command::Refresh(Which::Profiles(p))] if p == &["dev-admin".to_string()]));
+    let (which, prompting, _) = refresh_of(&cmds).unwrap();
+    assert_eq!((which, prompting), (&Which::Profiles(vec!["dev-admin".into()]), Prompting::Allowed));
+    assert!(s.prompts.is_empty());
     assert_eq!(s.activity.get("dev-admin"), Some(&Activity::Refreshing));
-    // A user without MFA never needs a code.
-    select(&mut s, "ci-deploy");
-    assert!(matches!(&update(&mut s, Action::RefreshSelected)[..], [Command::Refresh(_)]));
+    // The silent refresher never prompts.
+    let due = update(&mut s, Action::RefreshDue);
+    assert_eq!(refresh_of(&due).map(|(w, p, _)| (w.clone(), p)), Some((Which::Due, Prompting::Never)));
     // A broken profile says why instead.
     select(&mut s, "data-typo");
     assert!(update(&mut s, Action::RefreshSelected).is_empty());
     assert!(s.log.back().unwrap().text.contains("alcie"));
+    // So does a profile mfatui does not sign in.
+    select(&mut s, "default");
+    assert!(update(&mut s, Action::RefreshSelected).is_empty());
+    assert!(s.log.back().unwrap().text.contains("no credentials of its own"), "{}", s.log.back().unwrap().text);
 }
 
 #[test]
@@ -92,17 +111,33 @@ fn marks_then_refresh_and_refresh_all() {
     update(&mut s, Action::ToggleMark);
     assert_eq!(s.marked.len(), 1, "space again unmarks");
     let cmds = update(&mut s, Action::RefreshSelected);
-    assert!(matches!(&cmds[..], [Command::Refresh(Which::Profiles(p))] if p == &["dev-readonly".to_string()]));
+    assert_eq!(refresh_of(&cmds).unwrap().0, &Which::Profiles(vec!["dev-readonly".into()]));
     assert!(s.marked.is_empty());
-    // R: bob needs a code (modal), alice and ci-bot go ahead.
+    // R: everyone, prompting allowed, summarised at the end.
     let cmds = update(&mut s, Action::RefreshAll);
-    assert!(matches!(&s.mode, Mode::Mfa(m) if m.user == "bob"));
-    assert!(
-        matches!(&cmds[..], [Command::Refresh(Which::Profiles(u))] if u == &["alice".to_string(), "ci-bot".to_string()])
-    );
-    update(&mut s, Action::Escape);
+    assert_eq!(refresh_of(&cmds), Some((&Which::All, Prompting::Allowed, true)));
     update(&mut s, Action::Escape);
     assert!(s.marked.is_empty() && s.mode == Mode::Normal);
+}
+
+#[test]
+fn prompts_queue_join_and_take_the_keys_first() {
+    let mut s = demo_state();
+    ask(&mut s, "alice", "this dashboard", None);
+    ask(&mut s, "alice", "aws (pid 4242) needs prod-admin", None);
+    ask(&mut s, "bob", "this dashboard", None);
+    assert_eq!(s.prompts.len(), 2, "one prompt per user");
+    assert_eq!(s.prompts[0].askers, ["this dashboard", "aws (pid 4242) needs prod-admin"]);
+    assert_eq!(s.prompts[0].serial, ALICE_SERIAL);
+    assert_eq!(s.layer(), crate::state::Layer::Prompt);
+    // Esc refuses alice's; bob's comes next.
+    let cmds = update(&mut s, Action::Escape);
+    assert!(matches!(&cmds[..], [Command::Answer { user, code: None }] if user == "alice"));
+    assert_eq!(s.prompts.front().unwrap().user, "bob");
+    // bob signs in: his prompt goes, and whoever waited hears it.
+    let cmds = update(&mut s, Action::Progress(Progress::SignedIn { user: "bob".into() }));
+    assert!(matches!(&cmds[..], [Command::SignedIn { user }] if user == "bob"));
+    assert!(s.prompts.is_empty() && s.layer() == crate::state::Layer::Normal);
 }
 
 #[test]
@@ -158,20 +193,23 @@ fn filter_sort_copy_log_help() {
 #[test]
 fn the_modal_takes_exactly_six_digits() {
     let mut s = demo_state();
-    update(&mut s, Action::RefreshSelected);
+    ask(&mut s, "alice", "this dashboard", None);
+    let front = |s: &AppState| s.prompts.front().cloned().unwrap();
     for c in "12".chars() {
         update(&mut s, Action::ModalChar(c));
     }
     update(&mut s, Action::ModalChar('x'));
-    assert!(matches!(&s.mode, Mode::Mfa(m) if m.input == "12" && m.error.as_deref().unwrap().contains("digits only")));
+    assert!(front(&s).input == "12" && front(&s).error.unwrap().contains("digits only"));
     assert!(update(&mut s, Action::ModalSubmit).is_empty());
-    assert!(matches!(&s.mode, Mode::Mfa(m) if m.error.as_deref() == Some("2 of 6 digits")));
+    assert_eq!(front(&s).error.as_deref(), Some("2 of 6 digits"));
     update(&mut s, Action::ModalBackspace);
     update(&mut s, Action::ModalPaste(" 345 6789\n".into()));
-    assert!(matches!(&s.mode, Mode::Mfa(m) if m.input == "134567"), "paste fills up to six");
+    assert_eq!(front(&s).input, "134567", "paste fills up to six");
     let cmds = update(&mut s, Action::ModalSubmit);
-    assert!(matches!(&cmds[..], [Command::SignIn { user, code }] if user == "alice" && code.expose() == "134567"));
-    assert!(matches!(&s.mode, Mode::Mfa(m) if m.busy));
+    assert!(
+        matches!(&cmds[..], [Command::Answer { user, code: Some(c) }] if user == "alice" && c.expose() == "134567")
+    );
+    assert!(front(&s).busy);
     update(&mut s, Action::ModalChar('9'));
     assert!(update(&mut s, Action::ModalSubmit).is_empty(), "nothing while signing in");
 }
@@ -187,31 +225,31 @@ fn report(
 #[test]
 fn a_wrong_code_keeps_the_modal_open_and_success_closes_it() {
     let mut s = demo_state();
-    update(&mut s, Action::RefreshSelected);
+    ask(&mut s, "alice", "aws (pid 7) needs dev-admin", None);
     update(&mut s, Action::ModalPaste("000000".into()));
     update(&mut s, Action::ModalSubmit);
+    // The dashboard signed in for another process and the code was wrong: the modal stays.
     let rejected = report(
         "alice",
-        Some(Err(EngineError::Sts(StsError::CodeRejected))),
+        Some(Err(EngineError::Aws(AwsError::CodeRejected))),
         &[("dev-admin", Err(EngineError::ParentFailed { parent: "alice".into() }))],
     );
-    update(
-        &mut s,
-        Action::Finished { reports: vec![rejected], sessions: HashMap::new(), signed_in: Some("alice".into()) },
-    );
-    assert!(
-        matches!(&s.mode, Mode::Mfa(m) if !m.busy && m.input.is_empty() && m.error.as_deref().unwrap().starts_with("MFA code rejected"))
-    );
-    assert!(!s.activity.contains_key("dev-admin"), "rows are not marked failed: the modal says it");
+    update(&mut s, Action::Finished { reports: vec![rejected], sessions: HashMap::new(), all: false });
+    let m = s.prompts.front().unwrap();
+    assert!(!m.busy && m.error.as_deref().unwrap().starts_with("MFA code rejected"));
+    // The engine asking again (a retry) says why too.
+    ask(&mut s, "alice", "this dashboard", Some("MFA code rejected: type the next code"));
+    assert_eq!(s.prompts.front().unwrap().error.as_deref(), Some("MFA code rejected: type the next code"));
     update(&mut s, Action::ModalPaste("123456".into()));
     update(&mut s, Action::ModalSubmit);
+    update(&mut s, Action::Progress(Progress::SignedIn { user: "alice".into() }));
     let sessions = HashMap::from([("alice".to_string(), NOW + 43_200), ("dev-admin".to_string(), NOW + 3600)]);
     let good = report("alice", Some(ok(NOW + 43_200)), &[("dev-admin", ok(NOW + 3600))]);
-    update(&mut s, Action::Finished { reports: vec![good], sessions, signed_in: Some("alice".into()) });
-    assert_eq!(s.mode, Mode::Normal);
+    update(&mut s, Action::Finished { reports: vec![good], sessions, all: false });
+    assert!(s.prompts.is_empty());
     assert_eq!(s.left("dev-admin"), Some(3600));
     assert_eq!(s.toasts.last().unwrap().level, Level::Success);
-    assert!(s.toasts.last().unwrap().text.contains("alice signed in: 1 role session(s) ready"));
+    assert!(s.toasts.last().unwrap().text.contains("1 role session ready"), "{}", s.toasts.last().unwrap().text);
 }
 
 #[test]
@@ -228,10 +266,10 @@ fn failures_needs_code_and_progress() {
     assert!(s.log.back().unwrap().text.contains("waiting 12s"));
     let denied = EngineError::Role {
         role_arn: "arn:aws:iam::222222222222:role/dev-admin".into(),
-        source: StsError::AccessDenied { message: "nope".into() },
+        cause: AwsError::AccessDenied { message: "nope".into() },
     };
     let r = report("alice", Some(ok(NOW + 100)), &[("dev-admin", Err(denied)), ("dev-readonly", ok(NOW + 3600))]);
-    update(&mut s, Action::Finished { reports: vec![r], sessions: HashMap::new(), signed_in: None });
+    update(&mut s, Action::Finished { reports: vec![r], sessions: HashMap::new(), all: false });
     assert!(matches!(s.activity.get("dev-admin"), Some(Activity::Failed(m)) if m == "access denied: nope"));
     assert!(s.log.iter().any(|l| l.text.contains("arn:aws:iam::222222222222:role/dev-admin: access denied: nope")));
     assert!(!s.activity.contains_key("dev-readonly"));
@@ -241,8 +279,24 @@ fn failures_needs_code_and_progress() {
         Some(Err(EngineError::NeedsCode { user: "bob".into() })),
         &[("bob-dev", Err(EngineError::ParentFailed { parent: "bob".into() }))],
     );
-    update(&mut s, Action::Finished { reports: vec![ended], sessions: HashMap::new(), signed_in: None });
+    update(&mut s, Action::Finished { reports: vec![ended.clone()], sessions: HashMap::new(), all: false });
+    assert_eq!(
+        s.activity.get("bob-dev"),
+        Some(&Activity::Failed("not assumed, because bob (the profile it is assumed from) failed".into()))
+    );
+    assert_eq!(s.activity.get("bob"), Some(&Activity::NeedsCode));
+    // After R, who is still signed out, and why.
+    let refused = report(
+        "bob",
+        Some(Err(EngineError::Prompt(crate::aws::prompt::PromptError::Refused {
+            user: "bob".into(),
+            place: "in the dashboard".into(),
+        }))),
+        &[("bob-dev", Err(EngineError::NeedsCode { user: "bob".into() }))],
+    );
+    update(&mut s, Action::Finished { reports: vec![refused], sessions: HashMap::new(), all: true });
     assert_eq!(s.activity.get("bob-dev"), Some(&Activity::NeedsCode));
+    assert!(s.log.iter().any(|l| l.text == "still signed out: bob (prompt refused in the dashboard)"));
 }
 
 #[test]
@@ -250,10 +304,15 @@ fn ticks_sessions_quit_suspend_and_the_refresher() {
     let mut s = demo_state();
     s.log(Level::Info, "hello");
     s.sessions.insert("alice".into(), NOW + 600);
-    update(&mut s, Action::Tick { now: NOW + 1 });
+    let notify = update(&mut s, Action::Tick { now: NOW + 1 });
+    assert!(
+        matches!(&notify[..], [Command::Notify { body, .. }] if body.contains("alice ends in 9m 59s")),
+        "bell and desktop"
+    );
     assert_eq!(s.toasts.len(), 2, "hello, and the MFA-ending warning");
     assert!(s.toasts[1].text.contains("alice ends in 9m 59s"));
-    update(&mut s, Action::Tick { now: NOW + 2 });
+    let again = update(&mut s, Action::Tick { now: NOW + 2 });
+    assert!(again.is_empty(), "announced once");
     assert_eq!(s.toasts.len(), 2, "warned once");
     update(&mut s, Action::Tick { now: NOW + 60 });
     assert!(s.toasts.is_empty(), "toasts expire");
@@ -266,7 +325,7 @@ fn ticks_sessions_quit_suspend_and_the_refresher() {
     update(&mut s, Action::Escape);
     update(&mut s, Action::Sessions(HashMap::from([("bob".into(), NOW + 99)])));
     assert_eq!(s.left("bob"), Some(39));
-    assert!(matches!(&update(&mut s, Action::RefreshDue)[..], [Command::Refresh(Which::Due)]));
+    assert_eq!(refresh_of(&update(&mut s, Action::RefreshDue)).map(|(w, _, _)| w.clone()), Some(Which::Due));
     assert!(matches!(&update(&mut s, Action::Suspend)[..], [Command::Suspend]));
     update(&mut s, Action::Resize { width: 80, height: 20 });
     update(&mut s, Action::Quit);

@@ -14,10 +14,7 @@ fn demo_signs_in_once_per_user_and_cleans_up() {
     let out = stdout(&o);
     assert!(o.status.success(), "{out}\n{}", stderr(&o));
     assert!(out.contains("14 of 14 roles ready"), "{out}");
-    assert!(
-        out.contains("prod-breakglass") && out.contains("assumed-role/prod-breakglass/mfatui-alice"),
-        "chained role"
-    );
+    assert!(out.contains("prod-breakglass") && out.contains("assumed-role/prod-breakglass/alice"), "chained role");
     assert!(out.contains("assumed-role/partner-access/"), "external-id role");
     assert!(out.contains("source_profile `alcie` does not exist"), "the broken profile is shown with its diagnostic");
     let shown = out.lines().find(|l| l.contains("alice: the MFA device shows")).expect("the code is shown");
@@ -51,7 +48,7 @@ fn sandbox_command_serves_a_seed_file_until_stopped() {
             secret_access_key: Secret::new("s"),
             session_token: None,
         };
-        sts::get_caller_identity(&Target { region: "us-east-1".into(), endpoint: Some(url) }, &keys).await
+        sts::get_caller_identity(&Target::at("us-east-1", Some(url)), &keys).await
     });
     child.kill().unwrap();
     child.wait().unwrap();
@@ -63,11 +60,7 @@ fn sandbox_command_serves_a_seed_file_until_stopped() {
             secret_access_key: Secret::new("s"),
             session_token: None,
         };
-        sts::get_caller_identity(
-            &Target { region: "us-east-1".into(), endpoint: Some(first.trim()[13..].to_string()) },
-            &keys,
-        )
-        .await
+        sts::get_caller_identity(&Target::at("us-east-1", Some(first.trim()[13..].to_string())), &keys).await
     });
     let msg = port_gone.unwrap_err().to_string();
     assert!(msg.contains("Connection refused") && msg.contains("check the network"), "{msg}");

@@ -41,7 +41,7 @@ async fn alice_mfa(h: &SandboxHandle, t: &Target) -> TempCredentials {
 #[tokio::test]
 async fn rust_sdk_parses_every_iam_action() {
     let h = sandbox::start(&demo_world::seed(), 0).await.unwrap();
-    let t = Target { region: "us-east-1".into(), endpoint: Some(h.endpoint()) };
+    let t = Target::at("us-east-1", Some(h.endpoint()));
     let s = alice_mfa(&h, &t).await;
     let c = iam(&h, &s.keys);
     let user = c.get_user().send().await.unwrap().user.unwrap();

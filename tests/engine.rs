@@ -4,10 +4,10 @@ mod common;
 use common::{Home, Moto, stderr, stdout, tool};
 use mfatui::aws::clock::FakeClock;
 use mfatui::aws::config::{self, AwsEnv};
-use mfatui::aws::engine::{Engine, EngineError, Plan, Settings, Which};
+use mfatui::aws::engine::{Engine, EngineError, Plan, Prompting, Settings, Which};
 use mfatui::aws::secret::Secret;
 use mfatui::aws::store::SessionStore;
-use mfatui::aws::sts::StsError;
+use mfatui::aws::sts::AwsError;
 use mfatui::sandbox::seed::{RoleSeed, UserSeed, mfa_required_boundary};
 use mfatui::sandbox::{self, Effect, FaultConfig, FaultRule, SandboxHandle, Seed, demo_world};
 use std::process::Command;
@@ -101,7 +101,7 @@ fn one_code_signs_in_twenty_roles_that_every_tool_can_use() {
                 .output()
                 .unwrap();
             assert!(o.status.success(), "r{i}: {}", stderr(&o));
-            assert_eq!(stdout(&o).trim(), format!("arn:aws:sts::{}:assumed-role/r{i}/mfatui-eve", ACCOUNTS[i % 6]));
+            assert_eq!(stdout(&o).trim(), format!("arn:aws:sts::{}:assumed-role/r{i}/eve", ACCOUNTS[i % 6]));
         }
     }
     // So does boto3, region included (it comes from the managed section).
@@ -151,9 +151,11 @@ fn wrong_and_reused_codes_are_explained() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stdout(&o).contains("already used") && stdout(&o).contains("for the next code"), "{}", stdout(&o));
     // No terminal and no code: say what to do instead of hanging.
-    let o = w.home.mfatui(&["login", "eve"], &[]);
+    let started = std::time::Instant::now();
+    let o = w.mfatui(&["login", "eve"], &[]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("pass --code CODE"), "{}", stderr(&o));
+    assert!(stdout(&o).contains("pass --code CODE"), "{}", stdout(&o));
+    assert!(started.elapsed() < std::time::Duration::from_secs(1), "an error within a second, not a hang");
 }
 
 #[test]
@@ -179,13 +181,8 @@ fn one_failing_role_never_fails_the_others_and_throttling_is_survived() {
 fn engine(sandbox: &SandboxHandle, clock: FakeClock, env: &AwsEnv) -> (Engine, config::LoadedConfig) {
     let cfg = config::load(env).unwrap();
     let store = SessionStore::in_dir(&env.state_dir().unwrap());
-    let e = Engine::new(
-        Settings::default(),
-        store,
-        cfg.paths.credentials.clone(),
-        Some(sandbox.endpoint()),
-        Arc::new(clock),
-    );
+    let mut e = Engine::new(Settings::default(), store, cfg.paths.clone(), Arc::new(clock));
+    e.endpoint = Some(sandbox.endpoint());
     (e, cfg)
 }
 
@@ -199,49 +196,59 @@ async fn refresher_renews_before_expiry_and_never_hammers() {
     let w_clock = FakeClock::at(sb.now());
     let cfg = config::load(&env).unwrap();
     let store = SessionStore::in_dir(&env.state_dir().unwrap());
-    let e = Engine::new(
-        Settings::default(),
-        store.clone(),
-        cfg.paths.credentials.clone(),
-        Some(sb.endpoint()),
-        Arc::new(w_clock.clone()),
-    );
+    let mut e = Engine::new(Settings::default(), store.clone(), cfg.paths.clone(), Arc::new(w_clock.clone()));
+    e.endpoint = Some(sb.endpoint());
     let graph = cfg.graph();
     let plan = Plan::build(&cfg, &graph, "-mfa", |_| None);
     let code = sb.totp_code(EVE_SERIAL).unwrap();
-    let r = e.login(&plan, "eve", Some(Secret::new(code)), &None).await.unwrap();
+    let r = e.login(&plan, "eve", Some(&Secret::new(code)), Prompting::Never, &None).await.unwrap();
     assert!(r.roles.iter().all(|(_, o)| o.is_ok()));
     let first = store.load().sessions["r0"].clone();
     let due = e.next_due(&plan).unwrap();
     assert_eq!(due, first.expires_at().unwrap() - 300, "due five minutes before expiry");
-    assert!(e.refresh(&plan, &Which::Due, None, &None).await.is_empty(), "nothing due yet");
+    assert!(e.refresh(&plan, &Which::Due, None, Prompting::Never, &None).await.is_empty(), "nothing due yet");
     // Shortly after the due time: every role is renewed silently from the MFA session.
     w_clock.advance(due - w_clock_now(&w_clock) + 10);
-    let reports = e.refresh(&plan, &Which::Due, None, &None).await;
+    let reports = e.refresh(&plan, &Which::Due, None, Prompting::Never, &None).await;
     let renewed: usize = reports.iter().map(|r| r.roles.iter().filter(|(_, o)| o.is_ok()).count()).sum();
     assert_eq!(renewed, 20);
     assert_ne!(store.load().sessions["r0"].access_key_id, first.access_key_id);
 
-    // A sandbox clock far behind ours: sessions come back already "due". They must not be
-    // renewed again in a loop.
-    sb.set_faults(FaultConfig { rules: vec![], clock_offset_secs: -(3600 - 120) });
-    let reports = e.refresh(&plan, &Which::All, None, &None).await;
+    // A sandbox clock behind ours: sessions come back already "due" (4 minutes left, less
+    // than the margin). They must not be renewed again in a loop.
+    let behind = w_clock_now(&w_clock) - sb.now() + 240 - 3600;
+    sb.set_faults(FaultConfig { rules: vec![], clock_offset_secs: behind });
+    let reports = e.refresh(&plan, &Which::All, None, Prompting::Never, &None).await;
     assert!(reports[0].roles.iter().all(|(_, o)| o.is_ok()));
     assert!(
-        e.refresh(&plan, &Which::Due, None, &None).await.is_empty(),
+        e.refresh(&plan, &Which::Due, None, Prompting::Never, &None).await.is_empty(),
         "born due, but renewed less than a minute ago"
     );
     assert!(e.next_due(&plan).unwrap() >= w_clock_now(&w_clock) + 60);
 
+    // Two more hours behind: STS hands out sessions that are already dead. They are refused,
+    // the valid ones are kept, and the clock is named.
+    let before = store.load().sessions["r0"].clone();
+    sb.set_faults(FaultConfig { rules: vec![], clock_offset_secs: behind - 7200 });
+    let reports = e.refresh(&plan, &Which::All, None, Prompting::Never, &None).await;
+    let r0 = &reports[0].roles.iter().find(|(n, _)| n == "r0").unwrap().1;
+    let msg = r0.as_ref().unwrap_err().to_string();
+    assert!(
+        msg.contains("clocks of this computer and AWS disagree") && msg.contains("previous session was kept"),
+        "{msg}"
+    );
+    assert_eq!(store.load().sessions["r0"], before, "the valid session stays");
+    sb.set_faults(FaultConfig { rules: vec![], clock_offset_secs: behind });
+
     // Past the MFA session's end: roles need a new code, and say so.
     w_clock.advance(13 * 3600);
-    let reports = e.refresh(&plan, &Which::Due, None, &None).await;
+    let reports = e.refresh(&plan, &Which::Due, None, Prompting::Never, &None).await;
     assert!(
         matches!(&reports[0].mfa, Some(Err(EngineError::NeedsCode { user })) if user == "eve"),
         "{:?}",
         reports[0].mfa
     );
-    assert!(reports[0].roles.iter().all(|(_, o)| matches!(o, Err(EngineError::ParentFailed { .. }))));
+    assert!(reports[0].roles.iter().all(|(_, o)| matches!(o, Err(EngineError::NeedsCode { .. }))));
 }
 
 fn w_clock_now(c: &FakeClock) -> i64 {
@@ -258,8 +265,8 @@ async fn chained_roles_external_ids_and_users_without_mfa() {
     let graph = cfg.graph();
     let plan = Plan::build(&cfg, &graph, "-mfa", |_| None);
     let code = sb.totp_code("arn:aws:iam::111111111111:mfa/alice-phone").unwrap();
-    let r = e.login(&plan, "prod-breakglass", Some(Secret::new(code)), &None).await.unwrap();
-    assert_eq!(r.user, "alice", "a role profile signs in its user");
+    let r = e.login(&plan, "alice", Some(&Secret::new(code)), Prompting::Never, &None).await.unwrap();
+    assert_eq!(r.user, "alice");
     for (name, o) in &r.roles {
         assert!(o.is_ok(), "{name}: {o:?}");
     }
@@ -269,9 +276,13 @@ async fn chained_roles_external_ids_and_users_without_mfa() {
     assert_eq!(aliases.get("777777777777").map(String::as_str), Some("partner"));
     let glass = r.roles.iter().find(|(n, _)| n == "prod-breakglass").unwrap().1.as_ref().unwrap();
     assert!(glass.expiration - sb.now() <= 3600, "chained roles are capped at one hour");
-    assert!(glass.identity_arn.as_deref().unwrap().contains("assumed-role/prod-breakglass/mfatui-alice"));
+    assert!(glass.identity_arn.as_deref().unwrap().contains("assumed-role/prod-breakglass/alice"));
+    // A role profile signs in just that role (its user's MFA session is reused).
+    let r = e.login(&plan, "dev-admin-mfa", None, Prompting::Never, &None).await.unwrap();
+    assert_eq!(r.roles.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(), ["dev-admin"]);
+    assert!(matches!(&r.mfa, Some(Ok(o)) if o.kept));
     // ci-bot has no MFA device: its role is assumed with its own keys, no code needed.
-    let r = e.login(&plan, "ci-bot", None, &None).await.unwrap();
+    let r = e.login(&plan, "ci-bot", None, Prompting::Never, &None).await.unwrap();
     assert!(r.mfa.is_none() && r.roles[0].1.is_ok(), "{r:?}");
     // bob without mfa_serial: his MFA-only role is refused, and mfatui names the line to add,
     // with the device IAM knows for him.
@@ -282,7 +293,7 @@ async fn chained_roles_external_ids_and_users_without_mfa() {
     let (e2, cfg2) = engine(&sb, FakeClock::at(sb.now()), &env);
     let graph2 = cfg2.graph();
     let plan2 = Plan::build(&cfg2, &graph2, "-mfa", |_| None);
-    let r = e2.login(&plan2, "bob", None, &None).await.unwrap();
+    let r = e2.login(&plan2, "bob", None, Prompting::Never, &None).await.unwrap();
     let msg = r.roles[0].1.as_ref().unwrap_err().to_string();
     assert!(
         msg.contains("access denied")
@@ -290,16 +301,16 @@ async fn chained_roles_external_ids_and_users_without_mfa() {
         "{msg}"
     );
     // bob without a code and no stored session: asked for one.
-    let r = e.login(&plan, "bob", None, &None).await.unwrap();
+    let r = e.login(&plan, "bob", None, Prompting::Never, &None).await.unwrap();
     assert!(matches!(r.mfa, Some(Err(EngineError::NeedsCode { .. }))));
     // A failing role keeps its STS message.
     sb.set_faults(FaultConfig {
         rules: vec![FaultRule::new(Effect::AccessDenied).role("data-analyst")],
         clock_offset_secs: 0,
     });
-    let r = e.refresh(&plan, &Which::Profiles(vec!["data-analyst".into()]), None, &None).await;
+    let r = e.refresh(&plan, &Which::Profiles(vec!["data-analyst".into()]), None, Prompting::Never, &None).await;
     let failed = &r[0].roles[0].1;
-    assert!(matches!(failed, Err(EngineError::Role { source: StsError::AccessDenied { .. }, .. })), "{failed:?}");
+    assert!(matches!(failed, Err(EngineError::Role { cause: AwsError::AccessDenied { .. }, .. })), "{failed:?}");
 }
 
 #[test]

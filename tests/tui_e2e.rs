@@ -117,7 +117,7 @@ fn sign_in_from_the_dashboard_and_use_the_sessions() {
             .output()
             .unwrap();
         assert!(o.status.success(), "{}", stderr(&o));
-        assert_eq!(stdout(&o).trim(), "arn:aws:sts::200000000001:assumed-role/t3/mfatui-tui");
+        assert_eq!(stdout(&o).trim(), "arn:aws:sts::200000000001:assumed-role/t3/tui");
     }
 
     // The help overlay, then quit: the terminal is restored.

@@ -1,20 +1,47 @@
-//! Where sessions go so every tool can use them unchanged: sections named
-//! `<profile><suffix>` (default suffix `-mfa`: `dev-admin` → `[dev-admin-mfa]`) in the shared
-//! credentials file, each starting with mfatui's marker comment. The AWS CLI, boto3, Terraform
-//! and the SDKs read them as ordinary profiles: `aws --profile dev-admin-mfa …`.
+//! Where sessions go so every tool can use them unchanged. Two modes:
 //!
-//! A name that already belongs to the user (a profile without the marker, in either file) is
-//! never written: that profile gets a collision error and the user picks another suffix.
+//! - `credentials` (the default): sections named `<profile><suffix>` (default `-mfa`:
+//!   `dev-admin` → `[dev-admin-mfa]`) in the shared credentials file, holding the temporary keys.
+//! - `process`: `[profile <profile><suffix>]` sections in the config file whose
+//!   `credential_process` runs `mfatui credential-process <profile>`; no temporary secret is
+//!   written to any AWS file, and a session renews itself when a client asks.
+//!
+//! A profile may choose its own name with `mfatui_export_as = NAME` (people moving from a script
+//! that wrote `[stage]` keep that name). Every section starts with mfatui's marker comment. A
+//! name that already belongs to the user (a section without the marker, in either file) is never
+//! written: that profile gets a collision error.
 
 use super::config::ConfigSet;
-use super::edit::{remove_section, upsert_section};
+use super::config::parser::is_identifier;
+use super::edit::{managed_sections, remove_section, upsert_section};
 use super::store::rfc3339;
-use super::sts::TempCredentials;
-use super::userfile::{FileError, Outcome, update_text};
+use super::sts::Keys;
+use super::userfile::{FileError, update_text};
 use std::collections::BTreeSet;
 use std::path::Path;
 
 pub const DEFAULT_SUFFIX: &str = "-mfa";
+/// The profile setting that names a profile's managed section explicitly.
+pub const EXPORT_AS_KEY: &str = "mfatui_export_as";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ExportMode {
+    /// Temporary keys in sections of the credentials file.
+    #[default]
+    Credentials,
+    /// `credential_process` profiles in the config file; no secrets in the AWS files.
+    Process,
+}
+
+impl ExportMode {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Credentials => "credentials",
+            Self::Process => "process",
+        }
+    }
+}
 
 pub fn managed_name(profile: &str, suffix: &str) -> String {
     format!("{profile}{suffix}")
@@ -23,76 +50,144 @@ pub fn managed_name(profile: &str, suffix: &str) -> String {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ExportError {
     #[error(
-        "a profile named `{name}` already exists in your AWS files and is not mfatui's, so mfatui will not overwrite it; choose another suffix (--suffix) or rename that profile"
+        "a profile named `{name}` already exists in your AWS files and is not mfatui's, so mfatui will not overwrite it; rename that profile, or give [profile {profile}] another name with `{EXPORT_AS_KEY} = NAME`"
     )]
-    Collision { name: String },
-}
-
-pub struct Export<'a> {
-    pub profile: &'a str,
-    pub creds: &'a TempCredentials,
-    pub region: Option<&'a str>,
+    Collision { name: String, profile: String },
+    #[error(
+        "profiles {first} and {second} would both be exported as `{name}`: give one of them `{EXPORT_AS_KEY} = NAME`"
+    )]
+    Duplicate { name: String, first: String, second: String },
+    #[error(
+        "`{EXPORT_AS_KEY} = {name}` in [profile {profile}] is not a valid profile name (letters, digits and _-/.%@:+ only)"
+    )]
+    InvalidName { name: String, profile: String },
 }
 
 /// The managed name for `profile`, unless it would overwrite something of the user's.
 pub fn target_name(set: &ConfigSet, profile: &str, suffix: &str) -> Result<String, ExportError> {
-    let name = managed_name(profile, suffix);
+    let chosen = set.profiles.get(profile).and_then(|s| s.get(EXPORT_AS_KEY));
+    let name = match chosen {
+        Some(n) if !is_identifier(n) => {
+            return Err(ExportError::InvalidName { name: n.into(), profile: profile.into() });
+        }
+        Some(n) => n.to_string(),
+        None => managed_name(profile, suffix),
+    };
     if set.profiles.contains_key(&name) && !set.managed.contains(&name) {
-        return Err(ExportError::Collision { name });
+        return Err(ExportError::Collision { name, profile: profile.into() });
     }
     Ok(name)
 }
 
-fn pairs<'a>(e: &'a Export<'a>, expiration: &'a str) -> Vec<(&'a str, &'a str)> {
-    let mut p = vec![
-        ("aws_access_key_id", e.creds.keys.access_key_id.as_str()),
-        ("aws_secret_access_key", e.creds.keys.secret_access_key.expose()),
-    ];
-    if let Some(t) = &e.creds.keys.session_token {
-        p.push(("aws_session_token", t.expose()));
+/// What one managed section holds.
+#[derive(Debug, Clone)]
+pub enum Body {
+    /// Temporary keys (credentials mode).
+    Keys { keys: Keys, expiration: i64 },
+    /// A `credential_process` line (process mode).
+    Process { command: String },
+}
+
+/// A managed section to write: its name, the profile it serves, and its content.
+#[derive(Debug, Clone)]
+pub struct Section {
+    pub name: String,
+    pub profile: String,
+    pub region: Option<String>,
+    pub body: Body,
+}
+
+fn pairs(s: &Section) -> Vec<(&str, String)> {
+    let mut p = Vec::new();
+    match &s.body {
+        Body::Keys { keys, expiration } => {
+            p.push(("aws_access_key_id", keys.access_key_id.clone()));
+            p.push(("aws_secret_access_key", keys.secret_access_key.expose().to_string()));
+            if let Some(t) = &keys.session_token {
+                p.push(("aws_session_token", t.expose().to_string()));
+            }
+            if let Some(r) = &s.region {
+                p.push(("region", r.clone()));
+            }
+            p.push(("mfatui_expiration", rfc3339(*expiration)));
+        }
+        Body::Process { command } => {
+            p.push(("credential_process", command.clone()));
+            if let Some(r) = &s.region {
+                p.push(("region", r.clone()));
+            }
+        }
     }
-    if let Some(r) = e.region {
-        p.push(("region", r));
-    }
-    p.push(("mfatui_expiration", expiration));
     p
 }
 
-/// Write every export, under its managed name, in one locked, atomic update.
-pub fn write(credentials: &Path, exports: &[(&str, Export)]) -> Result<Outcome, FileError> {
-    update_text(credentials, |text| {
+/// Section headers as each file spells them.
+fn header(mode: ExportMode, name: &str) -> String {
+    match mode {
+        ExportMode::Credentials => name.to_string(),
+        ExportMode::Process => format!("profile {name}"),
+    }
+}
+
+/// The profile name of a managed header in a file of this mode.
+fn profile_of(mode: ExportMode, header: &str) -> Option<String> {
+    match mode {
+        ExportMode::Credentials => Some(header.to_string()),
+        ExportMode::Process => header.strip_prefix("profile ").map(|n| n.trim().to_string()),
+    }
+}
+
+/// Make one file hold exactly these managed sections of its mode: write `sections`, remove the
+/// managed sections named in `remove` (only ones carrying the marker; never the user's).
+pub fn apply(
+    path: &Path,
+    mode: ExportMode,
+    sections: &[Section],
+    remove: &BTreeSet<String>,
+) -> Result<bool, FileError> {
+    apply_with(path, mode, || sections.to_vec(), remove)
+}
+
+/// Like `apply`, with the sections computed under the file's lock (from a fresh store read), so
+/// the last writer always writes the newest sessions.
+pub fn apply_with(
+    path: &Path,
+    mode: ExportMode,
+    sections: impl Fn() -> Vec<Section>,
+    remove: &BTreeSet<String>,
+) -> Result<bool, FileError> {
+    let outcome = update_text(path, |text| {
+        let present = present(text, mode);
         let mut out = text.to_string();
-        for (name, e) in exports {
-            let expiration = rfc3339(e.creds.expiration);
-            out = upsert_section(&out, name, &pairs(e, &expiration))?;
+        for name in remove.intersection(&present) {
+            out = remove_section(&out, &header(mode, name));
+        }
+        for s in sections() {
+            let p = pairs(&s);
+            let refs: Vec<(&str, &str)> = p.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            out = upsert_section(&out, &header(mode, &s.name), &refs)?;
         }
         Ok::<_, super::edit::EditError>(out)
-    })
+    })?;
+    Ok(outcome == super::userfile::Outcome::Written)
 }
 
-/// Remove these managed sections (only ones carrying mfatui's marker).
-pub fn remove(credentials: &Path, names: &BTreeSet<String>) -> Result<Outcome, FileError> {
-    update_text(credentials, |text| {
-        let managed: BTreeSet<String> = super::edit::managed_sections(text).into_iter().collect();
-        let mut out = text.to_string();
-        for name in names.intersection(&managed) {
-            out = remove_section(&out, name);
-        }
-        Ok::<_, std::convert::Infallible>(out)
-    })
+/// The managed sections present in a file of this mode (names as profiles).
+pub fn present(text: &str, mode: ExportMode) -> BTreeSet<String> {
+    managed_sections(text).iter().filter_map(|h| profile_of(mode, h)).collect()
 }
 
-/// Managed sections whose profile is gone from the config (renamed, deleted), so nothing
-/// stale is left for tools to pick up.
-pub fn stale(set: &ConfigSet, suffix: &str) -> BTreeSet<String> {
-    set.managed
-        .iter()
-        .filter(|name| match name.strip_suffix(suffix) {
-            Some(base) => !set.profiles.contains_key(base) || set.managed.contains(base),
-            None => true,
-        })
-        .cloned()
-        .collect()
+/// A managed section nobody wants any more: its profile left the config, or it was written under
+/// another suffix or name. A section whose profile still exists under the current suffix is
+/// kept even when that profile is broken for now, so a typo does not pull it from other tools.
+pub fn is_stale(set: &ConfigSet, name: &str, wanted: &BTreeSet<String>, suffix: &str) -> bool {
+    if wanted.contains(name) {
+        return false;
+    }
+    match name.strip_suffix(suffix) {
+        Some(base) => !set.profiles.contains_key(base) || set.managed.contains(base),
+        None => true,
+    }
 }
 
 #[cfg(test)]
@@ -100,18 +195,16 @@ mod tests {
     use super::*;
     use crate::aws::config::FileKind;
     use crate::aws::secret::Secret;
-    use crate::aws::sts::Keys;
     use std::os::unix::fs::PermissionsExt;
 
-    fn creds(id: &str) -> TempCredentials {
-        TempCredentials {
+    fn keys(id: &str) -> Body {
+        Body::Keys {
             keys: Keys {
                 access_key_id: id.into(),
                 secret_access_key: Secret::new("SECRET"),
                 session_token: Some(Secret::new("TOKEN")),
             },
             expiration: 1_900_000_000,
-            assumed_arn: None,
         }
     }
 
@@ -127,18 +220,27 @@ mod tests {
     #[test]
     fn writes_managed_sections_refuses_collisions_and_prunes_stale_ones() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("config"), "[profile dev]\nrole_arn = arn:aws:iam::111111111111:role/d\nsource_profile = u\n[profile ops]\n[profile ops-mfa]\nregion = x\n").unwrap();
+        std::fs::write(dir.path().join("config"), "[profile dev]\nrole_arn = arn:aws:iam::111111111111:role/d\nsource_profile = u\n[profile ops]\n[profile ops-mfa]\nregion = x\n[profile st]\nmfatui_export_as = stage\n[profile bad]\nmfatui_export_as = a b\n").unwrap();
         std::fs::write(
             dir.path().join("credentials"),
             "# mine\n[u]\naws_access_key_id = A\naws_secret_access_key = B\n",
         )
         .unwrap();
         let path = dir.path().join("credentials");
-        let a = creds("ASIA1");
         let s = set(dir.path());
         assert_eq!(target_name(&s, "dev", "-mfa"), Ok("dev-mfa".into()));
-        assert!(matches!(target_name(&s, "ops", "-mfa"), Err(ExportError::Collision { name }) if name == "ops-mfa"));
-        write(&path, &[("dev-mfa", Export { profile: "dev", creds: &a, region: Some("eu-west-1") })]).unwrap();
+        assert!(
+            matches!(target_name(&s, "ops", "-mfa"), Err(ExportError::Collision { name, .. }) if name == "ops-mfa")
+        );
+        assert_eq!(target_name(&s, "st", "-mfa"), Ok("stage".into()));
+        assert!(matches!(target_name(&s, "bad", "-mfa"), Err(ExportError::InvalidName { .. })));
+        let dev = Section {
+            name: "dev-mfa".into(),
+            profile: "dev".into(),
+            region: Some("eu-west-1".into()),
+            body: keys("ASIA1"),
+        };
+        assert!(apply(&path, ExportMode::Credentials, &[dev], &BTreeSet::new()).unwrap());
         let text = std::fs::read_to_string(&path).unwrap();
         assert!(text.starts_with(
             "# mine\n[u]\naws_access_key_id = A\naws_secret_access_key = B\n\n[dev-mfa]\n# Managed by mfatui"
@@ -149,18 +251,38 @@ mod tests {
         assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
         let s = set(dir.path());
         assert!(s.managed.contains("dev-mfa"));
-        assert!(stale(&s, "-mfa").is_empty());
-        // `dev` leaves the config: its section is stale and goes.
+        let wanted = BTreeSet::from(["dev-mfa".to_string()]);
+        assert!(!is_stale(&s, "dev-mfa", &wanted, "-mfa"));
+        // `dev` leaves the config: its section is stale and goes; the user's [u] never does.
         std::fs::write(dir.path().join("config"), "[profile ops]\n").unwrap();
-        let gone = stale(&set(dir.path()), "-mfa");
-        assert_eq!(gone, BTreeSet::from(["dev-mfa".to_string()]));
-        remove(&path, &gone).unwrap();
+        let s = set(dir.path());
+        assert!(is_stale(&s, "dev-mfa", &BTreeSet::new(), "-mfa"));
+        let gone = BTreeSet::from(["dev-mfa".to_string(), "u".to_string()]);
+        apply(&path, ExportMode::Credentials, &[], &gone).unwrap();
         assert_eq!(
             std::fs::read_to_string(&path).unwrap(),
             "# mine\n[u]\naws_access_key_id = A\naws_secret_access_key = B\n"
         );
-        // Removing never touches a section without the marker.
-        remove(&path, &BTreeSet::from(["u".to_string()])).unwrap();
-        assert!(std::fs::read_to_string(&path).unwrap().contains("[u]"));
+    }
+
+    #[test]
+    fn process_mode_writes_config_profiles_without_secrets() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("config");
+        std::fs::write(&config, "[profile dev]\nregion = eu-west-1\n").unwrap();
+        let s = Section {
+            name: "dev-mfa".into(),
+            profile: "dev".into(),
+            region: Some("eu-west-1".into()),
+            body: Body::Process { command: "/usr/bin/mfatui credential-process dev".into() },
+        };
+        apply(&config, ExportMode::Process, &[s], &BTreeSet::new()).unwrap();
+        let text = std::fs::read_to_string(&config).unwrap();
+        assert!(text.ends_with("[profile dev-mfa]\n# Managed by mfatui: rewritten automatically; edits to this section are lost.\ncredential_process = /usr/bin/mfatui credential-process dev\nregion = eu-west-1\n"), "{text}");
+        assert_eq!(present(&text, ExportMode::Process), BTreeSet::from(["dev-mfa".to_string()]));
+        let cs = set(dir.path());
+        assert!(cs.managed.contains("dev-mfa"), "config-file sections with the marker are mfatui's");
+        apply(&config, ExportMode::Process, &[], &BTreeSet::from(["dev-mfa".to_string()])).unwrap();
+        assert_eq!(std::fs::read_to_string(&config).unwrap(), "[profile dev]\nregion = eu-west-1\n");
     }
 }

@@ -29,10 +29,10 @@ pub enum MfaError {
     NotSixDigits,
     #[error("that code was already used (AWS accepts each code once): wait {wait_secs}s for the next code and type it")]
     AlreadyUsed { wait_secs: u64 },
-    #[error("mfa_process `{command}` failed: {detail}")]
-    ProcessFailed { command: String, detail: String },
-    #[error("mfa_process `{command}` printed no 6-digit code on stdout")]
-    ProcessNoCode { command: String },
+    #[error("{0}")]
+    Process(super::child::ChildError),
+    #[error("mfa_process of profile {profile} printed no 6-digit code on stdout")]
+    ProcessNoCode { profile: String },
     #[error("cannot use the TOTP seed file {path}: {reason}")]
     SeedFile { path: String, reason: String },
     #[error("TOTP seed for {user}: {source}")]
@@ -72,34 +72,14 @@ pub fn configured_source(user: &Section, env: impl Fn(&str) -> Option<String>) -
     Ok(user.get("mfa_process").map(|c| MfaSource::Process(c.to_string())))
 }
 
-async fn run_process(command: &str, show_stderr: bool) -> Result<String, MfaError> {
-    let fail = |detail: String| MfaError::ProcessFailed { command: command.into(), detail };
-    let child = tokio::process::Command::new("sh")
-        .arg("-c")
-        .arg(command)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::piped())
-        .stderr(if show_stderr { std::process::Stdio::inherit() } else { std::process::Stdio::piped() })
-        .kill_on_drop(true)
-        .spawn()
-        .map_err(|e| fail(e.to_string()))?;
-    let out = tokio::time::timeout(PROCESS_TIMEOUT, child.wait_with_output())
-        .await
-        .map_err(|_| fail(format!("no answer within {}s", PROCESS_TIMEOUT.as_secs())))?
-        .map_err(|e| fail(e.to_string()))?;
-    if !out.status.success() {
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        let last = stderr.lines().last().unwrap_or("").trim();
-        return Err(fail(format!(
-            "{}{}",
-            out.status,
-            if last.is_empty() { String::new() } else { format!(": {last}") }
-        )));
-    }
-    let stdout = String::from_utf8_lossy(&out.stdout);
+async fn run_process(user: &str, command: &str, show_stderr: bool) -> Result<String, MfaError> {
+    let spec =
+        super::child::Spec { setting: "mfa_process", profile: user, command, timeout: PROCESS_TIMEOUT, show_stderr };
+    let out = super::child::run(&spec).await.map_err(MfaError::Process)?;
+    let stdout = String::from_utf8_lossy(&out);
     let code = stdout.trim();
     if !is_six_digits(code) {
-        return Err(MfaError::ProcessNoCode { command: command.into() });
+        return Err(MfaError::ProcessNoCode { profile: user.into() });
     }
     Ok(code.to_string())
 }
@@ -132,7 +112,7 @@ pub async fn obtain(
                 }
                 return Ok(c.to_string());
             }
-            MfaSource::Process(cmd) => run_process(cmd, show_process_stderr).await?,
+            MfaSource::Process(cmd) => run_process(user, cmd, show_process_stderr).await?,
             MfaSource::Seed(seed) => {
                 Totp::from_base32(seed).map_err(|source| MfaError::Seed { user: user.into(), source })?.code_at(now)
             }
@@ -182,9 +162,9 @@ mod tests {
         assert_eq!(obtain(&ok, "u", None, &clock, false, |_| {}).await.unwrap(), "654321");
         let bad = MfaSource::Process("echo nope".into());
         assert!(matches!(obtain(&bad, "u", None, &clock, false, |_| {}).await, Err(MfaError::ProcessNoCode { .. })));
-        let failing = MfaSource::Process("echo 'vault is locked' >&2; exit 3".into());
+        let failing = MfaSource::Process("sh -c \"echo 'vault is locked' >&2; exit 3\"".into());
         let e = obtain(&failing, "u", None, &clock, false, |_| {}).await.unwrap_err();
-        assert!(e.to_string().contains("exit status: 3: vault is locked"), "{e}");
+        assert!(e.to_string().contains("`sh` failed (exit status 3): vault is locked"), "{e}");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The domain: AWS configuration, credential files, sessions. No terminal UI here, and no
 //! reading of stdin: anything interactive arrives as an argument.
 
+pub mod child;
 pub mod clock;
 pub mod config;
 pub mod edit;
@@ -8,6 +9,9 @@ pub mod engine;
 pub mod exports;
 pub mod iam;
 pub mod mfa;
+pub mod net;
+pub mod prompt;
+pub mod scrub;
 pub mod secret;
 pub mod store;
 pub mod sts;

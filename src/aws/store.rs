@@ -47,6 +47,20 @@ impl StoredSession {
         DateTime::from_str(&self.expiration, DateTimeFormat::DateTime).ok().map(|d| d.secs())
     }
 
+    /// Seconds left at `now` (negative once expired; very negative when unreadable).
+    pub fn left(&self, now: i64) -> i64 {
+        self.expires_at().map_or(i64::MIN / 2, |t| t - now)
+    }
+
+    /// The credentials, to sign with.
+    pub fn keys(&self) -> super::net::Keys {
+        super::net::Keys {
+            access_key_id: self.access_key_id.clone(),
+            secret_access_key: self.secret_access_key.clone(),
+            session_token: Some(self.session_token.clone()),
+        }
+    }
+
     pub fn state_at(&self, now: i64) -> SessionState {
         match self.expires_at() {
             Some(t) if t > now => SessionState::Valid { remaining_secs: t - now },
@@ -83,6 +97,9 @@ struct FileShape {
     /// By account id; "" when the account has none (so it is not asked again).
     #[serde(default)]
     account_aliases: BTreeMap<String, String>,
+    /// IAM user name by user profile (learnt with GetCallerIdentity): role session names.
+    #[serde(default)]
+    user_names: BTreeMap<String, String>,
 }
 
 /// Everything the store holds; `update` hands it out to change.
@@ -91,6 +108,7 @@ pub struct StoreData {
     pub sessions: BTreeMap<String, StoredSession>,
     pub used_codes: BTreeMap<String, UsedCode>,
     pub account_aliases: BTreeMap<String, String>,
+    pub user_names: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Default)]
@@ -98,6 +116,7 @@ pub struct Loaded {
     pub sessions: BTreeMap<String, StoredSession>,
     pub used_codes: BTreeMap<String, UsedCode>,
     pub account_aliases: BTreeMap<String, String>,
+    pub user_names: BTreeMap<String, String>,
     /// Why the file was ignored, when it was.
     pub warning: Option<String>,
 }
@@ -140,6 +159,7 @@ impl SessionStore {
                 sessions: f.sessions,
                 used_codes: f.used_codes,
                 account_aliases: f.account_aliases,
+                user_names: f.user_names,
                 warning: None,
             },
             Ok(f) => Loaded {
@@ -172,16 +192,17 @@ impl SessionStore {
         if loaded.warning.is_some() && self.path.exists() {
             let mut aside = self.path.clone().into_os_string();
             aside.push(".corrupt");
-            fs::rename(&self.path, &aside).map_err(|source| FileError::Io {
+            fs::rename(&self.path, &aside).map_err(|cause| FileError::Io {
                 action: "move aside damaged",
                 path: self.path.clone(),
-                source,
+                cause,
             })?;
         }
         let mut data = StoreData {
             sessions: loaded.sessions,
             used_codes: loaded.used_codes,
             account_aliases: loaded.account_aliases,
+            user_names: loaded.user_names,
         };
         let out = f(&mut data);
         let shape = FileShape {
@@ -189,6 +210,7 @@ impl SessionStore {
             sessions: data.sessions,
             used_codes: data.used_codes,
             account_aliases: data.account_aliases,
+            user_names: data.user_names,
         };
         let json = serde_json::to_vec_pretty(&shape).expect("plain data always serialises");
         write_atomic(&self.path, &json)?;

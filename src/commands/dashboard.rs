@@ -1,39 +1,98 @@
-//! `mfatui` with no arguments: the full-screen dashboard.
+//! `mfatui` with no arguments: the full-screen dashboard. It also answers MFA prompts for other
+//! mfatui processes (credential-process, serve, exec…) over its socket.
 
-use crate::app::{Dashboard, Hint, init_logging};
+use crate::app::prompts::InProcess;
+use crate::app::{Dashboard, Hint, Inbox, Reloader, init_logging};
 use crate::aws::config::{self, AwsEnv, Severity};
 use crate::aws::engine::Plan;
+use crate::display::plural;
+use crate::prompters::socket::{ServeError, Server};
 use crate::settings::Settings;
 use crate::state::{AppState, Level};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc;
+
+fn plan_for(cfg: &config::LoadedConfig, graph: &config::ProfileGraph, settings: &Settings) -> Plan {
+    Plan::build(cfg, graph, &settings.suffix, |k| std::env::var(k).ok())
+}
 
 /// `endpoint`: an STS endpoint override (the demo's sandbox); `None` reads the environment.
+/// `preselect`: a profile (or managed name) whose row starts selected.
 pub async fn run(
     env: &AwsEnv,
     settings: &Settings,
     endpoint: Option<String>,
     started: Instant,
     hint: Option<Hint>,
+    preselect: Option<String>,
 ) -> anyhow::Result<()> {
     let cfg = config::load(env)?;
     let graph = cfg.graph();
-    let plan = Plan::build(&cfg, &graph, &settings.suffix, |k| std::env::var(k).ok());
-    let mut engine = crate::commands::session::engine(env, &cfg, settings.engine())?;
+    let plan = plan_for(&cfg, &graph, settings);
+    let state_dir = env.state_dir()?;
+    let mut engine =
+        crate::commands::session::engine(env, &cfg, settings.engine(), crate::prompters::Order::DashboardFirst)?;
+    let (local_tx, local_rx) = mpsc::unbounded_channel();
+    engine.prompter = Arc::new(InProcess::new(local_tx));
+    // mfa_process must not print over the dashboard.
     engine.interactive = false;
     if endpoint.is_some() {
         engine.endpoint = endpoint;
     }
-    init_logging(&env.state_dir()?);
+    init_logging(&state_dir);
     let mut state = AppState::new(&cfg, &graph, &plan, settings, engine.clock.now());
     state.no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    state.warn_secs = settings.mfa_warn_mins * 60;
     let broken = graph.diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
     if broken > 0 {
         state.log(
             Level::Warn,
-            format!("{broken} problem(s) in your AWS config: see the marked rows, or run mfatui doctor"),
+            format!(
+                "{} in your AWS config: see the marked rows, or run mfatui doctor",
+                plural(broken, "problem", "problems")
+            ),
         );
     }
+    if let Some(name) = preselect {
+        let target = plan.resolve(&name).map(|r| r.name().to_string()).unwrap_or(name.clone());
+        if !state.select_profile(&target) {
+            state.log(Level::Warn, format!("--profile {name}: no such row (mfatui list shows every profile)"));
+        }
+    }
+    let (remote_tx, remote_rx) = mpsc::unbounded_channel();
+    match Server::bind(&state_dir) {
+        Ok(server) => {
+            tracing::info!(socket = %server.path().display(), "answering MFA prompts for other processes");
+            tokio::spawn(server.serve(remote_tx));
+        }
+        Err(ServeError::Taken) => {
+            state.log(Level::Info, "another mfatui dashboard answers MFA prompts for other programs; this one does not")
+        }
+        Err(e) => state.log(Level::Warn, format!("MFA prompts from other programs will not reach this dashboard: {e}")),
+    }
     let timing = std::env::var_os("MFATUI_TIMING").and_then(|p| std::fs::File::create(p).ok());
-    Dashboard { state, engine, plan: Arc::new(plan), hint, started, timing }.run().await
+    let watched = vec![cfg.paths.config.clone(), cfg.paths.credentials.clone()];
+    let (env2, settings2) = (env.clone(), settings.clone());
+    let reload: Reloader = Box::new(move || {
+        let cfg = config::load(&env2)?;
+        let graph = cfg.graph();
+        let plan = plan_for(&cfg, &graph, &settings2);
+        // Rows borrow nothing: build them now, apply them in the loop.
+        let fresh = AppState::new(&cfg, &graph, &plan, &settings2, 0);
+        let apply: Box<dyn FnOnce(&mut AppState)> = Box::new(move |s: &mut AppState| s.adopt(fresh));
+        Ok((plan, apply))
+    });
+    let dashboard = Dashboard {
+        state,
+        engine,
+        plan: Arc::new(plan),
+        hint,
+        started,
+        timing,
+        min_refresh_gap: Duration::from_secs(30),
+        reload: Some(reload),
+        watched,
+    };
+    dashboard.run(Inbox { local: local_rx, remote: remote_rx }).await
 }

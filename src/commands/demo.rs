@@ -6,7 +6,7 @@
 
 use crate::aws::clock::SystemClock;
 use crate::aws::config::{self, AwsEnv};
-use crate::aws::engine::{Engine, Plan};
+use crate::aws::engine::{Engine, Plan, Prompting};
 use crate::aws::secret::Secret;
 use crate::aws::store::SessionStore;
 use crate::aws::totp::seconds_left;
@@ -55,7 +55,7 @@ pub async fn run(settings: &crate::settings::Settings, started: std::time::Insta
             )
         });
         let endpoint = Some(sandbox.endpoint());
-        let result = crate::commands::dashboard::run(&env, settings, endpoint, started, Some(hint)).await;
+        let result = crate::commands::dashboard::run(&env, settings, endpoint, started, Some(hint), None).await;
         drop(dir);
         return result;
     }
@@ -81,13 +81,8 @@ pub async fn run(settings: &crate::settings::Settings, started: std::time::Insta
     writeln!(out, "\nSigning in: one MFA code per IAM user, then every role in parallel.")?;
     let plan = Plan::build(&cfg, &graph, &settings.suffix, |_| None);
     let store = SessionStore::in_dir(&env.state_dir()?);
-    let engine = Engine::new(
-        settings.engine(),
-        store,
-        cfg.paths.credentials.clone(),
-        Some(sandbox.endpoint()),
-        Arc::new(SystemClock),
-    );
+    let mut engine = Engine::new(settings.engine(), store, cfg.paths.clone(), Arc::new(SystemClock));
+    engine.endpoint = Some(sandbox.endpoint());
     let started = std::time::Instant::now();
     let mut roles = Vec::new();
     for user in plan.users.values() {
@@ -107,7 +102,7 @@ pub async fn run(settings: &crate::settings::Settings, started: std::time::Insta
                 None
             }
         };
-        let report = engine.login(&plan, &user.name, typed, &None).await?;
+        let report = engine.login(&plan, &user.name, typed.as_ref(), Prompting::Never, &None).await?;
         if let Some(Err(e)) = &report.mfa {
             writeln!(out, "    sign-in failed: {e}")?;
         }

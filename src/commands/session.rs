@@ -2,109 +2,167 @@
 
 use crate::aws::clock::{SystemClock, human_duration};
 use crate::aws::config::{AwsEnv, LoadedConfig};
-use crate::aws::engine::{Engine, EngineError, LoginReport, Outcome, Plan, Settings, Which, live_mfa_session};
+use crate::aws::engine::{Engine, EngineError, LoginReport, Outcome, Plan, Prompting, Resolved, Settings, Which};
 use crate::aws::secret::Secret;
 use crate::aws::store::{SessionState, SessionStore};
-use crate::aws::sts::Target;
 use crate::commands::list::SessionJson;
-use std::io::Write;
+use crate::display::{cut, fit, plural};
+use crate::prompters::{self, Order};
+use std::io::{BufRead, Write};
 use std::sync::Arc;
 use std::time::Instant;
 
-pub fn engine(env: &AwsEnv, cfg: &LoadedConfig, settings: Settings) -> anyhow::Result<Engine> {
-    let store = SessionStore::in_dir(&env.state_dir()?);
-    let mut e =
-        Engine::new(settings, store, cfg.paths.credentials.clone(), Target::endpoint_from_env(), Arc::new(SystemClock));
+/// The engine for a headless command, asking for codes in `order`.
+pub fn engine(env: &AwsEnv, cfg: &LoadedConfig, settings: Settings, order: Order) -> anyhow::Result<Engine> {
+    let state = env.state_dir()?;
+    let mut e = Engine::new(settings, SessionStore::in_dir(&state), cfg.paths.clone(), Arc::new(SystemClock));
+    e.prompter = prompters::chain(&state, order);
     e.interactive = true;
+    e.program = program_path();
     Ok(e)
+}
+
+/// How `credential_process` lines name this program: `mfatui` when that is what PATH finds,
+/// else the absolute path of this executable (so the line works in any shell).
+pub fn program_path() -> String {
+    let me = std::env::current_exe().ok().and_then(|p| p.canonicalize().ok());
+    let on_path = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|d| d.join("mfatui"))
+            .find(|p| p.is_file())
+            .and_then(|p| p.canonicalize().ok())
+    });
+    match (me, on_path) {
+        (Some(me), Some(found)) if me == found => "mfatui".into(),
+        (Some(me), _) => me.display().to_string(),
+        _ => "mfatui".into(),
+    }
+}
+
+/// `--code N`, or `--code -` to read it from stdin (so it is not in the process list).
+pub fn read_code(code: Option<String>) -> anyhow::Result<Option<Secret>> {
+    match code.as_deref() {
+        Some("-") => {
+            let mut line = String::new();
+            std::io::stdin().lock().read_line(&mut line)?;
+            let line = line.trim();
+            anyhow::ensure!(!line.is_empty(), "--code - reads the code from stdin, but stdin was empty");
+            Ok(Some(Secret::new(line)))
+        }
+        Some(c) => Ok(Some(Secret::new(c))),
+        None => Ok(None),
+    }
 }
 
 fn describe(result: &Result<Outcome, EngineError>, now: i64) -> (String, String) {
     match result {
         Ok(o) => {
-            let use_with =
-                o.managed.as_ref().map_or_else(|e| format!("not exported: {e}"), |n| format!("--profile {n}"));
             let left = if o.expiration == i64::MAX {
                 "long-term keys".into()
             } else {
                 format!("valid {}", human_duration(o.expiration - now))
             };
-            (use_with, if o.reused { format!("{left} (kept)") } else { left })
+            let left = if o.kept { format!("{left} (kept)") } else { left };
+            match &o.managed {
+                Ok(n) => (format!("--profile {n}"), left),
+                Err(e) => ("-".into(), format!("{left}, but other tools cannot use it: {e}")),
+            }
         }
         Err(e) => ("-".into(), format!("failed: {e}")),
     }
 }
 
-/// The table `login` and `refresh` print. Returns (ok, failed).
-pub fn write_report(out: &mut impl Write, reports: &[LoginReport], now: i64) -> std::io::Result<(usize, usize)> {
-    let rows: Vec<(String, String, String)> = reports
-        .iter()
-        .flat_map(|r| {
-            let mfa = r.mfa.iter().map(|m| {
-                let (use_with, state) = describe(m, now);
-                (r.user.clone(), use_with, format!("MFA session {state}"))
-            });
-            mfa.chain(r.roles.iter().map(|(n, o)| {
-                let (use_with, state) = describe(o, now);
-                (n.clone(), use_with, state)
-            }))
-        })
-        .collect();
-    let w0 = rows.iter().map(|r| r.0.len()).max().unwrap_or(0);
-    let w1 = rows.iter().map(|r| r.1.len()).max().unwrap_or(0);
+/// What a run did, counted honestly: renewed (new sessions), kept (still valid, untouched),
+/// failed (no session, or one other tools cannot use).
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub renewed: usize,
+    pub kept: usize,
+    pub failed: usize,
+}
+
+impl Tally {
+    fn add(&mut self, r: &Result<Outcome, EngineError>) {
+        match r {
+            Ok(o) if o.managed.is_err() => self.failed += 1,
+            Ok(o) if o.kept => self.kept += 1,
+            Ok(_) => self.renewed += 1,
+            Err(_) => self.failed += 1,
+        }
+    }
+}
+
+/// The table `login` and `refresh` print.
+pub fn write_report(out: &mut impl Write, reports: &[LoginReport], now: i64) -> std::io::Result<Tally> {
+    let mut tally = Tally::default();
+    let mut rows: Vec<(String, String, String)> = Vec::new();
+    for r in reports {
+        if let Some(m) = &r.mfa {
+            tally.add(m);
+            let (use_with, state) = describe(m, now);
+            rows.push((r.user.clone(), use_with, format!("MFA session {state}")));
+        }
+        for (n, o) in &r.roles {
+            tally.add(o);
+            let (use_with, state) = describe(o, now);
+            rows.push((n.clone(), use_with, state));
+        }
+    }
+    // Names are cut for the table only (a 70,000-character profile name must not break it).
+    let w0 = rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(0).min(40);
+    let w1 = rows.iter().map(|r| r.1.chars().count()).max().unwrap_or(0).min(50);
     for (name, use_with, state) in &rows {
-        writeln!(out, "  {name:w0$}  {use_with:w1$}  {state}")?;
+        writeln!(out, "  {}  {}  {}", fit(name, w0), fit(use_with, w1), cut(state, 600))?;
     }
-    let failed = reports
+    Ok(tally)
+}
+
+fn summary(t: &Tally, started: Instant) -> String {
+    let mut parts = vec![format!("{} ready", t.renewed + t.kept)];
+    if t.kept > 0 {
+        parts[0].push_str(&format!(" ({} kept)", t.kept));
+    }
+    parts.push(format!("{} failed", t.failed));
+    format!("{} in {} ms", parts.join(", "), started.elapsed().as_millis())
+}
+
+/// The first usable managed name in the reports, for the hint line.
+fn example(reports: &[LoginReport]) -> Option<String> {
+    reports
         .iter()
-        .map(|r| r.roles.iter().filter(|(_, o)| o.is_err()).count() + usize::from(matches!(r.mfa, Some(Err(_)))))
-        .sum();
-    Ok((rows.len() - failed, failed))
+        .flat_map(|r| r.roles.iter().map(|(_, o)| o).chain(r.mfa.iter()))
+        .find_map(|o| o.as_ref().ok()?.managed.clone().ok())
 }
 
-/// Does signing in this user need a code typed now?
-fn needs_typed_code(engine: &Engine, plan: &Plan, user: &str) -> bool {
-    let Some(u) = plan.users.get(user) else { return false };
-    if u.mfa_serial.is_none() || matches!(u.source, Ok(Some(_)) | Err(_)) {
-        return false;
-    }
-    live_mfa_session(&engine.store.load(), user, engine.clock.now(), engine.settings.margin_secs).is_none()
-}
-
-/// `prompt` asks for a code at the binary's edge (the domain never reads stdin).
 pub async fn login(
     out: &mut impl Write,
     engine: &Engine,
     plan: &Plan,
     profile: &str,
-    code: Option<String>,
-    prompt: impl FnOnce(&str, &str) -> anyhow::Result<Option<String>>,
+    code: Option<Secret>,
 ) -> anyhow::Result<u8> {
-    let user = plan.user_of(profile).ok_or_else(|| EngineError::UnknownProfile(profile.into()))?;
-    let typed = match code {
-        Some(c) => Some(Secret::new(c)),
-        None if needs_typed_code(engine, plan, &user.name) => {
-            let serial = user.mfa_serial.as_deref().unwrap_or_default();
-            match prompt(&user.name, serial)? {
-                Some(c) => Some(Secret::new(c)),
-                None => anyhow::bail!(
-                    "no MFA code for {}: pass --code CODE, or set mfa_process (or a TOTP seed) for [profile {}]",
-                    user.name,
-                    user.name
-                ),
-            }
-        }
-        None => None,
-    };
+    let resolved = plan.resolve(profile)?;
+    if let Resolved::User(u) = resolved
+        && u.mfa_serial.is_none()
+        && plan.roles_of(&u.name).next().is_none()
+    {
+        anyhow::bail!(
+            "{} is an IAM user without mfa_serial, and no role in your config is assumed from it, so there is nothing to sign in: add `mfa_serial = arn:aws:iam::ACCOUNT:mfa/DEVICE` to [profile {}] to use MFA sessions",
+            u.name,
+            u.name
+        );
+    }
     let started = Instant::now();
-    let report = engine.login(plan, profile, typed, &None).await?;
-    let (ok, failed) = write_report(out, std::slice::from_ref(&report), engine.clock.now())?;
-    writeln!(
-        out,
-        "\n{ok} ready, {failed} failed in {} ms. Use them with any AWS tool, e.g. aws --profile NAME-mfa sts get-caller-identity",
-        started.elapsed().as_millis()
-    )?;
-    Ok(match (&report.mfa, failed) {
+    let report = engine.login(plan, profile, code.as_ref(), Prompting::Allowed, &None).await?;
+    let reports = [report];
+    let tally = write_report(out, &reports, engine.clock.now())?;
+    let report = &reports[0];
+    write!(out, "\n{}.", summary(&tally, started))?;
+    match example(&reports) {
+        Some(name) => writeln!(out, " Use them with any AWS tool, e.g. aws --profile {name} sts get-caller-identity")?,
+        None => writeln!(out)?,
+    }
+    Ok(match (&report.mfa, tally.failed) {
         (Some(Err(_)), _) => 2,
         (_, 0) => 0,
         _ => 1,
@@ -116,39 +174,51 @@ pub async fn refresh(
     engine: &Engine,
     plan: &Plan,
     which: &Which,
-    code: Option<String>,
+    code: Option<Secret>,
 ) -> anyhow::Result<u8> {
-    let reports = engine.refresh(plan, which, code.map(Secret::new), &None).await;
+    let started = Instant::now();
+    let reports = engine.refresh(plan, which, code.as_ref(), Prompting::Allowed, &None).await;
     if reports.is_empty() {
-        writeln!(
-            out,
-            "Nothing is due: every session has more than {} left.",
-            human_duration(engine.settings.margin_secs)
-        )?;
+        let stored = engine.store.load();
+        let signed_in = plan.roles.iter().any(|r| stored.sessions.contains_key(&r.name));
+        if !signed_in {
+            writeln!(
+                out,
+                "No sessions yet: sign a user in with `mfatui login USER` (`mfatui list` shows your users)."
+            )?;
+        } else {
+            let next = engine.next_due(plan).map(|t| human_duration(t - engine.clock.now()));
+            writeln!(
+                out,
+                "Nothing is due: every session has more than {} left{}.",
+                human_duration(engine.settings.margin_secs),
+                next.map(|n| format!(" (the next one is due in {n})")).unwrap_or_default()
+            )?;
+        }
         return Ok(0);
     }
-    let (ok, failed) = write_report(out, &reports, engine.clock.now())?;
-    writeln!(out, "\n{ok} renewed, {failed} failed.")?;
-    Ok(u8::from(failed > 0))
+    let tally = write_report(out, &reports, engine.clock.now())?;
+    writeln!(out, "\n{}.", summary(&tally, started))?;
+    Ok(u8::from(tally.failed > 0))
 }
 
 pub fn logout(out: &mut impl Write, engine: &Engine, plan: &Plan, profile: Option<&str>) -> anyhow::Result<u8> {
-    let removed = engine.logout(plan, profile)?;
+    let which = profile.map(|p| plan.resolve(p)).transpose()?;
+    let removed = engine.logout(plan, which)?;
     if removed.is_empty() {
         writeln!(out, "No sessions to remove.")?;
     } else {
         writeln!(
             out,
-            "Removed {} session(s) and their {} sections: {}",
-            removed.len(),
-            engine.settings.suffix,
+            "Forgot {} and removed their sections: {}",
+            plural(removed.len(), "session", "sessions"),
             removed.join(", ")
         )?;
     }
     Ok(0)
 }
 
-/// Exit codes for prompts and direnv: 0 valid, 1 expired or absent, 2 error.
+/// Exit codes for prompts and direnv: 0 valid, 1 expired, absent or unusable, 2 error.
 pub fn status(
     out: &mut impl Write,
     engine: &Engine,
@@ -157,34 +227,41 @@ pub fn status(
     json: bool,
 ) -> anyhow::Result<u8> {
     let all = engine.status(plan);
-    let suffix = &engine.settings.suffix;
     let picked: Vec<_> = match profile {
-        Some(p) => {
-            // `dev-admin-mfa` (what AWS_PROFILE holds) means `dev-admin`.
-            let base = p.strip_suffix(suffix.as_str()).filter(|b| all.iter().any(|s| s.profile == *b)).unwrap_or(p);
-            let found: Vec<_> = all.iter().filter(|s| s.profile == base).collect();
-            if found.is_empty() {
-                writeln!(out, "mfatui does not manage a session for `{p}` (not an MFA user or a role rooted at one)")?;
+        Some(p) => match plan.resolve(p) {
+            Ok(r) => all.iter().filter(|s| s.profile == r.name()).collect(),
+            Err(e) => {
+                writeln!(out, "{e}")?;
                 return Ok(2);
             }
-            found
-        }
+        },
         None => all.iter().collect(),
     };
-    let valid = |s: &SessionState| matches!(s, SessionState::Valid { .. });
+    if picked.is_empty() {
+        writeln!(
+            out,
+            "{}",
+            profile.map_or("No MFA users or roles in your config.".into(), |p| format!(
+                "{p} is an IAM user without mfa_serial: it has no MFA session"
+            ))
+        )?;
+        return Ok(1);
+    }
+    let usable =
+        |s: &&crate::aws::engine::ProfileStatus| matches!(s.state, SessionState::Valid { .. }) && s.managed.is_ok();
     if json {
         let rows: Vec<serde_json::Value> = picked
             .iter()
             .map(|s| {
-                // The same `session` object as `mfatui list --json`.
                 let session = SessionJson::from_state(s.state, s.expires_at);
                 serde_json::json!({"profile": s.profile, "user": s.user, "is_user": s.is_user,
-                    "managed_profile": s.managed.as_ref().ok(), "session": session})
+                    "managed_profile": s.managed.as_ref().ok(),
+                    "problem": s.managed.as_ref().err().map(ToString::to_string), "session": session})
             })
             .collect();
         writeln!(out, "{}", serde_json::Value::Array(rows))?;
     } else {
-        let w = picked.iter().map(|s| s.profile.len()).max().unwrap_or(0);
+        let w = picked.iter().map(|s| s.profile.chars().count()).max().unwrap_or(0).min(40);
         for s in &picked {
             let state = match s.state {
                 SessionState::None => "none".to_string(),
@@ -192,15 +269,17 @@ pub fn status(
                 SessionState::Expired { ago_secs } => format!("expired {} ago", human_duration(ago_secs)),
             };
             let kind = if s.is_user { "MFA session" } else { "role" };
-            writeln!(out, "{:w$}  {kind:11}  {state}", s.profile)?;
+            let problem =
+                s.managed.as_ref().err().map(|e| format!("; other tools cannot use it: {e}")).unwrap_or_default();
+            writeln!(out, "{}  {kind:11}  {state}{problem}", fit(&s.profile, w))?;
         }
         for (user, left) in engine.mfa_ending(plan) {
             writeln!(
                 out,
-                "note: the MFA session of {user} ends in {}: sign in again at a convenient moment",
+                "note: the MFA session of {user} ends in {}: sign in again at a convenient moment (mfatui login {user})",
                 human_duration(left)
             )?;
         }
     }
-    Ok(if !picked.is_empty() && picked.iter().all(|s| valid(&s.state)) { 0 } else { 1 })
+    Ok(if picked.iter().all(usable) { 0 } else { 1 })
 }

@@ -2,7 +2,7 @@
 
 use super::theme::Theme;
 use crate::aws::clock::human_duration;
-use crate::state::{Activity, AppState, Mode, Row};
+use crate::state::{Activity, AppState, Layer, Mode, Row};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
@@ -139,11 +139,11 @@ pub fn table(f: &mut Frame, area: Rect, s: &AppState, t: &Theme) {
 }
 
 pub fn footer(f: &mut Frame, area: Rect, s: &AppState, t: &Theme) {
-    let hints: &[(&str, &str)] = match s.mode {
-        Mode::Filter => &[("type", "filter"), ("Enter", "keep"), ("Esc", "clear")],
-        Mode::Mfa(_) => &[("digits", "code"), ("Enter", "sign in"), ("Esc", "cancel")],
-        Mode::Help => &[("any key", "close help")],
-        Mode::Normal => &[
+    let hints: &[(&str, &str)] = match s.layer() {
+        Layer::Filter => &[("type", "filter"), ("Enter", "keep"), ("Esc", "clear")],
+        Layer::Prompt => &[("digits", "code"), ("Enter", "sign in"), ("Esc", "refuse")],
+        Layer::Help => &[("any key", "close help")],
+        Layer::Normal => &[
             ("r", "refresh"),
             ("R", "all"),
             ("space", "select"),

@@ -9,22 +9,33 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 pub fn draw(f: &mut Frame, area: Rect, m: &MfaModal, s: &AppState, t: &Theme) {
-    let r = centered(area, 58, 10);
+    let extra = m.askers.len().min(3) as u16 + u16::from(s.prompts.len() > 1);
+    let r = centered(area, 64, 10 + extra);
     f.render_widget(Clear, r);
     let device = m.serial.rsplit_once(":mfa/").map_or(m.serial.as_str(), |(_, d)| d);
     let slots: String = (0..6).map(|i| m.input.chars().nth(i).map_or("_ ".to_string(), |c| format!("{c} "))).collect();
     let roles = s.rows.iter().filter(|r| r.user.as_deref() == Some(&m.user) && !r.is_user).count();
     let mut lines = vec![
         Line::from(vec![Span::styled("device ", t.dim), Span::styled(device.to_string(), t.text)]),
-        Line::styled(format!("one code signs in {} and its {roles} role(s)", m.user), t.dim),
+        Line::styled(
+            format!("one code signs in {} and its {}", m.user, crate::display::plural(roles, "role", "roles")),
+            t.dim,
+        ),
         Line::from(""),
         Line::from(vec![Span::styled("  code  ", t.dim), Span::styled(slots, t.title)]),
         Line::from(""),
     ];
+    for (i, a) in m.askers.iter().take(3).enumerate() {
+        lines.insert(2 + i, Line::styled(format!("asked by {a}"), t.accent));
+    }
+    if s.prompts.len() > 1 {
+        let more = s.prompts.iter().skip(1).map(|p| p.user.as_str()).collect::<Vec<_>>().join(", ");
+        lines.push(Line::styled(format!("next: {more}"), t.dim));
+    }
     match (&m.error, m.busy) {
         (_, true) => lines.push(Line::styled("signing in…", t.accent)),
         (Some(e), _) => lines.push(Line::styled(e.clone(), t.err)),
-        (None, _) => lines.push(Line::styled("Enter to sign in · Esc to cancel", t.dim)),
+        (None, _) => lines.push(Line::styled("Enter to sign in · Esc to refuse", t.dim)),
     }
     let block =
         Block::default().borders(Borders::ALL).title(Span::styled(format!(" MFA code for {} ", m.user), t.title));

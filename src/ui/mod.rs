@@ -51,10 +51,12 @@ pub fn draw(f: &mut Frame, s: &AppState) {
     }
     dashboard::footer(f, areas.footer, s, &theme);
     log::toasts(f, f.area(), s, &theme);
-    match &s.mode {
-        Mode::Help => help::draw(f, f.area(), &theme),
-        Mode::Mfa(m) => mfa_modal::draw(f, f.area(), m, s, &theme),
-        _ => {}
+    if s.mode == Mode::Help {
+        help::draw(f, f.area(), &theme);
+    }
+    // Prompts are the top layer: they take the keys, so they are drawn last.
+    if let Some(m) = s.prompts.front() {
+        mfa_modal::draw(f, f.area(), m, s, &theme);
     }
 }
 

@@ -72,11 +72,30 @@ fn filter() {
 #[test]
 fn mfa_modal_with_a_wrong_code() {
     let mut s = sized(demo_state(), 100, 24);
-    update(&mut s, Action::RefreshSelected);
-    if let crate::state::Mode::Mfa(m) = &mut s.mode {
-        m.error = Some("MFA code rejected: check the device and type the next code when it changes".into());
-        m.input = "12".into();
-    }
+    let serial = "arn:aws:iam::111111111111:mfa/alice-phone".to_string();
+    update(
+        &mut s,
+        Action::Prompt { user: "alice".into(), serial: serial.clone(), asker: "you (r)".into(), retry_reason: None },
+    );
+    update(
+        &mut s,
+        Action::Prompt {
+            user: "alice".into(),
+            serial,
+            asker: "aws (pid 4242) needs prod-admin".into(),
+            retry_reason: Some("MFA code rejected: check the device and type the next code when it changes".into()),
+        },
+    );
+    update(
+        &mut s,
+        Action::Prompt {
+            user: "bob".into(),
+            serial: "arn:aws:iam::111111111111:mfa/bob-phone".into(),
+            asker: "you (R)".into(),
+            retry_reason: None,
+        },
+    );
+
     insta::assert_snapshot!(render(&s, 100, 24).backend());
 }
 

@@ -29,15 +29,30 @@ impl Home {
         self
     }
 
-    /// `mfatui ARGS` with a clean environment: only this HOME, PATH and `extra`.
+    /// `mfatui ARGS` with a clean environment (only this HOME, PATH and `extra`) and no
+    /// controlling terminal, so nothing can stop to ask on one.
     pub fn mfatui(&self, args: &[&str], extra: &[(&str, &str)]) -> Output {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_mfatui"));
+        let mut cmd = detached(env!("CARGO_BIN_EXE_mfatui"));
         cmd.args(args).env_clear().env("HOME", self.path()).env("PATH", std::env::var("PATH").unwrap_or_default());
         for (k, v) in extra {
             cmd.env(k, v);
         }
         cmd.output().unwrap()
     }
+}
+
+/// A command in a new session: no controlling terminal (as under cron, an IDE, or CI).
+pub fn detached(program: impl AsRef<std::ffi::OsStr>) -> Command {
+    use std::os::unix::process::CommandExt;
+    let mut cmd = Command::new(program);
+    // SAFETY: setsid is async-signal-safe and touches no memory of the parent.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::setsid();
+            Ok(())
+        });
+    }
+    cmd
 }
 
 pub fn stdout(o: &Output) -> String {

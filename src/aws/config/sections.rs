@@ -63,8 +63,8 @@ pub struct ConfigSet {
     /// Other prefixed sections of the config file, keyed by (prefix, name): `services`, ….
     pub other_sections: BTreeMap<(String, String), Section>,
     pub diagnostics: Vec<Diagnostic>,
-    /// Credentials-file sections mfatui wrote (they start with its marker comment). They are
-    /// profiles to every other tool, but not profiles of the user's to mfatui.
+    /// Profiles mfatui wrote (their section starts with its marker comment), in either file.
+    /// They are profiles to every other tool, but not profiles of the user's to mfatui.
     pub managed: std::collections::BTreeSet<String>,
 }
 
@@ -98,8 +98,12 @@ impl ConfigSet {
         let path: Arc<Path> = Arc::from(path);
         let at = |line| Location { path: path.clone(), line };
         let raw = parser::parse(text);
-        if kind == FileKind::Credentials {
-            self.managed.extend(crate::aws::edit::managed_sections(text));
+        // Sections mfatui wrote (its marker follows the header): credentials-file sections in
+        // `credentials` export mode, config-file `[profile …]` sections in `process` mode.
+        for header in crate::aws::edit::managed_sections(text) {
+            if let Some(name) = profile_name(kind, &header) {
+                self.managed.insert(name.to_string());
+            }
         }
         for p in raw.problems {
             let profile = p.section.as_deref().and_then(|h| profile_name(kind, h));

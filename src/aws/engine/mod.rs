@@ -1,26 +1,41 @@
 //! The session engine: one MFA session per IAM user, every role assumed from it in parallel,
-//! and all of them kept fresh. Drives both the headless commands and the dashboard; never
-//! prompts (codes arrive as arguments or from an `MfaSource`).
+//! all of them kept fresh, and credentials for exactly one profile on demand. Drives the
+//! headless commands, the credential channels and the dashboard alike.
+//!
+//! When a user's MFA session is gone and no code source (`mfa_process`, a TOTP seed) can supply
+//! a code, the engine asks its `Prompter` (if the call allows prompting); it never reads a
+//! terminal itself. Obtaining is separate from publishing: `publish` makes the AWS files match
+//! the store, once per operation.
 //!
 //! - `plan`: what to sign in, taken once from the config (owned, so it outlives the text).
-//! - `signin`: MFA session, fan-out, persistence (store + exported sections, one write each).
-//! - `refresh`: renewing what is due, logout, status.
+//! - `signin`: the MFA session: reuse, code sources, the prompter, the cross-process lock.
+//! - `fanout`: assuming roles in parallel, level by level; account aliases; user names.
+//! - `credentials`: one profile, for credential-process, exec, env, serve and the console.
+//! - `refresh`: login, refresh of what is due, logout, status.
+//! - `publish`: managed sections in the AWS files, reconciled with the store.
 
+mod credentials;
+mod fanout;
 mod plan;
+mod publish;
 mod refresh;
 pub mod retry;
 mod signin;
 
-pub use plan::{KeySource, Plan, RolePlan, UserPlan};
+pub use credentials::Obtained;
+pub use plan::{KeySource, Plan, Resolved, RolePlan, UserPlan};
+pub use publish::Published;
 pub use refresh::{ProfileStatus, Which};
 pub use retry::RetryPolicy;
 pub use signin::{LoginReport, Outcome, Progress, Sink, live_mfa_session};
 
 use super::clock::Clock;
-use super::exports::{DEFAULT_SUFFIX, ExportError};
+use super::config::AwsPaths;
+use super::exports::{DEFAULT_SUFFIX, ExportError, ExportMode};
 use super::mfa::MfaError;
+use super::net::{AwsError, Deadlines};
+use super::prompt::{NoPrompter, PromptError, Prompter};
 use super::store::SessionStore;
-use super::sts::StsError;
 use super::userfile::FileError;
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -36,9 +51,11 @@ pub struct Settings {
     pub suffix: String,
     /// MFA session length when the user profile sets no `duration_seconds`.
     pub mfa_session_secs: i32,
-    /// Warn this long before an MFA session ends, so the next code is typed at a good moment.
+    /// Announce this long before an MFA session ends, so the next code is typed at a good moment.
     pub mfa_warn_secs: i64,
     pub retry: RetryPolicy,
+    pub deadlines: Deadlines,
+    pub export: ExportMode,
 }
 
 impl Default for Settings {
@@ -48,22 +65,34 @@ impl Default for Settings {
             concurrency: 16,
             suffix: DEFAULT_SUFFIX.into(),
             mfa_session_secs: 43_200,
-            mfa_warn_secs: 900,
+            mfa_warn_secs: 1200,
             retry: RetryPolicy::default(),
+            deadlines: Deadlines::default(),
+            export: ExportMode::default(),
         }
     }
+}
+
+/// May this call ask a person for a code? The dashboard's silent refresher may not; a user's
+/// key press, `login` and a client asking for credentials may.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Prompting {
+    Never,
+    Allowed,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EngineError {
     #[error("{0}")]
-    Sts(StsError),
-    #[error("{role_arn}: {source}")]
-    Role { role_arn: String, source: StsError },
+    Aws(AwsError),
+    #[error("{role_arn}: {cause}")]
+    Role { role_arn: String, cause: AwsError },
     #[error("{0}")]
     Mfa(#[from] MfaError),
     #[error("the MFA session of {user} has ended or was never started: sign in with a code (mfatui login {user})")]
     NeedsCode { user: String },
+    #[error("{0}")]
+    Prompt(PromptError),
     #[error(
         "{cause}; profile {user} has no mfa_serial, so its roles are assumed without MFA: if this role needs MFA, add `mfa_serial = {suggestion}` to [profile {user}] in your config"
     )]
@@ -76,8 +105,24 @@ pub enum EngineError {
     File(String),
     #[error("credential_process of {user} failed: {detail}")]
     KeysProcess { user: String, detail: String },
-    #[error("unknown profile `{0}`: mfatui list shows the profiles it can sign in")]
-    UnknownProfile(String),
+    #[error(
+        "STS handed out credentials for {profile} that {}; the clocks of this computer and AWS disagree{}: fix the clock (enable NTP); the previous session was kept",
+        if *left_secs <= 0 { format!("expired {} ago", crate::aws::clock::human_duration(-left_secs)) } else { format!("expire in only {}", crate::aws::clock::human_duration(*left_secs)) },
+        skew_secs.map(|s| format!(" (this computer is about {} {})", crate::aws::clock::human_duration(s.abs()), if s > 0 { "behind" } else { "ahead" })).unwrap_or_default()
+    )]
+    Implausible { profile: String, left_secs: i64, skew_secs: Option<i64> },
+    #[error(
+        "the role refused duration_seconds = {requested} ({at}): it is longer than the role's maximum session duration (1 hour unless the role's MaxSessionDuration was raised in IAM); lower duration_seconds or raise the role's maximum"
+    )]
+    Duration { requested: i32, at: String },
+    #[error("{why}")]
+    NotSignable { why: String },
+    #[error("unknown profile `{name}`{hint}: `mfatui list` shows every profile and what mfatui does with it")]
+    UnknownProfile { name: String, hint: String },
+    #[error(
+        "the MFA code for {user} expired while STS did not answer ({attempts} attempt(s) over {waited}s); type the next code when the network is back"
+    )]
+    CodeWindow { user: String, attempts: u32, waited: u64 },
 }
 
 impl From<FileError> for EngineError {
@@ -86,38 +131,70 @@ impl From<FileError> for EngineError {
     }
 }
 
+impl From<AwsError> for EngineError {
+    fn from(e: AwsError) -> Self {
+        Self::Aws(e)
+    }
+}
+
+impl EngineError {
+    /// The user's MFA session is needed and no code came: the dashboard shows "needs code".
+    pub fn needs_code(&self) -> bool {
+        matches!(self, Self::NeedsCode { .. })
+            || matches!(self, Self::Prompt(PromptError::Refused { .. } | PromptError::Unavailable(_)))
+    }
+}
+
 /// What the engine needs besides the plan. Cheap to clone; clones share the single-flight locks.
 #[derive(Clone)]
 pub struct Engine {
     pub settings: Settings,
     pub store: SessionStore,
-    pub credentials_path: PathBuf,
-    /// STS endpoint override (`AWS_ENDPOINT_URL_STS`/`AWS_ENDPOINT_URL`, the sandbox).
+    pub paths: AwsPaths,
+    /// Cross-process sign-in locks, one per user.
+    pub lock_dir: PathBuf,
+    /// An STS/IAM endpoint that overrides everything (the demo's sandbox).
     pub endpoint: Option<String>,
     pub clock: Arc<dyn Clock>,
-    /// When the user typed no code: may `mfa_process` print to the terminal (YubiKey prompts)?
+    pub prompter: Arc<dyn Prompter>,
+    /// When a code comes from `mfa_process`: may it print to the terminal (YubiKey touch prompts)?
     pub interactive: bool,
+    /// How `publish` writes `credential_process` lines: this program's path.
+    pub program: String,
     flights: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
 }
 
 impl Engine {
-    pub fn new(
-        settings: Settings,
-        store: SessionStore,
-        credentials_path: PathBuf,
-        endpoint: Option<String>,
-        clock: Arc<dyn Clock>,
-    ) -> Self {
-        Self { settings, store, credentials_path, endpoint, clock, interactive: false, flights: Arc::default() }
+    pub fn new(settings: Settings, store: SessionStore, paths: AwsPaths, clock: Arc<dyn Clock>) -> Self {
+        let lock_dir = store.path().parent().map(|d| d.join("locks")).unwrap_or_else(|| PathBuf::from("locks"));
+        Self {
+            settings,
+            store,
+            paths,
+            lock_dir,
+            endpoint: None,
+            clock,
+            prompter: Arc::new(NoPrompter),
+            interactive: false,
+            program: "mfatui".into(),
+            flights: Arc::default(),
+        }
     }
 
-    /// At most one STS call in flight per profile: the second caller waits for the first.
-    async fn flight(&self, profile: &str) -> tokio::sync::OwnedMutexGuard<()> {
-        let lock = self.flights.lock().expect("flight map").entry(profile.to_string()).or_default().clone();
+    /// At most one STS call in flight per key in this process: the second caller waits.
+    async fn flight(&self, key: &str) -> tokio::sync::OwnedMutexGuard<()> {
+        let lock = self.flights.lock().expect("flight map").entry(key.to_string()).or_default().clone();
         lock.lock_owned().await
     }
 
-    fn target(&self, region: &str) -> super::sts::Target {
-        super::sts::Target { region: region.to_string(), endpoint: self.endpoint.clone() }
+    /// The target of a planned profile, with the engine's overrides applied.
+    fn target(&self, planned: &super::sts::Target) -> super::sts::Target {
+        let mut t = planned.clone();
+        t.deadlines = self.settings.deadlines;
+        if let Some(e) = &self.endpoint {
+            t.endpoint = Some(e.clone());
+            t.iam_endpoint = Some(e.clone());
+        }
+        t
     }
 }

@@ -1,10 +1,13 @@
-//! The plan: every IAM user mfatui can sign in and every role rooted at one, as owned data.
+//! The plan: every IAM user mfatui can sign in and every role rooted at one, as owned data,
+//! plus one resolver that turns any name a user types into one of them (or says why not).
 
 use super::super::config::{LoadedConfig, ProfileGraph, ProfileKind, Severity};
 use super::super::exports::{self, ExportError};
 use super::super::mfa::{self, MfaError, MfaSource};
 use super::super::secret::Secret;
-use super::super::sts::Keys;
+use super::super::sts::{Keys, Target};
+use super::EngineError;
+use crate::aws::config::sections::{ConfigSet, Section};
 use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Debug, Clone)]
@@ -19,14 +22,17 @@ pub struct UserPlan {
     pub name: String,
     pub keys: KeySource,
     pub mfa_serial: Option<String>,
-    /// Region for STS calls.
-    pub region: String,
-    pub export_region: Option<String>,
+    /// Where its STS and IAM calls go.
+    pub target: Target,
+    /// The region its managed profile carries.
+    pub export_region: String,
     /// Where a code comes from when none is typed.
     pub source: Result<Option<MfaSource>, MfaError>,
     pub session_secs: i32,
     pub account: Option<String>,
     pub managed: Result<String, ExportError>,
+    /// `file:line` of the profile, for messages.
+    pub at: String,
 }
 
 #[derive(Debug, Clone)]
@@ -37,10 +43,13 @@ pub struct RolePlan {
     pub parent: String,
     pub user: String,
     pub external_id: Option<String>,
-    pub session_name: String,
+    /// `role_session_name` when the profile sets one; else the IAM user's name is used.
+    pub session_name: Option<String>,
     pub duration: Option<i32>,
-    pub region: String,
-    pub export_region: Option<String>,
+    /// `file:line` of `duration_seconds`, for the message when a role refuses it.
+    pub duration_at: Option<String>,
+    pub target: Target,
+    pub export_region: String,
     /// 1 when assumed from the user, 2 from a role assumed from the user, …
     pub depth: usize,
     pub managed: Result<String, ExportError>,
@@ -51,8 +60,36 @@ pub struct Plan {
     pub users: BTreeMap<String, UserPlan>,
     /// Parents before the roles chained from them.
     pub roles: Vec<RolePlan>,
-    /// Managed sections whose profile is gone.
-    pub stale_exports: BTreeSet<String>,
+    pub suffix: String,
+    /// Profiles in the config that mfatui does not sign in, with a one-line reason each.
+    pub others: BTreeMap<String, String>,
+    /// Every profile name in the user's files (not mfatui's own sections).
+    pub profiles: BTreeSet<String>,
+    /// Managed sections mfatui finds in the files (either mode).
+    pub managed_present: BTreeSet<String>,
+}
+
+/// What a name typed on the command line means.
+#[derive(Debug, Clone, Copy)]
+pub enum Resolved<'a> {
+    User(&'a UserPlan),
+    Role(&'a RolePlan),
+}
+
+impl Resolved<'_> {
+    pub fn name(&self) -> &str {
+        match self {
+            Self::User(u) => &u.name,
+            Self::Role(r) => &r.name,
+        }
+    }
+
+    pub fn user(&self) -> &str {
+        match self {
+            Self::User(u) => &u.name,
+            Self::Role(r) => &r.user,
+        }
+    }
 }
 
 /// The STS region when a profile names none: the partition's usual one.
@@ -64,25 +101,134 @@ fn partition_region(partition: Option<&str>) -> &'static str {
     }
 }
 
-/// A valid RoleSessionName from a user name: [\w+=,.@-], 2 to 64 characters.
-fn session_name(user: &str) -> String {
-    let clean: String = format!("mfatui-{user}")
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || "+=,.@-_".contains(c) { c } else { '-' })
-        .take(64)
-        .collect();
-    clean
+/// Regions that `sts_regional_endpoints = legacy` sends to the global endpoint.
+const LEGACY_GLOBAL_STS: &[&str] = &[
+    "ap-northeast-1",
+    "ap-south-1",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "aws-global",
+    "ca-central-1",
+    "eu-central-1",
+    "eu-north-1",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "sa-east-1",
+    "us-east-1",
+    "us-east-2",
+    "us-west-1",
+    "us-west-2",
+];
+
+/// A value from a `[services NAME]` block: `sts =\n  endpoint_url = …`.
+fn service_setting<'a>(set: &'a ConfigSet, services: &str, service: &str, key: &str) -> Option<&'a str> {
+    let block = set.other_sections.get(&("services".to_string(), services.to_string()))?.get(service)?;
+    block.lines().filter_map(|l| l.split_once('=')).find(|(k, _)| k.trim() == key).map(|(_, v)| v.trim())
+}
+
+/// Where a profile's STS and IAM calls go, found the way the AWS CLI finds it: the service's
+/// environment variable, the profile's `[services]` block, `AWS_ENDPOINT_URL`, the profile's
+/// `endpoint_url`; then FIPS and `sts_regional_endpoints`.
+fn target_for(
+    set: &ConfigSet,
+    section: &Section,
+    region: &str,
+    partition: &str,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Target {
+    let truthy = |v: Option<String>| v.is_some_and(|v| v.eq_ignore_ascii_case("true"));
+    let ignore = truthy(env("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"))
+        || truthy(section.get("ignore_configured_endpoint_urls").map(str::to_string));
+    let configured = |service: &str| {
+        if ignore {
+            return None;
+        }
+        section.get("services").and_then(|s| service_setting(set, s, service, "endpoint_url")).map(str::to_string)
+    };
+    let global = || {
+        env("AWS_ENDPOINT_URL").or_else(|| (!ignore).then(|| section.get("endpoint_url").map(str::to_string)).flatten())
+    };
+    let mut sts = env("AWS_ENDPOINT_URL_STS").or_else(|| configured("sts")).or_else(global);
+    let iam = env("AWS_ENDPOINT_URL_IAM").or_else(|| configured("iam")).or_else(global);
+    let fips = truthy(env("AWS_USE_FIPS_ENDPOINT")) || truthy(section.get("use_fips_endpoint").map(str::to_string));
+    let regional =
+        env("AWS_STS_REGIONAL_ENDPOINTS").or_else(|| section.get("sts_regional_endpoints").map(str::to_string));
+    if sts.is_none()
+        && !fips
+        && partition == "aws"
+        && regional.as_deref() == Some("legacy")
+        && LEGACY_GLOBAL_STS.contains(&region)
+    {
+        sts = Some("https://sts.amazonaws.com".into());
+    }
+    Target { region: region.to_string(), endpoint: sts, iam_endpoint: iam, fips, ..Target::default() }
+}
+
+/// A region name mfatui can put in a URL: `eu-west-1`, `us-gov-west-1`, `cn-north-1`.
+pub fn valid_region(r: &str) -> bool {
+    (2..=32).contains(&r.len()) && r.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// Why mfatui does not sign in a profile of this kind.
+fn reason(graph: &ProfileGraph, name: &str) -> String {
+    if let Some(d) = graph.diagnostics_for(name).find(|d| d.severity == Severity::Error) {
+        return format!("{name} is broken: {}", d.message);
+    }
+    let Some(p) = graph.get(name) else { return format!("{name} is not a profile") };
+    match p.kind {
+        _ if p.credential_source.is_some() => format!(
+            "{name} is assumed from `credential_source = {}`: the AWS CLI takes its base credentials from the environment or instance metadata, with no MFA; mfatui signs in IAM users with access keys and the roles assumed from them",
+            p.credential_source.unwrap_or_default()
+        ),
+        ProfileKind::Sso => format!(
+            "{name} is an IAM Identity Center (SSO) profile: sign in with `aws sso login --profile {name}`; mfatui does not manage SSO sessions"
+        ),
+        ProfileKind::WebIdentity => format!(
+            "{name} is assumed with a web identity token (web_identity_token_file), which the SDKs do themselves without MFA"
+        ),
+        ProfileKind::SessionKeys => {
+            format!("{name} holds temporary keys (aws_session_token) that another tool wrote; mfatui cannot renew them")
+        }
+        ProfileKind::ConfigOnly => format!("{name} has no credentials of its own (settings only)"),
+        _ if p.root_user.is_none() => format!("{name} does not lead to an IAM user with access keys"),
+        _ => format!("{name} is rooted at {}, which mfatui cannot sign in", p.root_user.unwrap_or_default()),
+    }
+}
+
+/// `file:line` of a setting in a section, else of the section.
+fn at_of(section: &Section, key: &str) -> String {
+    section.located(key).map(|l| l.at.to_string()).unwrap_or_else(|| section.at.to_string())
 }
 
 impl Plan {
     pub fn build(cfg: &LoadedConfig, graph: &ProfileGraph, suffix: &str, env: impl Fn(&str) -> Option<String>) -> Self {
-        let region_override = env("AWS_REGION").or_else(|| env("AWS_DEFAULT_REGION"));
-        let mut plan = Plan { stale_exports: exports::stale(&cfg.sections, suffix), ..Plan::default() };
+        let env: &dyn Fn(&str) -> Option<String> = &env;
+        let sections = &cfg.sections;
+        let region_override = env("AWS_REGION").or_else(|| env("AWS_DEFAULT_REGION")).filter(|r| valid_region(r));
+        let mut plan = Plan {
+            suffix: suffix.to_string(),
+            profiles: graph.profiles.iter().map(|p| p.name.to_string()).collect(),
+            managed_present: sections.managed.clone(),
+            ..Plan::default()
+        };
+        // A region from the profile, else the nearest one up its chain.
+        let own_region =
+            |name: &str| sections.profiles.get(name).and_then(|s| s.get("region")).filter(|r| valid_region(r));
+        let chain_region = |chain: &[&str]| chain.iter().find_map(|n| own_region(n)).map(str::to_string);
+        let mut exported: BTreeMap<String, String> = BTreeMap::new();
+        let mut managed = |profile: &str| -> Result<String, ExportError> {
+            let name = exports::target_name(sections, profile, suffix)?;
+            if let Some(first) = exported.insert(name.clone(), profile.to_string()).filter(|f| f != profile) {
+                return Err(ExportError::Duplicate { name, first, second: profile.into() });
+            }
+            Ok(name)
+        };
         for p in graph.profiles.iter().filter(|p| matches!(p.kind, ProfileKind::User | ProfileKind::ProcessUser)) {
-            if graph.diagnostics_for(p.name).any(|d| d.severity == Severity::Error) {
+            if graph.is_broken(p.name) {
                 continue;
             }
-            let Some(section) = cfg.sections.profiles.get(p.name) else { continue };
+            let Some(section) = sections.profiles.get(p.name) else { continue };
             let keys = match (section.get("aws_access_key_id"), section.get("aws_secret_access_key")) {
                 (Some(id), Some(secret)) => KeySource::Static(Keys {
                     access_key_id: id.to_string(),
@@ -94,21 +240,22 @@ impl Plan {
                     None => continue,
                 },
             };
-            let region = p.region.map(str::to_string).or_else(|| region_override.clone());
+            let partition = p.account.map_or("aws", |a| a.partition);
+            let resolved = chain_region(&[p.name]).unwrap_or_else(|| partition_region(Some(partition)).to_string());
+            let call_region = region_override.clone().unwrap_or_else(|| resolved.clone());
             plan.users.insert(
                 p.name.to_string(),
                 UserPlan {
                     name: p.name.to_string(),
                     keys,
                     mfa_serial: section.get("mfa_serial").map(str::to_string),
-                    region: region
-                        .clone()
-                        .unwrap_or_else(|| partition_region(p.account.map(|a| a.partition)).to_string()),
-                    export_region: region,
-                    source: mfa::configured_source(section, &env),
+                    target: target_for(sections, section, &call_region, partition, env),
+                    export_region: resolved,
+                    source: mfa::configured_source(section, env),
                     session_secs: p.duration_seconds.map_or(43_200, |d| d as i32),
                     account: p.account.map(|a| a.id.to_string()),
-                    managed: exports::target_name(&cfg.sections, p.name, suffix),
+                    managed: managed(p.name),
+                    at: section.at.to_string(),
                 },
             );
         }
@@ -120,45 +267,45 @@ impl Plan {
             .filter(|p| p.root_user.is_some_and(|u| plan.users.contains_key(u)) && p.credential_source.is_none())
             .collect();
         let mut depth: BTreeMap<&str, usize> = plan.users.keys().map(|u| (u.as_str(), 0)).collect();
-        for _ in 0..candidates.len() {
-            let before = plan.roles.len();
-            for p in &candidates {
+        let mut pending: Vec<_> = candidates;
+        while !pending.is_empty() {
+            let before = pending.len();
+            pending.retain(|p| {
                 let parent = p.chain.get(1).copied().unwrap_or(p.name);
-                let Some(&parent_depth) = depth.get(parent) else { continue };
-                if depth.contains_key(p.name) {
-                    continue;
-                }
+                let Some(&parent_depth) = depth.get(parent) else { return true };
                 // A self-referencing role (source_profile = itself, with keys) is assumed from its own keys.
                 let parent = if parent == p.name { p.root_user.unwrap_or(parent) } else { parent };
                 let chained = p.kind == ProfileKind::ChainedRole;
+                let Some(section) = sections.profiles.get(p.name) else { return false };
                 let duration = p.duration_seconds.map(|d| if chained { d.min(3600) } else { d } as i32);
                 let user = p.root_user.unwrap_or_default();
-                let region = p.region.map(str::to_string).or_else(|| region_override.clone());
-                let sts_region =
-                    region.clone().unwrap_or_else(|| partition_region(p.account.map(|a| a.partition)).to_string());
-                // A managed profile must work as it is: without a region of its own it takes its
-                // user's, else the one its session came from.
-                let export_region = region
-                    .clone()
-                    .or_else(|| plan.users.get(user).and_then(|u| u.export_region.clone()))
-                    .unwrap_or_else(|| sts_region.clone());
+                let partition = p.account.map_or("aws", |a| a.partition);
+                let resolved = chain_region(&p.chain).unwrap_or_else(|| partition_region(Some(partition)).to_string());
+                let call_region = region_override.clone().unwrap_or_else(|| resolved.clone());
                 plan.roles.push(RolePlan {
                     name: p.name.to_string(),
                     role_arn: p.role_arn.unwrap_or_default().to_string(),
                     parent: parent.to_string(),
                     user: user.to_string(),
                     external_id: p.external_id.map(str::to_string),
-                    session_name: p.role_session_name.map_or_else(|| session_name(user), str::to_string),
+                    session_name: p.role_session_name.map(str::to_string),
                     duration,
-                    region: sts_region,
-                    export_region: Some(export_region),
+                    duration_at: section.located("duration_seconds").map(|_| at_of(section, "duration_seconds")),
+                    target: target_for(sections, section, &call_region, partition, env),
+                    export_region: resolved,
                     depth: parent_depth + 1,
-                    managed: exports::target_name(&cfg.sections, p.name, suffix),
+                    managed: managed(p.name),
                 });
                 depth.insert(p.name, parent_depth + 1);
-            }
-            if plan.roles.len() == before {
+                false
+            });
+            if pending.len() == before {
                 break;
+            }
+        }
+        for p in &graph.profiles {
+            if !plan.users.contains_key(p.name) && plan.role(p.name).is_none() {
+                plan.others.insert(p.name.to_string(), reason(graph, p.name));
             }
         }
         plan
@@ -176,39 +323,49 @@ impl Plan {
     pub fn user_of(&self, profile: &str) -> Option<&UserPlan> {
         self.users.get(profile).or_else(|| self.role(profile).and_then(|r| self.users.get(&r.user)))
     }
+
+    /// The managed name of a planned profile, when it has a usable one.
+    pub fn managed_of(&self, profile: &str) -> Option<&str> {
+        let m = match (self.users.get(profile), self.role(profile)) {
+            (Some(u), _) => &u.managed,
+            (_, Some(r)) => &r.managed,
+            _ => return None,
+        };
+        m.as_ref().ok().map(String::as_str)
+    }
+
+    /// One resolver for every command: a user or role profile, or the managed name of one
+    /// (`dev-admin-mfa`, what AWS_PROFILE often holds). Anything else is an error that says what
+    /// the name is, or which name was probably meant.
+    pub fn resolve(&self, name: &str) -> Result<Resolved<'_>, EngineError> {
+        if let Some(u) = self.users.get(name) {
+            return Ok(Resolved::User(u));
+        }
+        if let Some(r) = self.role(name) {
+            return Ok(Resolved::Role(r));
+        }
+        if let Some(why) = self.others.get(name) {
+            return Err(EngineError::NotSignable { why: why.clone() });
+        }
+        let by_managed = self.users.values().find(|u| u.managed.as_deref() == Ok(name)).map(Resolved::User);
+        let by_managed =
+            by_managed.or_else(|| self.roles.iter().find(|r| r.managed.as_deref() == Ok(name)).map(Resolved::Role));
+        if let Some(r) = by_managed {
+            return Ok(r);
+        }
+        let near = self
+            .users
+            .keys()
+            .chain(self.roles.iter().map(|r| &r.name))
+            .filter(|n| name.contains(n.as_str()) || n.contains(name))
+            .min_by_key(|n| n.len().abs_diff(name.len()));
+        Err(EngineError::UnknownProfile {
+            name: name.to_string(),
+            hint: near.map(|n| format!(" (did you mean {n}?)")).unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::aws::config::{AwsEnv, load};
-
-    #[test]
-    fn demo_world_plan() {
-        let dir = tempfile::tempdir().unwrap();
-        let env = crate::commands::demo::make_home(dir.path()).unwrap();
-        let cfg = load(&env).unwrap();
-        let graph = cfg.graph();
-        let plan = Plan::build(&cfg, &graph, "-mfa", |_| None);
-        assert_eq!(plan.users.keys().collect::<Vec<_>>(), ["alice", "bob", "ci-bot"]);
-        assert_eq!(plan.roles.len(), 14, "all but the broken one");
-        let glass = plan.role("prod-breakglass").unwrap();
-        assert_eq!((glass.parent.as_str(), glass.user.as_str(), glass.depth), ("security-audit", "alice", 2));
-        let pos = |n| plan.roles.iter().position(|r| r.name == n).unwrap();
-        assert!(pos("security-audit") < pos("prod-breakglass"), "parents first");
-        assert_eq!(plan.role("partner-access").unwrap().external_id.as_deref(), Some("mfatui-demo-partner"));
-        assert_eq!(plan.role("dev-admin").unwrap().session_name, "mfatui-alice");
-        assert_eq!(plan.role("dev-admin").unwrap().managed, Ok("dev-admin-mfa".into()));
-        assert_eq!(plan.user_of("dev-admin").unwrap().name, "alice");
-        assert!(plan.users["ci-bot"].mfa_serial.is_none());
-        assert_eq!(plan.role("partner-access").unwrap().export_region.as_deref(), Some("us-west-2"), "its own");
-        let _ = AwsEnv::default();
-    }
-
-    #[test]
-    fn session_names_are_valid() {
-        assert_eq!(session_name("alice"), "mfatui-alice");
-        assert_eq!(session_name("a b/c"), "mfatui-a-b-c");
-        assert_eq!(session_name(&"x".repeat(100)).len(), 64);
-    }
-}
+#[path = "plan_tests.rs"]
+mod tests;

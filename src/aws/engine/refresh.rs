@@ -1,11 +1,14 @@
-//! Keeping sessions fresh: what is due, renewing it from the MFA session, logout, status.
+//! Signing users in and keeping sessions fresh: login, refresh of what is due, logout, status.
+//! Every operation that changes sessions publishes once at its end.
 
-use super::plan::{Plan, RolePlan};
-use super::signin::{LoginReport, Sink};
-use super::{Engine, EngineError};
-use crate::aws::exports::ExportError;
+use super::plan::{Plan, Resolved, RolePlan, UserPlan};
+use super::publish::Published;
+use super::signin::{LoginReport, Outcome, Progress, Sink, tell};
+use super::{Engine, EngineError, Prompting};
+use crate::aws::net::AwsError;
 use crate::aws::secret::Secret;
-use crate::aws::store::SessionState;
+use crate::aws::store::{Loaded, SessionState};
+use crate::aws::sts::TempCredentials;
 use std::collections::BTreeSet;
 
 /// Which sessions `refresh` renews.
@@ -14,7 +17,7 @@ pub enum Which {
     /// Those with less than the margin left (or none yet).
     Due,
     All,
-    /// These profiles; a user name means all of its roles.
+    /// These planned profiles: a user means its MFA session and all its roles, a role just it.
     Profiles(Vec<String>),
 }
 
@@ -22,33 +25,236 @@ pub enum Which {
 /// session that is born with less than the margin left (a clock skew, a tiny duration).
 const MIN_RENEW_INTERVAL: i64 = 60;
 /// An MFA session must have at least this much left to assume roles with.
-const MIN_BASE_LEFT: i64 = 30;
+pub(super) const MIN_BASE_LEFT: i64 = 30;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProfileStatus {
     pub profile: String,
     pub user: String,
     pub is_user: bool,
-    pub managed: Result<String, ExportError>,
+    /// The name other tools use, or why there is none (a collision with the user's own profile).
+    pub managed: Result<String, crate::aws::exports::ExportError>,
     pub state: SessionState,
     /// When the stored session ends (Unix seconds), if there is one.
     pub expires_at: Option<i64>,
 }
 
+fn is_expired(r: &Result<TempCredentials, EngineError>) -> bool {
+    matches!(r, Err(EngineError::Role { cause, .. }) if matches!(cause.root(), AwsError::Expired))
+}
+
+fn is_denied(r: &Result<TempCredentials, EngineError>) -> bool {
+    matches!(r, Err(EngineError::Role { cause, .. }) if matches!(cause.root(), AwsError::AccessDenied { .. }))
+}
+
 impl Engine {
-    fn is_due(&self, profile: &str, now: i64, loaded: &crate::aws::store::Loaded) -> bool {
+    fn is_due(&self, profile: &str, now: i64, loaded: &Loaded) -> bool {
         match loaded.sessions.get(profile) {
             None => true,
-            Some(s) => {
-                let left = s.expires_at().map_or(0, |t| t - now);
-                left < self.settings.margin_secs && now - s.obtained_at >= MIN_RENEW_INTERVAL
-            }
+            Some(s) => s.left(now) < self.settings.margin_secs && now - s.obtained_at >= MIN_RENEW_INTERVAL,
         }
     }
 
-    /// Renew sessions. For a user whose MFA session has ended, a code is needed: `typed`, or its
-    /// configured source; without one its roles report `NeedsCode`.
-    pub async fn refresh(&self, plan: &Plan, which: &Which, typed: Option<Secret>, sink: &Sink) -> Vec<LoginReport> {
+    /// Sign `user` in (unless its MFA session has more than `min_base_left`) and assume `roles`.
+    /// Roles that could not be renewed keep a still-valid stored session, reported as kept.
+    async fn sign_in(
+        &self,
+        user: &UserPlan,
+        roles: Vec<&RolePlan>,
+        typed: Option<&Secret>,
+        min_base_left: i64,
+        prompting: Prompting,
+        sink: &Sink,
+    ) -> LoginReport {
+        let has_mfa = user.mfa_serial.is_some();
+        let mut base = self.base(user, min_base_left, typed, prompting, &user.name, sink).await;
+        let stored = self.store.load();
+        let mut assumed = match &base {
+            Ok(b) => self.fan_out(&roles, &b.keys, &stored, sink).await,
+            Err(_) => Vec::new(),
+        };
+        // AWS says the MFA session has expired although the store thought it valid: forget it
+        // and get a new one (asking, when allowed), then redo the roles that failed for it.
+        if base.as_ref().is_ok_and(|b| b.mfa && !b.fresh) && assumed.iter().any(|(_, r)| is_expired(r)) {
+            if let Err(e) = self.forget_mfa_session(&user.name) {
+                base = Err(e);
+            } else {
+                base = self.base(user, min_base_left, None, prompting, &user.name, sink).await;
+            }
+            if let Ok(b) = &base {
+                let again: Vec<&RolePlan> =
+                    roles.iter().zip(&assumed).filter(|(_, (_, r))| is_expired(r)).map(|(r, _)| *r).collect();
+                let redone = self.fan_out(&again, &b.keys, &self.store.load(), sink).await;
+                for (name, result) in redone {
+                    if let Some(slot) = assumed.iter_mut().find(|(n, _)| *n == name) {
+                        slot.1 = result;
+                    }
+                }
+            }
+        }
+        let base = match base {
+            Ok(b) => b,
+            Err(e) => return self.kept_report(user, &roles, e, &stored),
+        };
+        if !has_mfa && assumed.iter().any(|(_, r)| is_denied(r)) {
+            let suggestion = self.mfa_device_of(user).await;
+            for (_, r) in assumed.iter_mut().filter(|(_, r)| is_denied(r)) {
+                let cause = r.as_ref().err().map(ToString::to_string).unwrap_or_default();
+                *r = Err(EngineError::NoMfaSerial { user: user.name.clone(), suggestion: suggestion.clone(), cause });
+            }
+        }
+        let aliases = self.learn_aliases(&roles, &assumed, &stored).await;
+        if !has_mfa
+            && !stored.user_names.contains_key(&user.name)
+            && let Some(n) = self.learn_user_name(user, &base.keys).await
+        {
+            let _ = self.store.update_all(|d| d.user_names.insert(user.name.clone(), n));
+        }
+        // One store write for every role of this user.
+        let sessions: Vec<(String, crate::aws::store::StoredSession)> = assumed
+            .iter()
+            .filter_map(|(n, r)| r.as_ref().ok().map(|c| (n.clone(), self.stored_session(c, base.mfa))))
+            .collect();
+        let written = self.store.update_all(|d| {
+            d.sessions.extend(sessions);
+            d.account_aliases.extend(aliases);
+        });
+        let placeholder = || Err(EngineError::File(String::new()));
+        let mut report = LoginReport {
+            user: user.name.clone(),
+            mfa: has_mfa.then(|| {
+                Ok(Outcome {
+                    expiration: base.expires.unwrap_or(i64::MAX),
+                    identity_arn: None,
+                    managed: placeholder(),
+                    kept: !base.fresh,
+                })
+            }),
+            roles: assumed
+                .into_iter()
+                .map(|(name, r)| {
+                    let outcome = r.map(|c| Outcome {
+                        expiration: c.expiration,
+                        identity_arn: c.assumed_arn,
+                        managed: placeholder(),
+                        kept: false,
+                    });
+                    (name, outcome)
+                })
+                .collect(),
+        };
+        if let Err(e) = written {
+            let e = EngineError::from(e);
+            for (_, r) in &mut report.roles {
+                if r.is_ok() {
+                    *r = Err(e.clone());
+                }
+            }
+        }
+        report
+    }
+
+    /// The report when the user could not be signed in: roles whose stored session is still
+    /// valid are kept (and say so); the others failed for the user's reason.
+    fn kept_report(&self, user: &UserPlan, roles: &[&RolePlan], e: EngineError, stored: &Loaded) -> LoginReport {
+        let now = self.clock.now();
+        let roles = roles
+            .iter()
+            .map(|r| {
+                let outcome = match stored.sessions.get(&r.name).filter(|s| s.left(now) > 0) {
+                    Some(s) => Ok(Outcome {
+                        expiration: s.expires_at().unwrap_or(now),
+                        identity_arn: s.identity_arn.clone(),
+                        managed: Err(EngineError::File(String::new())),
+                        kept: true,
+                    }),
+                    None if e.needs_code() => Err(EngineError::NeedsCode { user: user.name.clone() }),
+                    None => Err(EngineError::ParentFailed { parent: user.name.clone() }),
+                };
+                (r.name.clone(), outcome)
+            })
+            .collect();
+        LoginReport { user: user.name.clone(), mfa: Some(Err(e)), roles }
+    }
+
+    /// The serial to suggest for a user without `mfa_serial`: its real device if IAM tells us.
+    async fn mfa_device_of(&self, user: &UserPlan) -> String {
+        let fallback = format!("arn:aws:iam::{}:mfa/DEVICE-NAME", user.account.as_deref().unwrap_or("ACCOUNT-ID"));
+        let Ok(keys) = self.long_term_keys(user).await else { return fallback };
+        match crate::aws::iam::list_mfa_devices(&self.target(&user.target), &keys).await {
+            Ok(devices) => devices.into_iter().next().unwrap_or(fallback),
+            Err(_) => fallback,
+        }
+    }
+
+    /// Publish, then tell each report which name other tools use (or why none), and send the
+    /// final progress news.
+    fn finish(&self, plan: &Plan, reports: &mut [LoginReport], sink: &Sink) -> Published {
+        let published = self.publish(plan);
+        for r in reports.iter_mut() {
+            if let Some(Ok(o)) = &mut r.mfa {
+                o.managed = published.managed(&r.user);
+            }
+            for (name, result) in &mut r.roles {
+                if let Ok(o) = result {
+                    o.managed = published.managed(name);
+                }
+            }
+            if let Some(m) = &r.mfa {
+                tell(sink, Progress::Done { profile: r.user.clone(), result: m.clone() });
+            }
+            for (profile, result) in &r.roles {
+                tell(sink, Progress::Done { profile: profile.clone(), result: result.clone() });
+            }
+        }
+        published
+    }
+
+    /// Sign in a planned profile: a user with all its roles, or one role (and the parents it
+    /// needs). A typed code is used only if a new MFA session is actually needed.
+    pub async fn login(
+        &self,
+        plan: &Plan,
+        profile: &str,
+        typed: Option<&Secret>,
+        prompting: Prompting,
+        sink: &Sink,
+    ) -> Result<LoginReport, EngineError> {
+        let (user, roles): (&UserPlan, Vec<&RolePlan>) = match plan.resolve(profile)? {
+            Resolved::User(u) => (u, plan.roles_of(&u.name).collect()),
+            Resolved::Role(r) => {
+                let user =
+                    plan.users.get(&r.user).ok_or_else(|| EngineError::ParentFailed { parent: r.user.clone() })?;
+                let (now, loaded) = (self.clock.now(), self.store.load());
+                let mut chain = vec![r];
+                let mut p = r;
+                while let Some(parent) = plan.role(&p.parent) {
+                    if loaded.sessions.get(&parent.name).is_some_and(|s| s.left(now) > super::fanout::MIN_PARENT_LEFT) {
+                        break;
+                    }
+                    chain.push(parent);
+                    p = parent;
+                }
+                chain.reverse();
+                (user, chain)
+            }
+        };
+        let mut reports = vec![self.sign_in(user, roles, typed, self.settings.margin_secs, prompting, sink).await];
+        self.finish(plan, &mut reports, sink);
+        Ok(reports.pop().expect("one report"))
+    }
+
+    /// Renew sessions. A user whose MFA session has ended needs a code: `typed` (used only for
+    /// users that need one), its code source, or the prompter when `prompting` allows; users
+    /// are taken one at a time, so prompts come one after another.
+    pub async fn refresh(
+        &self,
+        plan: &Plan,
+        which: &Which,
+        typed: Option<&Secret>,
+        prompting: Prompting,
+        sink: &Sink,
+    ) -> Vec<LoginReport> {
         let now = self.clock.now();
         let loaded = self.store.load();
         let mut wanted: BTreeSet<&str> = plan
@@ -74,14 +280,18 @@ impl Engine {
         for user in plan.users.values() {
             let roles: Vec<&RolePlan> =
                 plan.roles_of(&user.name).filter(|r| wanted.contains(r.name.as_str())).collect();
-            let user_named = matches!(which, Which::Profiles(n) if n.contains(&user.name));
+            let user_named = match which {
+                Which::Profiles(n) => n.contains(&user.name),
+                Which::All => user.mfa_serial.is_some(),
+                Which::Due => false,
+            };
             if roles.is_empty() && !user_named {
                 continue;
             }
-            // Keep a still-usable MFA session unless the user asked for a new one with a code.
-            let report = self.sign_in(plan, user, roles, typed.clone(), MIN_BASE_LEFT, sink).await;
-            reports.push(report);
+            let min_left = if user_named { self.settings.margin_secs } else { MIN_BASE_LEFT };
+            reports.push(self.sign_in(user, roles, typed, min_left, prompting, sink).await);
         }
+        self.finish(plan, &mut reports, sink);
         reports
     }
 
@@ -102,36 +312,41 @@ impl Engine {
             .values()
             .filter(|u| u.mfa_serial.is_some())
             .filter_map(|u| {
-                let left = loaded.sessions.get(&u.name)?.expires_at()? - now;
+                let left = loaded.sessions.get(&u.name)?.left(now);
                 (left > 0 && left <= self.settings.mfa_warn_secs).then(|| (u.name.clone(), left))
             })
             .collect()
     }
 
-    /// Forget sessions and remove their managed sections: one profile, a user and all its
-    /// roles, or (None) everything.
-    pub fn logout(&self, plan: &Plan, profile: Option<&str>) -> Result<Vec<String>, EngineError> {
-        let names: BTreeSet<String> = match profile {
-            None => self.store.load().sessions.into_keys().chain(plan.roles.iter().map(|r| r.name.clone())).collect(),
-            Some(p) if plan.users.contains_key(p) => {
-                std::iter::once(p.to_string()).chain(plan.roles_of(p).map(|r| r.name.clone())).collect()
+    /// Forget sessions and remove their secrets from the AWS files: one profile, a user and
+    /// all its roles, or (None) everything. Returns the profiles whose sessions were forgotten.
+    /// In `process` mode the config profiles stay (they hold no secret and sign in on use).
+    pub fn logout(&self, plan: &Plan, which: Option<Resolved>) -> Result<Vec<String>, EngineError> {
+        let loaded = self.store.load();
+        let names: BTreeSet<String> = match which {
+            None => loaded.sessions.keys().cloned().collect(),
+            Some(Resolved::User(u)) => {
+                std::iter::once(u.name.clone()).chain(plan.roles_of(&u.name).map(|r| r.name.clone())).collect()
             }
-            Some(p) if plan.role(p).is_some() || self.store.load().sessions.contains_key(p) => {
-                BTreeSet::from([p.to_string()])
-            }
-            Some(p) => return Err(EngineError::UnknownProfile(p.into())),
+            Some(Resolved::Role(r)) => BTreeSet::from([r.name.clone()]),
         };
-        let removed =
-            self.store.update(|s| names.iter().filter(|n| s.remove(*n).is_some()).cloned().collect::<Vec<_>>())?;
-        let sections: BTreeSet<String> =
-            names.iter().map(|n| crate::aws::exports::managed_name(n, &self.settings.suffix)).collect();
+        let present: Vec<String> = names.iter().filter(|n| loaded.sessions.contains_key(*n)).cloned().collect();
+        if !present.is_empty() {
+            self.store.update(|s| present.iter().for_each(|n| drop(s.remove(n))))?;
+        }
+        let sections: BTreeSet<String> = names.iter().filter_map(|n| plan.managed_of(n).map(str::to_string)).collect();
         let sections =
-            if profile.is_none() { sections.union(&plan.stale_exports).cloned().collect() } else { sections };
-        crate::aws::exports::remove(&self.credentials_path, &sections)?;
-        Ok(removed)
+            if which.is_none() { sections.union(&plan.managed_present).cloned().collect() } else { sections };
+        crate::aws::exports::apply(
+            &self.paths.credentials,
+            crate::aws::exports::ExportMode::Credentials,
+            &[],
+            &sections,
+        )?;
+        Ok(present)
     }
 
-    /// Every plannable profile with its session state.
+    /// Every profile mfatui signs in (MFA users and roles) with its session state.
     pub fn status(&self, plan: &Plan) -> Vec<ProfileStatus> {
         let (now, loaded) = (self.clock.now(), self.store.load());
         let state = |name: &str| loaded.sessions.get(name).map_or(SessionState::None, |s| s.state_at(now));

@@ -1,6 +1,6 @@
-//! Exponential back-off with full jitter, for transient STS errors only.
+//! Exponential back-off with full jitter, for transient AWS errors only, within a time budget.
 
-use crate::aws::sts::StsError;
+use crate::aws::net::AwsError;
 use rand::Rng;
 use std::future::Future;
 use std::time::Duration;
@@ -26,24 +26,37 @@ impl RetryPolicy {
     }
 }
 
-/// Run `call` until it succeeds, fails for good (AccessDenied, a wrong code, …), or the attempts
-/// run out. `on_retry` hears about each pause.
+/// Run `call` until it succeeds, fails for good (AccessDenied, a wrong code, …), the attempts
+/// run out, or `budget` is spent: no attempt starts, and no pause ends, after the budget.
+/// `on_retry` hears about each pause.
 pub async fn with_retry<T, F, Fut>(
     policy: RetryPolicy,
+    budget: Duration,
+    at: (&'static str, &str),
     mut call: F,
-    mut on_retry: impl FnMut(u32, &StsError),
-) -> Result<T, StsError>
+    mut on_retry: impl FnMut(u32, &AwsError),
+) -> Result<T, AwsError>
 where
     F: FnMut() -> Fut,
-    Fut: Future<Output = Result<T, StsError>>,
+    Fut: Future<Output = Result<T, AwsError>>,
 {
+    let deadline = tokio::time::Instant::now() + budget;
     let mut attempt = 0;
     loop {
-        match call().await {
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        let result = match tokio::time::timeout(left, call()).await {
+            Ok(r) => r,
+            Err(_) => return Err(AwsError::Timeout { service: at.0, endpoint: at.1.into(), secs: budget.as_secs() }),
+        };
+        match result {
             Err(e) if e.is_transient() && attempt + 1 < policy.attempts => {
+                let pause = policy.pause(attempt + 1);
+                if tokio::time::Instant::now() + pause >= deadline {
+                    return Err(e);
+                }
                 attempt += 1;
                 on_retry(attempt, &e);
-                tokio::time::sleep(policy.pause(attempt)).await;
+                tokio::time::sleep(pause).await;
             }
             other => return other,
         }
@@ -61,18 +74,22 @@ mod tests {
         let calls = Cell::new(0);
         let r = with_retry(
             fast,
+            Duration::from_secs(5),
+            ("STS", "x"),
             || {
                 calls.set(calls.get() + 1);
-                async { if calls.get() < 3 { Err(StsError::Throttled) } else { Ok(7) } }
+                async { if calls.get() < 3 { Err(AwsError::Throttled) } else { Ok(7) } }
             },
             |_, _| {},
         )
         .await;
         assert_eq!((r, calls.get()), (Ok(7), 3));
         calls.set(0);
-        let denied = StsError::AccessDenied { message: "no".into() };
+        let denied = AwsError::AccessDenied { message: "no".into() };
         let r: Result<(), _> = with_retry(
             fast,
+            Duration::from_secs(5),
+            ("STS", "x"),
             || {
                 calls.set(calls.get() + 1);
                 let e = denied.clone();
@@ -85,14 +102,35 @@ mod tests {
         calls.set(0);
         let r: Result<(), _> = with_retry(
             fast,
+            Duration::from_secs(5),
+            ("STS", "x"),
             || {
                 calls.set(calls.get() + 1);
-                async { Err(StsError::Throttled) }
+                async { Err(AwsError::Throttled) }
             },
             |_, _| {},
         )
         .await;
-        assert_eq!((r, calls.get()), (Err(StsError::Throttled), 4));
+        assert_eq!((r, calls.get()), (Err(AwsError::Throttled), 4));
+    }
+
+    #[tokio::test]
+    async fn the_budget_bounds_slow_attempts_and_pauses() {
+        let slow = RetryPolicy { attempts: 10, base: Duration::from_millis(100), cap: Duration::from_millis(200) };
+        let started = tokio::time::Instant::now();
+        let r: Result<(), _> = with_retry(
+            slow,
+            Duration::from_millis(700),
+            ("STS", "x"),
+            || async {
+                tokio::time::sleep(Duration::from_millis(300)).await;
+                Err(AwsError::Throttled)
+            },
+            |_, _| {},
+        )
+        .await;
+        assert!(r.is_err());
+        assert!(started.elapsed() <= Duration::from_millis(800), "{:?}", started.elapsed());
     }
 
     #[test]

@@ -1,16 +1,18 @@
-//! Signing in: the MFA session of one IAM user, then every role rooted at it, in parallel.
+//! Signing a user in: the MFA session. Reused while it lasts; otherwise a code from the typed
+//! one, the user's code source, or the prompter (in that order), sent while it is still inside
+//! its TOTP window; one sign-in per user at a time across processes.
 
-use super::plan::{KeySource, Plan, RolePlan, UserPlan};
+use super::plan::{KeySource, UserPlan};
 use super::retry::with_retry;
-use super::{Engine, EngineError};
-use crate::aws::exports::{self, Export};
+use super::{Engine, EngineError, Prompting};
 use crate::aws::mfa::{self, MfaSource};
+use crate::aws::net::AwsError;
+use crate::aws::prompt::{PromptAnswer, PromptRequest, SignInLock};
 use crate::aws::secret::Secret;
-use crate::aws::store::{Loaded, StoredSession, UsedCode};
-use crate::aws::sts::{self, AssumeRole, Keys, StsError, TempCredentials};
-use crate::aws::totp::step_of;
-use std::collections::HashMap;
-use std::sync::Arc;
+use crate::aws::store::{Loaded, StoredSession, UsedCode, rfc3339};
+use crate::aws::sts::{self, Keys, TempCredentials};
+use crate::aws::totp::{seconds_left, step_of};
+use std::time::{Duration, Instant};
 use tokio::sync::mpsc::UnboundedSender;
 
 /// What happened to one profile.
@@ -18,10 +20,10 @@ use tokio::sync::mpsc::UnboundedSender;
 pub struct Outcome {
     pub expiration: i64,
     pub identity_arn: Option<String>,
-    /// The `--profile` name to use, or why it could not be written.
+    /// The `--profile` name to use, or why other tools cannot use it.
     pub managed: Result<String, EngineError>,
-    /// An existing session was still good and was kept.
-    pub reused: bool,
+    /// An existing session was still good and was kept, not renewed.
+    pub kept: bool,
 }
 
 /// Live news for a dashboard or a verbose CLI.
@@ -40,6 +42,10 @@ pub enum Progress {
         user: String,
         secs: u64,
     },
+    /// `user` has a new MFA session (stored): whoever waits for it can go on.
+    SignedIn {
+        user: String,
+    },
     Done {
         profile: String,
         result: Result<Outcome, EngineError>,
@@ -48,13 +54,13 @@ pub enum Progress {
 
 pub type Sink = Option<UnboundedSender<Progress>>;
 
-fn tell(sink: &Sink, p: Progress) {
+pub(super) fn tell(sink: &Sink, p: Progress) {
     if let Some(s) = sink {
         let _ = s.send(p);
     }
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct LoginReport {
     pub user: String,
     /// `None` for a user without an MFA device: its roles are assumed with its own keys.
@@ -63,381 +69,254 @@ pub struct LoginReport {
 }
 
 /// Credentials roles are assumed from.
+#[derive(Clone)]
 pub(super) struct Base {
     pub keys: Keys,
     pub mfa: bool,
-    /// A session obtained just now, to store and export.
-    pub fresh: Option<TempCredentials>,
-    pub reused_until: Option<i64>,
+    /// Obtained just now (not taken from the store).
+    pub fresh: bool,
+    /// When the MFA session ends (`None` for long-term keys).
+    pub expires: Option<i64>,
+}
+
+/// How long a process waits for another one that is signing the same user in (which may be
+/// waiting for a person to type a code).
+const SIGNIN_WAIT: Duration = Duration::from_secs(300);
+/// A person gets this many tries at typing a code before the engine gives up.
+const PROMPT_ATTEMPTS: usize = 5;
+/// Fewer seconds left than this on fresh credentials is not plausible: the clocks disagree.
+const PLAUSIBLE_MIN_SECS: i64 = 120;
+
+/// The user's stored MFA session, if it has more than `min_left` seconds left: the one rule for
+/// "can roles be signed in without a new code".
+pub fn live_mfa_session<'a>(stored: &'a Loaded, user: &str, now: i64, min_left: i64) -> Option<&'a StoredSession> {
+    stored.sessions.get(user).filter(|s| s.mfa && s.left(now) > min_left)
+}
+
+/// Refuse credentials that are already expired or about to be: with a clock 2 h off, STS hands
+/// out sessions that are dead on arrival, and storing them would replace good ones.
+pub(super) fn plausible(profile: &str, c: &TempCredentials, requested: i64, now: i64) -> Result<(), EngineError> {
+    let left = c.expiration - now;
+    if left >= PLAUSIBLE_MIN_SECS.min(requested / 2) {
+        return Ok(());
+    }
+    // STS counts the duration from its own clock: expiration − duration is its "now".
+    let skew = (c.expiration - requested) - now;
+    Err(EngineError::Implausible {
+        profile: profile.into(),
+        left_secs: left,
+        skew_secs: (skew.abs() > crate::aws::net::SKEW_WORTH_MENTIONING).then_some(-skew),
+    })
 }
 
 impl Engine {
-    /// Sign in `profile`'s IAM user (with `typed`, else its configured code source, unless its
-    /// MFA session is still good) and assume every role rooted at it.
-    pub async fn login(
-        &self,
-        plan: &Plan,
-        profile: &str,
-        typed: Option<Secret>,
-        sink: &Sink,
-    ) -> Result<LoginReport, EngineError> {
-        let user = plan.user_of(profile).ok_or_else(|| EngineError::UnknownProfile(profile.into()))?;
-        let roles: Vec<&RolePlan> = plan.roles_of(&user.name).collect();
-        Ok(self.sign_in(plan, user, roles, typed, self.settings.margin_secs, sink).await)
+    pub(super) fn stored_session(&self, c: &TempCredentials, mfa: bool) -> StoredSession {
+        StoredSession {
+            access_key_id: c.keys.access_key_id.clone(),
+            secret_access_key: c.keys.secret_access_key.clone(),
+            session_token: c.keys.session_token.clone().unwrap_or_else(|| Secret::new("")),
+            expiration: rfc3339(c.expiration),
+            identity_arn: c.assumed_arn.clone(),
+            mfa,
+            obtained_at: self.clock.now(),
+        }
     }
 
-    pub(super) async fn sign_in(
-        &self,
-        plan: &Plan,
-        user: &UserPlan,
-        roles: Vec<&RolePlan>,
-        typed: Option<Secret>,
-        min_left: i64,
-        sink: &Sink,
-    ) -> LoginReport {
-        let has_mfa = user.mfa_serial.is_some();
-        // One read of the store for the whole sign-in; nothing below changes what it is read for.
-        let stored = self.store.load();
-        let base = match self.base(user, &stored, typed, min_left, sink).await {
-            Ok(b) => b,
-            Err(e) => {
-                let roles = roles
-                    .iter()
-                    .map(|r| (r.name.clone(), Err(EngineError::ParentFailed { parent: user.name.clone() })))
-                    .collect();
-                return LoginReport { user: user.name.clone(), mfa: Some(Err(e)), roles };
-            }
-        };
-        let mut assumed = self.fan_out(&roles, &base.keys, &stored, sink).await;
-        if !has_mfa && assumed.iter().any(|(_, r)| is_denied(r)) {
-            let suggestion = self.mfa_device_of(user).await;
-            for (_, r) in assumed.iter_mut().filter(|(_, r)| is_denied(r)) {
-                let cause = r.as_ref().err().map(ToString::to_string).unwrap_or_default();
-                *r = Err(EngineError::NoMfaSerial { user: user.name.clone(), suggestion: suggestion.clone(), cause });
-            }
-        }
-        let aliases = self.learn_aliases(&roles, &assumed, &stored).await;
-        let mut report = self.persist(plan, user, &base, &roles, assumed, aliases);
-        if !has_mfa {
-            report.mfa = None;
-        }
-        if let Some(m) = &report.mfa {
-            tell(sink, Progress::Done { profile: user.name.clone(), result: m.clone() });
-        }
-        for (profile, result) in &report.roles {
-            tell(sink, Progress::Done { profile: profile.clone(), result: result.clone() });
-        }
-        report
-    }
-
-    /// The credentials to assume roles from: a stored MFA session with more than `min_left`
-    /// seconds, else a new one (needs a code), else the long-term keys of a user without MFA.
+    /// The credentials to assume `user`'s roles from: a stored MFA session with more than
+    /// `min_left` seconds, else a new one, else the long-term keys of a user without MFA.
+    /// `typed` is used only when a new session is actually needed.
     pub(super) async fn base(
         &self,
         user: &UserPlan,
-        stored: &Loaded,
-        typed: Option<Secret>,
         min_left: i64,
+        typed: Option<&Secret>,
+        prompting: Prompting,
+        asking_for: &str,
         sink: &Sink,
     ) -> Result<Base, EngineError> {
-        let now = self.clock.now();
         let Some(serial) = &user.mfa_serial else {
-            return Ok(Base { keys: self.long_term_keys(user).await?, mfa: false, fresh: None, reused_until: None });
+            let keys = self.long_term_keys(user).await?;
+            return Ok(Base { keys, mfa: false, fresh: false, expires: None });
         };
-        if typed.is_none()
-            && let Some(s) = live_mfa_session(stored, &user.name, now, min_left)
-        {
-            let keys = Keys {
-                access_key_id: s.access_key_id.clone(),
-                secret_access_key: s.secret_access_key.clone(),
-                session_token: Some(s.session_token.clone()),
-            };
-            return Ok(Base { keys, mfa: true, fresh: None, reused_until: s.expires_at() });
+        let kept = |s: &StoredSession| Base { keys: s.keys(), mfa: true, fresh: false, expires: s.expires_at() };
+        if let Some(s) = live_mfa_session(&self.store.load(), &user.name, self.clock.now(), min_left) {
+            return Ok(kept(s));
         }
-        let source = match typed {
-            Some(c) => MfaSource::Typed(c),
-            None => match &user.source {
-                Ok(Some(s)) => s.clone(),
-                Ok(None) => return Err(EngineError::NeedsCode { user: user.name.clone() }),
-                Err(e) => return Err(EngineError::Mfa(e.clone())),
-            },
+        let _flight = self.flight(&format!("signin:{}", user.name)).await;
+        let mut lock = SignInLock::acquire(&self.lock_dir, &user.name, SIGNIN_WAIT).await?;
+        // Another process (or task) may have signed the user in while this one waited.
+        if let Some(s) = live_mfa_session(&self.store.load(), &user.name, self.clock.now(), min_left) {
+            return Ok(kept(s));
+        }
+        if let Some(code) = typed {
+            return self.sign_in_with(user, serial, &MfaSource::Typed(code.clone()), sink).await;
+        }
+        match &user.source {
+            Ok(Some(source)) => return self.sign_in_with(user, serial, source, sink).await,
+            Err(e) => return Err(EngineError::Mfa(e.clone())),
+            Ok(None) => {}
+        }
+        if prompting == Prompting::Never {
+            return Err(EngineError::NeedsCode { user: user.name.clone() });
+        }
+        let mut req = PromptRequest {
+            user: user.name.clone(),
+            serial: serial.clone(),
+            profile: asking_for.to_string(),
+            retry_reason: None,
         };
+        let mut last = None;
+        for _ in 0..PROMPT_ATTEMPTS {
+            if !lock.is_held() {
+                lock = SignInLock::acquire(&self.lock_dir, &user.name, SIGNIN_WAIT).await?;
+            }
+            let answer = self.prompter.ask(&req, &mut lock).await.map_err(EngineError::Prompt)?;
+            match answer {
+                PromptAnswer::SignedIn => {
+                    let stored = self.store.load();
+                    return live_mfa_session(&stored, &user.name, self.clock.now(), 0)
+                        .map(kept)
+                        .ok_or_else(|| EngineError::NeedsCode { user: user.name.clone() });
+                }
+                PromptAnswer::Code(code) => {
+                    match self.sign_in_with(user, serial, &MfaSource::Typed(code), sink).await {
+                        Err(e) if retryable_by_person(&e) => {
+                            req.retry_reason = Some(e.to_string());
+                            last = Some(e);
+                        }
+                        other => return other,
+                    }
+                }
+            }
+        }
+        Err(last.unwrap_or(EngineError::NeedsCode { user: user.name.clone() }))
+    }
+
+    /// GetSessionToken with a code from `source`; the session is stored before returning.
+    async fn sign_in_with(
+        &self,
+        user: &UserPlan,
+        serial: &str,
+        source: &MfaSource,
+        sink: &Sink,
+    ) -> Result<Base, EngineError> {
+        let stored = self.store.load();
         let waiting = |secs| tell(sink, Progress::WaitingForCode { user: user.name.clone(), secs });
         let code =
-            mfa::obtain(&source, &user.name, stored.used_codes.get(serial), &*self.clock, self.interactive, waiting)
+            mfa::obtain(source, &user.name, stored.used_codes.get(serial), &*self.clock, self.interactive, waiting)
                 .await?;
         // Remember the code before sending it: even a request that fails on the way may have
         // reached AWS, and a second use would be refused.
-        let used = UsedCode { code: code.clone(), step: step_of(self.clock.now().max(0) as u64) };
-        self.store.update_all(|d| d.used_codes.insert(serial.clone(), used))?;
+        let now = self.clock.now().max(0);
+        let used = UsedCode { code: code.clone(), step: step_of(now as u64) };
+        self.store.update_all(|d| d.used_codes.insert(serial.to_string(), used))?;
         let keys = self.long_term_keys(user).await?;
-        let target = self.target(&user.region);
+        let target = self.target(&user.target);
         let secs = user.session_secs.clamp(900, 129_600);
         tell(sink, Progress::Started { profile: user.name.clone() });
-        let creds = with_retry(
+        // AWS accepts a code until the end of the next 30 s step: never send it later than that.
+        let window = Duration::from_secs(seconds_left(now as u64) + 30).saturating_sub(Duration::from_secs(2));
+        let budget = window.min(self.settings.deadlines.call);
+        let started = Instant::now();
+        let mut attempts = 0;
+        let url = target.sts_url();
+        let result = with_retry(
             self.settings.retry,
-            || sts::get_session_token(&target, &keys, Some((serial, &code)), Some(secs)),
+            budget,
+            ("STS", &url),
+            || {
+                attempts += 1;
+                sts::get_session_token(&target, &keys, Some((serial, &code)), Some(secs))
+            },
             |attempt, e| tell(sink, Progress::Retrying { profile: user.name.clone(), attempt, reason: e.to_string() }),
         )
-        .await
-        .map_err(EngineError::Sts)?;
-        Ok(Base { keys: creds.keys.clone(), mfa: true, fresh: Some(creds), reused_until: None })
+        .await;
+        let creds = match result {
+            Ok(c) => c,
+            Err(e) if e.is_transient() && budget == window => {
+                return Err(EngineError::CodeWindow {
+                    user: user.name.clone(),
+                    attempts,
+                    waited: started.elapsed().as_secs(),
+                });
+            }
+            Err(e) => return Err(scrub_code(e, &code)),
+        };
+        plausible(&user.name, &creds, i64::from(secs), self.clock.now())?;
+        let name = self.learn_user_name(user, &creds.keys).await;
+        let session = self.stored_session(&creds, true);
+        self.store.update_all(|d| {
+            d.sessions.insert(user.name.clone(), session);
+            if let Some(n) = name {
+                d.user_names.insert(user.name.clone(), n);
+            }
+        })?;
+        tell(sink, Progress::SignedIn { user: user.name.clone() });
+        Ok(Base { keys: creds.keys.clone(), mfa: true, fresh: true, expires: Some(creds.expiration) })
     }
 
-    /// The serial to suggest for a user without `mfa_serial`: its real device if IAM tells us.
-    async fn mfa_device_of(&self, user: &UserPlan) -> String {
-        let fallback = format!("arn:aws:iam::{}:mfa/DEVICE-NAME", user.account.as_deref().unwrap_or("ACCOUNT-ID"));
-        let Ok(keys) = self.long_term_keys(user).await else { return fallback };
-        match crate::aws::iam::list_mfa_devices(&self.target(&user.region), &keys).await {
-            Ok(devices) => devices.into_iter().next().unwrap_or(fallback),
-            Err(_) => fallback,
+    /// The IAM user's own name, what CloudTrail should show as the role session name; asked
+    /// once (GetCallerIdentity cannot be denied) and kept in the store.
+    pub(super) async fn learn_user_name(&self, user: &UserPlan, keys: &Keys) -> Option<String> {
+        if self.store.load().user_names.contains_key(&user.name) {
+            return None;
         }
+        let id = sts::get_caller_identity(&self.target(&user.target), keys).await.ok()?;
+        let name = id.arn.rsplit_once(":user/").map(|(_, n)| n.rsplit('/').next().unwrap_or(n).to_string())?;
+        Some(name)
     }
 
-    async fn long_term_keys(&self, user: &UserPlan) -> Result<Keys, EngineError> {
+    pub(super) async fn long_term_keys(&self, user: &UserPlan) -> Result<Keys, EngineError> {
         match &user.keys {
             KeySource::Static(k) => Ok(k.clone()),
             KeySource::Process(cmd) => process_keys(&user.name, cmd).await,
         }
     }
 
-    /// Assume `roles` from `base`, level by level: a chained role after its parent. Parents
-    /// outside `roles` come from the store.
-    pub(super) async fn fan_out(
-        &self,
-        roles: &[&RolePlan],
-        base: &Keys,
-        stored: &Loaded,
-        sink: &Sink,
-    ) -> Vec<(String, Result<TempCredentials, EngineError>)> {
-        let mut done: HashMap<String, Result<TempCredentials, EngineError>> = HashMap::new();
-        let now = self.clock.now();
-        let permits = Arc::new(tokio::sync::Semaphore::new(self.settings.concurrency.max(1)));
-        let max_depth = roles.iter().map(|r| r.depth).max().unwrap_or(0);
-        for depth in 1..=max_depth {
-            let mut tasks = tokio::task::JoinSet::new();
-            for r in roles.iter().filter(|r| r.depth == depth) {
-                let parent_keys = if r.parent == r.user {
-                    Ok(base.clone())
-                } else {
-                    match done.get(&r.parent) {
-                        Some(Ok(c)) => Ok(c.keys.clone()),
-                        Some(Err(_)) => Err(EngineError::ParentFailed { parent: r.parent.clone() }),
-                        None => stored
-                            .sessions
-                            .get(&r.parent)
-                            .filter(|s| s.expires_at().is_some_and(|t| t - now > 60))
-                            .map(|s| Keys {
-                                access_key_id: s.access_key_id.clone(),
-                                secret_access_key: s.secret_access_key.clone(),
-                                session_token: Some(s.session_token.clone()),
-                            })
-                            .ok_or_else(|| EngineError::ParentFailed { parent: r.parent.clone() }),
-                    }
-                };
-                let keys = match parent_keys {
-                    Ok(k) => k,
-                    Err(e) => {
-                        done.insert(r.name.clone(), Err(e));
-                        continue;
-                    }
-                };
-                let (engine, role, permits, sink) = (self.clone(), (*r).clone(), permits.clone(), sink.clone());
-                tasks.spawn(async move {
-                    let _permit = permits.acquire_owned().await.expect("semaphore never closed");
-                    let _flight = engine.flight(&role.name).await;
-                    tell(&sink, Progress::Started { profile: role.name.clone() });
-                    let target = engine.target(&role.region);
-                    let req = AssumeRole {
-                        role_arn: &role.role_arn,
-                        session_name: &role.session_name,
-                        external_id: role.external_id.as_deref(),
-                        duration_secs: role.duration,
-                        mfa: None,
-                    };
-                    let result = with_retry(
-                        engine.settings.retry,
-                        || sts::assume_role(&target, &keys, &req),
-                        |attempt, e| {
-                            tell(
-                                &sink,
-                                Progress::Retrying { profile: role.name.clone(), attempt, reason: e.to_string() },
-                            )
-                        },
-                    )
-                    .await
-                    .map_err(|source| EngineError::Role { role_arn: role.role_arn.clone(), source });
-                    (role.name, result)
-                });
+    /// Forget a user's MFA session that AWS says has expired although the store thought it
+    /// valid (a clock jump, a revoked session), so the next step asks for a code.
+    pub(super) fn forget_mfa_session(&self, user: &str) -> Result<(), EngineError> {
+        self.store.update(|s| {
+            if s.get(user).is_some_and(|x| x.mfa) {
+                s.remove(user);
             }
-            while let Some(joined) = tasks.join_next().await {
-                if let Ok((name, result)) = joined {
-                    done.insert(name, result);
-                }
-            }
-        }
-        roles
-            .iter()
-            .map(|r| {
-                (
-                    r.name.clone(),
-                    done.remove(&r.name).unwrap_or(Err(EngineError::ParentFailed { parent: r.parent.clone() })),
-                )
-            })
-            .collect()
-    }
-
-    /// Ask each account whose alias is not known yet, once, with a fresh role session in it.
-    /// Best effort and bounded: a role may not read aliases, and IAM may be slow.
-    async fn learn_aliases(
-        &self,
-        roles: &[&RolePlan],
-        assumed: &[(String, Result<TempCredentials, EngineError>)],
-        stored: &Loaded,
-    ) -> Vec<(String, String)> {
-        let known = &stored.account_aliases;
-        let mut wanted: HashMap<String, (Keys, String)> = HashMap::new();
-        for (r, (_, result)) in roles.iter().zip(assumed) {
-            if let (Ok(c), Some(arn)) = (result, crate::aws::config::arn::parse_role_arn(&r.role_arn))
-                && !known.contains_key(arn.account.id)
-            {
-                wanted.entry(arn.account.id.to_string()).or_insert_with(|| (c.keys.clone(), r.region.clone()));
-            }
-        }
-        let mut tasks = tokio::task::JoinSet::new();
-        for (account, (keys, region)) in wanted {
-            let target = self.target(&region);
-            tasks.spawn(async move {
-                let found = tokio::time::timeout(
-                    std::time::Duration::from_secs(3),
-                    crate::aws::iam::account_alias(&target, &keys),
-                )
-                .await;
-                (account, found)
-            });
-        }
-        let mut out = Vec::new();
-        while let Some(Ok((account, found))) = tasks.join_next().await {
-            match found {
-                Ok(Ok(alias)) => out.push((account, alias.unwrap_or_default())),
-                // Not allowed to read it: remember there is nothing to show, rather than ask on every sign-in.
-                Ok(Err(e)) if matches!(e.root(), StsError::AccessDenied { .. }) => out.push((account, String::new())),
-                _ => {}
-            }
-        }
-        out
-    }
-
-    /// Store and export everything obtained, one write each, and prune stale sections.
-    pub(super) fn persist(
-        &self,
-        plan: &Plan,
-        user: &UserPlan,
-        base: &Base,
-        roles: &[&RolePlan],
-        assumed: Vec<(String, Result<TempCredentials, EngineError>)>,
-        aliases: Vec<(String, String)>,
-    ) -> LoginReport {
-        let now = self.clock.now();
-        let stored = |c: &TempCredentials| StoredSession {
-            access_key_id: c.keys.access_key_id.clone(),
-            secret_access_key: c.keys.secret_access_key.clone(),
-            session_token: c.keys.session_token.clone().unwrap_or_else(|| Secret::new("")),
-            expiration: crate::aws::store::rfc3339(c.expiration),
-            identity_arn: c.assumed_arn.clone(),
-            mfa: base.mfa,
-            obtained_at: now,
-        };
-        let store_result = self.store.update_all(|d| {
-            if let Some(c) = &base.fresh {
-                d.sessions.insert(user.name.clone(), stored(c));
-            }
-            for (name, r) in &assumed {
-                if let Ok(c) = r {
-                    d.sessions.insert(name.clone(), stored(c));
-                }
-            }
-            d.account_aliases.extend(aliases);
-        });
-        let mut exports_list: Vec<(&str, Export)> = Vec::new();
-        if let (Some(c), Ok(name)) = (&base.fresh, &user.managed) {
-            exports_list.push((name, Export { profile: &user.name, creds: c, region: user.export_region.as_deref() }));
-        }
-        for (r, (_, result)) in roles.iter().zip(&assumed) {
-            if let (Ok(c), Ok(name)) = (result, &r.managed) {
-                exports_list.push((name, Export { profile: &r.name, creds: c, region: r.export_region.as_deref() }));
-            }
-        }
-        let write_result = exports::write(&self.credentials_path, &exports_list)
-            .and_then(|_| {
-                if plan.stale_exports.is_empty() {
-                    Ok(crate::aws::userfile::Outcome::Unchanged)
-                } else {
-                    exports::remove(&self.credentials_path, &plan.stale_exports)
-                }
-            })
-            .map_err(EngineError::from)
-            .and(store_result.map_err(EngineError::from));
-        let managed = |m: &Result<String, crate::aws::exports::ExportError>| match (m, &write_result) {
-            (Ok(name), Ok(_)) => Ok(name.clone()),
-            (Err(e), _) => Err(EngineError::Export(e.clone())),
-            (_, Err(e)) => Err(e.clone()),
-        };
-        let mfa = match (&base.fresh, base.reused_until) {
-            (Some(c), _) => Ok(Outcome {
-                expiration: c.expiration,
-                identity_arn: None,
-                managed: managed(&user.managed),
-                reused: false,
-            }),
-            (None, Some(t)) => {
-                Ok(Outcome { expiration: t, identity_arn: None, managed: managed(&user.managed), reused: true })
-            }
-            (None, None) => {
-                Ok(Outcome { expiration: i64::MAX, identity_arn: None, managed: managed(&user.managed), reused: true })
-            }
-        };
-        let roles = roles
-            .iter()
-            .zip(assumed)
-            .map(|(r, (name, result))| {
-                let outcome = result.map(|c| Outcome {
-                    expiration: c.expiration,
-                    identity_arn: c.assumed_arn,
-                    managed: managed(&r.managed),
-                    reused: false,
-                });
-                (name, outcome)
-            })
-            .collect();
-        LoginReport { user: user.name.clone(), mfa: Some(mfa), roles }
+        })?;
+        Ok(())
     }
 }
 
-/// The user's stored MFA session, if it has more than `min_left` seconds left: the one rule for
-/// "can roles be signed in without a new code".
-pub fn live_mfa_session<'a>(stored: &'a Loaded, user: &str, now: i64, min_left: i64) -> Option<&'a StoredSession> {
-    stored.sessions.get(user).filter(|s| s.mfa && s.expires_at().is_some_and(|t| t - now > min_left))
+/// A person can fix these by typing again: a wrong, reused or expired code.
+fn retryable_by_person(e: &EngineError) -> bool {
+    matches!(e, EngineError::Aws(a) if matches!(a.root(), AwsError::CodeRejected))
+        || matches!(
+            e,
+            EngineError::Mfa(crate::aws::mfa::MfaError::AlreadyUsed { .. } | crate::aws::mfa::MfaError::NotSixDigits)
+        )
+        || matches!(e, EngineError::CodeWindow { .. })
 }
 
-fn is_denied(r: &Result<TempCredentials, EngineError>) -> bool {
-    matches!(r, Err(EngineError::Role { source, .. }) if matches!(source.root(), StsError::AccessDenied { .. }))
+/// AWS echoes a malformed code in its validation message; wrong codes are not kept anywhere.
+fn scrub_code(e: AwsError, code: &str) -> EngineError {
+    match e {
+        AwsError::Service { code: c, message, status } if message.contains(code) => {
+            EngineError::Aws(AwsError::Service { code: c, message: message.replace(code, "******"), status })
+        }
+        other => EngineError::Aws(other),
+    }
 }
 
 /// Long-term keys from `credential_process` (`{"Version": 1, "AccessKeyId": …}` on stdout).
 async fn process_keys(user: &str, command: &str) -> Result<Keys, EngineError> {
-    let fail = |detail: String| EngineError::KeysProcess { user: user.into(), detail };
-    let out = tokio::process::Command::new("sh")
-        .arg("-c")
-        .arg(command)
-        .stdin(std::process::Stdio::null())
-        .kill_on_drop(true)
-        .output()
+    let spec = crate::aws::child::Spec {
+        setting: "credential_process",
+        profile: user,
+        command,
+        timeout: Duration::from_secs(60),
+        show_stderr: false,
+    };
+    let out = crate::aws::child::run(&spec)
         .await
-        .map_err(|e| fail(e.to_string()))?;
-    if !out.status.success() {
-        return Err(fail(format!("{}: {}", out.status, String::from_utf8_lossy(&out.stderr).trim())));
-    }
+        .map_err(|e| EngineError::KeysProcess { user: user.into(), detail: e.to_string() })?;
     #[derive(serde::Deserialize)]
     #[serde(rename_all = "PascalCase")]
     struct ProcessOutput {
@@ -446,8 +325,11 @@ async fn process_keys(user: &str, command: &str) -> Result<Keys, EngineError> {
         secret_access_key: String,
         session_token: Option<String>,
     }
-    let parsed: ProcessOutput = serde_json::from_slice(&out.stdout)
-        .map_err(|e| fail(format!("its output is not credential_process JSON ({e})")))?;
+    let fail = |detail: String| EngineError::KeysProcess { user: user.into(), detail };
+    // serde's messages can quote the input, which holds the secret key: name the problem only.
+    let parsed: ProcessOutput = serde_json::from_slice(&out).map_err(|e| {
+        fail(format!("its output is not credential_process JSON (line {}, column {})", e.line(), e.column()))
+    })?;
     if parsed.version != 1 {
         return Err(fail(format!("Version {} is not supported (expected 1)", parsed.version)));
     }
@@ -458,8 +340,38 @@ async fn process_keys(user: &str, command: &str) -> Result<Keys, EngineError> {
     })
 }
 
-impl From<StsError> for EngineError {
-    fn from(e: StsError) -> Self {
-        Self::Sts(e)
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn creds(expiration: i64) -> TempCredentials {
+        TempCredentials {
+            keys: Keys { access_key_id: "ASIA".into(), secret_access_key: Secret::new("s"), session_token: None },
+            expiration,
+            assumed_arn: None,
+        }
+    }
+
+    #[test]
+    fn dead_on_arrival_credentials_are_refused_with_the_skew() {
+        let now = 1_800_000_000;
+        assert!(plausible("p", &creds(now + 3600), 3600, now).is_ok());
+        // STS's clock is 2 h behind: a 1 h session expired an hour ago.
+        let e = plausible("p", &creds(now - 3600), 3600, now).unwrap_err();
+        assert_eq!(e, EngineError::Implausible { profile: "p".into(), left_secs: -3600, skew_secs: Some(7200) });
+        let text = e.to_string();
+        assert!(text.contains("expired 1h 00m ago") && text.contains("about 2h 00m behind"), "{text}");
+        assert!(text.contains("previous session was kept"), "{text}");
+        assert!(plausible("p", &creds(now + 30), 3600, now).is_err(), "30 s left on a new 1 h session");
+    }
+
+    #[test]
+    fn malformed_codes_are_not_echoed() {
+        let e = AwsError::Service {
+            code: "ValidationError".into(),
+            message: "Value '12345x' at 'tokenCode' failed".into(),
+            status: Some(400),
+        };
+        assert!(!scrub_code(e, "12345x").to_string().contains("12345x"));
     }
 }

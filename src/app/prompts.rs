@@ -1,0 +1,124 @@
+//! The dashboard's own prompter, and the bookkeeping of who waits for which user's code.
+//!
+//! The engine runs in worker tasks; when it needs a code it asks `InProcess`, which hands the
+//! question to the app loop (it becomes a modal) and waits for the answer. Other processes ask
+//! over the socket (`prompters::socket`); their questions join the same modal. A typed code
+//! goes to the engine that asked in this process, or, when only other processes asked, the
+//! dashboard signs the user in itself; either way everyone waiting hears "signed in" (or
+//! "refused") once.
+
+use crate::aws::prompt::{PromptAnswer, PromptError, PromptFuture, PromptRequest, Prompter, SignInLock};
+use crate::aws::secret::Secret;
+use crate::prompters::socket::RemoteAnswer;
+use std::collections::HashMap;
+use tokio::sync::{mpsc, oneshot};
+
+pub type Reply = oneshot::Sender<Result<PromptAnswer, PromptError>>;
+
+/// A question from this dashboard's engine.
+pub struct LocalAsk {
+    pub req: PromptRequest,
+    pub reply: Reply,
+}
+
+pub struct InProcess {
+    tx: mpsc::UnboundedSender<LocalAsk>,
+}
+
+impl InProcess {
+    pub fn new(tx: mpsc::UnboundedSender<LocalAsk>) -> Self {
+        Self { tx }
+    }
+}
+
+impl Prompter for InProcess {
+    fn ask<'a>(&'a self, req: &'a PromptRequest, _lock: &'a mut SignInLock) -> PromptFuture<'a> {
+        Box::pin(async move {
+            let (reply, answer) = oneshot::channel();
+            let closed = || PromptError::Failed("the dashboard is closing".into());
+            self.tx.send(LocalAsk { req: req.clone(), reply }).map_err(|_| closed())?;
+            answer.await.map_err(|_| closed())?
+        })
+    }
+}
+
+/// What the app must do with a typed code.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Next {
+    /// The engine that asked has it; nothing more to do.
+    Handed,
+    /// Only other processes asked: sign the user in with this code.
+    SignIn(Secret),
+    Nothing,
+}
+
+#[derive(Default)]
+pub struct Waiters {
+    local: HashMap<String, Reply>,
+    remote: HashMap<String, Vec<oneshot::Sender<RemoteAnswer>>>,
+}
+
+impl Waiters {
+    pub fn ask_local(&mut self, user: &str, reply: Reply) {
+        // A newer question (a retry after a wrong code) replaces an older one.
+        if let Some(old) = self.local.insert(user.to_string(), reply) {
+            let _ = old.send(Err(PromptError::Failed("asked again".into())));
+        }
+    }
+
+    pub fn ask_remote(&mut self, user: &str, reply: oneshot::Sender<RemoteAnswer>) {
+        self.remote.entry(user.to_string()).or_default().push(reply);
+    }
+
+    /// The person answered `user`'s prompt: a code, or `None` (refused).
+    pub fn answer(&mut self, user: &str, code: Option<Secret>) -> Next {
+        match (self.local.remove(user), code) {
+            (Some(reply), Some(code)) => {
+                let _ = reply.send(Ok(PromptAnswer::Code(code)));
+                Next::Handed
+            }
+            (Some(reply), None) => {
+                let _ = reply.send(Err(PromptError::Refused { user: user.into(), place: "in the dashboard".into() }));
+                self.finish(user, RemoteAnswer::Refused);
+                Next::Nothing
+            }
+            (None, Some(code)) if self.remote.contains_key(user) => Next::SignIn(code),
+            (None, Some(_)) => Next::Nothing,
+            (None, None) => {
+                self.finish(user, RemoteAnswer::Refused);
+                Next::Nothing
+            }
+        }
+    }
+
+    /// Tell every other process waiting for `user`.
+    pub fn finish(&mut self, user: &str, answer: RemoteAnswer) {
+        for r in self.remote.remove(user).unwrap_or_default() {
+            let _ = r.send(answer.clone());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_code_goes_to_the_local_engine_else_the_dashboard_signs_in() {
+        let mut w = Waiters::default();
+        let (tx, rx) = oneshot::channel();
+        w.ask_local("alice", tx);
+        let (rtx, rrx) = oneshot::channel();
+        w.ask_remote("alice", rtx);
+        assert_eq!(w.answer("alice", Some(Secret::new("123456"))), Next::Handed);
+        assert!(matches!(rx.await.unwrap(), Ok(PromptAnswer::Code(_))));
+        w.finish("alice", RemoteAnswer::SignedIn);
+        assert_eq!(rrx.await.unwrap(), RemoteAnswer::SignedIn);
+        // Only another process asked: the dashboard signs in itself.
+        let (rtx, rrx) = oneshot::channel();
+        w.ask_remote("bob", rtx);
+        assert!(matches!(w.answer("bob", Some(Secret::new("654321"))), Next::SignIn(_)));
+        assert_eq!(w.answer("bob", None), Next::Nothing);
+        assert_eq!(rrx.await.unwrap(), RemoteAnswer::Refused);
+    }
+}

@@ -1,0 +1,134 @@
+//! Credentials for exactly one profile, the way the credential channels need them: reuse the
+//! stored session while it has enough left, else renew it from the MFA session, else sign the
+//! user in (code source, then the prompter). Nothing is published here: a client asking for
+//! credentials must not rewrite the user's files.
+
+use super::fanout::MIN_PARENT_LEFT;
+use super::plan::{Plan, Resolved, RolePlan};
+use super::refresh::MIN_BASE_LEFT;
+use super::signin::Sink;
+use super::{Engine, EngineError, Prompting};
+use crate::aws::net::AwsError;
+use crate::aws::sts::Keys;
+use std::future::Future;
+use std::pin::Pin;
+
+/// Credentials for one profile, ready to hand to a client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Obtained {
+    pub profile: String,
+    pub keys: Keys,
+    /// Unix seconds.
+    pub expiration: i64,
+    /// The region the profile's managed section carries.
+    pub region: String,
+    /// The account id, when known (credential_process may pass it on).
+    pub account: Option<String>,
+    /// Whether they were obtained just now (rather than taken from the store).
+    pub fresh: bool,
+}
+
+impl Engine {
+    /// Credentials for `name` (a profile or its managed name) with more than `min_left` seconds
+    /// left. `prompting` says whether a person may be asked for a code.
+    pub async fn credentials(
+        &self,
+        plan: &Plan,
+        name: &str,
+        min_left: i64,
+        prompting: Prompting,
+        sink: &Sink,
+    ) -> Result<Obtained, EngineError> {
+        match plan.resolve(name)? {
+            Resolved::User(u) => {
+                if u.mfa_serial.is_none() {
+                    return Err(EngineError::NotSignable {
+                        why: format!(
+                            "{} has no mfa_serial, so there is no MFA session to hand out: use the profile {} itself",
+                            u.name, u.name
+                        ),
+                    });
+                }
+                let base = self.base(u, min_left, None, prompting, &u.name, sink).await?;
+                Ok(Obtained {
+                    profile: u.name.clone(),
+                    keys: base.keys,
+                    expiration: base.expires.unwrap_or(i64::MAX),
+                    region: u.export_region.clone(),
+                    account: u.account.clone(),
+                    fresh: base.fresh,
+                })
+            }
+            Resolved::Role(r) => self.role_credentials(plan, r, min_left, prompting, sink).await,
+        }
+    }
+
+    fn role_credentials<'a>(
+        &'a self,
+        plan: &'a Plan,
+        role: &'a RolePlan,
+        min_left: i64,
+        prompting: Prompting,
+        sink: &'a Sink,
+    ) -> Pin<Box<dyn Future<Output = Result<Obtained, EngineError>> + Send + 'a>> {
+        Box::pin(async move {
+            let account = crate::aws::config::arn::parse_role_arn(&role.role_arn).map(|a| a.account.id.to_string());
+            let obtained = |keys: Keys, expiration: i64, fresh: bool| Obtained {
+                profile: role.name.clone(),
+                keys,
+                expiration,
+                region: role.export_region.clone(),
+                account: account.clone(),
+                fresh,
+            };
+            let stored_ok = |engine: &Engine| {
+                let now = engine.clock.now();
+                engine
+                    .store
+                    .load()
+                    .sessions
+                    .get(&role.name)
+                    .filter(|s| s.left(now) > min_left)
+                    .map(|s| (s.keys(), s.expires_at()))
+            };
+            if let Some((keys, Some(exp))) = stored_ok(self) {
+                return Ok(obtained(keys, exp, false));
+            }
+            let _flight = self.flight(&role.name).await;
+            if let Some((keys, Some(exp))) = stored_ok(self) {
+                return Ok(obtained(keys, exp, false));
+            }
+            let user =
+                plan.users.get(&role.user).ok_or_else(|| EngineError::ParentFailed { parent: role.user.clone() })?;
+            let mut renewed_base = false;
+            loop {
+                let (keys, from_stored_mfa) = if role.parent == role.user {
+                    let base = self.base(user, MIN_BASE_LEFT, None, prompting, &role.name, sink).await?;
+                    (base.keys, base.mfa && !base.fresh)
+                } else {
+                    let parent = plan
+                        .role(&role.parent)
+                        .ok_or_else(|| EngineError::ParentFailed { parent: role.parent.clone() })?;
+                    let p = self.role_credentials(plan, parent, MIN_PARENT_LEFT, prompting, sink).await?;
+                    (p.keys, false)
+                };
+                let name = self.session_name(role, &self.store.load());
+                match self.assume(role, &keys, &name, sink).await {
+                    Ok(c) => {
+                        let session = self.stored_session(&c, user.mfa_serial.is_some());
+                        self.store.update(|s| s.insert(role.name.clone(), session))?;
+                        return Ok(obtained(c.keys, c.expiration, true));
+                    }
+                    // The stored MFA session is dead on the server side: forget it, ask once more.
+                    Err(EngineError::Role { cause, .. })
+                        if from_stored_mfa && !renewed_base && matches!(cause.root(), AwsError::Expired) =>
+                    {
+                        self.forget_mfa_session(&user.name)?;
+                        renewed_base = true;
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+        })
+    }
+}

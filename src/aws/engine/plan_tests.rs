@@ -1,0 +1,110 @@
+use super::*;
+use crate::aws::config::{AwsEnv, load};
+
+fn plan_of(config: &str, credentials: &str, env: &[(&str, &str)]) -> Plan {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join(".aws")).unwrap();
+    std::fs::write(dir.path().join(".aws/config"), config).unwrap();
+    std::fs::write(dir.path().join(".aws/credentials"), credentials).unwrap();
+    let cfg = load(&AwsEnv { home: Some(dir.path().into()), ..AwsEnv::default() }).unwrap();
+    let graph = cfg.graph();
+    let env: Vec<(String, String)> = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    Plan::build(&cfg, &graph, "-mfa", |k| env.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()))
+}
+
+const KEYS: &str = "[u]\naws_access_key_id = AKIAU\naws_secret_access_key = s\n";
+
+#[test]
+fn demo_world_plan() {
+    let dir = tempfile::tempdir().unwrap();
+    let env = crate::commands::demo::make_home(dir.path()).unwrap();
+    let cfg = load(&env).unwrap();
+    let graph = cfg.graph();
+    let plan = Plan::build(&cfg, &graph, "-mfa", |_| None);
+    assert_eq!(plan.users.keys().collect::<Vec<_>>(), ["alice", "bob", "ci-bot"]);
+    assert_eq!(plan.roles.len(), 14, "all but the broken one");
+    let glass = plan.role("prod-breakglass").unwrap();
+    assert_eq!((glass.parent.as_str(), glass.user.as_str(), glass.depth), ("security-audit", "alice", 2));
+    let pos = |n| plan.roles.iter().position(|r| r.name == n).unwrap();
+    assert!(pos("security-audit") < pos("prod-breakglass"), "parents first");
+    assert_eq!(plan.role("partner-access").unwrap().external_id.as_deref(), Some("mfatui-demo-partner"));
+    assert_eq!(plan.role("dev-admin").unwrap().managed, Ok("dev-admin-mfa".into()));
+    assert_eq!(plan.user_of("dev-admin").unwrap().name, "alice");
+    assert!(plan.users["ci-bot"].mfa_serial.is_none());
+    assert_eq!(plan.role("partner-access").unwrap().export_region, "us-west-2", "its own");
+    assert!(plan.others.contains_key("data-typo"), "the broken profile is explained");
+}
+
+#[test]
+fn one_resolver_for_profiles_managed_names_and_the_rest() {
+    let config = "[profile u]\nmfa_serial = arn:aws:iam::111111111111:mfa/u\n\
+        [profile dev]\nrole_arn = arn:aws:iam::222222222222:role/dev\nsource_profile = u\n\
+        [profile ci]\nrole_arn = arn:aws:iam::222222222222:role/ci\ncredential_source = Environment\n\
+        [profile sso-dev]\nsso_session = s\nsso_account_id = 1\nsso_role_name = r\n[sso-session s]\nsso_region = us-east-1\nsso_start_url = https://x\n\
+        [profile st]\nrole_arn = arn:aws:iam::222222222222:role/st\nsource_profile = u\nmfatui_export_as = stage\n";
+    let plan = plan_of(config, KEYS, &[]);
+    assert_eq!(plan.resolve("dev").unwrap().name(), "dev");
+    assert_eq!(plan.resolve("dev-mfa").unwrap().name(), "dev", "the managed name means its profile");
+    assert_eq!(plan.resolve("stage").unwrap().name(), "st", "so does a chosen export name");
+    assert_eq!(plan.resolve("u").unwrap().user(), "u");
+    let ci = plan.resolve("ci").unwrap_err().to_string();
+    assert!(ci.contains("credential_source = Environment"), "{ci}");
+    let sso = plan.resolve("sso-dev").unwrap_err().to_string();
+    assert!(sso.contains("aws sso login --profile sso-dev"), "{sso}");
+    let unknown = plan.resolve("deve").unwrap_err().to_string();
+    assert!(unknown.starts_with("unknown profile `deve` (did you mean dev?)"), "{unknown}");
+}
+
+#[test]
+fn regions_come_from_the_chain_and_session_names_are_not_guessed() {
+    let config = "[profile u]\nregion = eu-west-1\nmfa_serial = arn:aws:iam::111111111111:mfa/u\n\
+        [profile audit]\nrole_arn = arn:aws:iam::333333333333:role/audit\nsource_profile = u\nregion = us-east-1\n\
+        [profile glass]\nrole_arn = arn:aws:iam::444444444444:role/glass\nsource_profile = audit\n\
+        [profile plain]\nrole_arn = arn:aws:iam::444444444444:role/plain\nsource_profile = u\n\
+        [profile named]\nrole_arn = arn:aws:iam::444444444444:role/named\nsource_profile = u\nrole_session_name = me\n";
+    let plan = plan_of(config, KEYS, &[]);
+    assert_eq!(plan.role("glass").unwrap().export_region, "us-east-1", "a chained role takes its parent's region");
+    assert_eq!(plan.role("plain").unwrap().export_region, "eu-west-1", "else the user's");
+    assert_eq!(plan.role("plain").unwrap().session_name, None, "the IAM user's name is learnt at sign-in");
+    assert_eq!(plan.role("named").unwrap().session_name.as_deref(), Some("me"));
+    let plan = plan_of(config, KEYS, &[("AWS_REGION", "ap-south-1")]);
+    assert_eq!(plan.role("plain").unwrap().target.region, "ap-south-1", "calls follow AWS_REGION like the CLI");
+    assert_eq!(plan.role("plain").unwrap().export_region, "eu-west-1", "the file keeps the profile's own");
+}
+
+#[test]
+fn endpoints_are_found_the_way_the_aws_cli_finds_them() {
+    let config = "[profile u]\nregion = eu-west-1\nmfa_serial = arn:aws:iam::111111111111:mfa/u\nservices = local\nendpoint_url = http://global:1\n\
+        [services local]\nsts =\n  endpoint_url = http://sts-local:2\n\
+        [profile r]\nrole_arn = arn:aws:iam::222222222222:role/r\nsource_profile = u\nendpoint_url = http://role-global:3\n\
+        [profile f]\nrole_arn = arn:aws:iam::222222222222:role/f\nsource_profile = u\nuse_fips_endpoint = true\n\
+        [profile l]\nrole_arn = arn:aws:iam::222222222222:role/l\nsource_profile = u\nsts_regional_endpoints = legacy\n\
+        [profile cn]\nrole_arn = arn:aws-cn:iam::222222222222:role/cn\nsource_profile = u\nregion = cn-north-1\n";
+    let plan = plan_of(config, KEYS, &[]);
+    let u = &plan.users["u"].target;
+    assert_eq!(u.endpoint.as_deref(), Some("http://sts-local:2"), "[services] beats endpoint_url");
+    assert_eq!(u.iam_endpoint.as_deref(), Some("http://global:1"), "no iam block: the profile's endpoint_url");
+    assert_eq!(plan.role("r").unwrap().target.endpoint.as_deref(), Some("http://role-global:3"));
+    assert!(plan.role("f").unwrap().target.fips);
+    assert_eq!(plan.role("f").unwrap().target.sts_url(), "https://sts-fips.eu-west-1.amazonaws.com");
+    assert_eq!(plan.role("l").unwrap().target.endpoint.as_deref(), Some("https://sts.amazonaws.com"));
+    assert_eq!(plan.role("cn").unwrap().target.sts_url(), "https://sts.cn-north-1.amazonaws.com.cn");
+    let plan =
+        plan_of(config, KEYS, &[("AWS_ENDPOINT_URL_STS", "http://env-sts:4"), ("AWS_ENDPOINT_URL", "http://env:5")]);
+    assert_eq!(plan.users["u"].target.endpoint.as_deref(), Some("http://env-sts:4"), "the service variable wins");
+    assert_eq!(plan.users["u"].target.iam_endpoint.as_deref(), Some("http://env:5"), "then AWS_ENDPOINT_URL");
+    let plan = plan_of(config, KEYS, &[("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true")]);
+    assert_eq!(plan.users["u"].target.endpoint, None);
+}
+
+#[test]
+fn export_names_collide_loudly() {
+    let config = "[profile u]\nmfa_serial = arn:aws:iam::111111111111:mfa/u\n\
+        [profile a]\nrole_arn = arn:aws:iam::222222222222:role/a\nsource_profile = u\nmfatui_export_as = shared\n\
+        [profile b]\nrole_arn = arn:aws:iam::222222222222:role/b\nsource_profile = u\nmfatui_export_as = shared\n\
+        [profile c]\nrole_arn = arn:aws:iam::222222222222:role/c\nsource_profile = u\n[profile c-mfa]\nregion = x\n";
+    let plan = plan_of(config, KEYS, &[]);
+    assert_eq!(plan.role("a").unwrap().managed, Ok("shared".into()));
+    assert!(matches!(&plan.role("b").unwrap().managed, Err(ExportError::Duplicate { .. })));
+    assert!(matches!(&plan.role("c").unwrap().managed, Err(ExportError::Collision { .. })));
+}

@@ -1,0 +1,131 @@
+//! Publishing: making the AWS files hold what the store holds, in one locked write per file.
+//!
+//! The store is written first (it is the truth) and the files follow. Publishing reads the store
+//! inside the file's lock, so whichever process publishes last writes the newest sessions, and
+//! a crash between the two writes is repaired by the next publish (any command that publishes:
+//! login, refresh, the dashboard's start and every renewal).
+
+use super::plan::Plan;
+use super::{Engine, EngineError};
+use crate::aws::exports::{self, Body, ExportError, ExportMode, Section};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Which profiles other tools can use now, under which name, and which not and why.
+#[derive(Debug, Default, Clone)]
+pub struct Published {
+    pub usable: BTreeMap<String, String>,
+    pub failed: BTreeMap<String, EngineError>,
+}
+
+impl Published {
+    /// The managed name for `profile`, or why there is none.
+    pub fn managed(&self, profile: &str) -> Result<String, EngineError> {
+        match (self.usable.get(profile), self.failed.get(profile)) {
+            (Some(n), _) => Ok(n.clone()),
+            (None, Some(e)) => Err(e.clone()),
+            (None, None) => Err(EngineError::File(format!("{profile} has no session to publish"))),
+        }
+    }
+}
+
+/// The `credential_process` line for `profile`, quoted so botocore's shlex split gives it back.
+pub fn process_command(program: &str, profile: &str) -> String {
+    let q = |s: &str| shlex::try_quote(s).map(|c| c.into_owned()).unwrap_or_else(|_| s.to_string());
+    format!("{} credential-process {}", q(program), q(profile))
+}
+
+impl Engine {
+    /// Every planned profile mfatui exports: `(profile, managed name or why not, region)`.
+    fn exportable<'a>(&self, plan: &'a Plan) -> Vec<(&'a str, &'a Result<String, ExportError>, &'a str)> {
+        let users = plan
+            .users
+            .values()
+            .filter(|u| u.mfa_serial.is_some())
+            .map(|u| (u.name.as_str(), &u.managed, u.export_region.as_str()));
+        users.chain(plan.roles.iter().map(|r| (r.name.as_str(), &r.managed, r.export_region.as_str()))).collect()
+    }
+
+    /// Write the managed sections of the current export mode, remove stale ones and those of the
+    /// other mode. Never fails as a whole: per profile it says whether other tools can use it.
+    pub fn publish(&self, plan: &Plan) -> Published {
+        let mode = self.settings.export;
+        let exportable = self.exportable(plan);
+        let wanted: BTreeSet<String> = exportable.iter().filter_map(|(_, m, _)| m.as_ref().ok().cloned()).collect();
+        let mut out = Published::default();
+        for (profile, managed, _) in &exportable {
+            if let Err(e) = managed {
+                out.failed.insert(profile.to_string(), EngineError::Export(e.clone()));
+            }
+        }
+        let stale: BTreeSet<String> = plan
+            .managed_present
+            .iter()
+            .filter(|n| {
+                !wanted.contains(*n)
+                    && match n.strip_suffix(plan.suffix.as_str()) {
+                        Some(base) => !plan.profiles.contains(base),
+                        None => true,
+                    }
+            })
+            .cloned()
+            .collect();
+        let now = self.clock.now();
+        let sections = || -> Vec<Section> {
+            let stored = self.store.load();
+            exportable
+                .iter()
+                .filter_map(|(profile, managed, region)| {
+                    let name = managed.as_ref().ok()?.clone();
+                    let body = match mode {
+                        ExportMode::Process => Body::Process { command: process_command(&self.program, profile) },
+                        ExportMode::Credentials => {
+                            let s = stored.sessions.get(*profile).filter(|s| s.left(now) > 0)?;
+                            Body::Keys { keys: s.keys(), expiration: s.expires_at()? }
+                        }
+                    };
+                    Some(Section { name, profile: profile.to_string(), region: Some(region.to_string()), body })
+                })
+                .collect()
+        };
+        let (this, other) = match mode {
+            ExportMode::Credentials => (&self.paths.credentials, &self.paths.config),
+            ExportMode::Process => (&self.paths.config, &self.paths.credentials),
+        };
+        let other_mode = if mode == ExportMode::Credentials { ExportMode::Process } else { ExportMode::Credentials };
+        // The other mode's sections go first: in `process` mode no secret may stay behind.
+        let everything: BTreeSet<String> = plan.managed_present.union(&wanted).cloned().collect();
+        if let Err(e) = exports::apply(other, other_mode, &[], &everything) {
+            tracing::warn!(file = %other.display(), error = %e, "cannot remove sections of the other export mode");
+        }
+        let to_write = sections();
+        let written: BTreeSet<String> = to_write.iter().map(|s| s.profile.clone()).collect();
+        match exports::apply_with(this, mode, sections, &stale) {
+            Ok(_) => {
+                for (profile, managed, _) in &exportable {
+                    if let (Ok(name), true) = (managed, written.contains(*profile)) {
+                        out.usable.insert(profile.to_string(), name.clone());
+                    }
+                }
+            }
+            Err(e) => {
+                let e = EngineError::from(e);
+                for profile in written {
+                    out.failed.insert(profile, e.clone());
+                }
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::process_command;
+
+    #[test]
+    fn process_lines_survive_shlex() {
+        let line = process_command("/opt/my tools/mfatui", "dev admin");
+        assert_eq!(shlex::split(&line).unwrap(), ["/opt/my tools/mfatui", "credential-process", "dev admin"]);
+        assert_eq!(process_command("mfatui", "prod"), "mfatui credential-process prod");
+    }
+}
