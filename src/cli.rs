@@ -43,6 +43,29 @@ pub struct Tuning {
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum EnvFormatArg {
+    /// `export NAME='value'` lines for sh, bash and zsh.
+    Sh,
+    /// `set -gx NAME 'value'` lines.
+    Fish,
+    /// One JSON object with the same variables.
+    Json,
+    /// `NAME="value"` lines for .env files.
+    Dotenv,
+}
+
+impl From<EnvFormatArg> for crate::aws::channels::EnvFormat {
+    fn from(a: EnvFormatArg) -> Self {
+        match a {
+            EnvFormatArg::Sh => Self::Sh,
+            EnvFormatArg::Fish => Self::Fish,
+            EnvFormatArg::Json => Self::Json,
+            EnvFormatArg::Dotenv => Self::Dotenv,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum ExportArg {
     Credentials,
     Process,
@@ -117,6 +140,58 @@ pub enum Command {
         #[arg(long)]
         json: bool,
         /// A profile or managed name [default: AWS_PROFILE if set, else every session].
+        profile: Option<String>,
+    },
+    /// Print credentials for one profile as `credential_process` JSON (for ~/.aws/config:
+    /// `credential_process = mfatui credential-process PROFILE`). Renews the session when due;
+    /// asks for a code (in the open dashboard, else on the terminal) only when the MFA session
+    /// is gone. Errors go to stderr with a non-zero exit.
+    #[command(
+        name = "credential-process",
+        after_help = "Example (~/.aws/config):\n  [profile prod]\n  credential_process = mfatui credential-process prod-admin\n  region = eu-west-1"
+    )]
+    CredentialProcess {
+        /// A profile or managed name.
+        profile: String,
+    },
+    /// Run a command with a profile's credentials in its environment (AWS_ACCESS_KEY_ID,
+    /// AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_CREDENTIAL_EXPIRATION, AWS_REGION). Its exit
+    /// status is mfatui's.
+    #[command(
+        after_help = "Examples:\n  mfatui exec prod-admin -- terraform apply\n  mfatui exec --server prod-admin -- terraform apply   # fresh credentials for hours\n  mfatui exec dev-admin                               # a shell"
+    )]
+    Exec {
+        /// A profile or managed name.
+        profile: String,
+        /// Give the command a local credentials endpoint instead of fixed keys, so a command
+        /// that runs for hours keeps getting fresh credentials.
+        #[arg(long)]
+        server: bool,
+        /// Allow running inside another `mfatui exec`.
+        #[arg(long)]
+        allow_nested: bool,
+        /// The command and its arguments [default: $SHELL].
+        #[arg(last = true)]
+        command: Vec<String>,
+    },
+    /// Print a profile's credentials as environment variables to `eval` (direnv, CI scripts).
+    #[command(
+        after_help = "Examples:\n  eval \"$(mfatui env dev-admin)\"\n  mfatui env dev-admin --format fish | source\n  mfatui env dev-admin --format dotenv > .env"
+    )]
+    Env {
+        /// A profile or managed name.
+        profile: String,
+        #[arg(long, value_enum, default_value_t = EnvFormatArg::Sh)]
+        format: EnvFormatArg,
+    },
+    /// Serve credentials to SDKs and containers on 127.0.0.1 as a container-credentials
+    /// endpoint (AWS_CONTAINER_CREDENTIALS_FULL_URI + AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE).
+    #[command(after_help = "Example:\n  mfatui serve --port 9911 prod-admin")]
+    Serve {
+        /// Port on 127.0.0.1 (0..=65535); 0 picks a free one.
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+        /// The profile to print the exact variables for; every profile is served either way.
         profile: Option<String>,
     },
     /// Try mfatui without an AWS account: a throw-away HOME and a local AWS sandbox with MFA.

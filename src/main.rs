@@ -3,7 +3,7 @@ use mfatui::aws::config::{self, AwsEnv};
 use mfatui::aws::engine::{Plan, Which};
 use mfatui::aws::store::{SessionStore, now_secs};
 use mfatui::cli::{Cli, Command, Tuning};
-use mfatui::commands::{dashboard, demo, doctor, list, sandbox, session};
+use mfatui::commands::{channels, dashboard, demo, doctor, list, sandbox, session};
 use mfatui::prompters::Order;
 use mfatui::settings::Settings;
 use std::io::{self, BufWriter, IsTerminal, Write};
@@ -88,6 +88,18 @@ fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<u8> {
                 };
                 rt.block_on(session::refresh(out, engine, plan, &which, code))
             })
+        }
+        Command::CredentialProcess { profile } => {
+            channels::credential_process(&env, &settings(&env, &Tuning::default())?, &profile)
+        }
+        Command::Exec { profile, server, allow_nested, command } => {
+            channels::exec(&env, &settings(&env, &Tuning::default())?, &profile, &command, server, allow_nested)
+        }
+        Command::Env { profile, format } => {
+            channels::env_command(&env, &settings(&env, &Tuning::default())?, &profile, format.into())
+        }
+        Command::Serve { port, profile } => {
+            channels::serve(&env, &settings(&env, &Tuning::default())?, port, profile.as_deref())
         }
         Command::Logout { profile } => {
             with_engine(&env, &Tuning::default(), Order::TerminalFirst, |out, engine, plan, _| {

@@ -1,6 +1,7 @@
 //! The session engine against the sandbox (and moto): one code, every role, every tool.
 
 mod common;
+use common::world::{ACCOUNTS, EVE_SEED, EVE_SERIAL, eve_world, world};
 use common::{Home, Moto, stderr, stdout, tool};
 use mfatui::aws::clock::FakeClock;
 use mfatui::aws::config::{self, AwsEnv};
@@ -8,62 +9,9 @@ use mfatui::aws::engine::{Engine, EngineError, Plan, Prompting, Settings, Which}
 use mfatui::aws::secret::Secret;
 use mfatui::aws::store::SessionStore;
 use mfatui::aws::sts::AwsError;
-use mfatui::sandbox::seed::{RoleSeed, UserSeed, mfa_required_boundary};
-use mfatui::sandbox::{self, Effect, FaultConfig, FaultRule, SandboxHandle, Seed, demo_world};
+use mfatui::sandbox::{self, Effect, FaultConfig, FaultRule, SandboxHandle, demo_world};
 use std::process::Command;
 use std::sync::Arc;
-
-const EVE_SEED: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
-const EVE_SERIAL: &str = "arn:aws:iam::100000000001:mfa/eve-phone";
-const ACCOUNTS: [&str; 6] =
-    ["200000000001", "200000000002", "200000000003", "200000000004", "200000000005", "200000000006"];
-
-/// eve, an IAM user with an MFA device and an MFA-required boundary; 20 roles in 6 accounts.
-fn eve_world() -> (Seed, String, String) {
-    let mut seed = Seed::default().policy("100000000001", "MfaRequired", mfa_required_boundary()).user(
-        UserSeed::new("100000000001", "eve")
-            .key("AKIAEVE0000000000001", "eve-secret")
-            .mfa("eve-phone", EVE_SEED)
-            .boundary("arn:aws:iam::100000000001:policy/MfaRequired"),
-    );
-    let mut config = format!("# eve's config\n[profile eve]\nmfa_serial = {EVE_SERIAL}\nregion = eu-west-1\n");
-    for i in 0..20 {
-        let account = ACCOUNTS[i % 6];
-        seed =
-            seed.role(RoleSeed::new(account, &format!("r{i}"), &["arn:aws:iam::100000000001:user/eve"]).require_mfa());
-        config.push_str(&format!(
-            "\n[profile r{i}]\nrole_arn = arn:aws:iam::{account}:role/r{i}\nsource_profile = eve\nregion = eu-west-1\n"
-        ));
-    }
-    (
-        seed,
-        config,
-        "# eve's keys\n[eve]\naws_access_key_id = AKIAEVE0000000000001\naws_secret_access_key = eve-secret\n".into(),
-    )
-}
-
-struct World {
-    _rt: tokio::runtime::Runtime,
-    sandbox: SandboxHandle,
-    home: Home,
-}
-
-fn world(seed: &Seed, config: &str, credentials: &str) -> World {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let sandbox = rt.block_on(sandbox::start(seed, 0)).unwrap();
-    let home = Home::new();
-    home.write("config", config).write("credentials", credentials);
-    World { _rt: rt, sandbox, home }
-}
-
-impl World {
-    fn mfatui(&self, args: &[&str], extra: &[(&str, &str)]) -> std::process::Output {
-        let mut env = vec![("AWS_ENDPOINT_URL", self.sandbox.endpoint())];
-        env.extend(extra.iter().map(|(k, v)| (*k, v.to_string())));
-        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        self.home.mfatui(args, &env)
-    }
-}
 
 #[test]
 fn one_code_signs_in_twenty_roles_that_every_tool_can_use() {
@@ -364,4 +312,72 @@ print(k['AccessKeyId'],k['SecretAccessKey'])\nfor i in range(10): print(iam.crea
     assert!(stdout(&o).contains("11 ready, 0 failed"), "{}", stdout(&o));
     let o = home.mfatui(&["status"], &[]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+}
+
+/// Records every question; answers none.
+struct Recorder(std::sync::Mutex<Vec<String>>);
+
+impl mfatui::aws::prompt::Prompter for Recorder {
+    fn ask<'a>(
+        &'a self,
+        req: &'a mfatui::aws::prompt::PromptRequest,
+        _lock: &'a mut mfatui::aws::prompt::SignInLock,
+    ) -> mfatui::aws::prompt::PromptFuture<'a> {
+        self.0.lock().unwrap().push(req.user.clone());
+        Box::pin(async { Err(mfatui::aws::prompt::PromptError::Unavailable("recorder".into())) })
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn code_sources_come_before_any_prompt_and_codes_go_only_where_needed() {
+    use mfatui::sandbox::seed::{RoleSeed, UserSeed};
+    const FRANK_SEED: &str = "KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU";
+    let (seed, config, credentials) = eve_world();
+    let seed = seed
+        .user(
+            UserSeed::new("100000000001", "frank")
+                .key("AKIAFRANK00000000001", "frank-secret")
+                .mfa("frank-phone", FRANK_SEED),
+        )
+        .role(RoleSeed::new("200000000001", "f0", &["arn:aws:iam::100000000001:user/frank"]).require_mfa());
+    let frank_serial = "arn:aws:iam::100000000001:mfa/frank-phone";
+    let sb = sandbox::start(&seed, 0).await.unwrap();
+    let fetch = format!(
+        "python3 -c \"import json,urllib.request;print(json.load(urllib.request.urlopen('{}/_sandbox/totp?serial={EVE_SERIAL}'))['code'])\"",
+        sb.endpoint()
+    );
+    let config = config.replacen("region = eu-west-1\n", &format!("region = eu-west-1\nmfa_process = {fetch}\n"), 1)
+        + &format!(
+            "\n[profile frank]\nmfa_serial = {frank_serial}\n[profile f0]\nrole_arn = arn:aws:iam::200000000001:role/f0\nsource_profile = frank\n"
+        );
+    let home = Home::new();
+    home.write("config", &config).write(
+        "credentials",
+        &format!(
+            "{credentials}[frank]\naws_access_key_id = AKIAFRANK00000000001\naws_secret_access_key = frank-secret\n"
+        ),
+    );
+    let env = AwsEnv { home: Some(home.path().into()), ..AwsEnv::default() };
+    let (mut e, cfg) = engine(&sb, FakeClock::at(sb.now()), &env);
+    let recorder = Arc::new(Recorder(std::sync::Mutex::new(Vec::new())));
+    e.prompter = recorder.clone();
+    let graph = cfg.graph();
+    let plan = Plan::build(&cfg, &graph, "-mfa", |_| None);
+    // eve's code comes from her mfa_process: the prompter is never asked for her.
+    let r = e.login(&plan, "eve", None, Prompting::Allowed, &None).await.unwrap();
+    assert!(matches!(&r.mfa, Some(Ok(o)) if !o.kept), "{:?}", r.mfa);
+    assert!(recorder.0.lock().unwrap().is_empty(), "asked: {:?}", recorder.0.lock().unwrap());
+    let eve_session = SessionStore::in_dir(&env.state_dir().unwrap()).load().sessions["eve"].clone();
+    // refresh --all with a code: only frank (no MFA session) gets it; eve's live session is kept.
+    let frank_code = mfatui::aws::totp::Totp::from_base32(&Secret::new(FRANK_SEED)).unwrap().code_at(sb.now() as u64);
+    let reports = e.refresh(&plan, &Which::All, Some(&Secret::new(frank_code)), Prompting::Never, &None).await;
+    let by_user = |u: &str| reports.iter().find(|r| r.user == u).unwrap();
+    assert!(matches!(&by_user("eve").mfa, Some(Ok(o)) if o.kept), "eve kept her session");
+    assert!(matches!(&by_user("frank").mfa, Some(Ok(o)) if !o.kept), "{:?}", by_user("frank").mfa);
+    let stored = SessionStore::in_dir(&env.state_dir().unwrap()).load();
+    assert_eq!(stored.sessions["eve"].access_key_id, eve_session.access_key_id, "no new GetSessionToken for eve");
+    assert!(
+        !stored.used_codes.contains_key(EVE_SERIAL)
+            || stored.used_codes[EVE_SERIAL].code != stored.used_codes[frank_serial].code
+    );
 }

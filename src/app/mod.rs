@@ -203,6 +203,12 @@ impl Dashboard {
                         )));
                         continue;
                     };
+                    // Signed in between the caller's look at the store and its question: no prompt.
+                    let live = crate::aws::engine::live_mfa_session(&self.engine.store.load(), &ask.user, self.engine.clock.now(), 60).is_some();
+                    if live {
+                        let _ = ask.reply.send(RemoteAnswer::SignedIn);
+                        continue;
+                    }
                     let asker = if ask.profile == ask.user { ask.requester.clone() } else { format!("{} needs {}", ask.requester, ask.profile) };
                     tracing::info!(user = %ask.user, %asker, "MFA prompt requested over the socket");
                     waiters.ask_remote(&ask.user, ask.reply);

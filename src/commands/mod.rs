@@ -1,6 +1,7 @@
 //! Headless subcommands. Each renders domain data to a writer and returns an exit code; none
 //! of them prompts.
 
+pub mod channels;
 pub mod dashboard;
 pub mod demo;
 pub mod doctor;

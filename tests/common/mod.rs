@@ -1,6 +1,8 @@
 //! Shared helpers for integration tests: a throw-away HOME and running the real binary.
 #![allow(dead_code)]
 
+pub mod world;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -28,7 +28,50 @@ pub struct Obtained {
     pub fresh: bool,
 }
 
+/// botocore refreshes credentials that have less than 15 minutes left (and insists on more
+/// than 10): hand out at least this much when the session can last that long.
+pub const CLIENT_MIN_LEFT: i64 = 15 * 60;
+
 impl Engine {
+    /// How much a client should get: 15 minutes (or the margin, if larger), unless the profile's
+    /// sessions are too short for that, in which case anything not about to end.
+    pub fn hand_out_left(&self, plan: &Plan, name: &str) -> i64 {
+        let want = self.settings.margin_secs.max(CLIENT_MIN_LEFT);
+        let lasts = match plan.resolve(name) {
+            Ok(Resolved::User(u)) => i64::from(u.session_secs),
+            Ok(Resolved::Role(r)) => i64::from(r.duration.unwrap_or(3600)),
+            Err(_) => return want,
+        };
+        if lasts - 120 >= want { want } else { (lasts / 4).max(60) }
+    }
+
+    /// Stored credentials for `name` with more than `min_left` left, without any network call
+    /// or lock: the fast path of `credential-process`, which runs before every AWS CLI command.
+    pub fn stored_credentials(&self, plan: &Plan, name: &str, min_left: i64) -> Option<Obtained> {
+        let resolved = plan.resolve(name).ok()?;
+        let (profile, region, account, is_user) = match resolved {
+            Resolved::User(u) if u.mfa_serial.is_some() => (&u.name, &u.export_region, u.account.clone(), true),
+            Resolved::User(_) => return None,
+            Resolved::Role(r) => (
+                &r.name,
+                &r.export_region,
+                crate::aws::config::arn::parse_role_arn(&r.role_arn).map(|a| a.account.id.to_string()),
+                false,
+            ),
+        };
+        let now = self.clock.now();
+        let stored = self.store.load();
+        let s = stored.sessions.get(profile).filter(|s| s.left(now) > min_left && (!is_user || s.mfa))?;
+        Some(Obtained {
+            profile: profile.clone(),
+            keys: s.keys(),
+            expiration: s.expires_at()?,
+            region: region.clone(),
+            account,
+            fresh: false,
+        })
+    }
+
     /// Credentials for `name` (a profile or its managed name) with more than `min_left` seconds
     /// left. `prompting` says whether a person may be asked for a code.
     pub async fn credentials(
