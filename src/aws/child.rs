@@ -11,7 +11,7 @@
 use std::os::unix::process::CommandExt;
 use std::process::Stdio;
 use std::time::Duration;
-use tokio::io::AsyncReadExt;
+use tokio::io::{AsyncBufReadExt, AsyncReadExt};
 
 /// Prefix of the environment variables that hold TOTP seeds for machine users.
 pub const SEED_VAR_PREFIX: &str = "MFATUI_TOTP_SEED_";
@@ -76,11 +76,7 @@ pub async fn run(spec: &Spec<'_>) -> Result<Vec<u8>, ChildError> {
         detail,
     };
     let mut cmd = tokio::process::Command::new(&words[0]);
-    cmd.args(&words[1..])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(if spec.show_stderr { Stdio::inherit() } else { Stdio::piped() })
-        .kill_on_drop(true);
+    cmd.args(&words[1..]).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).kill_on_drop(true);
     for (k, _) in std::env::vars_os() {
         if k.to_string_lossy().starts_with(SEED_VAR_PREFIX) {
             cmd.env_remove(k);
@@ -105,9 +101,17 @@ pub async fn run(spec: &Spec<'_>) -> Result<Vec<u8>, ChildError> {
                 }
             }
         };
+        // Passed on line by line (a YubiKey's "touch your key" must show while it waits), but
+        // only after scrubbing: the program may echo a seed or a key.
         let read_err = async {
-            if let Some(e) = stderr.as_mut() {
-                let _ = e.take(STDOUT_CAP as u64).read_to_end(&mut err).await;
+            let Some(e) = stderr.as_mut() else { return };
+            let mut lines = tokio::io::BufReader::new(e.take(STDOUT_CAP as u64)).lines();
+            while let Ok(Some(line)) = lines.next_line().await {
+                if spec.show_stderr {
+                    eprintln!("{}", crate::aws::scrub::scrub_line(&line, 300));
+                }
+                err.extend_from_slice(line.as_bytes());
+                err.push(b'\n');
             }
         };
         tokio::join!(read_out, read_err);

@@ -9,11 +9,14 @@
 //!
 //! Editors do not take mfatui's lock, so a user may save the file while mfatui is between
 //! reading and replacing it. On Linux the new file is swapped in with `renameat2(EXCHANGE)`:
-//! the file that was displaced is compared with what the edit was based on, and if someone
-//! changed it meanwhile, the edit is redone on their version and swapped in again, so their
-//! change is kept. Elsewhere (or on file systems without EXCHANGE) the file is re-read just
-//! before the rename; the window left is the few microseconds between that check and the
-//! rename, or a writer that still holds the old file open and writes after the swap.
+//! the file that was displaced is compared with what the edit was based on; if someone changed
+//! it meanwhile, it is swapped straight back and the edit is redone on their version. Text an
+//! appender wrote to the displaced file is carried over. What remains: a save that lands in the
+//! microseconds between a swap and its undo is kept beside the file (`.mfatui-conflict-…`,
+//! logged), and a process that opened the file before a swap and writes after mfatui has
+//! checked the displaced copy writes to a file that is gone. Elsewhere (or on file systems
+//! without EXCHANGE) the file is re-read just before the rename; the window left is the
+//! microseconds between that check and the rename.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
@@ -25,10 +28,9 @@ use std::time::{Duration, Instant};
 const LOCK_WAIT: Duration = Duration::from_secs(10);
 /// Suffix of the copy kept of a user file as it was before mfatui first changed it.
 pub const BACKUP_SUFFIX: &str = ".mfatui-backup";
-/// A concurrent edit mfatui displaced and is merging; kept (not a temp file) until merged.
-const RECOVERED_SUFFIX: &str = ".mfatui-recovered";
-/// Rounds of "someone changed it while we worked" before giving up.
-const MAX_REDOS: usize = 20;
+/// Rounds of "someone changed it while we worked" before giving up (the file then holds the
+/// other writer's version, untouched).
+const MAX_REDOS: usize = 50;
 
 #[derive(Debug, thiserror::Error)]
 pub enum FileError {
@@ -205,9 +207,9 @@ fn read_text(path: &Path) -> Result<Option<String>, FileError> {
 
 /// Lock, read, edit and atomically rewrite a UTF-8 text file such as `~/.aws/credentials`.
 /// The first time mfatui changes an existing file, a copy of it is kept beside it
-/// (`credentials.mfatui-backup`). `edit` receives "" for a missing file, and may be called
-/// again on a newer text when the file changes under it. A missing file that would stay empty
-/// is not created, nor is anything else (no directory, no lock file).
+/// (`credentials.mfatui-backup`). `edit` receives "" for a missing file, and is called again on
+/// the newer text when someone else changes the file meanwhile. A missing file that would stay
+/// empty is not created, nor is anything else (no directory, no lock file).
 pub fn update_text<E: std::fmt::Display>(
     path: &Path,
     edit: impl Fn(&str) -> Result<String, E>,
@@ -221,52 +223,60 @@ pub fn update_text<E: std::fmt::Display>(
     let dir = ensure_parent(&target)?.to_path_buf();
     let prefix = format!(".{}.mfatui-tmp", file_name(&target));
     remove_stale_temps(&dir, &prefix);
-    let recovered = PathBuf::from(format!("{}{RECOVERED_SUFFIX}", target.display()));
-    // What the target holds now, and what the edit is based on: the same, unless a previous run
-    // died while merging someone's concurrent edit (kept as `recovered`), which is then the base.
-    let mut in_place = read_text(&target)?;
-    let mut base = read_text(&recovered)?.or_else(|| in_place.clone());
-    let existed = in_place.is_some();
     let old_mode = fs::metadata(&target).ok().map(|m| m.permissions().mode() & 0o777);
-    for _ in 0..MAX_REDOS {
-        let current = base.clone().unwrap_or_default();
+    // Text appended by someone to the file mfatui just replaced, to carry over.
+    let mut late = String::new();
+    for round in 0..MAX_REDOS {
+        if round > 0 {
+            // Someone is saving right now: give them a moment before trying again.
+            std::thread::sleep(Duration::from_millis(1 + rand::random::<u64>() % 8));
+        }
+        let read = read_text(&target)?;
+        let current = read.clone().unwrap_or_default() + &late;
         let new = edit(&current)?;
-        let merging = recovered.exists();
-        // An unchanged text is left alone, mode included: a config file that mfatui only reads
-        // keeps its mode; one it writes becomes 0600.
-        if Some(&new) == in_place.as_ref() && !merging {
+        if Some(&new) == read.as_ref() {
             return Ok(Outcome::Unchanged);
         }
         let backup = PathBuf::from(format!("{}{BACKUP_SUFFIX}", target.display()));
-        if existed && !backup.exists() {
-            write_atomic(&backup, in_place.as_deref().unwrap_or_default().as_bytes())?;
+        if read.is_some() && !backup.exists() {
+            write_atomic(&backup, read.as_deref().unwrap_or_default().as_bytes())?;
         }
         let tmp = temp_with(&dir, &prefix, new.as_bytes())?;
-        if in_place.is_some() && exchange(&tmp, &target).map_err(io_err("replace", &target))? {
-            // `tmp` now names what was in place: is it what we read?
+        if read.is_some() && exchange(&tmp, &target).map_err(io_err("replace", &target))? {
+            // `tmp` now names what was in place: is it what the edit was based on?
             let displaced = read_text(&tmp)?;
-            if displaced == in_place {
+            if displaced == read {
+                // An appender that opened the old file before the swap may still write to it.
+                let after = read_text(&tmp)?.unwrap_or_default();
                 drop(tmp);
-                let _ = fs::remove_file(&recovered);
                 sync_dir(&dir)?;
-                return Ok(finish(&target, old_mode));
+                match after.strip_prefix(read.as_deref().unwrap_or_default()) {
+                    Some(more) if !more.is_empty() => {
+                        late = more.to_string();
+                        continue;
+                    }
+                    _ => return Ok(finish(&target, old_mode)),
+                }
             }
-            // Someone saved a new version meanwhile: keep it safe, then redo the edit on it.
-            fs::rename(&tmp, &recovered).map_err(io_err("keep a concurrent edit of", &target))?;
+            // Someone saved a new version meanwhile: put it back at once, then redo the edit on
+            // it. What comes back is mfatui's version, unless a save landed on it in the
+            // microseconds since; such a version is kept beside the file, never deleted.
+            exchange(&tmp, &target).map_err(io_err("restore a concurrent edit of", &target))?;
+            if read_text(&tmp)?.as_ref() != Some(&new) {
+                let keep =
+                    PathBuf::from(format!("{}.mfatui-conflict-{}", target.display(), crate::aws::store::now_secs()));
+                fs::rename(&tmp, &keep).map_err(io_err("keep a concurrent edit of", &target))?;
+                tracing::warn!(file = %keep.display(), "two saves collided with mfatui's write within microseconds; the other version is kept in {}", keep.display());
+            }
             sync_dir(&dir)?;
-            base = displaced;
-            in_place = Some(new);
+            late.clear();
             continue;
         }
         // No exchange here: check right before the rename that nobody changed the file.
-        let now = read_text(&target)?;
-        if now != in_place {
-            base = now.clone();
-            in_place = now;
+        if read_text(&target)? != read {
             continue;
         }
         tmp.persist(&target).map_err(|e| io_err("replace", &target)(e.error))?;
-        let _ = fs::remove_file(&recovered);
         sync_dir(&dir)?;
         return Ok(finish(&target, old_mode));
     }
@@ -355,5 +365,68 @@ mod tests {
         let err = update_text(&path, |_| Err::<String, _>("bad value")).unwrap_err();
         assert_eq!(err.to_string(), "bad value");
         assert_eq!(fs::read_to_string(&path).unwrap(), "ok\n");
+    }
+}
+
+#[cfg(test)]
+mod race_tests {
+    use super::*;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    /// An editor saving by rename (and appending) while mfatui rewrites the file: the file never
+    /// disappears from under the editor, and none of its lines is lost.
+    /// An editor saving by rename or appending every 2 ms (MFATUI_RACE_US to change it).
+    #[test]
+    fn an_editor_racing_the_writer_loses_nothing() {
+        let pause: u64 = std::env::var("MFATUI_RACE_US").ok().and_then(|v| v.parse().ok()).unwrap_or(2000);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("credentials");
+        fs::write(&path, "[u]\nk = v\n").unwrap();
+        let stop = Arc::new(AtomicBool::new(false));
+        let editor = {
+            let (path, stop) = (path.clone(), stop.clone());
+            std::thread::spawn(move || {
+                let mut missing = 0;
+                for i in 0..1500 {
+                    std::thread::sleep(std::time::Duration::from_micros(pause));
+                    let line = format!("# edit {i}\n");
+                    if i % 2 == 0 {
+                        match fs::OpenOptions::new().append(true).open(&path) {
+                            Ok(mut f) => f.write_all(line.as_bytes()).unwrap(),
+                            Err(_) => missing += 1,
+                        }
+                    } else {
+                        let Ok(text) = fs::read_to_string(&path) else {
+                            missing += 1;
+                            continue;
+                        };
+                        let tmp = path.with_extension(format!("swp{i}"));
+                        fs::write(&tmp, text + &line).unwrap();
+                        fs::rename(&tmp, &path).unwrap();
+                    }
+                }
+                stop.store(true, Ordering::SeqCst);
+                missing
+            })
+        };
+        let mut n = 0u64;
+        while !stop.load(Ordering::SeqCst) {
+            n += 1;
+            let value = n.to_string();
+            let _ = update_text(&path, |t| crate::aws::edit::upsert_section(t, "m", &[("t", value.as_str())]));
+        }
+        let missing = editor.join().unwrap();
+        // Versions kept beside the file after a collision count as kept, not lost.
+        let mut text = fs::read_to_string(&path).unwrap();
+        for e in fs::read_dir(dir.path()).unwrap().flatten() {
+            if e.file_name().to_string_lossy().contains("mfatui-conflict") {
+                text += &fs::read_to_string(e.path()).unwrap();
+            }
+        }
+        let lost: Vec<usize> = (0..1500).filter(|i| !text.contains(&format!("# edit {i}\n"))).collect();
+        println!("1500 edits {pause} us apart, {n} writes: {} lost", lost.len());
+        assert_eq!(missing, 0, "the file vanished {missing} times under the editor");
+        assert!(lost.is_empty(), "{} lost after {n} writes: {lost:?}", lost.len());
     }
 }

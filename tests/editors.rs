@@ -1,0 +1,56 @@
+//! A user's editor saves ~/.aws/credentials while mfatui rewrites it: no edit may be lost.
+//! Editors do not take mfatui's lock; they append, or save by writing a new file and renaming
+//! it over the old one. Run by hand with more edits: MFATUI_EDITS=600 MFATUI_EDIT_MS=100.
+
+mod common;
+use common::stdout;
+use common::world::{EVE_SERIAL, eve_world, world};
+use std::io::Write;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+#[test]
+fn edits_saved_while_mfatui_writes_are_never_lost() {
+    let edits: usize = std::env::var("MFATUI_EDITS").ok().and_then(|v| v.parse().ok()).unwrap_or(200);
+    let pause = Duration::from_millis(std::env::var("MFATUI_EDIT_MS").ok().and_then(|v| v.parse().ok()).unwrap_or(10));
+    let (seed, config, credentials) = eve_world();
+    let w = world(&seed, &config, &credentials);
+    let code = w.sandbox.totp_code(EVE_SERIAL).unwrap();
+    assert!(w.mfatui(&["login", "eve", "--code", &code], &[]).status.success());
+    let path = w.home.aws("credentials");
+    let done = Arc::new(AtomicBool::new(false));
+    let editor = {
+        let (path, done) = (path.clone(), done.clone());
+        std::thread::spawn(move || {
+            for i in 0..edits {
+                let line = format!("# edit {i}\n");
+                if i % 2 == 0 {
+                    let mut f = std::fs::OpenOptions::new().append(true).open(&path).unwrap();
+                    f.write_all(line.as_bytes()).unwrap();
+                } else {
+                    // Save-by-rename, as vim and most editors do.
+                    let text = std::fs::read_to_string(&path).unwrap() + &line;
+                    let tmp = path.with_extension(format!("swp{i}"));
+                    std::fs::write(&tmp, text).unwrap();
+                    std::fs::rename(&tmp, &path).unwrap();
+                }
+                std::thread::sleep(pause);
+            }
+            done.store(true, Ordering::SeqCst);
+        })
+    };
+    let mut writes = 0;
+    while !done.load(Ordering::SeqCst) {
+        let o = w.mfatui(&["refresh", "--all"], &[]);
+        assert!(o.status.success(), "{}", stdout(&o));
+        writes += 1;
+    }
+    editor.join().unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    let lost: Vec<usize> = (0..edits).filter(|i| !text.contains(&format!("# edit {i}\n"))).collect();
+    println!("{edits} edits while mfatui rewrote the file {writes} times: {} lost", lost.len());
+    assert!(lost.is_empty(), "lost edits {lost:?}");
+    assert!(writes >= 2, "mfatui wrote while the editor worked");
+    assert_eq!(text.matches("[r0-mfa]").count(), 1, "and mfatui's sections are whole");
+}
