@@ -49,6 +49,8 @@ pub enum Action {
     CopyExport,
     ToggleLog,
     ToggleHelp,
+    /// `i`: open (or close) the selected row's details.
+    ToggleDetails,
     ModalChar(char),
     ModalPaste(String),
     ModalBackspace,

@@ -36,6 +36,7 @@ fn key(layer: Layer, k: KeyEvent) -> Option<Action> {
             _ => None,
         },
         Layer::Help => Some(Action::ToggleHelp),
+        Layer::Details => Some(Action::ToggleDetails),
         Layer::Filter => match k.code {
             KeyCode::Esc => Some(Action::Escape),
             KeyCode::Enter => Some(Action::FilterDone),
@@ -64,6 +65,7 @@ fn key(layer: Layer, k: KeyEvent) -> Option<Action> {
             KeyCode::Char('C') => Some(Action::CopyExport),
             KeyCode::Char('l') => Some(Action::ToggleLog),
             KeyCode::Char('?') => Some(Action::ToggleHelp),
+            KeyCode::Char('i') => Some(Action::ToggleDetails),
             _ => None,
         },
     }
@@ -93,6 +95,11 @@ mod tests {
         assert!(matches!(map(Layer::Filter, press(KeyCode::Char('q'))), Some(Action::FilterChar('q'))));
         assert!(matches!(map(modal(), press(KeyCode::Char('q'))), Some(Action::ModalChar('q'))));
         assert!(matches!(map(Layer::Help, press(KeyCode::Char('x'))), Some(Action::ToggleHelp)));
+        assert!(matches!(map(Layer::Normal, press(KeyCode::Char('i'))), Some(Action::ToggleDetails)));
+        assert!(matches!(map(Layer::Filter, press(KeyCode::Char('i'))), Some(Action::FilterChar('i'))));
+        for code in [KeyCode::Esc, KeyCode::Enter, KeyCode::Char('q'), KeyCode::Char('i')] {
+            assert!(matches!(map(Layer::Details, press(code)), Some(Action::ToggleDetails)), "any key closes details");
+        }
         let ctrl_c = Event::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL));
         assert!(matches!(map(modal(), ctrl_c), Some(Action::Quit)), "Ctrl-C quits from anywhere");
         assert!(matches!(map(Layer::Normal, press(KeyCode::Char('j'))), Some(Action::Down)));

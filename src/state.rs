@@ -102,12 +102,15 @@ pub enum Mode {
     Normal,
     Filter,
     Help,
+    /// Everything about the selected row (`i`).
+    Details,
 }
 
 /// Which layer gets the keys: the top one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Layer {
     Prompt,
+    Details,
     Help,
     Filter,
     Normal,
@@ -303,6 +306,7 @@ impl AppState {
     pub fn layer(&self) -> Layer {
         match (&self.prompts.front(), &self.mode) {
             (Some(_), _) => Layer::Prompt,
+            (None, Mode::Details) => Layer::Details,
             (None, Mode::Help) => Layer::Help,
             (None, Mode::Filter) => Layer::Filter,
             (None, Mode::Normal) => Layer::Normal,

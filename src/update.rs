@@ -61,7 +61,7 @@ pub fn update(s: &mut AppState, action: Action) -> Vec<Command> {
                 return vec![Command::Answer { user: p.user, code: None }];
             }
             match s.mode {
-                Mode::Help => s.mode = Mode::Normal,
+                Mode::Help | Mode::Details => s.mode = Mode::Normal,
                 _ if !s.filter.is_empty() => {
                     s.filter.clear();
                     s.mode = Mode::Normal;
@@ -94,6 +94,9 @@ pub fn update(s: &mut AppState, action: Action) -> Vec<Command> {
         }
         Action::ToggleLog => s.show_log = !s.show_log,
         Action::ToggleHelp => s.mode = if s.mode == Mode::Help { Mode::Normal } else { Mode::Help },
+        Action::ToggleDetails => {
+            s.mode = if s.mode == Mode::Details || s.selected_row().is_none() { Mode::Normal } else { Mode::Details };
+        }
         Action::ModalChar(c) => modal_input(s, &c.to_string()),
         Action::ModalPaste(text) => modal_input(s, text.trim()),
         Action::ModalBackspace => {

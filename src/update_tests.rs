@@ -3,7 +3,7 @@ use crate::aws::config;
 use crate::aws::engine::{LoginReport, Outcome, Plan, Prompting};
 use crate::aws::sts::AwsError;
 use crate::settings::Settings;
-use crate::state::{Activity, AppState, Level, Mode, Sort};
+use crate::state::{Activity, AppState, Layer, Level, Mode, Sort};
 use std::collections::HashMap;
 
 const NOW: i64 = 1_800_000_000;
@@ -330,4 +330,32 @@ fn ticks_sessions_quit_suspend_and_the_refresher() {
     update(&mut s, Action::Resize { width: 80, height: 20 });
     update(&mut s, Action::Quit);
     assert!(s.quit);
+}
+
+#[test]
+fn details_open_on_i_under_a_prompt_and_any_key_closes_them() {
+    let mut s = demo_state();
+    select(&mut s, "data-typo");
+    update(&mut s, Action::ToggleDetails);
+    assert_eq!((s.mode.clone(), s.layer()), (Mode::Details, Layer::Details));
+    // A prompt that comes meanwhile is the top layer: Esc refuses it and the details stay.
+    ask(&mut s, "alice", "this dashboard", None);
+    assert_eq!(s.layer(), Layer::Prompt);
+    assert!(matches!(&update(&mut s, Action::Escape)[..], [Command::Answer { code: None, .. }]));
+    assert_eq!(s.layer(), Layer::Details);
+    update(&mut s, Action::ToggleDetails);
+    assert_eq!(s.mode, Mode::Normal);
+    // Esc closes them too, and leaves the filter alone.
+    update(&mut s, Action::StartFilter);
+    update(&mut s, Action::FilterChar('d'));
+    update(&mut s, Action::FilterDone);
+    update(&mut s, Action::ToggleDetails);
+    update(&mut s, Action::Escape);
+    assert_eq!((s.mode.clone(), s.filter.as_str()), (Mode::Normal, "d"));
+    // Nothing selected (no match): nothing to show.
+    update(&mut s, Action::StartFilter);
+    update(&mut s, Action::FilterChar('#'));
+    update(&mut s, Action::FilterDone);
+    update(&mut s, Action::ToggleDetails);
+    assert_eq!(s.mode, Mode::Normal);
 }

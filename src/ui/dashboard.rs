@@ -1,18 +1,21 @@
 //! The main view: header with the MFA sessions, the profile table, the key hints.
 
+use super::columns::{self, Col};
 use super::theme::Theme;
 use crate::aws::clock::human_duration;
-use crate::state::{Activity, AppState, Layer, Mode, Row};
+use crate::display::{cut, plural};
+use crate::state::{AppState, Layer, Mode};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
-use ratatui::style::Style;
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Row as TRow, Table};
-
-const SPINNER: [&str; 4] = ["|", "/", "-", "\\"];
+use ratatui::widgets::{Cell, Paragraph, Row as TRow, Table, Wrap};
 
 pub fn header(f: &mut Frame, area: Rect, s: &AppState, t: &Theme) {
-    let mut title = vec![Span::styled("mfatui", t.title), Span::styled(format!("  {} profiles", s.rows.len()), t.dim)];
+    let mut title = vec![
+        Span::styled("mfatui", t.title),
+        Span::styled(format!("  {}", plural(s.rows.len(), "profile", "profiles")), t.dim),
+    ];
     if !s.filter.is_empty() || s.mode == Mode::Filter {
         title.push(Span::styled(format!("  filter: {}", s.filter), t.accent));
         title.push(Span::styled(format!(" ({} shown)", s.visible.len()), t.dim));
@@ -23,60 +26,62 @@ pub fn header(f: &mut Frame, area: Rect, s: &AppState, t: &Theme) {
     if !s.marked.is_empty() {
         title.push(Span::styled(format!("  {} selected", s.marked.len()), t.accent));
     }
-    let mut users: Vec<&String> = s.mfa_serials.keys().collect();
-    users.sort();
-    let mut mfa = vec![Span::styled("MFA ", t.dim)];
-    let mut next: Option<i64> = None;
-    for (i, u) in users.iter().enumerate() {
-        if i > 0 {
-            mfa.push(Span::styled(" · ", t.dim));
-        }
-        let (text, style) = match s.left(u) {
-            Some(l) if l > 0 => {
-                next = Some(next.map_or(l, |n| n.min(l)));
-                (format!("{u} {}", human_duration(l)), if l <= s.warn_secs { t.warn } else { t.ok })
-            }
-            Some(_) => (format!("{u} expired"), t.err),
-            None => (format!("{u} not signed in"), t.dim),
-        };
-        mfa.push(Span::styled(text, style));
-    }
-    if users.is_empty() {
-        mfa.push(Span::styled("no IAM user with mfa_serial in your config", t.dim));
-    } else if let Some(n) = next {
-        mfa.push(Span::styled(format!("   next code needed in {}", human_duration(n)), t.dim));
-    } else {
-        mfa.push(Span::styled("   select a profile and press r to sign in", t.dim));
-    }
-    let mut lines = vec![Line::from(title), Line::from(mfa)];
+    let mut lines = vec![Line::from(title), mfa_line(s, t, usize::from(area.width))];
     if let Some(h) = &s.demo_hint {
         lines.push(Line::styled(h.clone(), t.accent));
     }
     f.render_widget(Paragraph::new(lines), area);
 }
 
-/// The session cell: activity first, then the countdown, coloured by state.
-fn session_cell<'a>(s: &AppState, r: &Row, t: &Theme) -> Cell<'a> {
-    if let Some(d) = &r.diagnostic {
-        return Cell::from(Span::styled(format!("! {d}"), t.err));
-    }
-    match s.activity.get(&r.profile) {
-        Some(Activity::Refreshing) => {
-            return Cell::from(Span::styled(format!("{} refreshing", SPINNER[s.spinner % 4]), t.accent));
+/// Each MFA user's session; when they do not all fit, how many are in each state. The hint at
+/// the end goes first when room runs out.
+fn mfa_line<'a>(s: &AppState, t: &Theme, width: usize) -> Line<'a> {
+    let mut users: Vec<&String> = s.mfa_serials.keys().collect();
+    users.sort();
+    let mut each = vec![Span::styled("MFA ", t.dim)];
+    let mut next: Option<i64> = None;
+    let (mut live, mut ended, mut out) = (0, 0, 0);
+    for (i, u) in users.iter().enumerate() {
+        if i > 0 {
+            each.push(Span::styled(" · ", t.dim));
         }
-        Some(Activity::Failed(e)) => return Cell::from(Span::styled(format!("x {e}"), t.err)),
-        Some(Activity::NeedsCode) => return Cell::from(Span::styled("needs MFA code: press r", t.warn)),
-        None => {}
+        let (text, style) = match s.left(u) {
+            Some(l) if l > 0 => {
+                live += 1;
+                next = Some(next.map_or(l, |n| n.min(l)));
+                (format!("{u} {}", human_duration(l)), if l <= s.warn_secs { t.warn } else { t.ok })
+            }
+            Some(_) => {
+                ended += 1;
+                (format!("{u} expired"), t.err)
+            }
+            None => {
+                out += 1;
+                (format!("{u} not signed in"), t.dim)
+            }
+        };
+        each.push(Span::styled(text, style));
     }
-    if r.user.is_none() {
-        return Cell::from(Span::styled("—", t.dim));
+    let tail = match next {
+        _ if users.is_empty() => "no IAM user with mfa_serial in your config".to_string(),
+        Some(n) => format!("   next code needed in {}", human_duration(n)),
+        None => "   select a profile and press r to sign in".to_string(),
+    };
+    let len = |spans: &[Span]| spans.iter().map(|s| s.content.chars().count()).sum::<usize>();
+    if len(&each) > width {
+        each = vec![
+            Span::styled(format!("MFA {}: ", plural(users.len(), "user", "users")), t.dim),
+            Span::styled(format!("{live} signed in"), t.ok),
+            Span::styled(" · ", t.dim),
+            Span::styled(format!("{ended} expired"), if ended > 0 { t.err } else { t.dim }),
+            Span::styled(" · ", t.dim),
+            Span::styled(format!("{out} not signed in"), t.dim),
+        ];
     }
-    match s.left(&r.profile) {
-        None => Cell::from(Span::styled("—", t.dim)),
-        Some(l) if l <= 0 => Cell::from(Span::styled("expired", t.err)),
-        Some(l) if l <= s.margin_secs => Cell::from(Span::styled(format!("~ {}", human_duration(l)), t.warn)),
-        Some(l) => Cell::from(Span::styled(human_duration(l), t.ok)),
+    if len(&each) + tail.chars().count() <= width {
+        each.push(Span::styled(tail, t.dim));
     }
+    Line::from(each)
 }
 
 pub fn table(f: &mut Frame, area: Rect, s: &AppState, t: &Theme) {
@@ -88,7 +93,7 @@ pub fn table(f: &mut Frame, area: Rect, s: &AppState, t: &Theme) {
         f.render_widget(Paragraph::new(msg).style(t.dim), area);
         return;
     }
-    let wide = area.width >= 90;
+    let plan = columns::plan(s, area.width, t);
     let body = usize::from(area.height.saturating_sub(1));
     let rows: Vec<TRow> = s
         .visible
@@ -98,65 +103,73 @@ pub fn table(f: &mut Frame, area: Rect, s: &AppState, t: &Theme) {
         .take(body)
         .map(|(i, &ri)| {
             let r = &s.rows[ri];
-            let mark = if s.marked.contains(&r.profile) { "* " } else { "  " };
-            let indent = "  ".repeat(r.depth);
-            let name_style = if r.is_user { t.title } else { t.text };
-            let mut cells = vec![Cell::from(Span::styled(format!("{mark}{indent}{}", r.profile), name_style))];
-            let account =
-                match (&r.account, r.account.as_ref().and_then(|a| s.aliases.get(a)).filter(|a| !a.is_empty())) {
-                    (Some(id), Some(alias)) if wide => format!("{id} {alias}"),
-                    (Some(id), _) => id.clone(),
-                    (None, _) => "—".into(),
-                };
-            cells.push(Cell::from(Span::styled(account, t.dim)));
-            if wide {
-                cells.push(Cell::from(r.role_or_user.clone()));
-                cells.push(Cell::from(Span::styled(r.region.clone().unwrap_or_else(|| "—".into()), t.dim)));
-                cells.push(Cell::from(Span::styled(r.mfa.clone().unwrap_or_else(|| "—".into()), t.dim)));
-            }
-            cells.push(session_cell(s, r, t));
+            let cells = plan.widths.iter().map(|&(col, w)| {
+                let w = usize::from(w);
+                let fit = |text: &str, style| Span::styled(cut(text, w).into_owned(), style);
+                match col {
+                    Col::Profile => Cell::from(fit(&columns::profile(s, r), if r.is_user { t.title } else { t.text })),
+                    Col::Account => Cell::from(fit(&columns::account(s, r, plan.id_and_alias), t.dim)),
+                    Col::Role => Cell::from(fit(&r.role_or_user, t.text)),
+                    Col::Region => match columns::region(r) {
+                        (region, true) => Cell::from(Line::from(vec![
+                            Span::styled(cut(region, w.saturating_sub(1)).into_owned(), t.dim),
+                            Span::styled("*", t.dim.add_modifier(Modifier::BOLD)),
+                        ])),
+                        (region, false) => Cell::from(fit(region, t.dim)),
+                    },
+                    Col::Mfa => Cell::from(fit(columns::mfa(r), t.dim)),
+                    Col::Session => {
+                        let (text, style) = columns::session(s, r, t);
+                        Cell::from(fit(&text, style))
+                    }
+                }
+            });
             let row = TRow::new(cells);
             if i == s.selected { row.style(t.selected) } else { row }
         })
         .collect();
-    let (titles, widths): (Vec<&str>, Vec<Constraint>) = if wide {
-        (
-            vec!["PROFILE", "ACCOUNT", "ROLE / KIND", "REGION", "MFA", "SESSION"],
-            vec![
-                Constraint::Fill(3),
-                Constraint::Length(20),
-                Constraint::Fill(2),
-                Constraint::Length(14),
-                Constraint::Length(14),
-                Constraint::Fill(3),
-            ],
-        )
-    } else {
-        (vec!["PROFILE", "ACCOUNT", "SESSION"], vec![Constraint::Fill(3), Constraint::Length(12), Constraint::Fill(2)])
-    };
-    let header = TRow::new(titles.into_iter().map(|h| Cell::from(Span::styled(h, t.header))));
+    let widths = plan.widths.iter().map(|&(_, w)| Constraint::Length(w));
+    let header = TRow::new(plan.widths.iter().map(|(c, _)| Cell::from(Span::styled(c.title(), t.header))));
     f.render_widget(Table::new(rows, widths).header(header).column_spacing(1).style(Style::default()), area);
+    if s.visible.is_empty() {
+        let msg = format!("no profile matches `{}` — Esc clears the filter", s.filter);
+        let below = Rect { y: area.y + 1, height: area.height.saturating_sub(1), ..area };
+        f.render_widget(Paragraph::new(Line::styled(format!(" {msg}"), t.warn)).wrap(Wrap { trim: false }), below);
+    }
 }
 
+/// Key hints, in the order of the keys' importance: the least important are left out when the
+/// terminal is too narrow for all of them.
 pub fn footer(f: &mut Frame, area: Rect, s: &AppState, t: &Theme) {
     let hints: &[(&str, &str)] = match s.layer() {
         Layer::Filter => &[("type", "filter"), ("Enter", "keep"), ("Esc", "clear")],
         Layer::Prompt => &[("digits", "code"), ("Enter", "sign in"), ("Esc", "refuse")],
         Layer::Help => &[("any key", "close help")],
+        Layer::Details => &[("any key", "close details")],
         Layer::Normal => &[
             ("r", "refresh"),
-            ("R", "all"),
-            ("space", "select"),
-            ("/", "filter"),
-            ("s", "sort"),
-            ("c", "copy"),
-            ("l", "log"),
             ("?", "help"),
             ("q", "quit"),
+            ("i", "details"),
+            ("/", "filter"),
+            ("R", "all"),
+            ("space", "select"),
+            ("c", "copy"),
+            ("s", "sort"),
+            ("l", "log"),
         ],
     };
+    let width = |(k, v): &(&str, &str)| k.chars().count() + v.chars().count() + 3;
+    let mut keep = hints.len();
+    while keep > 1 && hints[..keep].iter().map(width).sum::<usize>() > usize::from(area.width) {
+        keep -= 1;
+    }
+    // Shown in a fixed order, so a hint does not move when another one is left out.
+    let order = ["r", "R", "space", "/", "s", "i", "c", "l", "?", "q"];
+    let mut shown: Vec<&(&str, &str)> = hints[..keep].iter().collect();
+    shown.sort_by_key(|(k, _)| order.iter().position(|o| o == k).unwrap_or(0));
     let mut spans = Vec::new();
-    for (k, v) in hints {
+    for (k, v) in shown {
         spans.push(Span::styled(format!(" {k}"), t.accent));
         spans.push(Span::styled(format!(" {v} "), t.dim));
     }

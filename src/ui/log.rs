@@ -7,7 +7,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 fn style(level: Level, t: &Theme) -> (&'static str, Style) {
     match level {
@@ -37,23 +37,26 @@ pub fn pane(f: &mut Frame, area: Rect, s: &AppState, t: &Theme) {
     f.render_widget(Paragraph::new(lines).block(block), area);
 }
 
-/// Newest at the bottom right, above the key hints, where they hide no header or selection.
+/// Newest at the bottom right of `area` (the table), below its column titles; they never
+/// cover the log, the detail line or the key hints.
 pub fn toasts(f: &mut Frame, area: Rect, s: &AppState, t: &Theme) {
-    let width = (area.width / 2).clamp(20, 60);
-    let mut bottom = area.y + area.height.saturating_sub(1);
+    let width = (area.width / 2).clamp(20, 60).min(area.width);
+    let top = area.y + 1;
+    let mut bottom = area.y + area.height;
     for toast in s.toasts.iter().rev().take(3) {
         let (tag, st) = style(toast.level, t);
         let text = format!("{tag} {}", toast.text);
-        let height = (text.chars().count() as u16 / width.saturating_sub(2).max(1) + 1).min(3) + 2;
-        if bottom < area.y + height + 3 {
+        // At most three lines: the log has the rest.
+        let lines = super::text::wrap_at_most(&text, usize::from(width.saturating_sub(2)), 3, "…");
+        let height = lines.len() as u16 + 2;
+        if bottom < top + height {
             break;
         }
         bottom -= height;
         let r = Rect { x: area.x + area.width.saturating_sub(width + 1), y: bottom, width, height };
         f.render_widget(Clear, r);
         f.render_widget(
-            Paragraph::new(Span::styled(text, st))
-                .wrap(Wrap { trim: true })
+            Paragraph::new(lines.into_iter().map(|l| Line::styled(l, st)).collect::<Vec<_>>())
                 .block(Block::default().borders(Borders::ALL).border_style(st)),
             r,
         );

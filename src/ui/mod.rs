@@ -1,9 +1,12 @@
 //! Rendering: a pure function of `AppState`. One file per screen or popup.
 
+mod columns;
 mod dashboard;
+mod detail;
 mod help;
 mod log;
 mod mfa_modal;
+mod text;
 pub mod theme;
 
 use crate::state::{AppState, Mode};
@@ -14,6 +17,8 @@ use theme::Theme;
 pub struct Areas {
     pub header: Rect,
     pub table: Rect,
+    /// The selected row's message (or how to use it), under the table.
+    pub detail: Option<Rect>,
     pub log: Option<Rect>,
     pub footer: Rect,
 }
@@ -21,18 +26,26 @@ pub struct Areas {
 const LOG_HEIGHT: u16 = 8;
 
 /// Where everything goes. Also used by the app on resize, to know which screen row is which
-/// table row (mouse clicks) and how many rows fit.
+/// table row (mouse clicks) and how many rows fit. The detail area's height depends on the
+/// terminal alone, not on the selected row, so moving the selection never resizes the table.
 pub fn layout(area: Rect, s: &AppState) -> Areas {
     let header = 2 + u16::from(s.demo_hint.is_some());
-    let log = if s.show_log { LOG_HEIGHT.min(area.height.saturating_sub(header + 4)) } else { 0 };
-    let [h, t, l, f] = Layout::vertical([
+    let detail = match area.height {
+        _ if s.rows.is_empty() => 0,
+        h if h >= 20 => 2,
+        h if h >= 12 => 1,
+        _ => 0,
+    };
+    let log = if s.show_log { LOG_HEIGHT.min(area.height.saturating_sub(header + detail + 4)) } else { 0 };
+    let [h, t, d, l, f] = Layout::vertical([
         Constraint::Length(header),
         Constraint::Min(2),
+        Constraint::Length(detail),
         Constraint::Length(log),
         Constraint::Length(1),
     ])
     .areas(area);
-    Areas { header: h, table: t, log: (log > 0).then_some(l), footer: f }
+    Areas { header: h, table: t, detail: (detail > 0).then_some(d), log: (log > 0).then_some(l), footer: f }
 }
 
 /// Rows of the table body that fit, and the screen row of the first one (below the column titles).
@@ -46,13 +59,19 @@ pub fn draw(f: &mut Frame, s: &AppState) {
     let areas = layout(f.area(), s);
     dashboard::header(f, areas.header, s, &theme);
     dashboard::table(f, areas.table, s, &theme);
+    if let Some(a) = areas.detail {
+        detail::line(f, a, s, &theme);
+    }
     if let Some(a) = areas.log {
         log::pane(f, a, s, &theme);
     }
     dashboard::footer(f, areas.footer, s, &theme);
-    log::toasts(f, f.area(), s, &theme);
-    if s.mode == Mode::Help {
-        help::draw(f, f.area(), &theme);
+    // Over the table only: the log, the detail line and the key hints stay readable.
+    log::toasts(f, areas.table, s, &theme);
+    match s.mode {
+        Mode::Help => help::draw(f, f.area(), &theme),
+        Mode::Details => detail::popup(f, f.area(), s, &theme),
+        Mode::Normal | Mode::Filter => {}
     }
     // Prompts are the top layer: they take the keys, so they are drawn last.
     if let Some(m) = s.prompts.front() {

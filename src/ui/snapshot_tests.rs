@@ -37,16 +37,39 @@ fn busy_state() -> AppState {
         s.sessions.insert(p.into(), NOW + left);
     }
     s.activity.insert("staging-admin".into(), Activity::Refreshing);
-    s.activity.insert(
-        "partner-access".into(),
-        Activity::Failed("access denied: not authorized to perform sts:AssumeRole".into()),
-    );
+    s.activity.insert("partner-access".into(), Activity::Failed(PARTNER_DENIED.into()));
     s.activity.insert("bob-dev".into(), Activity::NeedsCode);
     s.marked.insert("dev-admin".into());
-    s.aliases.insert("222222222222".into(), "dev".into());
-    s.aliases.insert("444444444444".into(), "prod".into());
+    s.aliases.insert("111111111111".into(), "acme-identity".into());
+    s.aliases.insert("222222222222".into(), "acme-dev".into());
+    s.aliases.insert("444444444444".into(), "acme-production".into());
     s.aliases.insert("666666666666".into(), String::new());
+    // A chained role without a region of its own: it has its parent's.
+    s.rows.iter_mut().find(|r| r.profile == "prod-breakglass").unwrap().region_inherited = true;
     s
+}
+
+const PARTNER_DENIED: &str = "access denied: User: arn:aws:iam::111111111111:user/alice is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::777777777777:role/partner-access";
+
+fn text(t: &Terminal<TestBackend>) -> Vec<String> {
+    let buf = t.backend().buffer();
+    (0..buf.area.height)
+        .map(|y| (0..buf.area.width).map(|x| buf[(x, y)].symbol().to_string()).collect::<String>())
+        .collect()
+}
+
+/// The screen's line that starts (after the mark and indentation) with this profile.
+fn row_of(lines: &[String], profile: &str) -> String {
+    lines
+        .iter()
+        .find(|l| l.trim_start_matches(['*', ' ']).starts_with(&format!("{profile} ")))
+        .cloned()
+        .unwrap_or_else(|| panic!("no row for {profile}:\n{}", lines.join("\n")))
+}
+
+/// Whitespace runs as one space, borders dropped: wrapped text reads as one line.
+fn flat(lines: &[String]) -> String {
+    lines.join(" ").replace(['│', '┌', '┐', '└', '┘', '─'], " ").split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[test]
@@ -66,7 +89,10 @@ fn filter() {
     for c in "prod".chars() {
         update(&mut s, Action::FilterChar(c));
     }
-    insta::assert_snapshot!(render(&s, 120, 20).backend());
+    let t = render(&s, 120, 20);
+    // Its parent, security-audit, is filtered out: prod-breakglass is nobody's child here.
+    assert!(row_of(&text(&t), "prod-breakglass").starts_with("  prod-breakglass "));
+    insta::assert_snapshot!(t.backend());
 }
 
 #[test]
@@ -101,24 +127,139 @@ fn mfa_modal_with_a_wrong_code() {
 
 #[test]
 fn help_overlay() {
-    let mut s = sized(demo_state(), 100, 24);
-    update(&mut s, Action::ToggleHelp);
-    insta::assert_snapshot!(render(&s, 100, 24).backend());
+    insta::assert_snapshot!(help_at(100, 24).backend());
 }
 
 #[test]
 fn log_pane_and_toasts() {
     let mut s = sized(busy_state(), 120, 30);
-    s.log(Level::Success, "alice signed in: 11 role session(s) ready");
+    s.log(Level::Success, "alice signed in: 11 role sessions ready");
     s.log(Level::Error, "partner-access: access denied");
     update(&mut s, Action::ToggleLog);
     let s = sized(s, 120, 30);
+    let t = render(&s, 120, 30);
+    let lines = text(&t);
+    let log_top = lines.iter().position(|l| l.starts_with(" log ")).unwrap();
+    assert!(lines[log_top..].iter().all(|l| !l.contains('┌') && !l.contains('│')), "no toast over the log or the keys");
+    assert!(lines[log_top + 1].contains("ok alice signed in: 11 role sessions ready"));
+    assert!(lines.iter().filter(|l| l.contains("│x partner-access: access denied")).count() == 1, "toasts shown");
+    insta::assert_snapshot!(t.backend());
+}
+
+#[test]
+fn main_80x24() {
+    let mut s = sized(busy_state(), 80, 24);
+    s.select_profile("partner-access");
+    let t = render(&s, 80, 24);
+    let lines = text(&t);
+    // The failure is cut in its cell, and continues in the detail line under the table; `i` has it whole.
+    let detail = flat(&lines[21..23]);
+    assert!(
+        detail.starts_with("access denied: User: arn:aws:iam::111111111111:user/alice is not authorized to perform")
+    );
+    assert!(detail.ends_with("… i: more"), "{}", lines.join("\n"));
+    assert!(row_of(&lines, "prod-admin").contains("444444444444 acme-production"), "aliases whole");
+    insta::assert_snapshot!(t.backend());
+}
+
+#[test]
+fn main_100x30() {
+    let s = sized(busy_state(), 100, 30);
+    let t = render(&s, 100, 30);
+    let lines = text(&t);
+    for r in &s.rows {
+        assert!(
+            lines.iter().any(|l| l.contains(&format!(" {} ", r.profile))),
+            "{} cut:\n{}",
+            r.profile,
+            lines.join("\n")
+        );
+    }
+    assert!(row_of(&lines, "alice").contains("111111111111 acme-identity"), "the user's own account alias");
+    assert!(row_of(&lines, "prod-breakglass").contains("us-east-1*"), "inherited region marked");
+    insta::assert_snapshot!(t.backend());
+}
+
+#[test]
+fn main_200x50() {
+    let s = sized(busy_state(), 200, 50);
+    let t = render(&s, 200, 50);
+    let lines = text(&t);
+    assert!(row_of(&lines, "prod-admin").contains("444444444444 acme-production "));
+    assert!(row_of(&lines, "partner-access").contains("to perform: sts:AssumeRole"), "room left goes to the session");
+    assert!(row_of(&lines, "alice").contains("alice-phone"), "every column");
+    insta::assert_snapshot!(t.backend());
+}
+
+#[test]
+fn a_flat_sort_draws_no_tree() {
+    let mut s = sized(busy_state(), 120, 30);
+    update(&mut s, Action::CycleSort);
+    let lines = text(&render(&s, 120, 30));
+    // Sorted by name, prod-breakglass sits under prod-admin: it is not its child.
+    for p in ["prod-breakglass", "dev-readonly"] {
+        assert!(row_of(&lines, p).starts_with(&format!("  {p} ")), "{}", lines.join("\n"));
+    }
+    assert!(row_of(&lines, "dev-admin").starts_with("* dev-admin "), "the mark stays");
     insta::assert_snapshot!(render(&s, 120, 30).backend());
 }
 
 #[test]
+fn details_popup() {
+    let mut s = sized(busy_state(), 100, 30);
+    s.select_profile("partner-access");
+    update(&mut s, Action::ToggleDetails);
+    let t = render(&s, 100, 30);
+    let all = flat(&text(&t));
+    assert!(all.contains(PARTNER_DENIED), "the whole reason:\n{all}");
+    for field in
+        ["IAM user alice", "account 777777777777", "region us-west-2 (set in this profile)", "partner-access-mfa"]
+    {
+        assert!(all.contains(field), "{field}: {all}");
+    }
+    insta::assert_snapshot!(t.backend());
+}
+
+#[test]
+fn filter_without_a_match() {
+    let mut s = sized(busy_state(), 100, 20);
+    update(&mut s, Action::StartFilter);
+    for c in "xyz".chars() {
+        update(&mut s, Action::FilterChar(c));
+    }
+    let t = render(&s, 100, 20);
+    assert!(flat(&text(&t)).contains("no profile matches `xyz` — Esc clears the filter"));
+    insta::assert_snapshot!(t.backend());
+}
+
+/// Every key's description, whole, at this width.
+fn help_at(w: u16, h: u16) -> Terminal<TestBackend> {
+    let mut s = sized(demo_state(), w, h);
+    update(&mut s, Action::ToggleHelp);
+    let t = render(&s, w, h);
+    let all = flat(&text(&t));
+    for (key, what) in super::help::KEYS.iter().chain(super::help::MARKS) {
+        let whole = flat(&[format!("{key} {what}")]);
+        assert!(all.contains(&whole), "{whole} at {w} columns:\n{}", text(&t).join("\n"));
+    }
+    t
+}
+
+#[test]
+fn help_overlay_80x24() {
+    insta::assert_snapshot!(help_at(80, 24).backend());
+}
+
+#[test]
+fn help_overlay_200x50() {
+    insta::assert_snapshot!(help_at(200, 50).backend());
+}
+
+#[test]
 fn narrow_60x15() {
-    insta::assert_snapshot!(render(&sized(busy_state(), 60, 15), 60, 15).backend());
+    let t = render(&sized(busy_state(), 60, 15), 60, 15);
+    assert_eq!(text(&t)[1].trim_end(), "MFA alice 11h 06m · bob not signed in", "the hint goes, not half of it");
+    insta::assert_snapshot!(t.backend());
 }
 
 #[test]
@@ -167,7 +308,9 @@ fn two_thousand_profiles() {
     assert_eq!(s.rows.len(), 2000);
     s = sized(s, 120, 30);
     update(&mut s, Action::Bottom);
-    insta::assert_snapshot!(render(&s, 120, 30).backend());
+    let t = render(&s, 120, 30);
+    assert!(text(&t)[1].starts_with("MFA 500 users: 0 signed in · 0 expired · 500 not signed in "));
+    insta::assert_snapshot!(t.backend());
 }
 
 #[test]
@@ -183,7 +326,10 @@ fn no_color_draws_no_colour_but_keeps_the_markers() {
     assert!(!has_colour(&plain), "NO_COLOR: no colour at all");
     let text = format!("{}", plain.backend());
     assert!(
-        text.contains("x access denied") && text.contains("~ 3m 20s") && text.contains("expired"),
+        text.contains("x access denied")
+            && text.contains("~ 3m 20s")
+            && text.contains("expired")
+            && text.contains("us-east-1*"),
         "state stays readable"
     );
     insta::assert_snapshot!(plain.backend());

@@ -1,0 +1,149 @@
+//! The selected row in full: the detail line under the table (what is wrong with it, wrapped,
+//! or how other tools use it) and the `i` popup with every field and every message.
+
+use super::columns;
+use super::text::{wrap, wrap_at_most};
+use super::theme::Theme;
+use crate::aws::clock::human_duration;
+use crate::aws::store::rfc3339;
+use crate::state::{Activity, AppState, Row};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+
+/// What is wrong with a row, or what it waits for, most serious first; each in full.
+fn messages(s: &AppState, r: &Row, t: &Theme) -> Vec<(String, Style)> {
+    let mut out = Vec::new();
+    if let Some(d) = &r.diagnostic {
+        out.push((d.clone(), t.err));
+    }
+    match s.activity.get(&r.profile) {
+        Some(Activity::Failed(e)) => out.push((e.clone(), t.err)),
+        Some(Activity::NeedsCode) => {
+            let user = r.user.as_deref().unwrap_or(&r.profile);
+            out.push((
+                format!("needs a new MFA session for {user}: press r and type the code its device shows"),
+                t.warn,
+            ));
+        }
+        Some(Activity::Refreshing) | None => {}
+    }
+    // A broken profile's reason repeats its diagnostic.
+    if let Some(reason) = r.reason.as_ref().filter(|x| r.diagnostic.as_ref().is_none_or(|d| !x.contains(d.as_str()))) {
+        out.push((reason.clone(), t.text));
+    }
+    out
+}
+
+/// Under the table: the selected row's first message, wrapped to the width, or how to use it.
+pub fn line(f: &mut Frame, area: Rect, s: &AppState, t: &Theme) {
+    let Some(r) = s.selected_row() else { return };
+    let width = usize::from(area.width.saturating_sub(1)).max(1);
+    let rows = usize::from(area.height);
+    let (text, style) = messages(s, r, t).into_iter().next().unwrap_or_else(|| {
+        let how = match &r.managed {
+            Some(m) => format!("{}: other tools use --profile {m}", r.profile),
+            None => format!("{}: not signed in by mfatui", r.profile),
+        };
+        (format!("{how} · i: details"), t.dim)
+    });
+    let lines: Vec<Line> = wrap_at_most(&text, width, rows, "… i: more")
+        .into_iter()
+        .map(|l| Line::styled(format!(" {l}"), style))
+        .collect();
+    f.render_widget(Paragraph::new(lines), area);
+}
+
+/// Label and value lines of the popup.
+fn fields(s: &AppState, r: &Row) -> Vec<(&'static str, String)> {
+    let mut out = vec![("profile", r.profile.clone()), ("kind", r.kind.to_string())];
+    if let Some(u) = &r.user {
+        out.push(("IAM user", u.clone()));
+    }
+    // For users and settings-only profiles the column holds their kind, not a role.
+    if r.role_or_user != r.kind {
+        out.push(("role", r.role_or_user.clone()));
+    }
+    if r.account.is_some() {
+        out.push(("account", columns::account(s, r, true)));
+    }
+    out.push((
+        "region",
+        match (&r.region, r.region_inherited) {
+            (Some(region), true) => {
+                format!("{region} (inherited: from the profile it is assumed from, or the partition's default)")
+            }
+            (Some(region), false) => format!("{region} (set in this profile)"),
+            (None, _) => "none".into(),
+        },
+    ));
+    if let Some(m) = &r.mfa {
+        out.push(("MFA device", m.clone()));
+    }
+    if let Some(m) = &r.managed {
+        out.push(("managed profile", format!("{m} (other tools: --profile {m})")));
+    }
+    if r.user.is_some() {
+        let session = match s.sessions.get(&r.profile) {
+            Some(&at) if at > s.now => format!("ends {} (in {})", rfc3339(at), human_duration(at - s.now)),
+            Some(&at) => format!("ended {}", rfc3339(at)),
+            None => "none".into(),
+        };
+        out.push(("session", session));
+    }
+    if matches!(s.activity.get(&r.profile), Some(Activity::Refreshing)) {
+        out.push(("now", "refreshing".into()));
+    }
+    out
+}
+
+const LABEL: usize = 16;
+/// The popup grows with its content up to this many columns, then wraps.
+const MAX_WIDTH: usize = 100;
+
+/// The `i` popup, sized to its content and wrapped within the terminal.
+pub fn popup(f: &mut Frame, area: Rect, s: &AppState, t: &Theme) {
+    let Some(r) = s.selected_row() else { return };
+    let fields = fields(s, r);
+    let messages = messages(s, r, t);
+    let widest = fields
+        .iter()
+        .map(|(_, v)| LABEL + v.chars().count())
+        .chain(messages.iter().map(|(m, _)| m.chars().count()))
+        .chain([r.profile.chars().count() + 12])
+        .max()
+        .unwrap_or(0);
+    // Borders and a space of padding on each side.
+    let inner = widest.min(MAX_WIDTH).min(usize::from(area.width).saturating_sub(4)).max(10);
+    let mut lines: Vec<Line> = Vec::new();
+    for (label, value) in &fields {
+        for (i, part) in wrap(value, inner.saturating_sub(LABEL).max(1)).into_iter().enumerate() {
+            let label = if i == 0 { *label } else { "" };
+            lines.push(Line::from(vec![
+                Span::styled(format!(" {label:<LABEL$}"), t.dim),
+                Span::styled(format!("{part} "), t.text),
+            ]));
+        }
+    }
+    // Every message in full when the terminal has the room; cut (with …) only when it has not.
+    let mut room = usize::from(area.height).saturating_sub(2 + lines.len());
+    for (m, style) in &messages {
+        if room < 2 {
+            break;
+        }
+        lines.push(Line::from(""));
+        let part = wrap_at_most(m, inner, room - 1, "…");
+        room -= 1 + part.len();
+        lines.extend(part.into_iter().map(|l| Line::styled(format!(" {l} "), *style)));
+    }
+    let height = (lines.len() + 2).min(usize::from(area.height)) as u16;
+    let rect = super::centered(area, (inner + 4) as u16, height);
+    f.render_widget(Clear, rect);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(Span::styled(format!(" {} ", r.profile), t.title))
+        .title_bottom(Span::styled(" any key closes ", t.dim));
+    f.render_widget(Paragraph::new(lines).block(block), rect);
+}
