@@ -194,6 +194,25 @@ pub enum Command {
         /// The profile to print the exact variables for; every profile is served either way.
         profile: Option<String>,
     },
+    /// Open the AWS web console as a role, from its session (no MFA prompt unless the MFA session
+    /// has ended). For an IAM user, opens its account's sign-in page. The link signs in for 15
+    /// minutes.
+    #[command(
+        after_help = "Examples:\n  mfatui console prod-admin\n  mfatui console prod-admin --destination s3 --region eu-west-1\n  mfatui console dev-admin --print   # on a remote shell: open the link locally"
+    )]
+    Console {
+        /// A role profile (or a user, for its sign-in page); managed names are accepted.
+        profile: String,
+        /// Print the link instead of opening a browser.
+        #[arg(long)]
+        print: bool,
+        /// The console region [default: the profile's].
+        #[arg(long, value_name = "REGION")]
+        region: Option<String>,
+        /// A service (s3, ec2, iam, lambda, …) or a full https:// URL [default: the console home].
+        #[arg(long, value_name = "SERVICE_OR_URL")]
+        destination: Option<String>,
+    },
     /// Try mfatui without an AWS account: a throw-away HOME and a local AWS sandbox with MFA.
     #[command(after_help = "Example: mfatui demo")]
     Demo,

@@ -3,7 +3,7 @@ use mfatui::aws::config::{self, AwsEnv};
 use mfatui::aws::engine::{Plan, Which};
 use mfatui::aws::store::{SessionStore, now_secs};
 use mfatui::cli::{Cli, Command, Tuning};
-use mfatui::commands::{channels, dashboard, demo, doctor, list, sandbox, session};
+use mfatui::commands::{channels, console, dashboard, demo, doctor, list, sandbox, session};
 use mfatui::prompters::Order;
 use mfatui::settings::Settings;
 use std::io::{self, BufWriter, IsTerminal, Write};
@@ -101,6 +101,14 @@ fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<u8> {
         Command::Serve { port, profile } => {
             channels::serve(&env, &settings(&env, &Tuning::default())?, port, profile.as_deref())
         }
+        Command::Console { profile, print, region, destination } => console::run(
+            &env,
+            &settings(&env, &Tuning::default())?,
+            &profile,
+            print,
+            region.as_deref(),
+            destination.as_deref(),
+        ),
         Command::Logout { profile } => {
             with_engine(&env, &Tuning::default(), Order::TerminalFirst, |out, engine, plan, _| {
                 session::logout(out, engine, plan, profile.as_deref())

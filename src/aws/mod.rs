@@ -5,6 +5,7 @@ pub mod channels;
 pub mod child;
 pub mod clock;
 pub mod config;
+pub mod console;
 pub mod edit;
 pub mod engine;
 pub mod exports;

@@ -305,6 +305,53 @@ pub fn http_client() -> SharedHttpClient {
         .clone()
 }
 
+/// A plain HTTPS GET outside the SDK (the console federation endpoint), with the same deadlines
+/// and cap as every SDK call. Returns the status and the body.
+pub async fn get(url: &str, d: Deadlines, service: &'static str) -> Result<(u16, Vec<u8>), AwsError> {
+    use aws_smithy_runtime_api::client::http::HttpConnector as _;
+    let label = url.split('?').next().unwrap_or(url).to_string();
+    let at = Endpoint { service, url: &label };
+    let settings = HttpConnectorSettings::builder().connect_timeout(d.connect).read_timeout(d.read).build();
+    let mut b = ConnectorBuilder::default().tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc));
+    b.set_connector_settings(Some(settings));
+    b.set_sleep_impl(Some(aws_smithy_async::rt::sleep::SharedAsyncSleep::new(
+        aws_smithy_async::rt::sleep::TokioSleep::new(),
+    )));
+    b.set_proxy_config(Some(ProxyConfig::from_env()));
+    let connector = CappedConnector { inner: SharedHttpConnector::new(b.build()), read: d.read };
+    let request = http::Request::get(url)
+        .header("accept", "application/json")
+        .body(SdkBody::empty())
+        .map_err(|e| AwsError::Network { service, endpoint: label.clone(), detail: e.to_string() })?;
+    let request = HttpRequest::try_from(request).map_err(|e| AwsError::Network {
+        service,
+        endpoint: label.clone(),
+        detail: e.to_string(),
+    })?;
+    within(d.call, at, async {
+        let response = connector.call(request).await.map_err(|e| {
+            let mut cause: &dyn std::error::Error = &e;
+            while let Some(next) = cause.source() {
+                if let Some(p) = cause.downcast_ref::<AnswerProblem>() {
+                    return match p {
+                        AnswerProblem::TooLarge => AwsError::TooLarge { service, endpoint: label.clone() },
+                        AnswerProblem::Stalled(d) => {
+                            AwsError::Timeout { service, endpoint: label.clone(), secs: d.as_secs() }
+                        }
+                    };
+                }
+                cause = next;
+            }
+            if e.is_timeout() {
+                return AwsError::Timeout { service, endpoint: label.clone(), secs: d.read.as_secs() };
+            }
+            AwsError::Network { service, endpoint: label.clone(), detail: cause.to_string() }
+        })?;
+        Ok((response.status().as_u16(), response.body().bytes().unwrap_or_default().to_vec()))
+    })
+    .await
+}
+
 /// The SDK's timeout settings for `d`. The call deadline is enforced by the engine around
 /// each call (it spans retries); per attempt the SDK gets the same bound.
 pub fn timeout_config(d: Deadlines) -> aws_sdk_sts::config::timeout::TimeoutConfig {

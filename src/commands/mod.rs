@@ -2,6 +2,7 @@
 //! of them prompts.
 
 pub mod channels;
+pub mod console;
 pub mod dashboard;
 pub mod demo;
 pub mod doctor;

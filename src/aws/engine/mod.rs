@@ -23,7 +23,7 @@ pub mod retry;
 mod signin;
 
 pub use credentials::Obtained;
-pub use plan::{KeySource, Plan, Resolved, RolePlan, UserPlan};
+pub use plan::{KeySource, Plan, Resolved, RolePlan, UserPlan, valid_region};
 pub use publish::Published;
 pub use refresh::{ProfileStatus, Which};
 pub use retry::RetryPolicy;
