@@ -62,7 +62,7 @@ impl Applicable {
 }
 
 /// What a user with no identity policy is treated as having (the sandbox convenience).
-pub fn allow_everything() -> Value {
+fn allow_everything() -> Value {
     serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
 }
 

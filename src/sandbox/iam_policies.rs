@@ -137,7 +137,9 @@ pub fn handle(action: &str, w: &mut World, req: &Req) -> Option<ApiResult<Option
                         ));
                     }
                     ("AttachUserPolicy", None) => u.attached.push(arn),
-                    (_, Some(i)) => drop(u.attached.remove(i)),
+                    (_, Some(i)) => {
+                        u.attached.remove(i);
+                    }
                     (_, None) => return Err(ApiError::no_such_entity(format!("Policy {arn} was not found."))),
                 }
                 return Ok(None);

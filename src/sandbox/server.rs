@@ -193,13 +193,8 @@ async fn federation_request(
     if let Faulted::Answer(e) = apply_faults(shared, action, None).await? {
         // The sign-in service answers HTML, not Query XML.
         let status = if e.status >= 500 { e.status } else { 400 };
-        return Ok(reply(
-            status,
-            "text/html",
-            format!("<html><body>{}</body></html>", e.message),
-            request_id,
-            shared.now(),
-        ));
+        let body = format!("<html><body>{}</body></html>", super::xml::escape(&e.message));
+        return Ok(reply(status, "text/html", body, request_id, shared.now()));
     }
     if !action.is_empty() {
         shared.count(action);

@@ -15,7 +15,7 @@ use super::iam::required;
 use super::state::{ApiError, ApiResult, World};
 use super::sts::{Params, Req};
 use super::xml::Body;
-use crate::aws::iam::policy::{self, Context, Decision, Request, StatementRef};
+use crate::aws::iam::policy::{self, Context, Decision, Patterns, Request, Statement, StatementRef};
 use std::collections::BTreeSet;
 
 /// `Name.member.1`, `Name.member.2`, … in order.
@@ -140,36 +140,44 @@ fn matched_xml(b: &mut Body, matched: &[Matched]) {
     });
 }
 
-/// Condition keys (and policy variables) that statements about `action` use but `ctx` lacks.
+/// Policy variables (`${aws:username}`) in a statement's resources.
+fn variables(st: &Statement) -> Vec<String> {
+    let mut out = Vec::new();
+    let Some(Patterns::Only(patterns) | Patterns::Except(patterns)) = &st.resources else { return out };
+    for pattern in patterns {
+        let mut rest = pattern.as_str();
+        while let Some(start) = rest.find("${") {
+            let Some(len) = rest[start..].find('}') else { break };
+            let var = rest[start + 2..start + len].split(',').next().unwrap_or_default().trim();
+            if !matches!(var, "*" | "?" | "$") {
+                out.push(var.to_string());
+            }
+            rest = &rest[start + len + 1..];
+        }
+    }
+    out
+}
+
+/// Context keys that statements about `action` use (in conditions, or as variables in their
+/// resources) but `ctx` lacks. A statement whose resource could not be resolved for want of a
+/// variable counts as about the request: the missing key is why it did not match.
 fn missing_keys(policies: &[&Applied], action: &str, resource: &str, ctx: &Context) -> Vec<String> {
     let mut out = BTreeSet::new();
     for p in policies {
         for st in policy::statements(&p.document) {
-            let acts = st.actions.as_ref().is_some_and(|a| match a {
-                policy::Patterns::Only(v) => v.iter().any(|x| policy::action_matches(x, action)),
-                policy::Patterns::Except(v) => !v.iter().any(|x| policy::action_matches(x, action)),
+            let about_action = st.actions.as_ref().is_some_and(|a| match a {
+                Patterns::Only(v) => v.iter().any(|x| policy::action_matches(x, action)),
+                Patterns::Except(v) => !v.iter().any(|x| policy::action_matches(x, action)),
             });
-            if !acts {
+            if !about_action {
                 continue;
             }
-            let mut keys: Vec<String> = Vec::new();
-            if let Some(policy::Patterns::Only(r) | policy::Patterns::Except(r)) = &st.resources {
-                for pattern in r {
-                    let mut rest = pattern.as_str();
-                    while let Some(start) = rest.find("${") {
-                        let Some(len) = rest[start..].find('}') else { break };
-                        let var = rest[start + 2..start + len].split(',').next().unwrap_or_default().trim();
-                        if !matches!(var, "*" | "?" | "$") {
-                            keys.push(var.to_string());
-                        }
-                        rest = &rest[start + len + 1..];
-                    }
-                }
+            let unresolved: Vec<String> = variables(&st).into_iter().filter(|v| ctx.get(v).is_none()).collect();
+            if st.targets(action, resource, ctx) || !unresolved.is_empty() {
+                let conditions = st.conditions.iter().map(|c| c.key.clone()).filter(|k| !k.is_empty());
+                out.extend(conditions.filter(|k| ctx.get(k).is_none()));
             }
-            if st.targets(action, resource, ctx) || !keys.is_empty() {
-                keys.extend(st.conditions.iter().map(|c| c.key.clone()).filter(|k| !k.is_empty()));
-            }
-            out.extend(keys.into_iter().filter(|k| ctx.get(k).is_none()));
+            out.extend(unresolved);
         }
     }
     out.into_iter().collect()
@@ -256,4 +264,18 @@ pub fn handle(w: &World, req: &Req) -> ApiResult<String> {
     });
     b.leaf("IsTruncated", "false");
     Ok(b.into_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::statement_spans;
+
+    #[test]
+    fn statement_positions_as_written() {
+        let doc = "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n    {\"Sid\": \"}[\\\"\", \"Effect\": \"Allow\"},\n    {\n      \"Effect\": \"Deny\", \"Condition\": {\"Bool\": {}}\n    }\n  ],\n  \"Other\": {\"a\": {}}\n}";
+        assert_eq!(statement_spans(doc), [((4, 5), (4, 38)), ((5, 5), (7, 5))]);
+        let single = r#"{"Statement": {"Effect": "Allow"}, "Id": {"x": 1}}"#;
+        assert_eq!(statement_spans(single), [((1, 15), (1, 33))]);
+        assert!(statement_spans("{\"Statement\": \"x\", \"y\": [{}]}").is_empty());
+    }
 }
