@@ -280,6 +280,7 @@ pub fn credentials_file() -> String {
 mod tests {
     use super::*;
     use crate::aws::config::{ConfigSet, FileKind, ProfileGraph, ProfileKind};
+    use crate::aws::iam::enforcement::{Policy, Source, Verdict, assess};
     use std::collections::BTreeSet;
     use std::path::Path;
 
@@ -303,5 +304,49 @@ mod tests {
         for r in &roles {
             assert!(seed.roles.iter().any(|s| Some(s.arn().as_str()) == r.role_arn), "{}", r.name);
         }
+    }
+
+    /// The audit's view of each demo user, with every policy readable except `unreadable` ones.
+    fn verdict(name: &str, unreadable: &[&str]) -> Verdict {
+        let seed = seed();
+        let u = seed.users.iter().find(|u| u.name == name).unwrap();
+        let doc = |name: &str, d: &serde_json::Value| {
+            if unreadable.contains(&name) { Err("AccessDenied".to_string()) } else { Ok(d.clone()) }
+        };
+        let managed = |arn: &str| seed.policies.iter().find(|p| arn.ends_with(&format!("/{}", p.name))).unwrap();
+        let mut policies: Vec<Policy> = u
+            .inline_policies
+            .iter()
+            .map(|(n, d)| Policy { source: Source::UserInline { name: n.clone() }, document: doc(n, d) })
+            .collect();
+        for g in seed.groups.iter().filter(|g| u.groups.contains(&g.name)) {
+            for (n, d) in &g.inline_policies {
+                let source = Source::GroupInline { group: g.name.clone(), name: n.clone() };
+                policies.push(Policy { source, document: doc(n, d) });
+            }
+            for arn in &g.attached_policies {
+                let source = Source::GroupManaged { group: g.name.clone(), arn: arn.clone() };
+                policies.push(Policy { source, document: doc(&managed(arn).name, &managed(arn).document) });
+            }
+        }
+        if let Some(arn) = &u.boundary {
+            let p = managed(arn);
+            policies
+                .push(Policy { source: Source::Boundary { arn: arn.clone() }, document: doc(&p.name, &p.document) });
+        }
+        assess(&policies).verdict
+    }
+
+    #[test]
+    fn the_audit_tells_the_demo_users_apart() {
+        assert_eq!(verdict("alice", &[]), Verdict::Enforced);
+        assert_eq!(verdict("bob", &[]), Verdict::NotEnforced, "his boundary uses Bool");
+        assert_eq!(verdict("ci-bot", &[]), Verdict::NotEnforced);
+        assert_eq!(verdict("carol", &[]), Verdict::Enforced, "what an administrator would see");
+        assert_eq!(
+            verdict("carol", &["ForceMfa", "NoPolicyReading", "AssumeRoles", "SelfService"]),
+            Verdict::Unknown,
+            "what she sees"
+        );
     }
 }
