@@ -13,7 +13,7 @@ fn demo_signs_in_once_per_user_and_cleans_up() {
     let o = Command::new(env!("CARGO_BIN_EXE_mfatui")).arg("demo").stdin(Stdio::null()).output().unwrap();
     let out = stdout(&o);
     assert!(o.status.success(), "{out}\n{}", stderr(&o));
-    assert!(out.contains("14 of 14 roles ready"), "{out}");
+    assert!(out.contains("15 of 15 roles ready"), "{out}");
     assert!(out.contains("prod-breakglass") && out.contains("assumed-role/prod-breakglass/alice"), "chained role");
     assert!(out.contains("assumed-role/partner-access/"), "external-id role");
     assert!(out.contains("source_profile `alcie` does not exist"), "the broken profile is shown with its diagnostic");

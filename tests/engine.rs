@@ -116,6 +116,7 @@ fn one_failing_role_never_fails_the_others_and_throttling_is_survived() {
             FaultRule::new(Effect::Throttle).action("AssumeRole").every(2).times(12),
         ],
         clock_offset_secs: 0,
+        ..Default::default()
     });
     let code = w.sandbox.totp_code(EVE_SERIAL).unwrap();
     let o = w.mfatui(&["login", "eve", "--code", &code], &[]);
@@ -165,7 +166,7 @@ async fn refresher_renews_before_expiry_and_never_hammers() {
     // A sandbox clock behind ours: sessions come back already "due" (4 minutes left, less
     // than the margin). They must not be renewed again in a loop.
     let behind = w_clock_now(&w_clock) - sb.now() + 240 - 3600;
-    sb.set_faults(FaultConfig { rules: vec![], clock_offset_secs: behind });
+    sb.set_faults(FaultConfig { clock_offset_secs: behind, ..Default::default() });
     let reports = e.refresh(&plan, &Which::All, None, Prompting::Never, &None).await;
     assert!(reports[0].roles.iter().all(|(_, o)| o.is_ok()));
     assert!(
@@ -177,7 +178,7 @@ async fn refresher_renews_before_expiry_and_never_hammers() {
     // Two more hours behind: STS hands out sessions that are already dead. They are refused,
     // the valid ones are kept, and the clock is named.
     let before = store.load().sessions["r0"].clone();
-    sb.set_faults(FaultConfig { rules: vec![], clock_offset_secs: behind - 7200 });
+    sb.set_faults(FaultConfig { clock_offset_secs: behind - 7200, ..Default::default() });
     let reports = e.refresh(&plan, &Which::All, None, Prompting::Never, &None).await;
     let r0 = &reports[0].roles.iter().find(|(n, _)| n == "r0").unwrap().1;
     let msg = r0.as_ref().unwrap_err().to_string();
@@ -186,7 +187,7 @@ async fn refresher_renews_before_expiry_and_never_hammers() {
         "{msg}"
     );
     assert_eq!(store.load().sessions["r0"], before, "the valid session stays");
-    sb.set_faults(FaultConfig { rules: vec![], clock_offset_secs: behind });
+    sb.set_faults(FaultConfig { clock_offset_secs: behind, ..Default::default() });
 
     // Past the MFA session's end: roles need a new code, and say so.
     w_clock.advance(13 * 3600);
@@ -255,6 +256,7 @@ async fn chained_roles_external_ids_and_users_without_mfa() {
     sb.set_faults(FaultConfig {
         rules: vec![FaultRule::new(Effect::AccessDenied).role("data-analyst")],
         clock_offset_secs: 0,
+        ..Default::default()
     });
     let r = e.refresh(&plan, &Which::Profiles(vec!["data-analyst".into()]), None, Prompting::Never, &None).await;
     let failed = &r[0].roles[0].1;
@@ -280,7 +282,7 @@ fn mfa_process_and_totp_seed_sources() {
     w.home.write("config", &with_process);
     // The seed's code was used; rather than wait for the device's next window, move the
     // sandbox (the "device") one window on (waiting itself is covered by the mfa unit tests).
-    w.sandbox.set_faults(FaultConfig { rules: vec![], clock_offset_secs: 30 });
+    w.sandbox.set_faults(FaultConfig { clock_offset_secs: 30, ..Default::default() });
     let o = w.mfatui(&["login", "eve"], &[]);
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
 }

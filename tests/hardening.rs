@@ -126,7 +126,7 @@ fn a_session_that_expired_on_the_server_is_dropped_and_a_code_is_asked_for() {
     let code = w.sandbox.totp_code(EVE_SERIAL).unwrap();
     assert!(w.mfatui(&["login", "eve", "--code", &code], &[]).status.success());
     // The server's clock jumps 13 hours: the stored MFA session is dead although ours says not.
-    w.sandbox.set_faults(mfatui::sandbox::FaultConfig { rules: vec![], clock_offset_secs: 13 * 3600 });
+    w.sandbox.set_faults(mfatui::sandbox::FaultConfig { clock_offset_secs: 13 * 3600, ..Default::default() });
     let o = w.mfatui(&["login", "eve"], &[]);
     assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
     assert!(stdout(&o).contains("needs an MFA code for eve"), "{}", stdout(&o));

@@ -171,7 +171,7 @@ async fn expired_and_unknown_credentials() {
     let (h, t) = demo().await;
     let s = sts::get_session_token(&t, &keys("ci-bot"), None, Some(900)).await.unwrap();
     sts::get_caller_identity(&t, &s.keys).await.unwrap();
-    h.set_faults(FaultConfig { rules: vec![], clock_offset_secs: 901 });
+    h.set_faults(FaultConfig { rules: vec![], clock_offset_secs: 901, ..Default::default() });
     let e = sts::get_caller_identity(&t, &s.keys).await.unwrap_err();
     assert_eq!(e.root(), &AwsError::Expired);
     // The sandbox's clock is now 15 min ahead of ours, which the error points out.
@@ -196,25 +196,39 @@ async fn injected_faults_surface_as_aws_errors() {
     h.set_faults(FaultConfig {
         rules: vec![FaultRule::new(Effect::Throttle).action("AssumeRole")],
         clock_offset_secs: 0,
+        ..Default::default()
     });
     assert_eq!(sts::assume_role(&t, &ci, &r()).await.unwrap_err(), AwsError::Throttled);
-    h.set_faults(FaultConfig { rules: vec![FaultRule::new(Effect::Status(503))], clock_offset_secs: 0 });
+    h.set_faults(FaultConfig {
+        rules: vec![FaultRule::new(Effect::Status(503))],
+        clock_offset_secs: 0,
+        ..Default::default()
+    });
     let e = sts::assume_role(&t, &ci, &r()).await.unwrap_err();
     assert!(e.is_transient() && matches!(&e, AwsError::Service { code, .. } if code == "ServiceUnavailable"), "{e:?}");
     h.set_faults(FaultConfig {
         rules: vec![FaultRule::new(Effect::AccessDenied).role("ci-deploy")],
         clock_offset_secs: 0,
+        ..Default::default()
     });
     assert!(matches!(sts::assume_role(&t, &ci, &r()).await, Err(AwsError::AccessDenied { .. })));
     sts::get_caller_identity(&t, &ci).await.unwrap();
-    h.set_faults(FaultConfig { rules: vec![FaultRule::new(Effect::Drop)], clock_offset_secs: 0 });
+    h.set_faults(FaultConfig { rules: vec![FaultRule::new(Effect::Drop)], clock_offset_secs: 0, ..Default::default() });
     let e = sts::get_caller_identity(&t, &ci).await.unwrap_err();
     assert!(matches!(e, AwsError::Network { .. }), "{e:?}");
     // Throttled only once: the next call goes through (retrying is the engine's job).
-    h.set_faults(FaultConfig { rules: vec![FaultRule::new(Effect::Throttle).times(1)], clock_offset_secs: 0 });
+    h.set_faults(FaultConfig {
+        rules: vec![FaultRule::new(Effect::Throttle).times(1)],
+        clock_offset_secs: 0,
+        ..Default::default()
+    });
     assert_eq!(sts::assume_role(&t, &ci, &r()).await.unwrap_err(), AwsError::Throttled);
     sts::assume_role(&t, &ci, &r()).await.unwrap();
-    h.set_faults(FaultConfig { rules: vec![FaultRule::new(Effect::LatencyMs(300))], clock_offset_secs: 0 });
+    h.set_faults(FaultConfig {
+        rules: vec![FaultRule::new(Effect::LatencyMs(300))],
+        clock_offset_secs: 0,
+        ..Default::default()
+    });
     let started = std::time::Instant::now();
     sts::get_caller_identity(&t, &ci).await.unwrap();
     assert!(started.elapsed().as_millis() >= 300);

@@ -1,24 +1,164 @@
-//! Authorisation shared by STS and IAM actions: permissions boundaries and MFA codes.
+//! Authorisation shared by STS and IAM actions: which policies apply to a caller, the request
+//! context AWS would give them, the decision (with `crate::aws::iam::policy`) and AWS's
+//! AccessDenied wording; and MFA code checks with single use.
+//!
+//! For an IAM user in its own account, as AWS: the user's inline and managed policies and each
+//! of its groups' inline and managed policies are the identity policies; an explicit Deny in any
+//! of them or in the permissions boundary wins, then something must allow the action in the
+//! identity policies and, if the user has one, in the boundary.
+//!
+//! Sandbox conventions (documented in the README's seed section):
+//! - A user with no identity policy at all (no inline, attached or group policy) is allowed
+//!   everything by identity policies, so seeds written before policies were evaluated keep
+//!   working. Its permissions boundary still applies.
+//! - Role sessions are allowed every action: seeded roles carry a trust policy only.
+//! - `sts:GetCallerIdentity` and `sts:GetSessionToken` are never evaluated: AWS documents that
+//!   neither can be denied by a policy.
 
-use super::policy::{Decision, evaluate};
-use super::state::{ApiError, ApiResult, Caller, Identity, World};
+use super::state::{ApiError, ApiResult, Caller, Group, Identity, User, World};
+use super::xml::timestamp;
+use crate::aws::iam::policy::{self, Context, Decision, Request};
 use crate::aws::totp::step_of;
+use serde_json::Value;
 
-/// Apply the caller's permissions boundary (users only; role sessions have none here).
-pub fn check_boundary(world: &World, caller: &Caller, action: &str, resource: &str) -> ApiResult<()> {
+/// Actions no policy can deny.
+const NEVER_EVALUATED: &[&str] = &["sts:GetCallerIdentity", "sts:GetSessionToken"];
+
+/// Where a policy applying to a user comes from, named as the policy simulator names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source {
+    /// `SourcePolicyId`: the policy's name.
+    pub id: String,
+    /// `SourcePolicyType`: `user`, `group`, `user-managed` or `aws-managed`.
+    pub kind: &'static str,
+}
+
+/// One policy document with its source and its text as stored (for statement positions).
+#[derive(Debug, Clone)]
+pub struct Applied {
+    pub source: Source,
+    pub text: String,
+    pub document: Value,
+}
+
+/// The policies that apply to one user.
+#[derive(Debug, Clone, Default)]
+pub struct Applicable {
+    pub identity: Vec<Applied>,
+    pub boundary: Option<Applied>,
+}
+
+impl Applicable {
+    /// The documents `policy::decide` takes, with the no-policy convenience applied.
+    pub fn decide(&self, req: &Request) -> Decision {
+        let allow_all = allow_everything();
+        let docs: Vec<&Value> = if self.identity.is_empty() {
+            vec![&allow_all]
+        } else {
+            self.identity.iter().map(|a| &a.document).collect()
+        };
+        policy::decide(&docs, self.boundary.as_ref().map(|b| &b.document), req)
+    }
+}
+
+/// What a user with no identity policy is treated as having (the sandbox convenience).
+fn allow_everything() -> Value {
+    serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
+}
+
+fn managed(world: &World, arn: &str) -> Option<Applied> {
+    let p = world.policies.get(arn)?;
+    let kind = if arn.starts_with("arn:aws:iam::aws:") { "aws-managed" } else { "user-managed" };
+    Some(Applied {
+        source: Source { id: p.name.clone(), kind },
+        text: p.document.clone(),
+        document: serde_json::from_str(&p.document).unwrap_or_default(),
+    })
+}
+
+fn inline(name: &str, text: &str, kind: &'static str) -> Applied {
+    Applied {
+        source: Source { id: name.to_string(), kind },
+        text: text.to_string(),
+        document: serde_json::from_str(text).unwrap_or_default(),
+    }
+}
+
+/// A group's inline and managed policies. Attachments naming a policy that does not exist are
+/// skipped (IAM would not have allowed them).
+pub fn group_policies(world: &World, group: &Group) -> Vec<Applied> {
+    let mut out: Vec<Applied> = group.inline.iter().map(|(n, t)| inline(n, t, "group")).collect();
+    out.extend(group.attached.iter().filter_map(|arn| managed(world, arn)));
+    out
+}
+
+/// Every policy that applies to `user`.
+pub fn applicable(world: &World, user: &User) -> Applicable {
+    let mut identity: Vec<Applied> = user.inline.iter().map(|(n, t)| inline(n, t, "user")).collect();
+    identity.extend(user.attached.iter().filter_map(|arn| managed(world, arn)));
+    for g in user.groups.iter().filter_map(|g| world.groups.get(&(user.account.clone(), g.clone()))) {
+        identity.extend(group_policies(world, g));
+    }
+    Applicable { identity, boundary: user.boundary.as_deref().and_then(|arn| managed(world, arn)) }
+}
+
+/// The global condition keys AWS sets for this caller's request.
+pub fn context(world: &World, caller: &Caller, region: &str, now: i64) -> Context {
+    let mut ctx = Context::new()
+        .with("aws:CurrentTime", &timestamp(now))
+        .with("aws:EpochTime", &now.to_string())
+        .with("aws:SecureTransport", "false")
+        .with("aws:RequestedRegion", region)
+        .with("aws:PrincipalAccount", caller.account());
+    match &caller.identity {
+        Identity::User { account, name } => {
+            let id = world.user(account, name).map(|u| u.id.clone()).unwrap_or_default();
+            ctx = ctx
+                .with("aws:username", name)
+                .with("aws:userid", &id)
+                .with("aws:PrincipalArn", &caller.arn())
+                .with("aws:PrincipalType", "User");
+        }
+        Identity::RoleSession { account, role, role_id, session } => {
+            ctx = ctx
+                .with("aws:userid", &format!("{role_id}:{session}"))
+                .with("aws:PrincipalArn", &format!("arn:aws:iam::{account}:role/{role}"))
+                .with("aws:PrincipalType", "AssumedRole");
+        }
+    }
+    // Present only for temporary credentials; absent for long-term keys.
+    if let Some(mfa) = caller.mfa {
+        ctx = ctx.with("aws:MultiFactorAuthPresent", if mfa { "true" } else { "false" });
+    }
+    if let Some(at) = caller.mfa_at {
+        ctx = ctx.with("aws:MultiFactorAuthAge", &(now - at).max(0).to_string());
+    }
+    if let Some(at) = caller.issued_at {
+        ctx = ctx.with("aws:TokenIssueTime", &timestamp(at));
+    }
+    ctx
+}
+
+/// Whether `caller` may perform `action` (`iam:GetUser`) on `resource`; AWS's AccessDenied if not.
+pub fn authorize(
+    world: &World,
+    caller: &Caller,
+    action: &str,
+    resource: &str,
+    region: &str,
+    now: i64,
+) -> ApiResult<()> {
+    if NEVER_EVALUATED.iter().any(|a| a.eq_ignore_ascii_case(action)) {
+        return Ok(());
+    }
     let Identity::User { account, name } = &caller.identity else { return Ok(()) };
-    let Ok(user) = world.user(account, name) else { return Ok(()) };
-    let Some(doc) = user.boundary.as_ref().and_then(|arn| world.policies.get(arn)) else { return Ok(()) };
-    let doc: serde_json::Value = serde_json::from_str(&doc.document).unwrap_or_default();
-    let why = match evaluate(&doc, action, caller.mfa) {
-        Decision::Allow => return Ok(()),
-        Decision::ExplicitDeny => "with an explicit deny in a permissions boundary".to_string(),
-        Decision::ImplicitDeny => format!("because no permissions boundary allows the {action} action"),
-    };
-    Err(ApiError::access_denied(format!(
-        "User: {} is not authorized to perform: {action} on resource: {resource} {why}",
-        caller.arn()
-    )))
+    let user = world.user(account, name)?;
+    let ctx = context(world, caller, region, now);
+    let decision = applicable(world, user).decide(&Request { action, resource, context: &ctx });
+    match policy::access_denied_message(&caller.arn(), action, resource, &decision) {
+        None => Ok(()),
+        Some(message) => Err(ApiError::access_denied(message)),
+    }
 }
 
 const MFA_UNKNOWN: &str = "MultiFactorAuthentication failed, unable to validate MFA code. Please verify your MFA serial number is valid and associated with this user.";

@@ -1,13 +1,17 @@
 //! The demo world: a realistic organisation in the sandbox, and the `~/.aws` files of a user in
 //! it. Both come from one table, so the files and the sandbox cannot disagree.
 //!
-//! Three IAM users in the identity account: alice (MFA device, boundary that enforces MFA), bob
-//! (MFA device, a boundary that looks right but uses `Bool` instead of `BoolIfExists`, so it
-//! does not stop his long-term keys), and ci-bot (no MFA: a machine user). Fourteen roles in six
-//! more accounts, one chained (assumed from another role), one behind an external id, and one
-//! profile with a typo in its source_profile.
+//! Four IAM users in the identity account: alice (MFA device, boundary that enforces MFA, and
+//! administrator of the identity account), bob (MFA device, a boundary that looks right but uses
+//! `Bool` instead of `BoolIfExists`, so it does not stop his long-term keys), carol (MFA device;
+//! her own policies force MFA but forbid her to read her policies, so an audit of her cannot
+//! tell) and ci-bot (no MFA: a machine user). Every engineer's group lets them assume roles,
+//! manage their own access keys and MFA device, and read their own policies. Fifteen roles in
+//! six more accounts, one chained (assumed from another role), one behind an external id, and
+//! one profile with a typo in its source_profile.
 
-use super::seed::{RoleSeed, Seed, UserSeed, mfa_required_boundary};
+use super::seed::{GroupSeed, RoleSeed, Seed, UserSeed, mfa_required_boundary};
+use serde_json::{Value, json};
 
 pub const IDENTITY: &str = "111111111111";
 pub const ACCOUNTS: &[(&str, &str)] = &[
@@ -20,6 +24,19 @@ pub const ACCOUNTS: &[(&str, &str)] = &[
     ("777777777777", "partner"),
 ];
 
+/// What a demo user's identity policies let it do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// An engineer who also administers IAM in the identity account.
+    Admin,
+    /// The engineers group: assume roles, manage their own keys and MFA, read their own policies.
+    Engineer,
+    /// An engineer whose own policies force MFA and deny reading her policies.
+    Secretive,
+    /// A machine user: assumes its deploy role and rotates its own key.
+    Machine,
+}
+
 pub struct DemoUser {
     pub name: &'static str,
     pub key_id: &'static str,
@@ -27,6 +44,7 @@ pub struct DemoUser {
     /// `(device name, base32 TOTP seed)`.
     pub mfa: Option<(&'static str, &'static str)>,
     pub boundary: Option<&'static str>,
+    pub access: Access,
 }
 
 pub const USERS: &[DemoUser] = &[
@@ -36,6 +54,7 @@ pub const USERS: &[DemoUser] = &[
         secret: "demo/alice/secret/key/0000000000000000000",
         mfa: Some(("alice-phone", "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")),
         boundary: Some("MfaRequired"),
+        access: Access::Admin,
     },
     DemoUser {
         name: "bob",
@@ -43,6 +62,15 @@ pub const USERS: &[DemoUser] = &[
         secret: "demo/bob/secret/key/00000000000000000000",
         mfa: Some(("bob-phone", "KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU")),
         boundary: Some("LooksLikeMfaRequired"),
+        access: Access::Engineer,
+    },
+    DemoUser {
+        name: "carol",
+        key_id: "AKIADEMOCAROL0000001",
+        secret: "demo/carol/secret/key/0000000000000000000",
+        mfa: Some(("carol-phone", "MFRGGZDFMZTWQ2LKNNWG23TPOBYXE43U")),
+        boundary: None,
+        access: Access::Secretive,
     },
     DemoUser {
         name: "ci-bot",
@@ -50,6 +78,7 @@ pub const USERS: &[DemoUser] = &[
         secret: "demo/ci-bot/secret/key/00000000000000000",
         mfa: None,
         boundary: None,
+        access: Access::Machine,
     },
 ];
 
@@ -86,6 +115,7 @@ pub const ROLES: &[DemoRole] = &[
     role("prod-breakglass", "444444444444", "security-audit", "us-east-1"),
     role("bob-dev", "222222222222", "bob", "eu-west-1"),
     role("bob-staging", "333333333333", "bob", "eu-west-1"),
+    role("carol-data", "666666666666", "carol", "eu-west-1"),
     DemoRole { require_mfa: false, ..role("ci-deploy", "222222222222", "ci-bot", "eu-west-1") },
 ];
 
@@ -100,8 +130,64 @@ pub fn mfa_serial(u: &DemoUser) -> Option<String> {
     u.mfa.map(|(device, _)| format!("arn:aws:iam::{IDENTITY}:mfa/{device}"))
 }
 
+/// Managed policy for the engineers group: their own access keys, MFA device and policies.
+fn self_service() -> Value {
+    let me = "arn:aws:iam::*:user/${aws:username}";
+    json!({"Version": "2012-10-17", "Statement": [
+        {"Sid": "ManageOwnAccessKeys", "Effect": "Allow", "Resource": me, "Action": [
+            "iam:CreateAccessKey", "iam:DeleteAccessKey", "iam:GetAccessKeyLastUsed", "iam:GetUser",
+            "iam:ListAccessKeys", "iam:UpdateAccessKey"]},
+        {"Sid": "ManageOwnMfa", "Effect": "Allow", "Resource": ["arn:aws:iam::*:mfa/*", me], "Action": [
+            "iam:CreateVirtualMFADevice", "iam:EnableMFADevice", "iam:ListMFADevices", "iam:ResyncMFADevice"]},
+        {"Sid": "ReadOwnPolicies", "Effect": "Allow", "Resource": me, "Action": [
+            "iam:ListAttachedUserPolicies", "iam:ListUserPolicies", "iam:GetUserPolicy", "iam:ListGroupsForUser",
+            "iam:SimulatePrincipalPolicy"]},
+        {"Sid": "ReadGroupAndManagedPolicies", "Effect": "Allow",
+         "Resource": ["arn:aws:iam::*:group/*", "arn:aws:iam::*:policy/*"], "Action": [
+            "iam:ListAttachedGroupPolicies", "iam:ListGroupPolicies", "iam:GetGroupPolicy", "iam:GetPolicy",
+            "iam:GetPolicyVersion"]},
+        {"Sid": "SeeAccountAlias", "Effect": "Allow", "Action": "iam:ListAccountAliases", "Resource": "*"}
+    ]})
+}
+
+/// AWS's "deny everything but MFA self-service without MFA" statement (`BoolIfExists`).
+fn force_mfa() -> Value {
+    let deny = &mfa_required_boundary()["Statement"][1];
+    json!({"Version": "2012-10-17", "Statement": [deny]})
+}
+
+fn identity_policies(u: &DemoUser, mut s: UserSeed) -> UserSeed {
+    let assume_own_role = |role: &str| {
+        json!({"Version": "2012-10-17", "Statement": [
+            {"Sid": "AssumeDeployRole", "Effect": "Allow", "Action": "sts:AssumeRole",
+             "Resource": format!("arn:aws:iam::222222222222:role/{role}")},
+            {"Sid": "RotateOwnKey", "Effect": "Allow", "Resource": "arn:aws:iam::*:user/${aws:username}", "Action": [
+                "iam:CreateAccessKey", "iam:DeleteAccessKey", "iam:GetAccessKeyLastUsed", "iam:GetUser",
+                "iam:ListAccessKeys", "iam:UpdateAccessKey"]}
+        ]})
+    };
+    if u.access != Access::Machine {
+        s = s.in_group("engineers");
+    }
+    match u.access {
+        Access::Admin => s.inline_policy(
+            "AdministerIdentityAccount",
+            json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:*", "Resource": "*"}]}),
+        ),
+        Access::Engineer => s,
+        Access::Secretive => s.inline_policy("ForceMfa", force_mfa()).inline_policy(
+            "NoPolicyReading",
+            json!({"Version": "2012-10-17", "Statement": [{"Sid": "DenyReadingPolicies", "Effect": "Deny", "Action": [
+                "iam:GetUserPolicy", "iam:GetGroupPolicy", "iam:GetPolicy", "iam:GetPolicyVersion",
+                "iam:ListAttachedUserPolicies", "iam:ListAttachedGroupPolicies", "iam:SimulatePrincipalPolicy"],
+                "Resource": "*"}]}),
+        ),
+        Access::Machine => s.inline_policy("CiDeploy", assume_own_role("ci-deploy")),
+    }
+}
+
 pub fn seed() -> Seed {
-    let leaky = serde_json::json!({
+    let leaky = json!({
         "Version": "2012-10-17",
         "Statement": [
             {"Effect": "Allow", "Action": "*", "Resource": "*"},
@@ -109,23 +195,30 @@ pub fn seed() -> Seed {
              "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "false"}}}
         ]
     });
+    let assume_roles = json!({"Version": "2012-10-17", "Statement": [
+        {"Sid": "AssumeRolesInOtherAccounts", "Effect": "Allow", "Action": "sts:AssumeRole",
+         "Resource": "arn:aws:iam::*:role/*"}
+    ]});
+    let engineers = GroupSeed::new(IDENTITY, "engineers")
+        .attach(&format!("arn:aws:iam::{IDENTITY}:policy/SelfService"))
+        .inline_policy("AssumeRoles", assume_roles);
     let mut seed = Seed::default()
         .policy(IDENTITY, "MfaRequired", mfa_required_boundary())
         .policy(IDENTITY, "LooksLikeMfaRequired", leaky)
-        .policy(IDENTITY, "SelfService", serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:*AccessKey*", "Resource": "*"}]}))
-        .group(IDENTITY, "engineers", &[&format!("arn:aws:iam::{IDENTITY}:policy/SelfService")]);
+        .policy(IDENTITY, "SelfService", self_service())
+        .add_group(engineers);
     for (id, alias) in ACCOUNTS {
         seed = seed.account(id, Some(alias));
     }
     for u in USERS {
         let mut s = UserSeed::new(IDENTITY, u.name).key(u.key_id, u.secret);
         if let Some((device, totp)) = u.mfa {
-            s = s.mfa(device, totp).in_group("engineers");
+            s = s.mfa(device, totp);
         }
         if let Some(b) = u.boundary {
             s = s.boundary(&format!("arn:aws:iam::{IDENTITY}:policy/{b}"));
         }
-        seed = seed.user(s);
+        seed = seed.user(identity_policies(u, s));
     }
     for r in ROLES {
         let trusted = match ROLES.iter().find(|p| p.name == r.source) {
@@ -174,7 +267,7 @@ pub fn config_file() -> String {
     out
 }
 
-/// `~/.aws/credentials` for the demo user: the long-term keys of the three IAM users.
+/// `~/.aws/credentials` for the demo user: the long-term keys of the IAM users.
 pub fn credentials_file() -> String {
     USERS
         .iter()
@@ -187,6 +280,7 @@ pub fn credentials_file() -> String {
 mod tests {
     use super::*;
     use crate::aws::config::{ConfigSet, FileKind, ProfileGraph, ProfileKind};
+    use crate::aws::iam::enforcement::{Policy, Source, Verdict, assess};
     use std::collections::BTreeSet;
     use std::path::Path;
 
@@ -205,9 +299,54 @@ mod tests {
         assert_eq!(g.diagnostics.iter().filter(|d| d.severity == crate::aws::config::Severity::Error).count(), 1);
         let seed = seed();
         assert_eq!(seed.roles.len(), ROLES.len());
-        assert_eq!(seed.users.iter().filter(|u| u.mfa.is_some()).count(), 2);
+        assert_eq!(seed.users.iter().filter(|u| u.mfa.is_some()).count(), 3);
+        assert!(seed.users.iter().all(|u| !u.inline_policies.is_empty() || !u.groups.is_empty()), "no convenience");
         for r in &roles {
             assert!(seed.roles.iter().any(|s| Some(s.arn().as_str()) == r.role_arn), "{}", r.name);
         }
+    }
+
+    /// The audit's view of each demo user, with every policy readable except `unreadable` ones.
+    fn verdict(name: &str, unreadable: &[&str]) -> Verdict {
+        let seed = seed();
+        let u = seed.users.iter().find(|u| u.name == name).unwrap();
+        let doc = |name: &str, d: &serde_json::Value| {
+            if unreadable.contains(&name) { Err("AccessDenied".to_string()) } else { Ok(d.clone()) }
+        };
+        let managed = |arn: &str| seed.policies.iter().find(|p| arn.ends_with(&format!("/{}", p.name))).unwrap();
+        let mut policies: Vec<Policy> = u
+            .inline_policies
+            .iter()
+            .map(|(n, d)| Policy { source: Source::UserInline { name: n.clone() }, document: doc(n, d) })
+            .collect();
+        for g in seed.groups.iter().filter(|g| u.groups.contains(&g.name)) {
+            for (n, d) in &g.inline_policies {
+                let source = Source::GroupInline { group: g.name.clone(), name: n.clone() };
+                policies.push(Policy { source, document: doc(n, d) });
+            }
+            for arn in &g.attached_policies {
+                let source = Source::GroupManaged { group: g.name.clone(), arn: arn.clone() };
+                policies.push(Policy { source, document: doc(&managed(arn).name, &managed(arn).document) });
+            }
+        }
+        if let Some(arn) = &u.boundary {
+            let p = managed(arn);
+            policies
+                .push(Policy { source: Source::Boundary { arn: arn.clone() }, document: doc(&p.name, &p.document) });
+        }
+        assess(&policies).verdict
+    }
+
+    #[test]
+    fn the_audit_tells_the_demo_users_apart() {
+        assert_eq!(verdict("alice", &[]), Verdict::Enforced);
+        assert_eq!(verdict("bob", &[]), Verdict::NotEnforced, "his boundary uses Bool");
+        assert_eq!(verdict("ci-bot", &[]), Verdict::NotEnforced);
+        assert_eq!(verdict("carol", &[]), Verdict::Enforced, "what an administrator would see");
+        assert_eq!(
+            verdict("carol", &["ForceMfa", "NoPolicyReading", "AssumeRoles", "SelfService"]),
+            Verdict::Unknown,
+            "what she sees"
+        );
     }
 }

@@ -1,6 +1,6 @@
-//! Fault injection: rules that make chosen calls slow, throttled, failing or dropped, plus a
-//! clock offset. Set from tests in the same process (`SandboxHandle::set_faults`) or over HTTP
-//! (`PUT /_sandbox/faults` with the same JSON).
+//! Fault injection: rules that make chosen calls slow, throttled, failing or dropped, a clock
+//! offset, and IAM's eventual consistency for new access keys. Set from tests in the same
+//! process (`SandboxHandle::set_faults`) or over HTTP (`PUT /_sandbox/faults` with the same JSON).
 
 use serde::{Deserialize, Serialize};
 
@@ -12,6 +12,10 @@ pub struct FaultConfig {
     /// Seconds added to the sandbox's clock (credential expiry, TOTP windows, `Date` header).
     #[serde(default)]
     pub clock_offset_secs: i64,
+    /// A key made by CreateAccessKey is refused (`InvalidClientTokenId`) for this many seconds,
+    /// as AWS refuses a new key until IAM has propagated it. Fixed when the key is created.
+    #[serde(default)]
+    pub new_key_delay_secs: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -47,7 +51,8 @@ pub enum Effect {
     Status(u16),
     /// Close the connection without answering.
     Drop,
-    /// `AccessDenied`, as if the role's trust policy refused the caller.
+    /// `AccessDenied`: for AssumeRole as if the role's trust policy refused the caller, for any
+    /// other action as if a policy denied it.
     AccessDenied,
 }
 
@@ -128,7 +133,7 @@ mod tests {
                 FaultRule::new(Effect::Throttle).action("AssumeRole").every(2),
                 FaultRule::new(Effect::AccessDenied).role("ops").times(1),
             ],
-            clock_offset_secs: 0,
+            ..FaultConfig::default()
         });
         let ops = Some("arn:aws:iam::111111111111:role/ops");
         assert_eq!(s.effects_for("AssumeRole", ops), vec![Effect::AccessDenied]);
@@ -139,5 +144,8 @@ mod tests {
         let c: FaultConfig = serde_json::from_str(json).unwrap();
         assert_eq!(c.rules[0].effect, Effect::Status(503));
         assert_eq!(c.rules[0].every, 1);
+        assert_eq!(c.new_key_delay_secs, 0, "no delay unless asked");
+        let c: FaultConfig = serde_json::from_str(r#"{"new_key_delay_secs": 8}"#).unwrap();
+        assert_eq!((c.new_key_delay_secs, c.rules.len()), (8, 0));
     }
 }

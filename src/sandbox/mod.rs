@@ -1,15 +1,23 @@
-//! A small, faithful local stand-in for the parts of AWS STS and IAM that mfatui uses, with
-//! real MFA semantics (TOTP codes, single use, trust policies needing MFA, MFA boundaries) and
-//! fault injection. Serves the AWS Query protocol on 127.0.0.1, so the Rust SDK, the AWS CLI
-//! and boto3 all work against it through `AWS_ENDPOINT_URL`. Used by tests and `mfatui demo`.
+//! A small, faithful local stand-in for the parts of AWS STS, IAM and the console federation
+//! endpoint that mfatui uses, with real MFA semantics (TOTP codes, single use, trust policies
+//! needing MFA), IAM policy evaluation for every action (identity policies, groups, permissions
+//! boundaries, with `crate::aws::iam::policy`), eventual consistency of new keys, and fault
+//! injection. Serves the AWS Query protocol on 127.0.0.1, so the Rust SDK, the AWS CLI and
+//! boto3 all work against it through `AWS_ENDPOINT_URL`. Used by tests and `mfatui demo`.
+//!
+//! Sandbox conventions where AWS would need more setup (see `authz`): a user with no identity
+//! policy at all is allowed everything by identity policies (its boundary still applies), and
+//! role sessions are allowed every action (seeded roles carry no permission policies).
 
 mod authz;
 pub mod demo_world;
 pub mod faults;
+mod federation;
 mod iam;
-pub mod policy;
+mod iam_policies;
 pub mod seed;
 mod server;
+mod simulate;
 pub mod state;
 mod sts;
 mod xml;
@@ -75,6 +83,28 @@ impl SandboxHandle {
     /// `http://127.0.0.1:PORT`, for `AWS_ENDPOINT_URL`.
     pub fn endpoint(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// `http://127.0.0.1:PORT/federation`: the console federation endpoint.
+    pub fn federation_endpoint(&self) -> String {
+        format!("{}/federation", self.endpoint())
+    }
+
+    /// How many requests for `action` (`GetSessionToken`, `ListAccessKeys`, `getSigninToken`, …)
+    /// got past fault injection, whatever their outcome (authentication and policy refusals
+    /// included).
+    pub fn calls(&self, action: &str) -> u64 {
+        self.shared.calls().get(action).copied().unwrap_or(0)
+    }
+
+    /// Every action's count, as `GET /_sandbox/stats` reports it.
+    pub fn stats(&self) -> std::collections::BTreeMap<String, u64> {
+        self.shared.calls()
+    }
+
+    /// Role ARNs signed in to the console through the federation endpoint, in order.
+    pub fn federation_log(&self) -> Vec<String> {
+        self.shared.world.lock().expect("world lock").federation_log.clone()
     }
 
     pub fn set_faults(&self, config: FaultConfig) {

@@ -2,6 +2,7 @@
 //! (`mfatui sandbox --seed FILE`) or built in code by tests and the demo.
 
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -62,8 +63,12 @@ pub struct UserSeed {
     pub boundary: Option<String>,
     #[serde(default)]
     pub groups: Vec<String>,
+    /// ARNs of managed policies attached to the user.
     #[serde(default)]
     pub attached_policies: Vec<String>,
+    /// Inline policies: name → document.
+    #[serde(default)]
+    pub inline_policies: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -103,6 +108,9 @@ pub struct GroupSeed {
     pub name: String,
     #[serde(default)]
     pub attached_policies: Vec<String>,
+    /// Inline policies: name → document.
+    #[serde(default)]
+    pub inline_policies: BTreeMap<String, serde_json::Value>,
 }
 
 impl Seed {
@@ -130,9 +138,34 @@ impl Seed {
         self
     }
 
-    pub fn group(mut self, account: &str, name: &str, attached: &[&str]) -> Self {
-        let attached_policies = attached.iter().map(|s| s.to_string()).collect();
-        self.groups.push(GroupSeed { account: account.into(), name: name.into(), attached_policies });
+    pub fn group(self, account: &str, name: &str, attached: &[&str]) -> Self {
+        let group = attached.iter().fold(GroupSeed::new(account, name), |g, arn| g.attach(arn));
+        self.add_group(group)
+    }
+
+    pub fn add_group(mut self, group: GroupSeed) -> Self {
+        self.groups.push(group);
+        self
+    }
+}
+
+impl GroupSeed {
+    pub fn new(account: &str, name: &str) -> Self {
+        Self {
+            account: account.into(),
+            name: name.into(),
+            attached_policies: Vec::new(),
+            inline_policies: BTreeMap::new(),
+        }
+    }
+
+    pub fn attach(mut self, policy_arn: &str) -> Self {
+        self.attached_policies.push(policy_arn.into());
+        self
+    }
+
+    pub fn inline_policy(mut self, name: &str, document: serde_json::Value) -> Self {
+        self.inline_policies.insert(name.into(), document);
         self
     }
 }
@@ -147,7 +180,18 @@ impl UserSeed {
             boundary: None,
             groups: Vec::new(),
             attached_policies: Vec::new(),
+            inline_policies: BTreeMap::new(),
         }
+    }
+
+    pub fn attach(mut self, policy_arn: &str) -> Self {
+        self.attached_policies.push(policy_arn.into());
+        self
+    }
+
+    pub fn inline_policy(mut self, name: &str, document: serde_json::Value) -> Self {
+        self.inline_policies.insert(name.into(), document);
+        self
     }
 
     pub fn key(mut self, id: &str, secret: &str) -> Self {

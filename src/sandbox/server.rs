@@ -1,18 +1,19 @@
-//! The HTTP side: AWS Query protocol (form-encoded POST, XML out) on 127.0.0.1, plus a small
-//! control API under `/_sandbox/` for faults, the clock and demo TOTP codes.
+//! The HTTP side: AWS Query protocol (form-encoded POST, XML out) on 127.0.0.1, the console
+//! federation endpoint under `/federation`, and a small control API under `/_sandbox/` for
+//! faults, the clock, demo TOTP codes, call counts and the console sign-in log.
 
 use super::faults::{Effect, FaultConfig, FaultState};
-use super::iam;
 use super::state::{ApiError, Caller, World};
-use super::sts;
+use super::sts::{self, Req};
 use super::xml::{IAM_NS, STS_NS, error, response};
+use super::{federation, iam};
 use crate::aws::totp::seconds_left;
 use aws_sdk_sts::primitives::{DateTime, DateTimeFormat};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper::{Method, Request, Response, StatusCode};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -21,11 +22,26 @@ pub struct Shared {
     pub world: Mutex<World>,
     pub faults: Mutex<FaultState>,
     requests: AtomicU64,
+    /// Requests per action that got past fault injection, whatever their outcome.
+    calls: Mutex<BTreeMap<String, u64>>,
 }
 
 impl Shared {
     pub fn new(world: World) -> Self {
-        Self { world: Mutex::new(world), faults: Mutex::new(FaultState::default()), requests: AtomicU64::new(0) }
+        Self {
+            world: Mutex::new(world),
+            faults: Mutex::new(FaultState::default()),
+            requests: AtomicU64::new(0),
+            calls: Mutex::new(BTreeMap::new()),
+        }
+    }
+
+    fn count(&self, action: &str) {
+        *self.calls.lock().expect("calls lock").entry(action.to_string()).or_default() += 1;
+    }
+
+    pub fn calls(&self) -> BTreeMap<String, u64> {
+        self.calls.lock().expect("calls lock").clone()
     }
 
     /// The sandbox's clock: real time plus the configured offset.
@@ -76,52 +92,71 @@ fn parse_authorization(header: &str) -> Option<(String, String, String)> {
     Some((key, parts.next()?.to_string(), parts.next()?.to_string()))
 }
 
+fn params_of(query: &str, body: &[u8]) -> HashMap<String, String> {
+    form_urlencoded::parse(query.as_bytes()).into_owned().chain(form_urlencoded::parse(body).into_owned()).collect()
+}
+
+/// What a fault does to one request: wait, or answer for it (`Err(Dropped)`: hang up).
+enum Faulted {
+    Proceed,
+    Answer(ApiError),
+}
+
+async fn apply_faults(shared: &Shared, action: &str, role: Option<&str>) -> Result<Faulted, Dropped> {
+    let effects = shared.faults.lock().expect("fault lock").effects_for(action, role);
+    for effect in effects {
+        let e = match effect {
+            Effect::LatencyMs(ms) => {
+                tokio::time::sleep(Duration::from_millis(ms)).await;
+                continue;
+            }
+            Effect::Drop => return Err(Dropped),
+            Effect::Status(503) => {
+                ApiError::new(503, "ServiceUnavailable", "Service is unavailable. Please try again later.")
+            }
+            Effect::Status(code) => ApiError::new(code, "InternalFailure", "An internal error occurred. Please retry."),
+            Effect::Throttle => ApiError::new(400, "Throttling", "Rate exceeded"),
+            Effect::AccessDenied if action == "AssumeRole" => ApiError::access_denied(format!(
+                "Not authorized to perform: sts:AssumeRole on resource: {}",
+                role.unwrap_or("*")
+            )),
+            Effect::AccessDenied => {
+                let service = if STS_ACTIONS.contains(&action) { "sts" } else { "iam" };
+                ApiError::access_denied(format!("Not authorized to perform: {service}:{action} on resource: *"))
+            }
+        };
+        return Ok(Faulted::Answer(e));
+    }
+    Ok(Faulted::Proceed)
+}
+
 pub async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Reply, Dropped> {
     if req.uri().path().starts_with("/_sandbox/") {
         return Ok(control(&shared, req).await);
     }
     let request_id = shared.request_id();
+    let path = req.uri().path().to_string();
     let auth = req.headers().get("authorization").and_then(|v| v.to_str().ok()).map(str::to_string);
     let token = req.headers().get("x-amz-security-token").and_then(|v| v.to_str().ok()).map(str::to_string);
     let query = req.uri().query().unwrap_or("").to_string();
     let body = req.into_body().collect().await.map(|b| b.to_bytes()).unwrap_or_default();
-    let params: HashMap<String, String> = form_urlencoded::parse(query.as_bytes())
-        .into_owned()
-        .chain(form_urlencoded::parse(&body).into_owned())
-        .collect();
+    let params = params_of(&query, &body);
     let action = params.get("Action").cloned().unwrap_or_default();
+    if path == "/federation" {
+        return federation_request(&shared, &action, &params, &request_id).await;
+    }
     let ns = if STS_ACTIONS.contains(&action.as_str()) { STS_NS } else { IAM_NS };
     let fail = |e: ApiError, now| reply(e.status, "text/xml", error(ns, &e, &request_id), &request_id, now);
 
-    let effects =
-        shared.faults.lock().expect("fault lock").effects_for(&action, params.get("RoleArn").map(String::as_str));
-    for effect in effects {
-        match effect {
-            Effect::LatencyMs(ms) => tokio::time::sleep(Duration::from_millis(ms)).await,
-            Effect::Drop => return Err(Dropped),
-            Effect::Status(503) => {
-                return Ok(fail(
-                    ApiError::new(503, "ServiceUnavailable", "Service is unavailable. Please try again later."),
-                    shared.now(),
-                ));
-            }
-            Effect::Status(code) => {
-                return Ok(fail(
-                    ApiError::new(code, "InternalFailure", "An internal error occurred. Please retry."),
-                    shared.now(),
-                ));
-            }
-            Effect::Throttle => return Ok(fail(ApiError::new(400, "Throttling", "Rate exceeded"), shared.now())),
-            Effect::AccessDenied => {
-                let role = params.get("RoleArn").map_or("*", String::as_str);
-                let e =
-                    ApiError::access_denied(format!("Not authorized to perform: sts:AssumeRole on resource: {role}"));
-                return Ok(fail(e, shared.now()));
-            }
-        }
+    if let Faulted::Answer(e) = apply_faults(&shared, &action, params.get("RoleArn").map(String::as_str)).await? {
+        return Ok(fail(e, shared.now()));
+    }
+    if !action.is_empty() {
+        shared.count(&action);
     }
 
     let now = shared.now();
+    let new_key_delay = shared.faults.lock().expect("fault lock").config.new_key_delay_secs as i64;
     let Some((key_id, region, service)) = auth.as_deref().and_then(parse_authorization) else {
         return Ok(fail(
             ApiError::new(403, "MissingAuthenticationToken", "Request is missing Authentication Token"),
@@ -133,11 +168,12 @@ pub async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Reply
         Ok(c) => c,
         Err(e) => return Ok(fail(e, now)),
     };
+    let req = Req { caller: &caller, params: &params, now, region: &region, new_key_delay };
     let result = match action.as_str() {
-        "GetSessionToken" => sts::get_session_token(&mut world, &caller, &params, now).map(Some),
-        "AssumeRole" => sts::assume_role(&mut world, &caller, &params, now).map(Some),
+        "GetSessionToken" => sts::get_session_token(&mut world, &req).map(Some),
+        "AssumeRole" => sts::assume_role(&mut world, &req).map(Some),
         "GetCallerIdentity" => sts::get_caller_identity(&world, &caller).map(Some),
-        other => iam::handle(other, &mut world, &caller, &params, now).unwrap_or_else(|| {
+        other => iam::handle(other, &mut world, &req).unwrap_or_else(|| {
             Err(ApiError::new(400, "InvalidAction", format!("The action or operation requested is invalid: {other}")))
         }),
     };
@@ -148,6 +184,26 @@ pub async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Reply
     })
 }
 
+async fn federation_request(
+    shared: &Shared,
+    action: &str,
+    params: &HashMap<String, String>,
+    request_id: &str,
+) -> Result<Reply, Dropped> {
+    if let Faulted::Answer(e) = apply_faults(shared, action, None).await? {
+        // The sign-in service answers HTML, not Query XML.
+        let status = if e.status >= 500 { e.status } else { 400 };
+        let body = format!("<html><body>{}</body></html>", super::xml::escape(&e.message));
+        return Ok(reply(status, "text/html", body, request_id, shared.now()));
+    }
+    if !action.is_empty() {
+        shared.count(action);
+    }
+    let now = shared.now();
+    let answer = federation::handle(&mut shared.world.lock().expect("world lock"), params, now);
+    Ok(reply(answer.status, answer.content_type, answer.body, request_id, now))
+}
+
 async fn control(shared: &Shared, req: Request<Incoming>) -> Reply {
     let now = shared.now();
     let json = |status: u16, v: serde_json::Value| reply(status, "application/json", v.to_string(), "control", now);
@@ -155,6 +211,11 @@ async fn control(shared: &Shared, req: Request<Incoming>) -> Reply {
     let query = req.uri().query().unwrap_or("").to_string();
     match (req.method().clone(), path.as_str()) {
         (Method::GET, "/_sandbox/health") => json(200, serde_json::json!({"ok": true})),
+        (Method::GET, "/_sandbox/stats") => json(200, serde_json::to_value(shared.calls()).unwrap_or_default()),
+        (Method::GET, "/_sandbox/federation-log") => {
+            let log = shared.world.lock().expect("world lock").federation_log.clone();
+            json(200, serde_json::json!(log))
+        }
         (Method::GET, "/_sandbox/faults") => {
             let config = shared.faults.lock().expect("fault lock").config.clone();
             json(200, serde_json::to_value(config).unwrap_or_default())

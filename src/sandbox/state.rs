@@ -63,6 +63,8 @@ pub struct AccessKey {
     pub secret: Secret,
     pub active: bool,
     pub created: i64,
+    /// IAM is eventually consistent: a new key is refused until then (`new_key_delay_secs`).
+    pub usable_from: i64,
     pub last_used: Option<LastUsed>,
 }
 
@@ -86,6 +88,8 @@ pub struct User {
     pub boundary: Option<String>,
     pub groups: Vec<String>,
     pub attached: Vec<String>,
+    /// Inline policies: name → document as stored (JSON text).
+    pub inline: BTreeMap<String, String>,
 }
 
 impl User {
@@ -145,6 +149,13 @@ pub struct Group {
     pub id: String,
     pub created: i64,
     pub attached: Vec<String>,
+    pub inline: BTreeMap<String, String>,
+}
+
+impl Group {
+    pub fn arn(&self) -> String {
+        format!("arn:aws:iam::{}:group/{}", self.account, self.name)
+    }
 }
 
 /// Who temporary credentials act as.
@@ -167,9 +178,21 @@ pub enum Identity {
 pub struct Issued {
     pub secret: Secret,
     pub token: Secret,
+    pub issued_at: i64,
     pub expires: i64,
     pub identity: Identity,
-    pub mfa: bool,
+    /// When the MFA code behind these credentials was checked; `None` without MFA.
+    pub mfa_at: Option<i64>,
+    /// A role session assumed with another role session's credentials.
+    pub chained: bool,
+}
+
+/// A console sign-in token from the federation endpoint.
+#[derive(Debug, Clone)]
+pub struct SigninToken {
+    pub role_arn: String,
+    pub session_arn: String,
+    pub expires: i64,
 }
 
 /// The authenticated caller of one request.
@@ -178,6 +201,10 @@ pub struct Caller {
     pub identity: Identity,
     /// `None` for long-term keys (the MFA context key is absent), else whether MFA was used.
     pub mfa: Option<bool>,
+    /// When MFA was used (for `aws:MultiFactorAuthAge`).
+    pub mfa_at: Option<i64>,
+    /// When temporary credentials were issued (for `aws:TokenIssueTime`).
+    pub issued_at: Option<i64>,
 }
 
 impl Caller {
@@ -185,6 +212,10 @@ impl Caller {
         match &self.identity {
             Identity::User { account, .. } | Identity::RoleSession { account, .. } => account,
         }
+    }
+
+    pub fn long_term(identity: Identity) -> Self {
+        Self { identity, mfa: None, mfa_at: None, issued_at: None }
     }
 
     pub fn user_name(&self) -> Option<&str> {
@@ -222,6 +253,10 @@ pub struct World {
     pub key_owner: HashMap<String, (String, String)>,
     /// Temporary access key id → what it is.
     pub issued: HashMap<String, Issued>,
+    /// Console sign-in tokens by token.
+    pub signin_tokens: HashMap<String, SigninToken>,
+    /// Role ARNs signed in to the console through `Action=login`, in order.
+    pub federation_log: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -256,6 +291,7 @@ impl World {
                 id: random_id("AGPA", 17),
                 created: now,
                 attached: g.attached_policies.clone(),
+                inline: g.inline_policies.iter().map(|(n, d)| (n.clone(), d.to_string())).collect(),
             };
             w.groups.insert((g.account.clone(), g.name.clone()), group);
         }
@@ -271,6 +307,7 @@ impl World {
                     secret: Secret::new(k.secret.clone()),
                     active: k.status != "Inactive",
                     created: now,
+                    usable_from: now,
                     last_used: None,
                 });
             }
@@ -294,6 +331,7 @@ impl World {
                 boundary: u.boundary.clone(),
                 groups: u.groups.clone(),
                 attached: u.attached_policies.clone(),
+                inline: u.inline_policies.iter().map(|(n, d)| (n.clone(), d.to_string())).collect(),
             };
             w.users.insert((u.account.clone(), u.name.clone()), user);
         }
@@ -326,6 +364,12 @@ impl World {
             .ok_or_else(|| ApiError::no_such_entity(format!("The user with name {name} cannot be found.")))
     }
 
+    pub fn group(&self, account: &str, name: &str) -> ApiResult<&Group> {
+        self.groups
+            .get(&(account.to_string(), name.to_string()))
+            .ok_or_else(|| ApiError::no_such_entity(format!("The group with name {name} cannot be found.")))
+    }
+
     /// Resolve the caller from its access key id and session token.
     pub fn authenticate(
         &mut self,
@@ -337,11 +381,12 @@ impl World {
         if let Some((account, name)) = self.key_owner.get(key_id).cloned() {
             let user = self.user_mut(&account, &name).map_err(|_| ApiError::invalid_token())?;
             let key = user.keys.iter_mut().find(|k| k.id == key_id).ok_or_else(ApiError::invalid_token)?;
-            if !key.active {
+            // Deactivation and deletion take effect at once; a new key only once IAM has propagated it.
+            if !key.active || key.usable_from > now {
                 return Err(ApiError::invalid_token());
             }
             key.last_used = Some(LastUsed { at: now, region: scope.0.into(), service: scope.1.into() });
-            return Ok(Caller { identity: Identity::User { account, name }, mfa: None });
+            return Ok(Caller::long_term(Identity::User { account, name }));
         }
         let issued = self.issued.get(key_id).ok_or_else(ApiError::invalid_token)?;
         if token != Some(issued.token.expose()) {
@@ -350,15 +395,28 @@ impl World {
         if issued.expires <= now {
             return Err(ApiError::new(400, "ExpiredToken", "The security token included in the request is expired"));
         }
-        Ok(Caller { identity: issued.identity.clone(), mfa: Some(issued.mfa) })
+        Ok(Caller {
+            identity: issued.identity.clone(),
+            mfa: Some(issued.mfa_at.is_some()),
+            mfa_at: issued.mfa_at,
+            issued_at: Some(issued.issued_at),
+        })
     }
 
     /// Mint new temporary credentials: `(access key id, secret, token)`.
-    pub fn issue(&mut self, identity: Identity, mfa: bool, expires: i64) -> (String, Secret, Secret) {
+    pub fn issue(
+        &mut self,
+        identity: Identity,
+        mfa_at: Option<i64>,
+        span: (i64, i64),
+        chained: bool,
+    ) -> (String, Secret, Secret) {
+        let (issued_at, expires) = span;
         let id = random_id("ASIA", 16);
         let secret = Secret::new(random_secret(40));
         let token = Secret::new(format!("IQoJb3JpZ2luX2VjE{}", random_secret(340)));
-        let issued = Issued { secret: secret.clone(), token: token.clone(), expires, identity, mfa };
+        let issued =
+            Issued { secret: secret.clone(), token: token.clone(), issued_at, expires, identity, mfa_at, chained };
         self.issued.insert(id.clone(), issued);
         (id, secret, token)
     }

@@ -1,6 +1,6 @@
 //! STS actions: GetSessionToken, AssumeRole, GetCallerIdentity.
 
-use super::authz::{check_boundary, verify_mfa};
+use super::authz::{authorize, verify_mfa};
 use super::state::{ApiError, ApiResult, Caller, Identity, World};
 use super::xml::{Body, timestamp};
 use std::collections::HashMap;
@@ -44,20 +44,32 @@ fn mfa_pair(params: &Params) -> ApiResult<Option<(&str, &str)>> {
     }
 }
 
-pub fn get_session_token(w: &mut World, caller: &Caller, params: &Params, now: i64) -> ApiResult<String> {
+/// One authenticated request, as the STS and IAM actions see it.
+pub struct Req<'a> {
+    pub caller: &'a Caller,
+    pub params: &'a Params,
+    pub now: i64,
+    /// From the SigV4 credential scope (`aws:RequestedRegion`).
+    pub region: &'a str,
+    /// Seconds a key made now stays unusable (`FaultConfig::new_key_delay_secs`).
+    pub new_key_delay: i64,
+}
+
+pub fn get_session_token(w: &mut World, req: &Req) -> ApiResult<String> {
+    let (caller, params, now) = (req.caller, req.params, req.now);
     if caller.is_temporary() {
         return Err(ApiError::access_denied("Cannot call GetSessionToken with session credentials"));
     }
-    check_boundary(w, caller, "sts:GetSessionToken", "*")?;
+    authorize(w, caller, "sts:GetSessionToken", "*", req.region, now)?;
     let secs = duration(params, 900, 129_600, 43_200, "durationSeconds")?;
-    let mfa = match mfa_pair(params)? {
+    let mfa_at = match mfa_pair(params)? {
         Some((serial, code)) => {
             verify_mfa(w, caller, serial, code, now)?;
-            true
+            Some(now)
         }
-        None => false,
+        None => None,
     };
-    let (id, secret, token) = w.issue(caller.identity.clone(), mfa, now + secs);
+    let (id, secret, token) = w.issue(caller.identity.clone(), mfa_at, (now, now + secs), false);
     let mut b = Body::default();
     credentials(&mut b, &id, secret.expose(), token.expose(), now + secs);
     Ok(b.into_string())
@@ -67,7 +79,8 @@ fn valid_session_name(n: &str) -> bool {
     (2..=64).contains(&n.len()) && n.chars().all(|c| c.is_ascii_alphanumeric() || "+=,.@-_".contains(c))
 }
 
-pub fn assume_role(w: &mut World, caller: &Caller, params: &Params, now: i64) -> ApiResult<String> {
+pub fn assume_role(w: &mut World, req: &Req) -> ApiResult<String> {
+    let (caller, params, now) = (req.caller, req.params, req.now);
     let role_arn = params.get("RoleArn").ok_or_else(|| ApiError::validation("RoleArn is required"))?;
     let session = params.get("RoleSessionName").ok_or_else(|| ApiError::validation("RoleSessionName is required"))?;
     if !valid_session_name(session) {
@@ -81,12 +94,13 @@ pub fn assume_role(w: &mut World, caller: &Caller, params: &Params, now: i64) ->
             caller.arn()
         ))
     };
-    check_boundary(w, caller, "sts:AssumeRole", role_arn)?;
-    let mut mfa = caller.mfa == Some(true);
+    authorize(w, caller, "sts:AssumeRole", role_arn, req.region, now)?;
+    let mut mfa_at = caller.mfa_at;
     if let Some((serial, code)) = mfa_pair(params)? {
         verify_mfa(w, caller, serial, code, now)?;
-        mfa = true;
+        mfa_at = Some(now);
     }
+    let mfa = mfa_at.is_some();
     let role = w.roles.get(role_arn).ok_or_else(denied)?;
     let caller_principal = match &caller.identity {
         Identity::User { account, name } => format!("arn:aws:iam::{account}:user/{name}"),
@@ -126,7 +140,7 @@ pub fn assume_role(w: &mut World, caller: &Caller, params: &Params, now: i64) ->
         format!("arn:aws:sts::{}:assumed-role/{}/{session}", role.account, role.name),
         format!("{}:{session}", role.id),
     );
-    let (id, secret, token) = w.issue(identity, mfa, now + secs);
+    let (id, secret, token) = w.issue(identity, mfa_at, (now, now + secs), chained);
     let mut b = Body::default();
     credentials(&mut b, &id, secret.expose(), token.expose(), now + secs);
     b.open("AssumedRoleUser").leaf("AssumedRoleId", &assumed_id).leaf("Arn", &assumed_arn).close("AssumedRoleUser");

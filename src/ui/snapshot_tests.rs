@@ -258,7 +258,11 @@ fn help_overlay_200x50() {
 #[test]
 fn narrow_60x15() {
     let t = render(&sized(busy_state(), 60, 15), 60, 15);
-    assert_eq!(text(&t)[1].trim_end(), "MFA alice 11h 06m · bob not signed in", "the hint goes, not half of it");
+    assert_eq!(
+        text(&t)[1].trim_end(),
+        "MFA alice 11h 06m · bob not signed in · carol not signed in",
+        "the hint goes, not half of it"
+    );
     insta::assert_snapshot!(t.backend());
 }
 

@@ -21,8 +21,8 @@ fn demo_world_plan() {
     let cfg = load(&env).unwrap();
     let graph = cfg.graph();
     let plan = Plan::build(&cfg, &graph, "-mfa", |_| None);
-    assert_eq!(plan.users.keys().collect::<Vec<_>>(), ["alice", "bob", "ci-bot"]);
-    assert_eq!(plan.roles.len(), 14, "all but the broken one");
+    assert_eq!(plan.users.keys().collect::<Vec<_>>(), ["alice", "bob", "carol", "ci-bot"]);
+    assert_eq!(plan.roles.len(), 15, "all but the broken one");
     let glass = plan.role("prod-breakglass").unwrap();
     assert_eq!((glass.parent.as_str(), glass.user.as_str(), glass.depth), ("security-audit", "alice", 2));
     let pos = |n| plan.roles.iter().position(|r| r.name == n).unwrap();

@@ -6,6 +6,9 @@ use super::sts::Target;
 use aws_sdk_iam::config::retry::RetryConfig;
 use aws_sdk_iam::config::{BehaviorVersion, Region};
 
+pub mod enforcement;
+pub mod policy;
+
 pub(crate) fn client(target: &Target, keys: &Keys) -> aws_sdk_iam::Client {
     let mut b = aws_sdk_iam::Config::builder()
         .behavior_version(BehaviorVersion::latest())
