@@ -372,6 +372,8 @@ fn ten_concurrent_callers_one_prompt_one_sign_in() {
     let stored = mfatui::aws::store::SessionStore::in_dir(&state_dir).load();
     assert!(stored.sessions["eve"].mfa);
     assert_eq!((0..10).filter(|i| stored.sessions.contains_key(&format!("r{i}"))).count(), 10);
+    assert_eq!(w.sandbox.calls("GetSessionToken"), 1, "one sign-in for ten callers");
+    assert_eq!(w.sandbox.calls("AssumeRole"), 10 + 20, "each caller its role; the sign-in its 20");
 }
 
 #[test]
