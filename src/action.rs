@@ -51,6 +51,8 @@ pub enum Action {
     ToggleHelp,
     /// `i`: open (or close) the selected row's details.
     ToggleDetails,
+    /// Open the web console for the selected row (a role; a user gets its sign-in page).
+    OpenConsole,
     ModalChar(char),
     ModalPaste(String),
     ModalBackspace,
@@ -99,6 +101,10 @@ pub enum Command {
     /// `user` is signed in: tell every process that asked.
     SignedIn {
         user: String,
+    },
+    /// Open the web console as `profile` (or copy the link when no browser opens).
+    Console {
+        profile: String,
     },
     /// Put text on the clipboard.
     Copy(String),

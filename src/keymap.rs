@@ -66,6 +66,7 @@ fn key(layer: Layer, k: KeyEvent) -> Option<Action> {
             KeyCode::Char('l') => Some(Action::ToggleLog),
             KeyCode::Char('?') => Some(Action::ToggleHelp),
             KeyCode::Char('i') => Some(Action::ToggleDetails),
+            KeyCode::Char('o') => Some(Action::OpenConsole),
             _ => None,
         },
     }

@@ -94,6 +94,17 @@ pub fn update(s: &mut AppState, action: Action) -> Vec<Command> {
         }
         Action::ToggleLog => s.show_log = !s.show_log,
         Action::ToggleHelp => s.mode = if s.mode == Mode::Help { Mode::Normal } else { Mode::Help },
+        Action::OpenConsole => {
+            let Some(r) = s.selected_row().cloned() else { return vec![] };
+            if r.user.is_none() {
+                let why =
+                    r.diagnostic.or(r.reason).unwrap_or_else(|| format!("{} is not signed in by mfatui", r.profile));
+                s.log(Level::Warn, format!("no console for {}: {why}", r.profile));
+                return vec![];
+            }
+            s.log(Level::Info, format!("opening the console as {}…", r.profile));
+            return vec![Command::Console { profile: r.profile }];
+        }
         Action::ToggleDetails => {
             s.mode = if s.mode == Mode::Details || s.selected_row().is_none() { Mode::Normal } else { Mode::Details };
         }

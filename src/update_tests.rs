@@ -359,3 +359,20 @@ fn details_open_on_i_under_a_prompt_and_any_key_closes_them() {
     update(&mut s, Action::ToggleDetails);
     assert_eq!(s.mode, Mode::Normal);
 }
+
+#[test]
+fn o_opens_the_console_for_signed_in_profiles_only() {
+    let mut s = demo_state();
+    select(&mut s, "dev-admin");
+    assert!(
+        matches!(&update(&mut s, Action::OpenConsole)[..], [Command::Console { profile }] if profile == "dev-admin")
+    );
+    select(&mut s, "alice");
+    assert!(
+        matches!(&update(&mut s, Action::OpenConsole)[..], [Command::Console { profile }] if profile == "alice"),
+        "a user: its sign-in page"
+    );
+    select(&mut s, "data-typo");
+    assert!(update(&mut s, Action::OpenConsole).is_empty());
+    assert!(s.log.back().unwrap().text.starts_with("no console for data-typo"), "{}", s.log.back().unwrap().text);
+}

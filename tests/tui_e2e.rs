@@ -3,6 +3,7 @@
 //! the terminal is back to normal.
 
 mod common;
+use common::tmux::Tmux;
 use common::{Home, stderr, stdout, tool};
 use mfatui::sandbox::seed::{RoleSeed, UserSeed, mfa_required_boundary};
 use mfatui::sandbox::{self, Seed};
@@ -11,50 +12,9 @@ use std::time::{Duration, Instant};
 
 const SERIAL: &str = "arn:aws:iam::100000000001:mfa/tui-phone";
 
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn run(&self, args: &[&str]) -> String {
-        let o = Command::new("tmux").arg("-L").arg(&self.socket).args(args).output().expect("tmux runs");
-        String::from_utf8_lossy(&o.stdout).into_owned()
-    }
-    fn screen(&self) -> String {
-        self.run(&["capture-pane", "-p", "-t", "e2e"])
-    }
-    fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", "e2e"];
-        args.extend(keys);
-        self.run(&args);
-    }
-    fn wait_for(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let s = self.screen();
-            if ok(&s) {
-                return s;
-            }
-            assert!(Instant::now() < deadline, "timed out waiting for {what}; screen:\n{s}");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        self.run(&["kill-server"]);
-    }
-}
-
 #[test]
 fn sign_in_from_the_dashboard_and_use_the_sessions() {
-    if Command::new("tmux").arg("-V").output().is_err() {
-        assert!(
-            std::env::var("MFATUI_REQUIRE_TOOLS").as_deref() != Ok("1"),
-            "tmux is required: scripts/test.sh installs it"
-        );
-        eprintln!("skipping: tmux is not installed (scripts/test.sh installs it)");
+    if !common::tmux::available() {
         return;
     }
     let mut seed = Seed::default().policy("100000000001", "MfaRequired", mfa_required_boundary()).user(
@@ -78,7 +38,7 @@ fn sign_in_from_the_dashboard_and_use_the_sessions() {
     home.write("config", &config)
         .write("credentials", "[tui]\naws_access_key_id = AKIATUI0000000000001\naws_secret_access_key = tui-secret\n");
 
-    let tmux = Tmux { socket: format!("mfatui-e2e-{}", std::process::id()) };
+    let tmux = Tmux::new("e2e");
     let cmd = format!(
         "env -i PATH=/usr/bin:/bin HOME={} TERM=xterm-256color AWS_ENDPOINT_URL={} {}; echo MFATUI-EXITED $?; sleep 30",
         home.path().display(),

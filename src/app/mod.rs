@@ -320,10 +320,46 @@ impl Dashboard {
                     }
                 },
                 Command::SignedIn { user } => waiters.finish(&user, RemoteAnswer::SignedIn),
+                Command::Console { profile } => self.console(act_tx, profile),
                 Command::Reload => self.reload(),
             }
         }
         suspended
+    }
+
+    /// Sign in to the console in the background; open a browser, else copy the link. The link
+    /// (it carries a token) never reaches the screen or the log.
+    fn console(&self, act_tx: &mpsc::UnboundedSender<Action>, profile: String) {
+        let (engine, plan, tx) = (self.engine.clone(), self.plan.clone(), act_tx.clone());
+        tokio::spawn(async move {
+            let notice = |level, text: String| {
+                let _ = tx.send(Action::Notice { level, text });
+            };
+            let link = crate::commands::console::link(&engine, &plan, &profile, None, None, Prompting::Allowed).await;
+            let l = match link {
+                Ok(l) => l,
+                Err(e) => return notice(Level::Error, format!("console for {profile}: {e:#}")),
+            };
+            let until = l.valid_until.map(|t| {
+                let hm = crate::aws::store::rfc3339(t).get(11..16).unwrap_or_default().to_string();
+                format!(" (the link signs in until {hm} UTC)")
+            });
+            let opened = tokio::task::spawn_blocking(move || match crate::commands::console::open_browser(&l.url) {
+                Ok(launcher) => {
+                    (Level::Success, format!("opened {} with {launcher}{}", l.what, until.unwrap_or_default()))
+                }
+                Err(why) => {
+                    let (ok, msg) = clipboard::copy(&l.url, "the link");
+                    let level = if ok { Level::Warn } else { Level::Error };
+                    (level, format!("{why}: {msg}, to open {}{}", l.what, until.unwrap_or_default()))
+                }
+            })
+            .await;
+            if let Ok((level, text)) = opened {
+                tracing::info!(%profile, "console link handed over");
+                notice(level, text);
+            }
+        });
     }
 
     fn reload(&mut self) {

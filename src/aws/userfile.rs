@@ -242,6 +242,11 @@ pub fn update_text<E: std::fmt::Display>(
             write_atomic(&backup, read.as_deref().unwrap_or_default().as_bytes())?;
         }
         let tmp = temp_with(&dir, &prefix, new.as_bytes())?;
+        // Writing and flushing the new file takes a while: look again just before swapping, so
+        // a save made meanwhile is redone on rather than swapped away (and back).
+        if read_text(&target)? != read {
+            continue;
+        }
         if read.is_some() && exchange(&tmp, &target).map_err(io_err("replace", &target))? {
             // `tmp` now names what was in place: is it what the edit was based on?
             let displaced = read_text(&tmp)?;
@@ -272,10 +277,7 @@ pub fn update_text<E: std::fmt::Display>(
             late.clear();
             continue;
         }
-        // No exchange here: check right before the rename that nobody changed the file.
-        if read_text(&target)? != read {
-            continue;
-        }
+        // No exchange here: the check above was the last look before the rename.
         tmp.persist(&target).map_err(|e| io_err("replace", &target)(e.error))?;
         sync_dir(&dir)?;
         return Ok(finish(&target, old_mode));

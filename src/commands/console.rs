@@ -58,7 +58,7 @@ pub async fn link(
             let dest = console::destination(partition, region, destination)?;
             let want = engine.hand_out_left(plan, &r.name);
             let creds = engine.credentials(plan, &r.name, want, prompting, &None).await?;
-            let endpoint = console::federation_endpoint(partition);
+            let endpoint = engine.federation.clone().unwrap_or_else(|| console::federation_endpoint(partition));
             let token = console::signin_token(&endpoint, &creds.keys, None, engine.settings.deadlines).await?;
             let place = destination.unwrap_or("console home");
             Ok(Link {

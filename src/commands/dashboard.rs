@@ -37,8 +37,10 @@ pub async fn run(
     engine.prompter = Arc::new(InProcess::new(local_tx));
     // mfa_process must not print over the dashboard.
     engine.interactive = false;
-    if endpoint.is_some() {
-        engine.endpoint = endpoint;
+    if let Some(url) = endpoint {
+        // The demo's sandbox also serves the console federation endpoint.
+        engine.federation = Some(format!("{url}/federation"));
+        engine.endpoint = Some(url);
     }
     init_logging(&state_dir);
     let mut state = AppState::new(&cfg, &graph, &plan, settings, engine.clock.now());

@@ -151,6 +151,7 @@ pub fn footer(f: &mut Frame, area: Rect, s: &AppState, t: &Theme) {
             ("?", "help"),
             ("q", "quit"),
             ("i", "details"),
+            ("o", "console"),
             ("/", "filter"),
             ("R", "all"),
             ("space", "select"),
@@ -165,7 +166,7 @@ pub fn footer(f: &mut Frame, area: Rect, s: &AppState, t: &Theme) {
         keep -= 1;
     }
     // Shown in a fixed order, so a hint does not move when another one is left out.
-    let order = ["r", "R", "space", "/", "s", "i", "c", "l", "?", "q"];
+    let order = ["r", "R", "space", "/", "s", "i", "o", "c", "l", "?", "q"];
     let mut shown: Vec<&(&str, &str)> = hints[..keep].iter().collect();
     shown.sort_by_key(|(k, _)| order.iter().position(|o| o == k).unwrap_or(0));
     let mut spans = Vec::new();

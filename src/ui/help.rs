@@ -13,24 +13,24 @@ pub(super) const KEYS: &[(&str, &str)] = &[
     ("↑ ↓  j k", "move"),
     ("g G  Home End", "first / last"),
     ("PgUp PgDn", "page"),
-    ("Enter  r", "refresh the selected profile, or the marked ones; asks for a code only if the MFA session ended"),
+    ("Enter  r", "refresh the selected (or marked) profiles; a code only if the MFA session ended"),
     ("R", "refresh everything"),
     ("Space", "select several roles, then r"),
     ("/", "filter as you type: name, account, alias, role; Esc clears"),
     ("s", "cycle sort: by user, name, expiry, account"),
     ("i", "everything about the selected profile, errors in full"),
+    ("o", "the AWS console as the role (no browser: the link is copied)"),
     ("c  C", "copy --profile NAME / export AWS_PROFILE=NAME"),
     ("l", "show or hide the log"),
     ("F5", "reload your AWS config and credentials files"),
     ("?", "this help"),
-    ("q  Ctrl-C", "quit (sessions stay valid)"),
-    ("Ctrl-Z", "suspend"),
+    ("q  Ctrl-C", "quit (sessions stay valid); Ctrl-Z suspends"),
     ("mouse", "click selects, wheel scrolls"),
 ];
 
 /// What the table's marks mean, after a blank line.
 pub(super) const MARKS: &[(&str, &str)] = &[
-    ("eu-west-1*", "region inherited from the profile it is assumed from, or the partition's default"),
+    ("eu-west-1*", "region inherited up the source chain, or the partition's default"),
     ("~ 3m 20s", "ends within the refresh margin: renewed soon"),
     ("x  !", "failed / broken: the line under the table and i tell why"),
 ];

@@ -161,6 +161,8 @@ pub struct Engine {
     pub interactive: bool,
     /// How `publish` writes `credential_process` lines: this program's path.
     pub program: String,
+    /// The console federation endpoint, when not AWS's (the demo's sandbox).
+    pub federation: Option<String>,
     flights: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
 }
 
@@ -177,6 +179,7 @@ impl Engine {
             prompter: Arc::new(NoPrompter),
             interactive: false,
             program: "mfatui".into(),
+            federation: None,
             flights: Arc::default(),
         }
     }

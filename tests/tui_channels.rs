@@ -1,0 +1,117 @@
+//! The dashboard as the place where prompts go, in tmux against the sandbox: the AWS CLI in
+//! another window asks for credentials through credential_process, the modal names it, the code
+//! is typed, the CLI prints the role. Then `c` copies into tmux's buffer, `o` hands the console
+//! link to the browser, and `R` takes every user in turn.
+
+mod common;
+use common::tmux::Tmux;
+use common::world::{ACCOUNTS, EVE_SERIAL, eve_world, world};
+use common::{stdout, tool};
+use mfatui::sandbox::seed::{RoleSeed, UserSeed};
+use std::os::unix::fs::PermissionsExt;
+use std::time::{Duration, Instant};
+
+const FRANK_SEED: &str = "KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU";
+
+fn wait_file(path: &std::path::Path, what: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Ok(t) = std::fs::read_to_string(path)
+            && t.contains("DONE")
+        {
+            return t;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn prompts_from_other_programs_copy_console_and_refresh_all_in_turn() {
+    if !common::tmux::available() {
+        return;
+    }
+    let Some(aws) = tool("MFATUI_AWS_CLI", &[".venv/bin/aws"]) else { return };
+    let (seed, config, credentials) = eve_world();
+    let seed = seed
+        .user(
+            UserSeed::new("100000000001", "frank")
+                .key("AKIAFRANK00000000001", "frank-secret")
+                .mfa("frank-phone", FRANK_SEED),
+        )
+        .role(RoleSeed::new("200000000001", "f0", &["arn:aws:iam::100000000001:user/frank"]).require_mfa());
+    let me = env!("CARGO_BIN_EXE_mfatui");
+    let config = format!(
+        "{config}\n[profile frank]\nmfa_serial = arn:aws:iam::100000000001:mfa/frank-phone\n[profile f0]\nrole_arn = arn:aws:iam::200000000001:role/f0\nsource_profile = frank\n\n[profile cp]\ncredential_process = {me} credential-process r0\nregion = eu-west-1\n"
+    );
+    let credentials = format!(
+        "{credentials}[frank]\naws_access_key_id = AKIAFRANK00000000001\naws_secret_access_key = frank-secret\n"
+    );
+    let w = world(&seed, &config, &credentials);
+    let dir = tempfile::tempdir().unwrap();
+    let (browser, seen) = (dir.path().join("browser"), dir.path().join("seen"));
+    std::fs::write(&browser, format!("#!/bin/sh\nprintf '%s DONE' \"$1\" > {}\n", seen.display())).unwrap();
+    std::fs::set_permissions(&browser, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let env = format!(
+        "env -i TMUX=\"$TMUX\" PATH=/usr/bin:/bin HOME={} TERM=xterm-256color AWS_ENDPOINT_URL={} MFATUI_FEDERATION_URL={} BROWSER={}",
+        w.home.path().display(),
+        w.sandbox.endpoint(),
+        w.sandbox.federation_endpoint(),
+        browser.display()
+    );
+    let tmux = Tmux::new("channels");
+    tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "e2e",
+        "-x",
+        "120",
+        "-y",
+        "32",
+        &format!("{env} {me} --profile cp; sleep 30"),
+    ]);
+    tmux.wait_for("the dashboard", |s| s.contains("PROFILE") && s.contains("eve not signed in"));
+
+    // 1. The AWS CLI in another window needs r0: credential_process asks the dashboard.
+    let out = dir.path().join("aws-out");
+    let cli = format!(
+        "{env} {} --profile cp sts get-caller-identity --query Arn --output text > {} 2>&1; echo DONE >> {}",
+        aws.display(),
+        out.display(),
+        out.display()
+    );
+    tmux.run(&["new-window", "-d", "-t", "e2e", &cli]);
+    let screen =
+        tmux.wait_for("the modal naming the AWS CLI", |s| s.contains("MFA code for eve") && s.contains("needs r0"));
+    assert!(screen.contains("asked by aws (pid "), "{screen}");
+    let code = w.sandbox.totp_code(EVE_SERIAL).unwrap();
+    tmux.keys(&[&code, "Enter"]);
+    let got = wait_file(&out, "the AWS CLI");
+    assert!(got.starts_with(&format!("arn:aws:sts::{}:assumed-role/r0/eve\n", ACCOUNTS[0])), "{got}");
+    tmux.wait_for("the modal closed", |s| !s.contains("MFA code for eve"));
+    assert_eq!(w.sandbox.calls("GetSessionToken"), 1);
+
+    // 2. c copies into tmux's buffer, and says so. (--profile cp preselected the cp row; move to r1.)
+    tmux.keys(&["/", "r1", "Enter", "c"]);
+    tmux.wait_for("the copy notice", |s| s.contains("paste buffer"));
+    assert_eq!(tmux.run(&["show-buffer", "-b", "mfatui"]), "--profile r1-mfa");
+
+    // 3. o: the console link goes to the browser, never to the screen.
+    tmux.keys(&["o"]);
+    let url = wait_file(&seen, "the browser");
+    assert!(url.contains("?Action=login&Issuer=mfatui") && url.contains("SigninToken="), "{url}");
+    let screen = tmux.wait_for("the console notice", |s| s.contains("opened the console as r1"));
+    assert!(!screen.contains("SigninToken"));
+    tmux.keys(&["Escape"]);
+
+    // 4. R: frank has no session: one prompt after another, Esc skips, the end says who.
+    tmux.keys(&["R"]);
+    tmux.wait_for("frank's prompt", |s| s.contains("MFA code for frank"));
+    tmux.keys(&["Escape"]);
+    // Toasts wrap: read the text without the box and the line breaks.
+    let flat = |s: &str| s.replace(['│', '\n'], " ").split_whitespace().collect::<Vec<_>>().join(" ");
+    tmux.wait_for("the summary", |s| flat(s).contains("still signed out: frank (prompt refused in the dashboard)"));
+    tmux.keys(&["q"]);
+    let _ = stdout;
+}
