@@ -8,7 +8,6 @@ use common::{Home, stderr, stdout, tool};
 use mfatui::sandbox::seed::{RoleSeed, UserSeed, mfa_required_boundary};
 use mfatui::sandbox::{self, Seed};
 use std::process::Command;
-use std::time::{Duration, Instant};
 
 const SERIAL: &str = "arn:aws:iam::100000000001:mfa/tui-phone";
 
