@@ -5,6 +5,7 @@ pub mod app;
 pub mod aws;
 pub mod cli;
 pub mod commands;
+pub mod display;
 pub mod keymap;
 pub mod sandbox;
 pub mod settings;
