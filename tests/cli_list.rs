@@ -172,18 +172,21 @@ fn damaged_session_store_is_a_warning_not_a_failure() {
 #[test]
 fn profile_names_match_botocore() {
     let Some(python) = tool("MFATUI_PYTHON", &[".venv/bin/python"]) else { return };
-    let h = home();
-    let script = "import botocore.session\nfor p in botocore.session.Session().available_profiles: print(p)";
-    let env = [("HOME", h.path().to_str().unwrap())];
-    let o = std::process::Command::new(python).args(["-c", script]).env_clear().envs(env).output().unwrap();
-    assert!(o.status.success(), "{}", stderr(&o));
-    let mut theirs: Vec<String> = stdout(&o).lines().map(str::to_string).collect();
-    theirs.sort();
-    let v: Value = serde_json::from_slice(&h.mfatui(&["list", "--json"], &[]).stdout).unwrap();
-    let ours: Vec<String> =
-        v["profiles"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap().into()).collect();
-    assert_eq!(ours, theirs);
-    assert_eq!(ours.len(), 5);
+    let quoted = Home::new();
+    quoted.write("config", "[profile \"personal\"]\nregion = x\n[profile 'work']\nk = 1\n[profile plain]\n");
+    for (h, expected) in [(home(), 5), (quoted, 3)] {
+        let script = "import botocore.session\nfor p in botocore.session.Session().available_profiles: print(p)";
+        let env = [("HOME", h.path().to_str().unwrap())];
+        let o = std::process::Command::new(&python).args(["-c", script]).env_clear().envs(env).output().unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        let mut theirs: Vec<String> = stdout(&o).lines().map(str::to_string).collect();
+        theirs.sort();
+        let v: Value = serde_json::from_slice(&h.mfatui(&["list", "--json"], &[]).stdout).unwrap();
+        let ours: Vec<String> =
+            v["profiles"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap().into()).collect();
+        assert_eq!(ours, theirs);
+        assert_eq!(ours.len(), expected);
+    }
 }
 
 #[test]

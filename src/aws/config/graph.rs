@@ -97,7 +97,8 @@ pub struct Profile<'a> {
 pub struct ProfileGraph<'a> {
     /// Sorted by name.
     pub profiles: Vec<Profile<'a>>,
-    /// In file order; problems with no place last.
+    /// In file order; problems with no place last. Complete when built (`build_with` takes
+    /// any others): `diagnostics_for` reads them through an index made then.
     pub diagnostics: Vec<Diagnostic>,
     /// `(position in profiles, index in diagnostics)`, sorted: which diagnostics concern which
     /// profile, so that asking costs a binary search, not a scan of every diagnostic.
