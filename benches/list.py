@@ -4,6 +4,11 @@ AWS CLI / botocore on the same files, in one run. Run by hand:
 
     cargo build --release && scripts/test.sh >/dev/null   # (or any run that made .venv)
     python3 benches/list.py [RUNS]
+    python3 benches/list.py --large [MB] [MFATUI]   # time and peak RSS on two large shapes
+
+`--large` writes a config file of MB megabytes (default 50) in each of two shapes, many small
+profiles of about five keys and a few profiles with very long values, and reports the wall time
+and peak RSS (GNU time) of `mfatui list --json` on each; pass another MFATUI binary to compare.
 
 Peers: AWS CLI v2's `aws configure list-profiles` is botocore's `Session().available_profiles`
 (timed as a python -c one-liner); AWS CLI v1, the one on PyPI, lacks list-profiles, so its
@@ -20,6 +25,57 @@ import tempfile
 import time
 
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def write_small_profiles(path, size):
+    """Many small profiles: a thousand users, then roles of five keys each, up to `size` bytes."""
+    with open(path, "w") as f:
+        written, i = 0, 0
+        for u in range(1000):
+            written += f.write(f"[profile user{u}]\nmfa_serial = arn:aws:iam::{100000000000 + u}:mfa/user{u}\n"
+                               f"aws_access_key_id = AKIA{u:016d}\naws_secret_access_key = {'s' * 40}\n"
+                               "region = eu-west-1\n\n")
+        while written < size:
+            written += f.write(f"[profile role{i}]\nrole_arn = arn:aws:iam::{200000000000 + i % 97}:role/team/role{i}\n"
+                               f"source_profile = user{i % 1000}\nregion = us-east-1\nduration_seconds = 3600\n"
+                               f"external_id = ext-{i}\n\n")
+            i += 1
+
+
+def write_long_values(path, size):
+    """A few profiles whose values are megabytes long: half in `region` (shown by list),
+    half in a setting list never shows."""
+    per = size // 20
+    with open(path, "w") as f:
+        for i in range(10):
+            f.write(f"[profile long{i}]\nregion = {'r' * per}\nnote = {'n' * per}\n\n")
+
+
+def large(mb, binary):
+    if not os.path.exists("/usr/bin/time"):
+        sys.exit("needs GNU time: apt-get install time")
+    for shape, write in (("small profiles", write_small_profiles), ("long values", write_long_values)):
+        home = tempfile.mkdtemp(prefix="mfatui-large-")
+        os.makedirs(os.path.join(home, ".aws"))
+        config = os.path.join(home, ".aws", "config")
+        write(config, mb * 1_000_000)
+        size = os.path.getsize(config)
+        env = {"HOME": home, "PATH": os.environ["PATH"]}
+        p = subprocess.run(["/usr/bin/time", "-f", "%e %M", binary, "list", "--json"], env=env,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        if p.returncode != 0:
+            sys.exit(f"{binary} failed on {shape}: {p.stderr[-500:]}")
+        secs, kb = p.stderr.strip().splitlines()[-1].split()
+        rss = int(kb) * 1024
+        print(f"  {shape:15} {size / 1e6:6.1f} MB file  {float(secs):6.2f} s  {rss / 1e6:7.1f} MB RSS"
+              f"  {rss / size:5.2f}x the file")
+        shutil.rmtree(home)
+
+
+if len(sys.argv) > 1 and sys.argv[1] == "--large":
+    mb = int(sys.argv[2]) if len(sys.argv) > 2 else 50
+    large(mb, sys.argv[3] if len(sys.argv) > 3 else os.path.join(root, "target", "release", "mfatui"))
+    sys.exit(0)
 runs = int(sys.argv[1]) if len(sys.argv) > 1 else 21
 venv = os.path.join(root, ".venv", "bin")
 mfatui = os.path.join(root, "target", "release", "mfatui")

@@ -48,6 +48,9 @@ fn settings(env: &AwsEnv, tuning: &Tuning) -> anyhow::Result<Settings> {
 
 fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<u8> {
     let env = AwsEnv::from_process();
+    if !matches!(cli.command, Some(Command::List { .. } | Command::Doctor | Command::Sandbox { .. } | Command::Demo)) {
+        session::check_environment()?;
+    }
     let Some(command) = cli.command else {
         if !io::stdin().is_terminal() || !io::stdout().is_terminal() {
             anyhow::bail!(

@@ -49,7 +49,8 @@ fn table_shows_every_profile_and_never_the_secret() {
     assert!(row("deploy").contains("chained role") && row("deploy").contains("ops > alice"), "{out}");
     assert!(row("deploy").contains("333333333333") && row("deploy").contains("alice-phone"));
     assert!(row("orphan").contains("role (broken)"));
-    assert!(out.contains("1 error(s)") && out.contains("mfatui doctor"));
+    assert!(out.contains("\n1 error, 0 warnings in your AWS config") && out.contains("mfatui doctor"), "{out}");
+    assert!(row("ops").contains("eu-west-1 (from alice)") && row("alice").contains("eu-west-1  "), "{out}");
     assert!(!out.contains("wJalr"), "secret keys never appear");
 }
 
@@ -77,6 +78,7 @@ fn json_has_all_fields_sessions_and_diagnostics() {
     assert_eq!(ops["mfa_serial_from"], "alice");
     assert_eq!(ops["effective_region"], "ap-south-1");
     assert_eq!(ops["region"], Value::Null);
+    assert_eq!((&ops["resolved_region"], &ops["region_from"]), (&"eu-west-1".into(), &"alice".into()));
     assert_eq!(ops["session"]["state"], "valid");
     assert!(ops["session"]["remaining_seconds"].as_i64().unwrap() > 0);
     assert_eq!(p("alice")["session"]["state"], "expired");
@@ -102,7 +104,7 @@ fn doctor_exit_codes_and_locations() {
     clean.write("config", "[profile a]\nregion = x\n");
     let o = clean.mfatui(&["doctor"], &[]);
     assert_eq!(o.status.code(), Some(0));
-    assert!(stdout(&o).contains("No problems found in 1 profile(s)."));
+    assert!(stdout(&o).contains("No problems found in 1 profile."), "{}", stdout(&o));
 }
 
 #[test]
@@ -170,16 +172,85 @@ fn damaged_session_store_is_a_warning_not_a_failure() {
 #[test]
 fn profile_names_match_botocore() {
     let Some(python) = tool("MFATUI_PYTHON", &[".venv/bin/python"]) else { return };
-    let h = home();
-    let script = "import botocore.session\nfor p in botocore.session.Session().available_profiles: print(p)";
-    let env = [("HOME", h.path().to_str().unwrap())];
-    let o = std::process::Command::new(python).args(["-c", script]).env_clear().envs(env).output().unwrap();
-    assert!(o.status.success(), "{}", stderr(&o));
-    let mut theirs: Vec<String> = stdout(&o).lines().map(str::to_string).collect();
-    theirs.sort();
+    let quoted = Home::new();
+    quoted.write("config", "[profile \"personal\"]\nregion = x\n[profile 'work']\nk = 1\n[profile plain]\n");
+    for (h, expected) in [(home(), 5), (quoted, 3)] {
+        let script = "import botocore.session\nfor p in botocore.session.Session().available_profiles: print(p)";
+        let env = [("HOME", h.path().to_str().unwrap())];
+        let o = std::process::Command::new(&python).args(["-c", script]).env_clear().envs(env).output().unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        let mut theirs: Vec<String> = stdout(&o).lines().map(str::to_string).collect();
+        theirs.sort();
+        let v: Value = serde_json::from_slice(&h.mfatui(&["list", "--json"], &[]).stdout).unwrap();
+        let ours: Vec<String> =
+            v["profiles"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap().into()).collect();
+        assert_eq!(ours, theirs);
+        assert_eq!(ours.len(), expected);
+    }
+}
+
+#[test]
+fn long_values_are_clipped_in_the_table_and_kept_in_json() {
+    let h = Home::new();
+    let long = "x".repeat(70_000);
+    h.write(
+        "config",
+        &format!("[profile a]\nregion = {long}\n[profile {long}]\nrole_arn = {long}\nsource_profile = a\n"),
+    );
+    let o = h.mfatui(&["list"], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.lines().all(|l| l.chars().count() < 400), "every line is clipped");
+    assert!(out.contains("xxx…"), "{out}");
+    let o = h.mfatui(&["doctor"], &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stdout(&o).lines().all(|l| l.chars().count() < 400), "{}", stdout(&o).len());
     let v: Value = serde_json::from_slice(&h.mfatui(&["list", "--json"], &[]).stdout).unwrap();
-    let ours: Vec<String> =
-        v["profiles"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap().into()).collect();
-    assert_eq!(ours, theirs);
-    assert_eq!(ours.len(), 5);
+    assert_eq!(v["profiles"][0]["region"].as_str().unwrap().len(), 70_000, "the data keeps full values");
+}
+
+#[test]
+fn a_line_the_aws_tools_refuse_is_shown_first() {
+    let h = Home::new();
+    h.write("config", "region = us-east-1\n[profile a]\nregion = eu-west-1\n");
+    let o = h.mfatui(&["list"], &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let first = out.lines().next().unwrap();
+    assert!(first.contains(".aws/config:1: error: `region` comes before any [section] header"), "{out}");
+    assert!(first.contains("the AWS CLI and SDKs refuse this whole file until it is fixed"), "{out}");
+    assert!(out.lines().any(|l| l.starts_with("a ")), "the rest is still read: {out}");
+    let v: Value = serde_json::from_slice(&h.mfatui(&["list", "--json"], &[]).stdout).unwrap();
+    assert_eq!(v["diagnostics"][0]["rejects_file"], true);
+}
+
+#[test]
+fn quoted_profile_names_are_listed_with_a_warning() {
+    let h = Home::new();
+    h.write("config", "[profile \"personal\"]\nregion = eu-west-1\n");
+    let o = h.mfatui(&["list"], &[]);
+    let out = stdout(&o);
+    assert!(out.lines().any(|l| l.starts_with("personal ")), "{out}");
+    assert!(out.contains("0 errors, 1 warning"), "{out}");
+    let doctor = stdout(&h.mfatui(&["doctor"], &[]));
+    assert!(doctor.contains("profile `personal`: [profile \"personal\"] is read as profile `personal`"), "{doctor}");
+}
+
+#[test]
+fn doctor_reports_a_loop_of_a_thousand_profiles_in_a_few_lines() {
+    let h = Home::new();
+    let config: String = (0..1000)
+        .map(|i| {
+            format!(
+                "[profile l{i}]\nrole_arn = arn:aws:iam::111111111111:role/l{i}\nsource_profile = l{}\n",
+                (i + 1) % 1000
+            )
+        })
+        .collect();
+    h.write("config", &config);
+    let o = h.mfatui(&["doctor"], &[]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert!(out.len() < 4_000, "{} bytes", out.len());
+    assert!(out.contains("1 error, 0 warnings; 1000 of 1000 profiles broken."), "{out}");
 }

@@ -265,3 +265,29 @@ fn a_dangling_credentials_symlink_is_written_through() {
     assert!(std::fs::symlink_metadata(&creds).unwrap().file_type().is_symlink());
     assert!(std::fs::read_to_string(&target).unwrap().contains("[r0-mfa]"));
 }
+
+#[test]
+fn bad_regions_and_endpoints_are_named_up_front_not_retried() {
+    let (seed, config, credentials) = eve_world();
+    let w = world(&seed, &config.replacen("region = eu-west-1", "region = eu west-1", 1), &credentials);
+    let started = Instant::now();
+    let o = w.mfatui(&["login", "eve", "--code", "123456"], &[]);
+    assert!(started.elapsed() < Duration::from_secs(2));
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(
+        e.contains("eve is broken (") && e.contains(".aws/config:4): region `eu west-1` is not a region name"),
+        "{e}"
+    );
+    let o = w.home.mfatui(&["doctor"], &[]);
+    assert!(stdout(&o).contains(".aws/config:4: error: profile `eve`: region `eu west-1`"), "{}", stdout(&o));
+    let w = world(&seed, &config, &credentials);
+    let o = w.mfatui(&["status"], &[("AWS_REGION", "eu west-1")]);
+    assert!(stderr(&o).contains("AWS_REGION = \"eu west-1\" is not a region name"), "{}", stderr(&o));
+    let o = w.home.mfatui(&["status"], &[("AWS_ENDPOINT_URL", "localhost:4566")]);
+    assert!(
+        stderr(&o).contains("AWS_ENDPOINT_URL = \"localhost:4566\" is not an http:// or https:// URL"),
+        "{}",
+        stderr(&o)
+    );
+}

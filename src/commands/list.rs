@@ -4,7 +4,8 @@ use crate::aws::config::diagnostics::DiagnosticJson;
 use crate::aws::config::{AwsEnv, AwsPaths, Profile, ProfileGraph, Severity};
 use crate::aws::store::{Loaded, SessionState, rfc3339};
 use crate::commands::human_duration;
-use serde::Serialize;
+use crate::display::{Table, join_clipped, plural};
+use serde::{Serialize, Serializer};
 use std::io::{self, Write};
 
 /// One profile as `list` shows it: the resolved profile plus where it is, its session and its
@@ -13,7 +14,8 @@ use std::io::{self, Write};
 pub struct ProfileRow<'a> {
     #[serde(flatten)]
     pub profile: &'a Profile<'a>,
-    /// What a client would use: `AWS_REGION`/`AWS_DEFAULT_REGION` override the profile's.
+    /// What a client would use: `AWS_REGION`/`AWS_DEFAULT_REGION` override the profile's
+    /// resolved region.
     pub effective_region: Option<&'a str>,
     pub file: String,
     pub line: usize,
@@ -48,10 +50,6 @@ impl SessionJson {
     }
 }
 
-pub fn rows<'a>(graph: &'a ProfileGraph<'a>, env: &'a AwsEnv, store: &Loaded, now: i64) -> Vec<ProfileRow<'a>> {
-    graph.profiles.iter().map(|p| row(graph, env, store, now, p)).collect()
-}
-
 fn row<'a>(
     graph: &'a ProfileGraph<'a>,
     env: &'a AwsEnv,
@@ -64,7 +62,7 @@ fn row<'a>(
     let diagnostics: Vec<DiagnosticJson> = graph.diagnostics_for(p.name).map(DiagnosticJson::from).collect();
     ProfileRow {
         profile: p,
-        effective_region: env.region_override().or(p.region),
+        effective_region: env.region_override().or(p.resolved_region),
         file: p.at.path.display().to_string(),
         line: p.at.line,
         session: SessionJson::from_state(state, stored.and_then(|s| s.expires_at())),
@@ -80,8 +78,31 @@ struct ListJson<'a> {
     selected_profile: &'a str,
     region_override: Option<&'a str>,
     session_store_warning: Option<&'a str>,
-    profiles: Vec<ProfileRow<'a>>,
-    diagnostics: Vec<DiagnosticJson<'a>>,
+    profiles: Rows<'a>,
+    diagnostics: AllDiagnostics<'a>,
+}
+
+/// Every profile's row, made as it is written: collecting the rows first would hold a second
+/// copy of the profiles, which for a large file is most of the memory.
+struct Rows<'a> {
+    graph: &'a ProfileGraph<'a>,
+    env: &'a AwsEnv,
+    store: &'a Loaded,
+    now: i64,
+}
+
+impl Serialize for Rows<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.graph.profiles.iter().map(|p| row(self.graph, self.env, self.store, self.now, p)))
+    }
+}
+
+struct AllDiagnostics<'a>(&'a ProfileGraph<'a>);
+
+impl Serialize for AllDiagnostics<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.diagnostics.iter().map(DiagnosticJson::from))
+    }
 }
 
 /// What `list` shows: the files, the resolved profiles, and the session store.
@@ -102,8 +123,8 @@ pub fn write_json(out: &mut impl Write, input: &ListInput, pretty: bool) -> io::
         selected_profile: env.selected_profile(),
         region_override: env.region_override(),
         session_store_warning: store.warning.as_deref(),
-        profiles: rows(graph, env, store, now),
-        diagnostics: graph.diagnostics.iter().map(DiagnosticJson::from).collect(),
+        profiles: Rows { graph, env, store, now },
+        diagnostics: AllDiagnostics(graph),
     };
     if pretty {
         serde_json::to_writer_pretty(&mut *out, &doc)?;
@@ -118,13 +139,33 @@ fn device_name(serial: &str) -> &str {
     serial.rsplit_once(":mfa/").map_or(serial, |(_, d)| d)
 }
 
+/// Lines of the AWS files that make the AWS CLI and SDKs refuse a whole file are shown above
+/// the table, at most this many: each breaks every profile for every other tool.
+const FILE_ERRORS_SHOWN: usize = 5;
+
+/// Widest cell of each column, in chars; longer values are cut with an ellipsis.
+const LIMITS: [usize; 7] = [48, 24, 16, 60, 32, 48, 24];
+
 pub fn write_table(out: &mut impl Write, input: &ListInput) -> io::Result<()> {
     let ListInput { paths, graph, env, store, now } = *input;
     if let Some(w) = &store.warning {
         writeln!(out, "warning: {w}")?;
     }
-    let rows = rows(graph, env, store, now);
-    if rows.is_empty() {
+    let refusing: Vec<_> = graph.diagnostics.iter().filter(|d| d.rejects_file).collect();
+    for d in refusing.iter().take(FILE_ERRORS_SHOWN) {
+        writeln!(out, "{d}")?;
+    }
+    if refusing.len() > FILE_ERRORS_SHOWN {
+        writeln!(
+            out,
+            "… and {} more such lines: run `mfatui doctor` to see them all",
+            refusing.len() - FILE_ERRORS_SHOWN
+        )?;
+    }
+    if !refusing.is_empty() {
+        writeln!(out)?;
+    }
+    if graph.profiles.is_empty() {
         writeln!(
             out,
             "No profiles found in {} or {}.\nAdd an IAM user's keys with `aws configure --profile NAME`, then roles as [profile ROLE] sections with role_arn and source_profile.",
@@ -133,53 +174,47 @@ pub fn write_table(out: &mut impl Write, input: &ListInput) -> io::Result<()> {
         )?;
         return Ok(());
     }
-    const HEAD: [&str; 7] = ["PROFILE", "KIND", "ACCOUNT", "SOURCE CHAIN", "MFA", "REGION", "SESSION"];
-    let cells: Vec<[String; 7]> = rows
-        .iter()
-        .map(|r| {
-            let dash = || "-".to_string();
-            let p = r.profile;
-            let kind = if r.broken { format!("{} (broken)", p.kind.label()) } else { p.kind.label().to_string() };
-            let chain = if p.chain.len() > 1 { p.chain[1..].join(" > ") } else { dash() };
-            [
-                p.name.to_string(),
-                kind,
-                p.account.map_or_else(dash, |a| a.id.to_string()),
-                chain,
-                p.mfa_serial.map_or_else(dash, |m| device_name(m).to_string()),
-                r.effective_region.map_or_else(dash, str::to_string),
-                r.session.describe(),
-            ]
-        })
-        .collect();
-    let mut widths = HEAD.map(str::len);
-    for c in &cells {
-        for (w, cell) in widths.iter_mut().zip(c) {
-            *w = (*w).max(cell.chars().count());
-        }
+    let mut table = Table::new(["PROFILE", "KIND", "ACCOUNT", "SOURCE CHAIN", "MFA", "REGION", "SESSION"], LIMITS);
+    for p in &graph.profiles {
+        let r = row(graph, env, store, now, p);
+        let dash = || "-".to_string();
+        let kind = if r.broken { format!("{} (broken)", p.kind.label()) } else { p.kind.label().to_string() };
+        let chain = if p.chain.len() > 1 { join_clipped(p.chain.iter().skip(1), " > ", LIMITS[3]) } else { dash() };
+        table.push([
+            p.name.to_string(),
+            kind,
+            p.account.map_or_else(dash, |a| a.id.to_string()),
+            chain,
+            p.mfa_serial.map_or_else(dash, |m| device_name(m).to_string()),
+            region_cell(p, env).unwrap_or_else(dash),
+            r.session.describe(),
+        ]);
     }
-    let line = |out: &mut dyn Write, cols: &[&str]| -> io::Result<()> {
-        let mut s = String::new();
-        for (i, (c, w)) in cols.iter().zip(widths).enumerate() {
-            if i + 1 == cols.len() {
-                s.push_str(c);
-            } else {
-                s.push_str(&format!("{c:<w$}  "));
-            }
-        }
-        writeln!(out, "{}", s.trim_end())
-    };
-    line(out, &HEAD)?;
-    for c in &cells {
-        line(out, &c.each_ref().map(String::as_str))?;
+    for line in table.lines() {
+        writeln!(out, "{line}")?;
     }
     let errors = graph.diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
     let warnings = graph.diagnostics.len() - errors;
     if errors + warnings > 0 {
         writeln!(
             out,
-            "\n{errors} error(s), {warnings} warning(s) in your AWS config: run `mfatui doctor` to see where."
+            "\n{}, {} in your AWS config: run `mfatui doctor` to see where.",
+            plural(errors, "error", "errors"),
+            plural(warnings, "warning", "warnings")
         )?;
     }
     Ok(())
+}
+
+/// The region a client would use, marked with the profile it comes from when inherited:
+/// `us-east-1 (from alice)`. An environment override is shown as it is.
+fn region_cell(p: &Profile, env: &AwsEnv) -> Option<String> {
+    if let Some(r) = env.region_override() {
+        return Some(r.to_string());
+    }
+    let region = p.resolved_region?;
+    Some(match p.region_from {
+        Some(from) if from != p.name => format!("{region} (from {from})"),
+        _ => region.to_string(),
+    })
 }

@@ -6,7 +6,7 @@ use crate::aws::engine::{Engine, EngineError, LoginReport, Outcome, Plan, Prompt
 use crate::aws::secret::Secret;
 use crate::aws::store::{SessionState, SessionStore};
 use crate::commands::list::SessionJson;
-use crate::display::{cut, fit, plural};
+use crate::display::{clip, fit, plural};
 use crate::prompters::{self, Order};
 use std::io::{BufRead, Write};
 use std::sync::Arc;
@@ -37,6 +37,31 @@ pub fn program_path() -> String {
         (Some(me), _) => me.display().to_string(),
         _ => "mfatui".into(),
     }
+}
+
+/// Refuse, up front and by name, environment values that can only fail later as a network
+/// error after seconds of retries: a region that cannot be part of a host name, an endpoint that
+/// is not an http(s) URL.
+pub fn check_environment() -> anyhow::Result<()> {
+    for var in ["AWS_REGION", "AWS_DEFAULT_REGION"] {
+        if let Some(v) = std::env::var(var).ok().filter(|v| !v.is_empty())
+            && !crate::aws::engine::valid_region(&v)
+        {
+            anyhow::bail!("{var} = {v:?} is not a region name (like eu-west-1): fix or unset it");
+        }
+    }
+    for var in ["AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL_IAM", crate::aws::console::ENDPOINT_VAR] {
+        let Some(v) = std::env::var(var).ok().filter(|v| !v.is_empty()) else { continue };
+        let rest = v.strip_prefix("https://").or_else(|| v.strip_prefix("http://"));
+        let host_ok = rest.is_some_and(|r| {
+            let host = r.split(['/', '?']).next().unwrap_or("");
+            !host.is_empty() && !r.chars().any(|c| c.is_whitespace() || c.is_control())
+        });
+        if !host_ok {
+            anyhow::bail!("{var} = {v:?} is not an http:// or https:// URL: fix or unset it");
+        }
+    }
+    Ok(())
 }
 
 /// `--code N`, or `--code -` to read it from stdin (so it is not in the process list).
@@ -112,7 +137,7 @@ pub fn write_report(out: &mut impl Write, reports: &[LoginReport], now: i64) -> 
     let w0 = rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(0).min(40);
     let w1 = rows.iter().map(|r| r.1.chars().count()).max().unwrap_or(0).min(50);
     for (name, use_with, state) in &rows {
-        writeln!(out, "  {}  {}  {}", fit(name, w0), fit(use_with, w1), cut(state, 600))?;
+        writeln!(out, "  {}  {}  {}", fit(name, w0), fit(use_with, w1), clip(state, 600))?;
     }
     Ok(tally)
 }

@@ -3,7 +3,7 @@
 use super::columns::{self, Col};
 use super::theme::Theme;
 use crate::aws::clock::human_duration;
-use crate::display::{cut, plural};
+use crate::display::{clip, plural};
 use crate::state::{AppState, Layer, Mode};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -105,14 +105,14 @@ pub fn table(f: &mut Frame, area: Rect, s: &AppState, t: &Theme) {
             let r = &s.rows[ri];
             let cells = plan.widths.iter().map(|&(col, w)| {
                 let w = usize::from(w);
-                let fit = |text: &str, style| Span::styled(cut(text, w).into_owned(), style);
+                let fit = |text: &str, style| Span::styled(clip(text, w).into_owned(), style);
                 match col {
                     Col::Profile => Cell::from(fit(&columns::profile(s, r), if r.is_user { t.title } else { t.text })),
                     Col::Account => Cell::from(fit(&columns::account(s, r, plan.id_and_alias), t.dim)),
                     Col::Role => Cell::from(fit(&r.role_or_user, t.text)),
                     Col::Region => match columns::region(r) {
                         (region, true) => Cell::from(Line::from(vec![
-                            Span::styled(cut(region, w.saturating_sub(1)).into_owned(), t.dim),
+                            Span::styled(clip(region, w.saturating_sub(1)).into_owned(), t.dim),
                             Span::styled("*", t.dim.add_modifier(Modifier::BOLD)),
                         ])),
                         (region, false) => Cell::from(fit(region, t.dim)),

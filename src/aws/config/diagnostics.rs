@@ -14,6 +14,11 @@ pub enum Severity {
     Warning,
 }
 
+/// Names quoted in a diagnostic are cut to this many characters: a name can be any length.
+pub const NAME_WIDTH: usize = 64;
+/// Values quoted in a diagnostic are cut to this many characters.
+pub const VALUE_WIDTH: usize = 80;
+
 /// A place in one of the user's files.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Location {
@@ -34,11 +39,19 @@ pub struct Diagnostic {
     pub profile: Option<String>,
     pub at: Option<Location>,
     pub message: String,
+    /// The AWS CLI and SDKs refuse the whole file because of this line (mfatui reads on). Such
+    /// problems are shown first: they break every profile for every other tool.
+    pub rejects_file: bool,
 }
 
 impl Diagnostic {
     pub fn new(severity: Severity, profile: Option<&str>, at: Option<Location>, message: impl Into<String>) -> Self {
-        Self { severity, profile: profile.map(str::to_string), at, message: message.into() }
+        Self { severity, profile: profile.map(str::to_string), at, message: message.into(), rejects_file: false }
+    }
+
+    /// An error at a line that makes the AWS CLI and SDKs refuse its whole file.
+    pub fn rejecting_file(profile: Option<&str>, at: Location, message: impl Into<String>) -> Self {
+        Self { rejects_file: true, ..Self::new(Severity::Error, profile, Some(at), message) }
     }
 }
 
@@ -53,7 +66,7 @@ impl fmt::Display for Diagnostic {
         }
         write!(f, "{level}: ")?;
         if let Some(p) = &self.profile {
-            write!(f, "profile `{p}`: ")?;
+            write!(f, "profile `{}`: ", crate::display::clip(p, NAME_WIDTH))?;
         }
         f.write_str(&self.message)
     }
@@ -67,6 +80,7 @@ pub struct DiagnosticJson<'a> {
     pub file: Option<String>,
     pub line: Option<usize>,
     pub message: &'a str,
+    pub rejects_file: bool,
 }
 
 impl<'a> From<&'a Diagnostic> for DiagnosticJson<'a> {
@@ -77,6 +91,7 @@ impl<'a> From<&'a Diagnostic> for DiagnosticJson<'a> {
             file: d.at.as_ref().map(|a| a.path.display().to_string()),
             line: d.at.as_ref().map(|a| a.line),
             message: &d.message,
+            rejects_file: d.rejects_file,
         }
     }
 }

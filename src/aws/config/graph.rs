@@ -1,22 +1,25 @@
-//! The profile graph: what each profile is, which IAM user its role chain starts from, and
-//! what is wrong with it.
+//! The profile graph: what each profile is, which IAM user its role chain starts from, what it
+//! inherits along the chain (MFA device, region), and what is wrong with it.
 //!
-//! Chain rules follow the AWS CLI (botocore's assume-role provider): a role is sourced from
-//! `source_profile` or `credential_source`; a source profile that has static keys supplies
-//! them even if it also has a `role_arn`; a source profile with only a role is itself assumed
-//! first (a chained role); `source_profile` naming the profile itself is allowed only when
-//! that profile has static keys. Every problem is a diagnostic on its own profile; one broken
-//! profile never stops the others from resolving.
+//! Chains are followed in `chain` (linear in the number of profiles), a profile's own settings
+//! are checked in `checks`. Every problem is a diagnostic on its own profile, except a loop's:
+//! one diagnostic, listing the loop, that each member also answers to (`diagnostics_for`), so
+//! a loop of a thousand profiles is reported once. One broken profile never stops the others.
 
-use super::arn::{AccountRef, is_mfa_serial, is_role_arn, parse_mfa_serial, parse_role_arn};
-use super::diagnostics::{Diagnostic, Location, Severity};
+use super::arn::{AccountRef, parse_mfa_serial, parse_role_arn};
+use super::chain::{Break, Cause, NONE, Resolver, Walk};
+use super::checks::{check_own_settings, check_sso};
+use super::diagnostics::{Diagnostic, Location, NAME_WIDTH, Severity};
 use super::sections::{ConfigSet, Section};
+use crate::display::clip;
 use serde::Serialize;
-use std::collections::BTreeMap;
 
-const CREDENTIAL_SOURCES: [&str; 3] = ["Environment", "Ec2InstanceMetadata", "EcsContainer"];
+pub use super::chain::Chain;
+
 /// STS caps a session assumed with role credentials at one hour.
 pub const CHAINED_ROLE_MAX_SECONDS: u32 = 3600;
+/// A loop's diagnostic names this many of its members.
+const LOOP_NAMES_SHOWN: usize = 8;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -69,14 +72,20 @@ pub struct Profile<'a> {
     pub credential_source: Option<&'a str>,
     /// Profiles from this one to the root of its chain: `[dev, ops, alice]`. Just `[self]`
     /// for a profile that is not a role. Stops early at a broken link.
-    pub chain: Vec<&'a str>,
+    pub chain: Chain<'a>,
     /// The IAM user profile whose long-term keys start the chain (the profile itself for a user).
     pub root_user: Option<&'a str>,
     /// The MFA device used for this profile: its own `mfa_serial`, else the nearest one up the chain.
     pub mfa_serial: Option<&'a str>,
     /// Which profile `mfa_serial` came from.
     pub mfa_serial_from: Option<&'a str>,
+    /// The profile's own `region`.
     pub region: Option<&'a str>,
+    /// The region to use for this profile: its own `region`, else the nearest one up its chain
+    /// (a chained role takes its parent role's before its user's).
+    pub resolved_region: Option<&'a str>,
+    /// Which profile `resolved_region` came from (the profile itself when it is its own).
+    pub region_from: Option<&'a str>,
     pub duration_seconds: Option<u32>,
     pub external_id: Option<&'a str>,
     pub role_session_name: Option<&'a str>,
@@ -88,44 +97,243 @@ pub struct Profile<'a> {
 pub struct ProfileGraph<'a> {
     /// Sorted by name.
     pub profiles: Vec<Profile<'a>>,
+    /// In file order; problems with no place last. Complete when built (`build_with` takes
+    /// any others): `diagnostics_for` reads them through an index made then.
     pub diagnostics: Vec<Diagnostic>,
+    /// `(position in profiles, index in diagnostics)`, sorted: which diagnostics concern which
+    /// profile, so that asking costs a binary search, not a scan of every diagnostic.
+    index: Vec<(u32, u32)>,
 }
 
 impl<'a> ProfileGraph<'a> {
     pub fn get(&self, name: &str) -> Option<&Profile<'a>> {
-        self.profiles.binary_search_by(|p| p.name.cmp(name)).ok().map(|i| &self.profiles[i])
+        self.position(name).map(|i| &self.profiles[i])
     }
 
+    /// The profile's own diagnostics and, for a member of a `source_profile` loop, the loop's.
     pub fn diagnostics_for<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'s Diagnostic> + 's {
-        self.diagnostics.iter().filter(move |d| d.profile.as_deref() == Some(name))
+        // The index is in profile order, which is name order: search it by name directly.
+        let name_at = |&(p, _): &(u32, u32)| self.profiles[p as usize].name;
+        let start = self.index.partition_point(|e| name_at(e) < name);
+        let len = self.index[start..].partition_point(|e| name_at(e) == name);
+        self.index[start..start + len].iter().map(|&(_, d)| &self.diagnostics[d as usize])
     }
 
     pub fn is_broken(&self, name: &str) -> bool {
         self.diagnostics_for(name).any(|d| d.severity == Severity::Error)
     }
 
+    fn position(&self, name: &str) -> Option<usize> {
+        self.profiles.binary_search_by(|p| p.name.cmp(name)).ok()
+    }
+
     pub fn build(set: &'a ConfigSet) -> Self {
+        Self::build_with(set, Vec::new())
+    }
+
+    /// `build`, adding diagnostics found elsewhere (the environment's).
+    pub fn build_with(set: &'a ConfigSet, extra: Vec<Diagnostic>) -> Self {
+        let mut resolver = Resolver::new(set.profiles.values().collect());
+        let used: Vec<u32> =
+            (0..resolver.sections.len() as u32).filter(|&i| !set.managed.contains(resolver.name(i))).collect();
+        for &i in &used {
+            resolver.resolve(i);
+        }
+        let links = resolver.links();
+
         let mut diagnostics = set.diagnostics.clone();
-        let profiles = set
-            .profiles
-            .values()
-            .filter(|s| !set.managed.contains(&s.name))
-            .map(|s| resolve(s, &set.profiles, set, &mut diagnostics))
+        diagnostics.extend(extra);
+        // Loop members beyond the one a loop's diagnostic names: (section, loop).
+        let mut members = Vec::new();
+        let mut profiles = Vec::with_capacity(used.len());
+        for &i in &used {
+            let w = &resolver.resolved(i);
+            let s = resolver.sections[i as usize];
+            let name = s.name.as_str();
+            let mut diag = |sev, key: Option<&str>, msg: String| {
+                let at = key.and_then(|k| s.located(k)).map_or_else(|| s.at.clone(), |l| l.at);
+                diagnostics.push(Diagnostic::new(sev, Some(name), Some(at), msg));
+            };
+            check_own_settings(s, set, &mut diag);
+            if w.kind == ProfileKind::Sso {
+                check_sso(s, set, &mut diag);
+            }
+            let chain = Chain::new(links.clone(), name, w.first, w.len);
+            match w.broken {
+                Some(Break { at, cause: Cause::InLoop(n) }) if at == i => members.push((i, n)),
+                Some(b) => diag(Severity::Error, Some("source_profile"), broken_message(&resolver, i, b, &chain)),
+                None => {}
+            }
+            let profile = profile(&resolver, i, w, chain);
+            if profile.kind == ProfileKind::ChainedRole
+                && profile.duration_seconds.is_some_and(|d| d > CHAINED_ROLE_MAX_SECONDS)
+            {
+                diag(
+                    Severity::Warning,
+                    Some("duration_seconds"),
+                    format!(
+                        "duration_seconds is above {CHAINED_ROLE_MAX_SECONDS}, but STS caps a role assumed from another role at 1 hour; mfatui will ask for 1 hour"
+                    ),
+                );
+            }
+            profiles.push(profile);
+        }
+        let loop_diagnostics: Vec<usize> = resolver
+            .loops
+            .iter()
+            .map(|l| {
+                let first = resolver.sections[l[0] as usize];
+                let at = first.located("source_profile").map_or_else(|| first.at.clone(), |l| l.at);
+                let names = l.iter().map(|&m| resolver.name(m));
+                let msg = format!(
+                    "source_profile chain loops{}: {}; one profile in the loop needs its own keys",
+                    if l.len() > LOOP_NAMES_SHOWN { format!(" ({} profiles)", l.len()) } else { String::new() },
+                    loop_text(names, l.len(), &first.name)
+                );
+                diagnostics.push(Diagnostic::new(Severity::Error, Some(&first.name), Some(at), msg));
+                diagnostics.len() - 1
+            })
             .collect();
-        // File order reads best; problems with no place go last.
-        diagnostics.sort_by(|a, b| {
-            let key = |d: &Diagnostic| d.at.as_ref().map(|l| (l.path.clone(), l.line));
-            (key(a).is_none(), key(a)).cmp(&(key(b).is_none(), key(b)))
+
+        let mut graph = Self { profiles, diagnostics: Vec::new(), index: Vec::new() };
+        let mut index: Vec<(u32, u32)> = diagnostics
+            .iter()
+            .enumerate()
+            .filter_map(|(d, diag)| Some((graph.position(diag.profile.as_deref()?)? as u32, d as u32)))
+            .collect();
+        for (i, n) in members {
+            let d = loop_diagnostics[n as usize];
+            let pos = graph.position(resolver.name(i)).map(|p| p as u32);
+            // The member the diagnostic names is indexed by its name already.
+            if let Some(pos) = pos.filter(|_| diagnostics[d].profile.as_deref() != Some(resolver.name(i))) {
+                index.push((pos, d as u32));
+            }
+        }
+        graph.set_diagnostics(diagnostics, index);
+        graph
+    }
+
+    /// Store the diagnostics in file order (problems with no place last), remapping the index.
+    fn set_diagnostics(&mut self, diagnostics: Vec<Diagnostic>, mut index: Vec<(u32, u32)>) {
+        let mut order: Vec<u32> = (0..diagnostics.len() as u32).collect();
+        let key = |d: &Diagnostic| d.at.as_ref().map(|l| (l.path.clone(), l.line));
+        order.sort_by_cached_key(|&d| {
+            let k = key(&diagnostics[d as usize]);
+            (k.is_none(), k)
         });
-        Self { profiles, diagnostics }
+        let mut new_place = vec![0u32; order.len()];
+        for (new, &old) in order.iter().enumerate() {
+            new_place[old as usize] = new as u32;
+        }
+        let mut slots: Vec<Option<Diagnostic>> = diagnostics.into_iter().map(Some).collect();
+        self.diagnostics = order.iter().filter_map(|&old| slots[old as usize].take()).collect();
+        for (_, d) in &mut index {
+            *d = new_place[*d as usize];
+        }
+        index.sort_unstable();
+        index.dedup();
+        self.index = index;
     }
 }
 
-fn has_static_keys(s: &Section) -> bool {
+/// Why profile `i`'s chain is broken, said on `i`: at its own link, or further up.
+fn broken_message(r: &Resolver, i: u32, b: Break, chain: &Chain) -> String {
+    let at = clip(r.name(b.at), NAME_WIDTH);
+    let source = clip(r.sections[b.at as usize].get("source_profile").unwrap_or_default(), NAME_WIDTH);
+    if b.at != i {
+        return match b.cause {
+            Cause::Missing => format!("its chain breaks at `{at}`, whose source_profile `{source}` does not exist"),
+            Cause::SelfWithoutKeys => format!(
+                "its chain breaks at `{at}`, whose source_profile names itself but which has no aws_access_key_id and aws_secret_access_key"
+            ),
+            Cause::SourceWithoutCredentials => {
+                format!("its chain breaks at `{at}`, whose source profile `{source}` has no credentials")
+            }
+            Cause::InLoop(n) => match r.loops[n as usize][0] {
+                first if first == b.at => {
+                    format!("its chain breaks at `{at}`, which is in the source_profile loop reported on it")
+                }
+                first => format!(
+                    "its chain breaks at `{at}`, which is in the source_profile loop reported on profile `{}`",
+                    clip(r.name(first), NAME_WIDTH)
+                ),
+            },
+            Cause::BackToItself => format!("its chain breaks at `{at}`"),
+        };
+    }
+    match b.cause {
+        Cause::Missing => {
+            format!("source_profile `{source}` does not exist: add [profile {source}] with keys, or fix the name")
+        }
+        Cause::SelfWithoutKeys => format!(
+            "source_profile names `{at}` itself, which works only when `{at}` has aws_access_key_id and aws_secret_access_key"
+        ),
+        Cause::SourceWithoutCredentials => format!(
+            "source profile `{source}` has no credentials: give it aws_access_key_id and aws_secret_access_key, or a role_arn"
+        ),
+        Cause::BackToItself | Cause::InLoop(_) => format!(
+            "source_profile chain loops: {}; its keys are not used when it is assumed, so the AWS CLI refuses this chain: source the role from another profile",
+            loop_text(chain.iter(), chain.len(), r.name(i))
+        ),
+    }
+}
+
+/// `a → b → a`, or for a long loop its first members, `… and N more`, and the way back.
+fn loop_text<'a>(names: impl Iterator<Item = &'a str>, len: usize, back_to: &str) -> String {
+    let mut out: Vec<String> = names.take(LOOP_NAMES_SHOWN).map(|n| clip(n, NAME_WIDTH).into_owned()).collect();
+    if len > LOOP_NAMES_SHOWN {
+        out.push(format!("… and {} more", len - LOOP_NAMES_SHOWN));
+    }
+    out.push(clip(back_to, NAME_WIDTH).into_owned());
+    out.join(" → ")
+}
+
+fn profile<'a>(r: &Resolver<'a>, i: u32, w: &Walk, chain: Chain<'a>) -> Profile<'a> {
+    let s: &'a Section = r.sections[i as usize];
+    let name = r.name(i);
+    let from = |j: u32, key: &str| -> (Option<&'a str>, Option<&'a str>) {
+        if j == NONE { (None, None) } else { (r.sections[j as usize].get(key), Some(r.name(j))) }
+    };
+    let (mfa_serial, mfa_serial_from) = from(w.mfa_from, "mfa_serial");
+    let (resolved_region, region_from) = from(w.region_from, "region");
+    let role_arn = s.get("role_arn");
+    let account = role_arn.and_then(parse_role_arn).map(|r| r.account).or_else(|| match w.kind {
+        ProfileKind::User | ProfileKind::ProcessUser => {
+            s.get("mfa_serial").and_then(parse_mfa_serial).map(|m| m.account)
+        }
+        ProfileKind::Sso => s.get("sso_account_id").map(|id| AccountRef { partition: "aws", id }),
+        _ => None,
+    });
+    Profile {
+        name,
+        kind: w.kind,
+        at: &s.at,
+        role_arn,
+        source_profile: s.get("source_profile"),
+        credential_source: s.get("credential_source"),
+        chain,
+        root_user: (w.root_user != NONE).then(|| r.name(w.root_user)),
+        mfa_serial,
+        mfa_serial_from,
+        region: s.get("region"),
+        resolved_region,
+        region_from,
+        duration_seconds: s.get("duration_seconds").and_then(|d| d.parse().ok()),
+        external_id: s.get("external_id"),
+        role_session_name: s.get("role_session_name"),
+        account,
+        sso_session: s.get("sso_session"),
+    }
+}
+
+pub(super) fn has_static_keys(s: &Section) -> bool {
     s.get("aws_access_key_id").is_some() && s.get("aws_secret_access_key").is_some()
 }
 
-fn own_kind(s: &Section) -> ProfileKind {
+/// The SSO settings: any of them makes the SDKs treat a profile as SSO.
+const SSO_KEYS: [&str; 5] = ["sso_session", "sso_start_url", "sso_account_id", "sso_role_name", "sso_region"];
+
+pub(super) fn own_kind(s: &Section) -> ProfileKind {
     if s.get("role_arn").is_some() {
         if s.get("web_identity_token_file").is_some() && s.get("source_profile").is_none() {
             ProfileKind::WebIdentity
@@ -136,7 +344,7 @@ fn own_kind(s: &Section) -> ProfileKind {
         if s.get("aws_session_token").is_some() { ProfileKind::SessionKeys } else { ProfileKind::User }
     } else if s.get("credential_process").is_some() {
         ProfileKind::ProcessUser
-    } else if s.get("sso_session").is_some() || s.get("sso_start_url").is_some() {
+    } else if SSO_KEYS.iter().any(|k| s.get(k).is_some()) {
         ProfileKind::Sso
     } else {
         ProfileKind::ConfigOnly
@@ -144,236 +352,11 @@ fn own_kind(s: &Section) -> ProfileKind {
 }
 
 /// What a profile yields when another profile names it as `source_profile`.
-fn as_source(s: &Section) -> ProfileKind {
+pub(super) fn as_source(s: &Section) -> ProfileKind {
     if has_static_keys(s) {
         if s.get("aws_session_token").is_some() { ProfileKind::SessionKeys } else { ProfileKind::User }
     } else {
         own_kind(s)
-    }
-}
-
-fn resolve<'a>(
-    s: &'a Section,
-    all: &'a BTreeMap<String, Section>,
-    set: &ConfigSet,
-    out: &mut Vec<Diagnostic>,
-) -> Profile<'a> {
-    let name = s.name.as_str();
-    let mut diag = |sev, key: Option<&str>, msg: String| {
-        let at = key.and_then(|k| s.located(k)).map(|l| l.at.clone()).unwrap_or_else(|| s.at.clone());
-        out.push(Diagnostic::new(sev, Some(name), Some(at), msg));
-    };
-    check_own_settings(s, set, &mut diag);
-
-    let mut kind = own_kind(s);
-    let mut chain = vec![name];
-    let mut root_user = match kind {
-        ProfileKind::User | ProfileKind::ProcessUser => Some(name),
-        _ => None,
-    };
-    if kind == ProfileKind::Role {
-        let mut current = s;
-        while let Some(source) = current.get("source_profile") {
-            if source == current.name {
-                if has_static_keys(current) {
-                    root_user = Some(source);
-                } else {
-                    diag(
-                        Severity::Error,
-                        Some("source_profile"),
-                        format!(
-                            "source_profile names `{source}` itself, which works only when `{source}` has aws_access_key_id and aws_secret_access_key"
-                        ),
-                    );
-                }
-                break;
-            }
-            let Some(next) = all.get(source) else {
-                diag(
-                    Severity::Error,
-                    Some("source_profile"),
-                    if current.name == name {
-                        format!(
-                            "source_profile `{source}` does not exist: add [profile {source}] with keys, or fix the name"
-                        )
-                    } else {
-                        format!(
-                            "its chain breaks at `{}`, whose source_profile `{source}` does not exist",
-                            current.name
-                        )
-                    },
-                );
-                break;
-            };
-            if chain.contains(&source) {
-                chain.push(source);
-                diag(
-                    Severity::Error,
-                    Some("source_profile"),
-                    format!(
-                        "source_profile chain loops: {}; one profile in the loop needs its own keys",
-                        chain.join(" → ")
-                    ),
-                );
-                chain.pop();
-                break;
-            }
-            chain.push(source);
-            match as_source(next) {
-                ProfileKind::User | ProfileKind::ProcessUser => {
-                    root_user = Some(source);
-                    break;
-                }
-                ProfileKind::Role => {
-                    kind = ProfileKind::ChainedRole;
-                    current = next;
-                }
-                ProfileKind::ConfigOnly => {
-                    diag(
-                        Severity::Error,
-                        Some("source_profile"),
-                        format!(
-                            "source profile `{source}` has no credentials: give it aws_access_key_id and aws_secret_access_key, or a role_arn"
-                        ),
-                    );
-                    break;
-                }
-                ProfileKind::ChainedRole | ProfileKind::Sso | ProfileKind::WebIdentity | ProfileKind::SessionKeys => {
-                    break;
-                }
-            }
-        }
-    }
-
-    // The nearest mfa_serial from the profile itself up its chain.
-    let (mfa_serial, mfa_serial_from) = chain
-        .iter()
-        .filter_map(|p| all.get(*p))
-        .find_map(|sec| sec.get("mfa_serial").map(|m| (Some(m), Some(sec.name.as_str()))))
-        .unwrap_or((None, None));
-
-    let role_arn = s.get("role_arn");
-    let account = role_arn.and_then(parse_role_arn).map(|r| r.account).or_else(|| match kind {
-        ProfileKind::User | ProfileKind::ProcessUser => {
-            s.get("mfa_serial").and_then(parse_mfa_serial).map(|m| m.account)
-        }
-        ProfileKind::Sso => s.get("sso_account_id").map(|id| AccountRef { partition: "aws", id }),
-        _ => None,
-    });
-    let duration_seconds = s.get("duration_seconds").and_then(|d| d.parse().ok());
-    if kind == ProfileKind::ChainedRole && duration_seconds.is_some_and(|d| d > CHAINED_ROLE_MAX_SECONDS) {
-        diag(
-            Severity::Warning,
-            Some("duration_seconds"),
-            format!(
-                "duration_seconds is above {CHAINED_ROLE_MAX_SECONDS}, but STS caps a role assumed from another role at 1 hour; mfatui will ask for 1 hour"
-            ),
-        );
-    }
-
-    Profile {
-        name,
-        kind,
-        at: &s.at,
-        role_arn,
-        source_profile: s.get("source_profile"),
-        credential_source: s.get("credential_source"),
-        chain,
-        root_user,
-        mfa_serial,
-        mfa_serial_from,
-        region: s.get("region"),
-        duration_seconds,
-        external_id: s.get("external_id"),
-        role_session_name: s.get("role_session_name"),
-        account,
-        sso_session: s.get("sso_session"),
-    }
-}
-
-/// Checks that need only the profile's own settings.
-fn check_own_settings(s: &Section, set: &ConfigSet, diag: &mut impl FnMut(Severity, Option<&str>, String)) {
-    let id = s.get("aws_access_key_id");
-    let secret = s.get("aws_secret_access_key");
-    match (id, secret) {
-        (Some(_), None) => diag(Severity::Error, Some("aws_access_key_id"), "has aws_access_key_id but no aws_secret_access_key: add the secret, or remove the key id".into()),
-        (None, Some(_)) => diag(Severity::Error, Some("aws_secret_access_key"), "has aws_secret_access_key but no aws_access_key_id: add the key id, or remove the secret".into()),
-        (None, None) if s.get("aws_session_token").is_some() => diag(Severity::Error, Some("aws_session_token"), "has aws_session_token but no access keys: a session token is used only together with aws_access_key_id and aws_secret_access_key".into()),
-        _ => {}
-    }
-    if let Some(arn) = s.get("role_arn") {
-        if !is_role_arn(arn) {
-            diag(
-                Severity::Error,
-                Some("role_arn"),
-                format!("role_arn `{arn}` is not a role ARN; expected arn:aws:iam::123456789012:role/NAME"),
-            );
-        }
-        let sp = s.get("source_profile");
-        let cs = s.get("credential_source");
-        let web = s.get("web_identity_token_file");
-        match (sp, cs) {
-            (Some(_), Some(_)) => diag(Severity::Error, Some("credential_source"), "has both source_profile and credential_source; the AWS CLI refuses this: keep one".into()),
-            (None, None) if web.is_none() => diag(Severity::Error, Some("role_arn"), "has role_arn but no source_profile or credential_source, so nothing can assume the role: add source_profile = <your IAM user profile>".into()),
-            _ => {}
-        }
-        if let Some(cs) = cs.filter(|c| !CREDENTIAL_SOURCES.contains(c)) {
-            diag(
-                Severity::Error,
-                Some("credential_source"),
-                format!("credential_source `{cs}` is not one of Environment, Ec2InstanceMetadata, EcsContainer"),
-            );
-        }
-        if id.is_some() && secret.is_some() {
-            diag(Severity::Warning, Some("role_arn"), "has both role_arn and access keys: used directly it assumes the role, but as another profile's source_profile its keys are used".into());
-        }
-    }
-    if let Some(d) = s.get("duration_seconds") {
-        // Roles: AssumeRole's limit. Users: the MFA session's (GetSessionToken) limit.
-        let max = if s.get("role_arn").is_some() { 43_200 } else { 129_600 };
-        match d.parse::<u32>() {
-            Ok(n) if (900..=max).contains(&n) => {}
-            _ => diag(
-                Severity::Error,
-                Some("duration_seconds"),
-                format!("duration_seconds `{d}` must be a whole number of seconds from 900 to {max}"),
-            ),
-        }
-    }
-    if let Some(n) = s.get("role_session_name") {
-        let ok = (2..=64).contains(&n.len()) && n.chars().all(|c| c.is_ascii_alphanumeric() || "+=,.@-_".contains(c));
-        if !ok {
-            diag(
-                Severity::Error,
-                Some("role_session_name"),
-                format!("role_session_name `{n}` must be 2 to 64 characters of letters, digits and +=,.@-_"),
-            );
-        }
-    }
-    if let Some(e) = s.get("external_id") {
-        let ok =
-            (2..=1224).contains(&e.len()) && e.chars().all(|c| c.is_ascii_alphanumeric() || "+=,.@:/-_".contains(c));
-        if !ok {
-            diag(
-                Severity::Error,
-                Some("external_id"),
-                "external_id must be 2 to 1224 characters of letters, digits and +=,.@:/-_".into(),
-            );
-        }
-    }
-    if let Some(m) = s.get("mfa_serial").filter(|m| m.starts_with("arn:") && !is_mfa_serial(m)) {
-        diag(
-            Severity::Error,
-            Some("mfa_serial"),
-            format!("mfa_serial `{m}` is not an MFA device ARN; expected arn:aws:iam::123456789012:mfa/DEVICE"),
-        );
-    }
-    if let Some(sso) = s.get("sso_session").filter(|n| !set.sso_sessions.contains_key(*n)) {
-        diag(
-            Severity::Error,
-            Some("sso_session"),
-            format!("sso_session `{sso}` has no [sso-session {sso}] section in the config file"),
-        );
     }
 }
 

@@ -49,7 +49,7 @@ fn own_mfa_serial_wins_over_the_sources() {
 }
 
 #[test]
-fn cycles_are_reported_on_each_profile_in_the_loop() {
+fn a_loop_is_reported_once_and_breaks_each_member() {
     let g = graph(
         "[profile a]\nrole_arn = arn:aws:iam::111111111111:role/a\nsource_profile = b\n\
          [profile b]\nrole_arn = arn:aws:iam::111111111111:role/b\nsource_profile = a\n\
@@ -57,9 +57,12 @@ fn cycles_are_reported_on_each_profile_in_the_loop() {
         &format!("[u]\n{KEYS}"),
     );
     assert!(errors(&g, "a")[0].contains("loops: a → b → a"), "{:?}", errors(&g, "a"));
-    assert!(errors(&g, "b")[0].contains("loops: b → a → b"));
+    assert_eq!(errors(&g, "b"), errors(&g, "a"), "b answers to the same, single diagnostic");
+    assert_eq!(g.diagnostics.len(), 1);
+    assert!(g.is_broken("a") && g.is_broken("b"));
     assert!(errors(&g, "ok").is_empty(), "one broken profile never hides the others");
     assert_eq!(g.get("ok").unwrap().root_user, Some("u"));
+    assert_eq!(g.get("b").unwrap().chain, vec!["b", "a"], "a chain stops before it repeats");
     let d = g.diagnostics_for("a").next().unwrap();
     assert_eq!(d.at.as_ref().unwrap().line, 3, "points at the source_profile line");
 }
@@ -138,7 +141,8 @@ fn chain_breaking_further_up_is_reported_on_the_role() {
 #[test]
 fn kinds() {
     let g = graph(
-        "[profile proc]\ncredential_process = /bin/get-creds\n[profile sso]\nsso_session = c\n[sso-session c]\nsso_start_url = https://x\n\
+        "[profile proc]\ncredential_process = /bin/get-creds\n[profile sso]\nsso_session = c\nsso_account_id = 111111111111\nsso_role_name = Dev\n\
+         [sso-session c]\nsso_start_url = https://x\nsso_region = us-east-1\n\
          [profile web]\nrole_arn = arn:aws:iam::111111111111:role/w\nweb_identity_token_file = /t\n[profile env]\nrole_arn = arn:aws:iam::111111111111:role/e\ncredential_source = Environment\n\
          [profile r]\nrole_arn = arn:aws:iam::111111111111:role/r\nsource_profile = proc\n",
         "[tmp]\naws_access_key_id=ASIA\naws_secret_access_key=s\naws_session_token=t\n",
@@ -152,4 +156,68 @@ fn kinds() {
     assert_eq!(kind("tmp"), ProfileKind::SessionKeys);
     assert_eq!(g.get("r").unwrap().root_user, Some("proc"));
     assert!(g.diagnostics.is_empty(), "{:?}", g.diagnostics);
+}
+
+#[test]
+fn region_is_the_nearest_up_the_chain() {
+    let g = graph(
+        "[profile alice]\nregion = eu-west-1\n\
+         [profile audit]\nrole_arn = arn:aws:iam::222222222222:role/audit\nsource_profile = alice\nregion = us-east-1\n\
+         [profile deep]\nrole_arn = arn:aws:iam::333333333333:role/deep\nsource_profile = audit\n\
+         [profile plain]\nrole_arn = arn:aws:iam::333333333333:role/plain\nsource_profile = alice\n\
+         [profile own]\nrole_arn = arn:aws:iam::333333333333:role/own\nsource_profile = audit\nregion = ap-south-1\n\
+         [profile bob]\n",
+        &format!("[alice]\n{KEYS}[bob]\n{KEYS}"),
+    );
+    let region = |n| {
+        let p = g.get(n).unwrap();
+        (p.region, p.resolved_region, p.region_from)
+    };
+    assert_eq!(region("deep"), (None, Some("us-east-1"), Some("audit")), "the parent role's before the user's");
+    assert_eq!(region("plain"), (None, Some("eu-west-1"), Some("alice")));
+    assert_eq!(region("own"), (Some("ap-south-1"), Some("ap-south-1"), Some("own")));
+    assert_eq!(region("alice"), (Some("eu-west-1"), Some("eu-west-1"), Some("alice")));
+    assert_eq!(region("bob"), (None, None, None));
+}
+
+#[test]
+fn sso_profiles_are_checked_like_the_sdks() {
+    let g = graph(
+        "[sso-session corp]\nsso_start_url = https://d.awsapps.com/start\nsso_region = us-east-1\n\
+         [sso-session half]\nsso_start_url = https://d.awsapps.com/start\n\
+         [profile good]\nsso_session = corp\nsso_account_id = 111111111111\nsso_role_name = Dev\n\
+         [profile noaccount]\nsso_session = corp\nsso_role_name = Dev\n\
+         [profile norole]\nsso_session = corp\nsso_account_id = 111111111111\n\
+         [profile tokenonly]\nsso_session = corp\n\
+         [profile doubled]\nsso_session = corp\nsso_start_url = https://d.awsapps.com/start\nsso_account_id = 1\nsso_role_name = r\n\
+         [profile noregion]\nsso_session = half\nsso_account_id = 111111111111\nsso_role_name = Dev\n\
+         [profile legacy]\nsso_start_url = https://d.awsapps.com/start\nsso_account_id = 111111111111\nsso_role_name = Dev\n\
+         [profile nourl]\nsso_account_id = 111111111111\nsso_role_name = Dev\nsso_region = us-east-1\n",
+        "",
+    );
+    assert!(g.diagnostics_for("good").next().is_none(), "{:?}", g.diagnostics_for("good").collect::<Vec<_>>());
+    assert_eq!(g.get("good").unwrap().account.unwrap().id, "111111111111");
+    let expect = [
+        ("noaccount", "has sso_role_name but no sso_account_id"),
+        ("norole", "has sso_account_id but no sso_role_name"),
+        ("doubled", "sso_start_url belongs in [sso-session corp]"),
+        ("noregion", "[sso-session half] has no sso_region"),
+        ("legacy", "has sso_start_url but no sso_region"),
+        ("nourl", "neither sso_session nor sso_start_url"),
+    ];
+    for (profile, text) in expect {
+        assert_eq!(g.get(profile).unwrap().kind, ProfileKind::Sso, "{profile}");
+        let e = errors(&g, profile);
+        assert!(e.iter().any(|m| m.contains(text)), "{profile}: {e:?}");
+    }
+    assert!(!g.is_broken("tokenonly"), "a token-only profile is legitimate for `aws sso login`");
+    assert!(g.diagnostics_for("tokenonly").any(|d| d.message.contains("no AWS credentials")));
+}
+
+#[test]
+fn long_values_are_clipped_in_messages() {
+    let long = "x".repeat(70_000);
+    let g = graph(&format!("[profile r]\nrole_arn = {long}\nsource_profile = u\n"), &format!("[u]\n{KEYS}"));
+    let e = errors(&g, "r");
+    assert!(e[0].contains("is not a role ARN") && e[0].len() < 300, "{}", e[0].len());
 }

@@ -4,6 +4,8 @@
 //! configuration, not an error: a new user has none yet.
 
 pub mod arn;
+mod chain;
+mod checks;
 pub mod diagnostics;
 pub mod graph;
 pub mod parser;
@@ -11,7 +13,7 @@ pub mod paths;
 pub mod sections;
 
 pub use diagnostics::{Diagnostic, Location, Severity};
-pub use graph::{Profile, ProfileGraph, ProfileKind};
+pub use graph::{Chain, Profile, ProfileGraph, ProfileKind};
 pub use paths::{AwsEnv, AwsPaths, PathError};
 pub use sections::{ConfigSet, FileKind};
 
@@ -44,9 +46,7 @@ pub struct LoadedConfig {
 impl LoadedConfig {
     /// Every profile resolved, borrowing from the loaded text. Build it once and pass it on.
     pub fn graph(&self) -> ProfileGraph<'_> {
-        let mut graph = ProfileGraph::build(&self.sections);
-        graph.diagnostics.extend(self.env_diagnostics.iter().cloned());
-        graph
+        ProfileGraph::build_with(&self.sections, self.env_diagnostics.clone())
     }
 }
 
@@ -74,10 +74,10 @@ pub fn load(env: &AwsEnv) -> Result<LoadedConfig, ConfigError> {
     let paths = AwsPaths::resolve(env)?;
     let mut sections = ConfigSet::default();
     if let Some(text) = read_text(&paths.config)? {
-        sections.merge_file(FileKind::Config, &paths.config, &text);
+        sections.merge_text(FileKind::Config, &paths.config, text);
     }
     if let Some(text) = read_text(&paths.credentials)? {
-        sections.merge_file(FileKind::Credentials, &paths.credentials, &text);
+        sections.merge_text(FileKind::Credentials, &paths.credentials, text);
     }
     let mut env_diagnostics = Vec::new();
     if let Some(p) = env.profile.as_deref().filter(|p| !sections.profiles.contains_key(*p)) {

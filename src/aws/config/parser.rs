@@ -9,18 +9,56 @@
 //! Naming rules (`[profile x]` vs `[x]`) are applied later, in `sections`.
 
 use std::borrow::Cow;
+use std::ops::Range;
 
 /// Whitespace as the profile-file spec defines it.
 pub const WHITESPACE: &[char] = &[' ', '\t'];
 const COMMENT: &[char] = &['#', ';'];
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RawProperty<'a> {
-    /// Lower-cased; borrowed from the file unless lower-casing changed it.
-    pub key: Cow<'a, str>,
-    pub value: Cow<'a, str>,
+/// Where a key or value's text is: a range of the file's text, or of `RawFile::arena` for text
+/// the file does not hold verbatim (a lower-cased key, a value joined from continuation lines).
+/// Offsets rather than a `String` each: a 50 MB file has millions of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Span {
+    pub start: u32,
+    /// The length, and in the top bit whether the span is in the arena (a file is at most
+    /// `MAX_TEXT` bytes, so a length never needs that bit).
+    len_arena: u32,
+}
+
+const ARENA_BIT: u32 = 1 << 31;
+/// The largest text `parse` reads.
+pub const MAX_TEXT: usize = (ARENA_BIT - 1) as usize;
+
+impl Span {
+    fn new(start: usize, len: usize, in_arena: bool) -> Self {
+        Self { start: start as u32, len_arena: len as u32 | if in_arena { ARENA_BIT } else { 0 } }
+    }
+
+    pub fn len(self) -> u32 {
+        self.len_arena & !ARENA_BIT
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn in_arena(self) -> bool {
+        self.len_arena & ARENA_BIT != 0
+    }
+
+    pub fn range(self) -> Range<usize> {
+        self.start as usize..self.start as usize + self.len() as usize
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RawProperty {
+    /// Lower-cased.
+    pub key: Span,
+    pub value: Span,
     /// 1-based line of the `key = value` line.
-    pub line: usize,
+    pub line: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,7 +66,8 @@ pub struct RawSection<'a> {
     /// The text between the brackets, trimmed, comment removed: `profile dev`, `default`.
     pub header: &'a str,
     pub line: usize,
-    pub properties: Vec<RawProperty<'a>>,
+    /// This section's entries of `RawFile::properties`.
+    pub properties: Range<usize>,
 }
 
 /// A line the parser could not use. The SDKs would reject the whole file here.
@@ -42,8 +81,24 @@ pub struct LineProblem {
 
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct RawFile<'a> {
+    pub text: &'a str,
+    /// Text the file does not hold verbatim; see `Span`.
+    pub arena: String,
     pub sections: Vec<RawSection<'a>>,
+    /// Every section's properties, in file order.
+    pub properties: Vec<RawProperty>,
     pub problems: Vec<LineProblem>,
+}
+
+impl RawFile<'_> {
+    pub fn str(&self, span: Span) -> &str {
+        let src = if span.in_arena() { self.arena.as_str() } else { self.text };
+        &src[span.range()]
+    }
+
+    pub fn properties_of(&self, section: &RawSection) -> &[RawProperty] {
+        &self.properties[section.properties.clone()]
+    }
 }
 
 enum State {
@@ -57,10 +112,27 @@ enum State {
     Skipping,
 }
 
+/// What every line problem costs the user outside mfatui.
+const REFUSED: &str = "the AWS CLI and SDKs refuse this whole file until it is fixed";
+
 pub fn parse(text: &str) -> RawFile<'_> {
     // Growing a Vec of thousands of sections one doubling at a time shows up in profiles.
     let headers = text.matches("\n[").count() + 1;
-    let mut out = RawFile { sections: Vec::with_capacity(headers), problems: Vec::new() };
+    let mut out = RawFile { text, sections: Vec::with_capacity(headers), ..RawFile::default() };
+    if text.len() > MAX_TEXT {
+        out.problems.push(LineProblem {
+            line: 1,
+            message: "the file is over 2 GiB, too large to be an AWS config file; mfatui does not read it".into(),
+            section: None,
+        });
+        return out;
+    }
+    // Every property is a line with an `=`: sizing for them up front spares the doublings,
+    // which at their peak hold three times the final size. Capped, so that a file of lines
+    // like `=` (no properties at all) cannot reserve more than its own size.
+    let with_equals = text.lines().filter(|l| l.contains('=')).count();
+    out.properties.reserve_exact(with_equals.min(text.len() / 16 + 16));
+    let span = |sub: &str| Span::new(sub.as_ptr() as usize - text.as_ptr() as usize, sub.len(), false);
     let mut state = State::Start;
     for (idx, line) in text.lines().enumerate() {
         let n = idx + 1;
@@ -75,52 +147,70 @@ pub fn parse(text: &str) -> RawFile<'_> {
         if line.starts_with('[') {
             match parse_header(line) {
                 Ok(header) => {
-                    out.sections.push(RawSection { header, line: n, properties: Vec::new() });
+                    let at = out.properties.len();
+                    out.sections.push(RawSection { header, line: n, properties: at..at });
                     state = State::InSection { property: None, is_subproperty: false };
                 }
                 Err(msg) => {
-                    problem(msg.to_string());
+                    problem(format!("{msg}; mfatui skips it and its settings, but {REFUSED}"));
                     state = State::Skipping;
                 }
             }
         } else if line.starts_with(WHITESPACE) {
             match state {
-                State::Start => problem(
-                    "indented line before any [section]: put settings under a [profile NAME] header".into(),
-                ),
+                State::Start => problem(format!(
+                    "indented line before any [section] header, so {REFUSED}: move it under a [profile NAME] header or delete it (mfatui skips it and reads the rest)"
+                )),
                 State::Skipping => {}
                 State::InSection { property: None, .. } => problem(
-                    "indented line right after a section header: the SDKs read an indented line as the continuation of a property; remove the indentation".into(),
+                    "indented line right after a section header: the AWS SDKs read an indented line as the continuation of a property and refuse this whole file until it is fixed (the AWS CLI reads it as a setting); remove the indentation".into(),
                 ),
                 State::InSection { property: Some(i), is_subproperty } => {
                     if is_subproperty
                         && !trim_ws(line).is_empty()
                         && let Err(e) = parse_property(line)
                     {
-                        problem(format!("{} in the nested settings block", e.describe()));
+                        problem(format!("{} in the nested settings block; mfatui skips the line, but {REFUSED}", e.describe()));
                         continue;
                     }
-                    let section = out.sections.last_mut().expect("InSection implies a section");
-                    let value = section.properties[i].value.to_mut();
-                    value.push('\n');
-                    value.push_str(trim_ws(line));
+                    let value = &mut out.properties[i].value;
+                    // The value's lines are not contiguous in the file: join them in the arena.
+                    // Continuation lines follow their property directly, so the value being
+                    // extended is always the arena's last entry.
+                    if !value.in_arena() {
+                        let start = out.arena.len();
+                        out.arena.push_str(&text[value.range()]);
+                        *value = Span::new(start, value.len() as usize, true);
+                    }
+                    out.arena.push('\n');
+                    out.arena.push_str(trim_ws(line));
+                    *value = Span::new(value.start as usize, out.arena.len() - value.start as usize, true);
                 }
             }
         } else {
             match state {
                 State::Start => problem(format!(
-                    "`{}` comes before any [section] header: settings must follow a header such as [default] or [profile NAME]",
+                    "`{}` comes before any [section] header, so {REFUSED}: move the line under a header such as [default] or [profile NAME], or delete it (mfatui skips it and reads the rest)",
                     first_word(line)
                 )),
                 State::Skipping => {}
                 State::InSection { .. } => match parse_property(line) {
                     Ok((key, value)) => {
-                        let section = out.sections.last_mut().expect("InSection implies a section");
+                        let key = match key {
+                            Cow::Borrowed(k) => span(k),
+                            Cow::Owned(k) => {
+                                let start = out.arena.len();
+                                out.arena.push_str(&k);
+                                Span::new(start, k.len(), true)
+                            }
+                        };
                         let is_subproperty = value.is_empty();
-                        section.properties.push(RawProperty { key, value: Cow::Borrowed(value), line: n });
-                        state = State::InSection { property: Some(section.properties.len() - 1), is_subproperty };
+                        out.properties.push(RawProperty { key, value: span(value), line: n as u32 });
+                        let section = out.sections.last_mut().expect("InSection implies a section");
+                        section.properties.end = out.properties.len();
+                        state = State::InSection { property: Some(out.properties.len() - 1), is_subproperty };
                     }
-                    Err(e) => problem(e.describe().to_string()),
+                    Err(e) => problem(format!("{}; mfatui skips the line, but {REFUSED}", e.describe())),
                 },
             }
         }
@@ -141,10 +231,8 @@ pub fn header_of(line: &str) -> Option<&str> {
 
 fn parse_header(line: &str) -> Result<&str, &'static str> {
     let line = strip_comment(line, false);
-    let inner = line
-        .strip_prefix('[')
-        .and_then(|l| l.strip_suffix(']'))
-        .ok_or("section header is missing its closing `]`; this section and its settings are ignored")?;
+    let inner =
+        line.strip_prefix('[').and_then(|l| l.strip_suffix(']')).ok_or("section header is missing its closing `]`")?;
     Ok(trim_ws(inner))
 }
 
@@ -157,8 +245,8 @@ enum PropertyError {
 impl PropertyError {
     fn describe(&self) -> &'static str {
         match self {
-            Self::NoEquals => "expected `name = value` but found no `=`; this line is ignored",
-            Self::NoName => "`= value` with no name before the `=`; this line is ignored",
+            Self::NoEquals => "expected `name = value` but found no `=`",
+            Self::NoName => "`= value` with no name before the `=`",
         }
     }
 }
@@ -212,7 +300,7 @@ mod tests {
     use super::*;
 
     fn props<'a>(f: &'a RawFile<'_>, section: usize) -> Vec<(&'a str, &'a str)> {
-        f.sections[section].properties.iter().map(|p| (p.key.as_ref(), p.value.as_ref())).collect()
+        f.properties_of(&f.sections[section]).iter().map(|p| (f.str(p.key), f.str(p.value))).collect()
     }
 
     #[test]
@@ -222,7 +310,7 @@ mod tests {
         assert_eq!(f.sections[0].header, "profile a");
         assert_eq!(f.sections[0].line, 4);
         assert_eq!(props(&f, 0), vec![("k", "v"), ("x", "a#b")]);
-        assert_eq!(f.sections[0].properties[1].line, 6);
+        assert_eq!(f.properties_of(&f.sections[0])[1].line, 6);
     }
 
     #[test]
@@ -246,6 +334,23 @@ mod tests {
             props(&f, 0),
             vec![("k", "a\nb\nc"), ("s3", "\nmax_concurrent_requests = 20\naddressing_style=path")]
         );
+    }
+
+    #[test]
+    fn joined_values_and_lowercased_keys_share_the_arena() {
+        let f = parse("[default]\nK = a\n  b\nX = c\n  d\n  e\nplain = f\n");
+        assert_eq!(props(&f, 0), vec![("k", "a\nb"), ("x", "c\nd\ne"), ("plain", "f")]);
+        assert!(!f.properties[2].value.in_arena(), "a one-line value stays a range of the file");
+    }
+
+    #[test]
+    fn every_line_problem_says_the_aws_tools_refuse_the_file() {
+        let f = parse("stray = 1\n[profile a\n[b]\nnoequals\n");
+        assert_eq!(f.problems.len(), 3);
+        assert!(f.problems[0].message.starts_with("`stray` comes before any [section] header"));
+        for p in &f.problems {
+            assert!(p.message.contains("refuse this whole file until it is fixed"), "{}", p.message);
+        }
     }
 
     #[test]

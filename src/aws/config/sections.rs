@@ -7,11 +7,18 @@
 //! sections (`[services NAME]`) exist only in the config file. Names and keys must be
 //! identifiers. Sections with the same name merge, a later value replacing an earlier one, and
 //! the credentials file is merged last so its values win. Everything ignored becomes a warning,
-//! because the SDKs ignore it silently and users rarely mean it.
+//! because the SDKs ignore it silently and users rarely mean it. One deliberate difference:
+//! `[profile "NAME"]` is read as `NAME`, as the AWS CLI reads it, with a warning that the SDKs
+//! ignore it.
+//!
+//! Storage: each file's text is kept whole and a property is a few integers pointing into it,
+//! so memory stays a small multiple of the files (a String per key and value cost ten times).
 
-use super::diagnostics::{Diagnostic, Location, Severity};
-use super::parser::{self, RawSection, WHITESPACE, is_identifier};
-use std::collections::BTreeMap;
+use super::diagnostics::{Diagnostic, Location, NAME_WIDTH, Severity};
+use super::parser::{self, RawFile, RawSection, Span, WHITESPACE, is_identifier, trim_ws};
+use crate::display::clip;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -23,38 +30,119 @@ pub enum FileKind {
 
 /// A value and where it was written.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Located {
-    pub value: String,
+pub struct Located<'a> {
+    pub value: &'a str,
     pub at: Location,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One file's text, or the arena of text the file does not hold verbatim (`parser::Span`).
+struct SourceText {
+    path: Arc<Path>,
+    text: Box<str>,
+}
+
+/// Every text merged so far, in merge order. Merging a file makes a new table that extends the
+/// last one, so the indexes a section holds stay valid in every later table.
+#[derive(Default)]
+struct Texts(Vec<Arc<SourceText>>);
+
+impl fmt::Debug for Texts {
+    // Never the text itself: it holds secret keys.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.0.iter().map(|t| (t.path.display().to_string(), t.text.len()))).finish()
+    }
+}
+
+/// A `key = value` of a section: where its key and value are in `Section::texts`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Prop {
+    key: (u32, u32),
+    value: (u32, u32),
+    line: u32,
+    key_text: u16,
+    value_text: u16,
+}
+
+#[derive(Clone)]
 pub struct Section {
     pub name: String,
     /// Where the section was first declared.
     pub at: Location,
+    texts: Arc<Texts>,
     /// In first-seen order. A section has a handful of keys, so a Vec beats a map in both time
     /// and memory (this matters with thousands of profiles).
-    pub properties: Vec<(String, Located)>,
+    props: Vec<Prop>,
+    quoted: bool,
 }
 
 impl Section {
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.located(key).map(|l| l.value.as_str())
+        self.find(key).map(|p| self.text(p.value_text, p.value))
     }
 
-    pub fn located(&self, key: &str) -> Option<&Located> {
-        self.properties.iter().find(|(k, _)| k == key).map(|(_, l)| l)
+    pub fn located(&self, key: &str) -> Option<Located<'_>> {
+        self.find(key).map(|p| Located { value: self.text(p.value_text, p.value), at: self.location(p) })
     }
 
-    /// Set `key`, a later value replacing an earlier one in place.
-    fn set(&mut self, key: &str, value: Located) {
-        match self.properties.iter_mut().find(|(k, _)| k == key) {
-            Some((_, slot)) => *slot = value,
-            None => self.properties.push((key.to_string(), value)),
-        }
+    /// Every `(key, value)`, in first-seen order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.props.iter().map(|p| (self.text(p.key_text, p.key), self.text(p.value_text, p.value)))
+    }
+
+    pub fn len(&self) -> usize {
+        self.props.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.props.is_empty()
+    }
+
+    /// Declared at least once as `[profile "NAME"]`, which only some AWS tools accept.
+    pub fn declared_quoted(&self) -> bool {
+        self.quoted
+    }
+
+    fn find(&self, key: &str) -> Option<&Prop> {
+        // Length, then first byte, before comparing: most lookups are for keys a profile lacks.
+        let first = key.as_bytes().first();
+        self.props.iter().find(|p| {
+            p.key.1 as usize == key.len() && {
+                let k = self.text(p.key_text, p.key);
+                k.as_bytes().first() == first && k == key
+            }
+        })
+    }
+
+    fn text(&self, text: u16, span: (u32, u32)) -> &str {
+        self.texts.str(text, span)
+    }
+
+    fn location(&self, p: &Prop) -> Location {
+        Location { path: self.texts.0[usize::from(p.value_text)].path.clone(), line: p.line as usize }
     }
 }
+
+impl fmt::Debug for Section {
+    // Keys only: values include secret keys.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Section")
+            .field("name", &self.name)
+            .field("at", &self.at)
+            .field("keys", &self.iter().map(|(k, _)| k).collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl PartialEq for Section {
+    fn eq(&self, other: &Self) -> bool {
+        fn props(s: &Section) -> Vec<(&str, &str, Location)> {
+            s.props.iter().map(|p| (s.text(p.key_text, p.key), s.text(p.value_text, p.value), s.location(p))).collect()
+        }
+        self.name == other.name && self.at == other.at && self.quoted == other.quoted && props(self) == props(other)
+    }
+}
+
+impl Eq for Section {}
 
 #[derive(Debug, Default)]
 pub struct ConfigSet {
@@ -65,7 +153,8 @@ pub struct ConfigSet {
     pub diagnostics: Vec<Diagnostic>,
     /// Profiles mfatui wrote (their section starts with its marker comment), in either file.
     /// They are profiles to every other tool, but not profiles of the user's to mfatui.
-    pub managed: std::collections::BTreeSet<String>,
+    pub managed: BTreeSet<String>,
+    texts: Arc<Texts>,
 }
 
 /// `[prefix name]` or `[name]`, split as the SDK splits it (first run of whitespace).
@@ -77,107 +166,289 @@ pub fn split_header(header: &str) -> (Option<&str>, &str) {
     }
 }
 
+/// `NAME` from `"NAME"` or `'NAME'`, as botocore's `shlex.split` of the header yields it, when
+/// `NAME` is an identifier.
+fn unquote(name: &str) -> Option<&str> {
+    let inner = ["\"", "'"].iter().find_map(|q| name.strip_prefix(q)?.strip_suffix(q))?;
+    is_identifier(inner).then_some(inner)
+}
+
 /// The profile a section header names in a file of this kind, if it names one.
 fn profile_name(kind: FileKind, header: &str) -> Option<&str> {
     match (kind, split_header(header)) {
-        (FileKind::Config, (Some("profile"), n)) | (FileKind::Config, (None, n @ "default")) => Some(n),
+        (FileKind::Config, (Some("profile"), n)) => Some(unquote(n).unwrap_or(n)),
+        (FileKind::Config, (None, n @ "default")) => Some(n),
         (FileKind::Credentials, (None, n)) => Some(n),
         _ => None,
     }
 }
 
 enum Target {
-    Profile(String),
+    Profile { name: String, quoted: bool },
     SsoSession(String),
     Other(String, String),
+}
+
+/// Which of the texts of one merge a span points into.
+#[derive(Clone, Copy)]
+struct TextIds {
+    file: u16,
+    arena: u16,
+}
+
+impl TextIds {
+    fn of(self, span: Span) -> u16 {
+        if span.in_arena() { self.arena } else { self.file }
+    }
 }
 
 impl ConfigSet {
     /// Merge one file's text. Call for the config file first, then the credentials file.
     pub fn merge_file(&mut self, kind: FileKind, path: &Path, text: &str) {
+        self.merge_text(kind, path, text.to_owned());
+    }
+
+    /// `merge_file` taking the text by value, so a large file is not copied.
+    pub fn merge_text(&mut self, kind: FileKind, path: &Path, text: String) {
         let path: Arc<Path> = Arc::from(path);
         let at = |line| Location { path: path.clone(), line };
-        let raw = parser::parse(text);
+        let first = self.texts.0.len();
+        let Ok(ids) = u16::try_from(first + 1).map(|arena| TextIds { file: arena - 1, arena }) else {
+            let msg = "too many files merged into one configuration; this one is not read";
+            self.diagnostics.push(Diagnostic::new(Severity::Error, None, Some(at(1)), msg));
+            return;
+        };
         // Sections mfatui wrote (its marker follows the header): credentials-file sections in
         // `credentials` export mode, config-file `[profile …]` sections in `process` mode.
-        for header in crate::aws::edit::managed_sections(text) {
+        for header in crate::aws::edit::managed_sections(&text) {
             if let Some(name) = profile_name(kind, &header) {
                 self.managed.insert(name.to_string());
             }
         }
-        for p in raw.problems {
+        let source = Arc::new(SourceText { path: path.clone(), text: text.into_boxed_str() });
+        let mut raw = parser::parse(&source.text);
+        let arena = Arc::new(SourceText { path: path.clone(), text: std::mem::take(&mut raw.arena).into_boxed_str() });
+        let mut texts = self.texts.0.clone();
+        texts.extend([source.clone(), arena]);
+        self.texts = Arc::new(Texts(texts));
+        for p in std::mem::take(&mut raw.problems) {
             let profile = p.section.as_deref().and_then(|h| profile_name(kind, h));
-            self.diagnostics.push(Diagnostic::new(Severity::Error, profile, Some(at(p.line)), p.message));
+            self.diagnostics.push(Diagnostic::rejecting_file(profile, at(p.line), p.message));
         }
         let has_prefixed_default = kind == FileKind::Config
             && raw.sections.iter().any(|s| split_header(s.header) == (Some("profile"), "default"));
-        for section in raw.sections {
-            let Some(target) = self.classify(kind, &section, has_prefixed_default, at(section.line)) else {
+        // Profiles new to this set are gathered, then the map is built from a sorted list:
+        // inserting one by one leaves the tree's nodes about half full.
+        let mut new_profiles: Vec<(String, Section)> = Vec::new();
+        for section in &raw.sections {
+            let Some(target) = self.classify(kind, section, has_prefixed_default, at(section.line)) else {
                 continue;
             };
-            let fresh = |name: &str| Section { name: name.to_string(), at: at(section.line), properties: Vec::new() };
-            let dest = match target {
-                Target::Profile(n) => self.profiles.entry(n).or_insert_with_key(|k| fresh(k)),
-                Target::SsoSession(n) => self.sso_sessions.entry(n).or_insert_with_key(|k| fresh(k)),
-                Target::Other(p, n) => self.other_sections.entry((p, n)).or_insert_with_key(|k| fresh(&k.1)),
+            let props = properties(&raw, section, ids, &self.texts, &at, &mut self.diagnostics);
+            let fresh = |name: &str, quoted| Section {
+                name: name.to_string(),
+                at: at(section.line),
+                texts: self.texts.clone(),
+                props: Vec::new(),
+                quoted,
             };
-            insert_properties(dest, &section, &at, &mut self.diagnostics);
+            let dest = match target {
+                Target::Profile { name, quoted } => match self.profiles.get_mut(&name) {
+                    Some(dest) => {
+                        dest.quoted |= quoted;
+                        dest
+                    }
+                    None => {
+                        let section = fresh(&name, quoted);
+                        new_profiles.push((name, section));
+                        &mut new_profiles.last_mut().expect("just pushed").1
+                    }
+                },
+                Target::SsoSession(n) => self.sso_sessions.entry(n).or_insert_with_key(|k| fresh(k, false)),
+                Target::Other(p, n) => self.other_sections.entry((p, n)).or_insert_with_key(|k| fresh(&k.1, false)),
+            };
+            dest.texts = self.texts.clone();
+            dest.merge(props);
         }
+        if !new_profiles.is_empty() {
+            // Stable: a name's sections stay in file order, so the first declared absorbs the rest.
+            new_profiles.sort_by(|a, b| a.0.cmp(&b.0));
+            let mut all: Vec<(String, Section)> = std::mem::take(&mut self.profiles).into_iter().collect();
+            all.reserve(new_profiles.len());
+            for (name, section) in new_profiles {
+                match all.last_mut() {
+                    Some((last, into)) if *last == name => {
+                        into.quoted |= section.quoted;
+                        into.merge(section.props);
+                    }
+                    _ => all.push((name, section)),
+                }
+            }
+            self.profiles = all.into_iter().collect();
+        }
+    }
+
+    /// A setting of a `[services NAME]` block, as the SDKs read endpoint overrides:
+    /// `service_setting("local", "sts", "endpoint_url")` for
+    /// `[services local]` / `sts =` / `  endpoint_url = http://127.0.0.1:9000`.
+    /// The last line naming `key` wins.
+    pub fn service_setting(&self, services: &str, service: &str, key: &str) -> Option<&str> {
+        let section = self.other_sections.get(&("services".to_string(), services.to_string()))?;
+        let block = section.get(&service.to_ascii_lowercase())?;
+        block
+            .rsplit('\n')
+            .filter_map(|line| line.split_once('='))
+            .find(|(k, _)| trim_ws(k) == key)
+            .map(|(_, v)| trim_ws(v))
     }
 
     fn classify(&mut self, kind: FileKind, s: &RawSection, has_prefixed_default: bool, at: Location) -> Option<Target> {
         let (prefix, name) = split_header(s.header);
-        let mut warn = |msg: String| {
-            self.diagnostics.push(Diagnostic::new(Severity::Warning, None, Some(at.clone()), msg));
+        let mut warn = |profile: Option<&str>, msg: String| {
+            self.diagnostics.push(Diagnostic::new(Severity::Warning, profile, Some(at.clone()), msg));
             None
         };
+        if let (FileKind::Config, Some("profile")) = (kind, prefix)
+            && let Some(bare) = unquote(name)
+        {
+            warn(
+                Some(bare),
+                format!(
+                    "[profile {name}] is read as profile `{bare}`, as the AWS CLI and boto3 read it (they strip the quotes), but the AWS SDK for Rust, and any SDK that allows only plain names, ignores this section: write [profile {bare}] so that every tool sees it"
+                ),
+            );
+            return Some(Target::Profile { name: bare.into(), quoted: true });
+        }
         match (kind, prefix) {
             (FileKind::Config, None) if name == "default" => {
                 if has_prefixed_default {
-                    return warn("[default] is ignored because this file also has [profile default], which takes priority; merge them".into());
+                    return warn(None, "[default] is ignored because this file also has [profile default], which takes priority; merge them".into());
                 }
-                Some(Target::Profile(name.into()))
+                Some(Target::Profile { name: name.into(), quoted: false })
             }
-            (FileKind::Config, None) => {
-                warn(format!("[{name}] is ignored by the AWS CLI and SDKs: in the config file write [profile {name}]"))
-            }
-            (FileKind::Config, Some(prefix)) if !is_identifier(name) => warn(format!(
-                "[{prefix} {name}] is ignored: `{name}` is not a valid name (letters, digits and _-/.%@:+ only)"
-            )),
-            (FileKind::Config, Some("profile")) => Some(Target::Profile(name.into())),
+            (FileKind::Config, None) => warn(
+                None,
+                format!("[{name}] is ignored by the AWS CLI and SDKs: in the config file write [profile {name}]"),
+            ),
+            (FileKind::Config, Some(prefix)) if !is_identifier(name) => warn(
+                None,
+                format!(
+                    "[{prefix} {name}] is ignored: `{name}` is not a valid name (letters, digits and _-/.%@:+ only)"
+                ),
+            ),
+            (FileKind::Config, Some("profile")) => Some(Target::Profile { name: name.into(), quoted: false }),
             (FileKind::Config, Some("sso-session")) => Some(Target::SsoSession(name.into())),
             (FileKind::Config, Some(prefix)) => Some(Target::Other(prefix.into(), name.into())),
-            (FileKind::Credentials, Some("profile")) => {
-                warn(format!("[profile {name}] is ignored: in the credentials file write [{name}] without `profile`"))
-            }
-            (FileKind::Credentials, Some(prefix)) => warn(format!(
-                "[{prefix} {name}] is ignored: such sections belong in the config file, not the credentials file"
-            )),
-            (FileKind::Credentials, None) if !is_identifier(name) => warn(format!(
-                "[{name}] is ignored: `{name}` is not a valid profile name (letters, digits and _-/.%@:+ only)"
-            )),
-            (FileKind::Credentials, None) => Some(Target::Profile(name.into())),
+            (FileKind::Credentials, Some("profile")) => warn(
+                None,
+                format!("[profile {name}] is ignored: in the credentials file write [{name}] without `profile`"),
+            ),
+            (FileKind::Credentials, Some(prefix)) => warn(
+                None,
+                format!(
+                    "[{prefix} {name}] is ignored: such sections belong in the config file, not the credentials file"
+                ),
+            ),
+            (FileKind::Credentials, None) if !is_identifier(name) => warn(
+                None,
+                format!(
+                    "[{name}] is ignored: `{name}` is not a valid profile name (letters, digits and _-/.%@:+ only)"
+                ),
+            ),
+            (FileKind::Credentials, None) => Some(Target::Profile { name: name.into(), quoted: false }),
         }
     }
 }
 
-fn insert_properties(
-    dest: &mut Section,
-    raw: &RawSection,
+/// A raw section's properties as `Prop`s; keys that are not identifiers are warned about and
+/// left out, as the SDKs leave them out.
+fn properties(
+    raw: &RawFile,
+    section: &RawSection,
+    ids: TextIds,
+    texts: &Texts,
     at: &impl Fn(usize) -> Location,
     diagnostics: &mut Vec<Diagnostic>,
-) {
-    for p in &raw.properties {
-        if !is_identifier(&p.key) {
+) -> Vec<Prop> {
+    let profile = profile_name_of(section.header);
+    let mut out = Vec::with_capacity(section.properties.len());
+    for p in raw.properties_of(section) {
+        let key = texts.str(ids.of(p.key), (p.key.start, p.key.len()));
+        if !is_identifier(key) {
             diagnostics.push(Diagnostic::new(
                 Severity::Warning,
-                Some(&dest.name),
-                Some(at(p.line)),
-                format!("setting `{}` is ignored: names may use only letters, digits and _-/.%@:+", p.key),
+                Some(profile),
+                Some(at(p.line as usize)),
+                format!(
+                    "setting `{}` is ignored: names may use only letters, digits and _-/.%@:+",
+                    clip(key, NAME_WIDTH)
+                ),
             ));
             continue;
         }
-        dest.set(&p.key, Located { value: p.value.to_string(), at: at(p.line) });
+        out.push(Prop {
+            key: (p.key.start, p.key.len()),
+            value: (p.value.start, p.value.len()),
+            line: p.line,
+            key_text: ids.of(p.key),
+            value_text: ids.of(p.value),
+        });
+    }
+    out
+}
+
+/// The name a diagnostic about a section's setting names: the profile's, or the section's.
+fn profile_name_of(header: &str) -> &str {
+    let (_, name) = split_header(header);
+    unquote(name).unwrap_or(name)
+}
+
+impl Texts {
+    fn str(&self, text: u16, (start, len): (u32, u32)) -> &str {
+        &self.0[usize::from(text)].text[start as usize..start as usize + len as usize]
+    }
+}
+
+/// Beyond this many keys a section's duplicate check uses a map: a linear scan per key would
+/// make one huge section quadratic.
+const SCAN_LIMIT: usize = 32;
+
+impl Section {
+    /// Add properties in order, a later value replacing an earlier one in place.
+    fn merge(&mut self, props: Vec<Prop>) {
+        if self.props.is_empty() && props.len() <= SCAN_LIMIT {
+            // The common case, a section seen once with a few distinct keys.
+            let distinct = props.iter().enumerate().all(|(i, p)| props[..i].iter().all(|q| self.key(q) != self.key(p)));
+            if distinct {
+                self.props = props;
+                return;
+            }
+        }
+        let texts = self.texts.clone();
+        let key = |p: &Prop| texts.str(p.key_text, p.key);
+        let mut seen: Option<HashMap<&str, usize>> = None;
+        self.props.reserve(props.len());
+        for prop in props {
+            if seen.is_none() && self.props.len() >= SCAN_LIMIT {
+                seen = Some(self.props.iter().enumerate().map(|(i, q)| (key(q), i)).collect());
+            }
+            let slot = match &mut seen {
+                Some(map) => {
+                    let next = self.props.len();
+                    let i = *map.entry(key(&prop)).or_insert(next);
+                    (i < next).then_some(i)
+                }
+                None => self.props.iter().position(|q| key(q) == key(&prop)),
+            };
+            match slot {
+                Some(i) => self.props[i] = prop,
+                None => self.props.push(prop),
+            }
+        }
+    }
+
+    fn key(&self, p: &Prop) -> &str {
+        self.text(p.key_text, p.key)
     }
 }
 

@@ -1,4 +1,5 @@
 use super::*;
+use crate::aws::config::Diagnostic;
 use std::path::PathBuf;
 
 pub(crate) fn set_of(config: &str, credentials: &str) -> ConfigSet {
@@ -79,7 +80,7 @@ fn keys_are_case_insensitive_and_invalid_keys_are_ignored() {
     let s = set_of("[profile a]\nRole_ARN = arn:aws:iam::123456789012:role/x\nbad key = 1\n", "");
     let a = &s.profiles["a"];
     assert_eq!(a.get("role_arn"), Some("arn:aws:iam::123456789012:role/x"));
-    assert_eq!(a.properties.len(), 1);
+    assert_eq!(a.len(), 1);
     assert!(warnings(&s).iter().any(|m| m.contains("`bad key` is ignored")));
 }
 
@@ -96,4 +97,75 @@ fn line_problems_name_their_profile() {
     let d = &s.diagnostics[0];
     assert_eq!((d.profile.as_deref(), d.at.as_ref().unwrap().line), (Some("a"), 2));
     assert_eq!(names(&s), vec!["a", "b"]);
+}
+
+#[test]
+fn quoted_profile_names_are_read_as_the_aws_cli_reads_them() {
+    let s = set_of(
+        "[profile \"personal\"]\nregion = eu-west-1\n[profile 'work']\nk = 1\n[profile \"two words\"]\nk = 2\n[profile plain]\n",
+        "[\"creds\"]\nk = 3\n",
+    );
+    assert_eq!(names(&s), vec!["personal", "plain", "work"]);
+    assert_eq!(s.profiles["personal"].get("region"), Some("eu-west-1"));
+    assert!(s.profiles["personal"].declared_quoted() && !s.profiles["plain"].declared_quoted());
+    let quoted: Vec<&Diagnostic> = s.diagnostics.iter().filter(|d| d.profile.as_deref() == Some("personal")).collect();
+    assert_eq!(quoted.len(), 1);
+    assert_eq!(quoted[0].severity, Severity::Warning);
+    assert!(quoted[0].message.contains("AWS CLI and boto3") && quoted[0].message.contains("AWS SDK for Rust"));
+    let w = warnings(&s);
+    assert!(w.iter().any(|m| m.contains("`\"two words\"` is not a valid name")), "{w:?}");
+    assert!(
+        w.iter().any(|m| m.contains("[\"creds\"] is ignored")),
+        "credentials-file names are taken literally: {w:?}"
+    );
+}
+
+#[test]
+fn line_problems_reject_the_whole_file_and_say_so() {
+    let s = set_of("stray = 1\n[profile a]\nk = v\n", "");
+    let d = &s.diagnostics[0];
+    assert!(d.rejects_file && d.severity == Severity::Error && d.profile.is_none());
+    assert!(d.message.contains("the AWS CLI and SDKs refuse this whole file until it is fixed"), "{}", d.message);
+    assert_eq!(names(&s), vec!["a"], "mfatui reads on");
+    assert!(!set_of("[profile \"q\"]\n", "").diagnostics[0].rejects_file);
+}
+
+#[test]
+fn service_settings_from_nested_blocks() {
+    let s = set_of(
+        "[services local]\nsts =\n  endpoint_url = http://127.0.0.1:9000\n  region = x\ns3 =\n  endpoint_url = http://s3\n  endpoint_url = http://later\n\
+         [services flat]\nsts = http://not-a-block\n[profile p]\nservices = local\n",
+        "",
+    );
+    assert_eq!(s.service_setting("local", "sts", "endpoint_url"), Some("http://127.0.0.1:9000"));
+    assert_eq!(s.service_setting("local", "STS", "region"), Some("x"), "service names are keys, read lower-cased");
+    assert_eq!(s.service_setting("local", "s3", "endpoint_url"), Some("http://later"), "the last line wins");
+    assert_eq!(s.service_setting("local", "sts", "missing"), None);
+    assert_eq!(s.service_setting("local", "iam", "endpoint_url"), None);
+    assert_eq!(s.service_setting("flat", "sts", "endpoint_url"), None);
+    assert_eq!(s.service_setting("nowhere", "sts", "endpoint_url"), None);
+}
+
+#[test]
+fn values_are_ranges_of_the_text_and_debug_hides_them() {
+    let s = set_of("[profile a]\nk = one\n  two\n", "[a]\naws_secret_access_key = hush\nAWS_Access_Key_Id = A\n");
+    let a = &s.profiles["a"];
+    assert_eq!(
+        a.iter().collect::<Vec<_>>(),
+        vec![("k", "one\ntwo"), ("aws_secret_access_key", "hush"), ("aws_access_key_id", "A")]
+    );
+    assert_eq!(a.located("aws_access_key_id").unwrap().at.line, 3);
+    assert!(!format!("{a:?}").contains("hush") && !format!("{s:?}").contains("hush"));
+}
+
+#[test]
+fn a_section_with_many_keys_merges_in_linear_time() {
+    let n = 50_000;
+    let text: String = (0..n).map(|i| format!("k{} = {i}\n", i % (n / 2))).collect();
+    let started = std::time::Instant::now();
+    let s = set_of(&format!("[profile big]\n{text}"), "");
+    assert!(started.elapsed().as_secs_f64() < 2.0, "took {:?}", started.elapsed());
+    let big = &s.profiles["big"];
+    assert_eq!(big.len(), n / 2);
+    assert_eq!(big.get("k0"), Some(&*(n / 2).to_string()), "a later value replaces an earlier one");
 }

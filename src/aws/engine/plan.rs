@@ -165,15 +165,20 @@ fn target_for(
     Target { region: region.to_string(), endpoint: sts, iam_endpoint: iam, fips, ..Target::default() }
 }
 
-/// A region name mfatui can put in a URL: `eu-west-1`, `us-gov-west-1`, `cn-north-1`.
+/// A region name that can be part of a host name (`eu-west-1`, `us-gov-west-1`): a DNS label,
+/// as the SDKs check it. A space or a NUL would otherwise surface as a network error.
 pub fn valid_region(r: &str) -> bool {
-    (2..=32).contains(&r.len()) && r.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    (1..=63).contains(&r.len())
+        && r.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        && !r.starts_with('-')
+        && !r.ends_with('-')
 }
 
 /// Why mfatui does not sign in a profile of this kind.
 fn reason(graph: &ProfileGraph, name: &str) -> String {
     if let Some(d) = graph.diagnostics_for(name).find(|d| d.severity == Severity::Error) {
-        return format!("{name} is broken: {}", d.message);
+        let at = d.at.as_ref().map(|a| format!(" ({a})")).unwrap_or_default();
+        return format!("{name} is broken{at}: {}", d.message);
     }
     let Some(p) = graph.get(name) else { return format!("{name} is not a profile") };
     match p.kind {
@@ -212,10 +217,14 @@ impl Plan {
             managed_present: sections.managed.clone(),
             ..Plan::default()
         };
-        // A region from the profile, else the nearest one up its chain.
-        let own_region =
-            |name: &str| sections.profiles.get(name).and_then(|s| s.get("region")).filter(|r| valid_region(r));
-        let chain_region = |chain: &[&str]| chain.iter().find_map(|n| own_region(n)).map(str::to_string);
+        // One rule for the region, shown by `list` and the dashboard and written to managed
+        // profiles: the profile's own, else the nearest one up its source chain (the graph's
+        // `resolved_region`), else the partition's usual region.
+        let region_of = |p: &crate::aws::config::Profile, partition: &str| {
+            p.resolved_region
+                .filter(|r| valid_region(r))
+                .map_or_else(|| partition_region(Some(partition)).to_string(), str::to_string)
+        };
         let mut exported: BTreeMap<String, String> = BTreeMap::new();
         let mut managed = |profile: &str| -> Result<String, ExportError> {
             let name = exports::target_name(sections, profile, suffix)?;
@@ -241,7 +250,7 @@ impl Plan {
                 },
             };
             let partition = p.account.map_or("aws", |a| a.partition);
-            let resolved = chain_region(&[p.name]).unwrap_or_else(|| partition_region(Some(partition)).to_string());
+            let resolved = region_of(p, partition);
             let call_region = region_override.clone().unwrap_or_else(|| resolved.clone());
             plan.users.insert(
                 p.name.to_string(),
@@ -280,7 +289,7 @@ impl Plan {
                 let duration = p.duration_seconds.map(|d| if chained { d.min(3600) } else { d } as i32);
                 let user = p.root_user.unwrap_or_default();
                 let partition = p.account.map_or("aws", |a| a.partition);
-                let resolved = chain_region(&p.chain).unwrap_or_else(|| partition_region(Some(partition)).to_string());
+                let resolved = region_of(p, partition);
                 let call_region = region_override.clone().unwrap_or_else(|| resolved.clone());
                 plan.roles.push(RolePlan {
                     name: p.name.to_string(),
