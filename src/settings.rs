@@ -61,8 +61,8 @@ impl Default for Settings {
 
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
-    #[error("cannot read {}: {source}", path.display())]
-    Read { path: PathBuf, source: std::io::Error },
+    #[error("cannot read {}: {cause}", path.display())]
+    Read { path: PathBuf, cause: std::io::Error },
     #[error("{}: {message}", path.display())]
     Invalid { path: PathBuf, message: String },
 }
@@ -77,7 +77,7 @@ impl Settings {
         let text = match std::fs::read_to_string(path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
-            Err(source) => return Err(SettingsError::Read { path: path.into(), source }),
+            Err(cause) => return Err(SettingsError::Read { path: path.into(), cause }),
         };
         let invalid = |message: String| SettingsError::Invalid { path: path.into(), message };
         let s: Settings = toml::from_str(&text).map_err(|e| invalid(e.message().to_string() + &key_hint(&e, &text)))?;

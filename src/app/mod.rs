@@ -236,9 +236,8 @@ impl Dashboard {
                     Action::RefreshDue
                 }
             };
-            if let Action::Resize { width, height } = action {
-                self.geometry(ratatui::layout::Rect::new(0, 0, width, height));
-            }
+            // The table's rows depend on the window and on what else is shown (the log pane).
+            let regeometry = matches!(action, Action::Resize { .. } | Action::ToggleLog);
             let sessions_changed = matches!(action, Action::Finished { .. } | Action::Reload);
             let suspended = if matches!(action, Action::Tick { .. }) {
                 self.tick(action, &act_tx, &mut waiters)
@@ -252,6 +251,9 @@ impl Dashboard {
             }
             if self.state.quit {
                 break;
+            }
+            if regeometry {
+                self.geometry(terminal.size()?.into());
             }
             if suspended && real_terminal {
                 resume()?;

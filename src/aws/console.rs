@@ -113,7 +113,7 @@ pub enum ConsoleError {
     Refused { status: u16 },
     #[error("the sign-in endpoint answered without a sign-in token (HTTP {status})")]
     NoToken { status: u16 },
-    #[error("{0}")]
+    #[error(transparent)]
     Aws(#[from] AwsError),
 }
 

@@ -11,6 +11,7 @@ use crate::aws::secret::Secret;
 use crate::aws::store::SessionStore;
 use crate::aws::totp::seconds_left;
 use crate::commands::{human_duration, list};
+use crate::display::fit;
 use crate::sandbox::{self, demo_world};
 use anyhow::Context;
 use std::io::{IsTerminal, Write};
@@ -111,9 +112,13 @@ pub async fn run(settings: &crate::settings::Settings, started: std::time::Insta
     let elapsed = started.elapsed();
     let ok = roles.iter().filter(|(_, r)| r.is_ok()).count();
     writeln!(out, "\n{ok} of {} roles ready in {} ms:", roles.len(), elapsed.as_millis())?;
-    let width = roles.iter().map(|(p, _)| p.len()).max().unwrap_or(0);
-    let arn_width =
-        roles.iter().filter_map(|(_, r)| r.as_ref().ok()?.identity_arn.as_ref().map(String::len)).max().unwrap_or(0);
+    let width = roles.iter().map(|(p, _)| p.chars().count()).max().unwrap_or(0).min(40);
+    let arn_width = roles
+        .iter()
+        .filter_map(|(_, r)| r.as_ref().ok()?.identity_arn.as_ref().map(|a| a.chars().count()))
+        .max()
+        .unwrap_or(0)
+        .min(80);
     let now = sandbox.now();
     for (name, r) in &roles {
         match r {
@@ -122,11 +127,13 @@ pub async fn run(settings: &crate::settings::Settings, started: std::time::Insta
                 let use_with = o.managed.as_ref().map_or_else(|_| String::new(), |m| format!("  --profile {m}"));
                 writeln!(
                     out,
-                    "  {name:width$}  {arn:arn_width$}  valid {}{use_with}",
+                    "  {}  {}  valid {}{use_with}",
+                    fit(name, width),
+                    fit(arn, arn_width),
                     human_duration(o.expiration - now)
                 )?
             }
-            Err(e) => writeln!(out, "  {name:width$}  failed: {e}")?,
+            Err(e) => writeln!(out, "  {}  failed: {e}", fit(name, width))?,
         }
     }
     writeln!(

@@ -38,9 +38,9 @@ use tokio::sync::oneshot;
 #[derive(Debug, thiserror::Error)]
 pub enum SandboxError {
     #[error("the sandbox seed is invalid: {0}")]
-    Seed(#[from] state::SeedError),
-    #[error("cannot listen on 127.0.0.1:{port}: {source}")]
-    Bind { port: u16, source: std::io::Error },
+    Seed(state::SeedError),
+    #[error("cannot listen on 127.0.0.1:{port}: {cause}")]
+    Bind { port: u16, cause: std::io::Error },
 }
 
 /// A running sandbox. Dropping it stops accepting connections.
@@ -50,14 +50,21 @@ pub struct SandboxHandle {
     shutdown: Option<oneshot::Sender<()>>,
 }
 
+// Not `#[from]`: that would make the seed error a source as well as part of the message, and
+// anyhow's `{:#}` would print it twice.
+impl From<state::SeedError> for SandboxError {
+    fn from(e: state::SeedError) -> Self {
+        Self::Seed(e)
+    }
+}
+
 /// Start serving `seed` on 127.0.0.1:`port` (0 picks a free port). Needs a tokio runtime.
 pub async fn start(seed: &Seed, port: u16) -> Result<SandboxHandle, SandboxError> {
     let shared = Arc::new(Shared::new(World::default()));
     let world = World::from_seed(seed, shared.now())?;
     *shared.world.lock().expect("world lock") = world;
-    let listener =
-        TcpListener::bind(("127.0.0.1", port)).await.map_err(|source| SandboxError::Bind { port, source })?;
-    let addr = listener.local_addr().map_err(|source| SandboxError::Bind { port, source })?;
+    let listener = TcpListener::bind(("127.0.0.1", port)).await.map_err(|cause| SandboxError::Bind { port, cause })?;
+    let addr = listener.local_addr().map_err(|cause| SandboxError::Bind { port, cause })?;
     let (tx, mut rx) = oneshot::channel();
     let serving = shared.clone();
     tokio::spawn(async move {

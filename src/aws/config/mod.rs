@@ -30,8 +30,8 @@ pub enum ConfigError {
     NotUtf8 { path: PathBuf, line: usize },
     #[error("{} is a directory, but the AWS tools expect a file there", .0.display())]
     IsDirectory(PathBuf),
-    #[error("cannot read {}: {source}", path.display())]
-    Io { path: PathBuf, source: io::Error },
+    #[error("cannot read {}: {cause}", path.display())]
+    Io { path: PathBuf, cause: io::Error },
 }
 
 /// The configuration as loaded: both files merged. `graph()` resolves the profiles.
@@ -61,7 +61,7 @@ pub fn read_text(path: &Path) -> Result<Option<String>, ConfigError> {
         Err(e) if e.kind() == io::ErrorKind::IsADirectory || path.is_dir() => {
             return Err(ConfigError::IsDirectory(path.into()));
         }
-        Err(source) => return Err(ConfigError::Io { path: path.into(), source }),
+        Err(cause) => return Err(ConfigError::Io { path: path.into(), cause }),
     };
     String::from_utf8(bytes).map(Some).map_err(|e| {
         let upto = e.utf8_error().valid_up_to();

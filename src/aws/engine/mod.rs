@@ -87,7 +87,7 @@ pub enum EngineError {
     Aws(AwsError),
     #[error("{role_arn}: {cause}")]
     Role { role_arn: String, cause: AwsError },
-    #[error("{0}")]
+    #[error(transparent)]
     Mfa(#[from] MfaError),
     #[error("the MFA session of {user} has ended or was never started: sign in with a code (mfatui login {user})")]
     NeedsCode { user: String },
@@ -99,7 +99,7 @@ pub enum EngineError {
     NoMfaSerial { user: String, suggestion: String, cause: String },
     #[error("not assumed, because {parent} (the profile it is assumed from) failed")]
     ParentFailed { parent: String },
-    #[error("{0}")]
+    #[error(transparent)]
     Export(#[from] ExportError),
     #[error("{0}")]
     File(String),

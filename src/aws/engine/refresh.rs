@@ -103,7 +103,19 @@ impl Engine {
                 *r = Err(EngineError::NoMfaSerial { user: user.name.clone(), suggestion: suggestion.clone(), cause });
             }
         }
-        let aliases = self.learn_aliases(&roles, &assumed, &stored).await;
+        let mut aliases = self.learn_aliases(&roles, &assumed, &stored).await;
+        // The user's own account too (shown beside the user's row), with its MFA session.
+        if let Some(account) = user.account.as_ref().filter(|a| !stored.account_aliases.contains_key(*a)) {
+            let mut target = self.target(&user.target);
+            target.deadlines.call = target.deadlines.call.min(std::time::Duration::from_secs(3));
+            match crate::aws::iam::account_alias(&target, &base.keys).await {
+                Ok(alias) => aliases.push((account.clone(), alias.unwrap_or_default())),
+                Err(e) if matches!(e.root(), AwsError::AccessDenied { .. }) => {
+                    aliases.push((account.clone(), String::new()))
+                }
+                Err(_) => {}
+            }
+        }
         if !has_mfa
             && !stored.user_names.contains_key(&user.name)
             && let Some(n) = self.learn_user_name(user, &base.keys).await
