@@ -43,6 +43,13 @@ pub struct Tuning {
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ShellArg {
+    Bash,
+    Zsh,
+    Fish,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum EnvFormatArg {
     /// `export NAME='value'` lines for sh, bash and zsh.
     Sh,
@@ -213,6 +220,19 @@ pub enum Command {
         #[arg(long, value_name = "SERVICE_OR_URL")]
         destination: Option<String>,
     },
+    /// Print a shell completion script.
+    #[command(
+        after_help = "Install:\n  mfatui completions bash > ~/.local/share/bash-completion/completions/mfatui\n  mfatui completions zsh > ~/.zfunc/_mfatui      # with fpath+=~/.zfunc in ~/.zshrc\n  mfatui completions fish > ~/.config/fish/completions/mfatui.fish"
+    )]
+    Completions {
+        #[arg(value_enum)]
+        shell: ShellArg,
+    },
+    /// Print the man page (roff).
+    #[command(
+        after_help = "Install: mkdir -p ~/.local/share/man/man1 && mfatui man > ~/.local/share/man/man1/mfatui.1"
+    )]
+    Man,
     /// Try mfatui without an AWS account: a throw-away HOME and a local AWS sandbox with MFA.
     #[command(after_help = "Example: mfatui demo")]
     Demo,

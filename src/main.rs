@@ -48,7 +48,17 @@ fn settings(env: &AwsEnv, tuning: &Tuning) -> anyhow::Result<Settings> {
 
 fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<u8> {
     let env = AwsEnv::from_process();
-    if !matches!(cli.command, Some(Command::List { .. } | Command::Doctor | Command::Sandbox { .. } | Command::Demo)) {
+    if !matches!(
+        cli.command,
+        Some(
+            Command::List { .. }
+                | Command::Doctor
+                | Command::Sandbox { .. }
+                | Command::Demo
+                | Command::Completions { .. }
+                | Command::Man
+        )
+    ) {
         session::check_environment()?;
     }
     let Some(command) = cli.command else {
@@ -112,6 +122,19 @@ fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<u8> {
             region.as_deref(),
             destination.as_deref(),
         ),
+        Command::Completions { shell } => {
+            let shell = match shell {
+                mfatui::cli::ShellArg::Bash => clap_complete::Shell::Bash,
+                mfatui::cli::ShellArg::Zsh => clap_complete::Shell::Zsh,
+                mfatui::cli::ShellArg::Fish => clap_complete::Shell::Fish,
+            };
+            clap_complete::generate(shell, &mut <Cli as clap::CommandFactory>::command(), "mfatui", &mut io::stdout());
+            Ok(0)
+        }
+        Command::Man => {
+            clap_mangen::Man::new(<Cli as clap::CommandFactory>::command()).render(&mut io::stdout())?;
+            Ok(0)
+        }
         Command::Logout { profile } => {
             with_engine(&env, &Tuning::default(), Order::TerminalFirst, |out, engine, plan, _| {
                 session::logout(out, engine, plan, profile.as_deref())
