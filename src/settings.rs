@@ -39,6 +39,9 @@ pub struct Settings {
     pub call_timeout_secs: u64,
     /// Announce an MFA session's end this many minutes ahead (toast, bell, desktop notification).
     pub mfa_warn_mins: i64,
+    /// Serve the container-credentials endpoint from the dashboard on this port (0: any free
+    /// one), so one pane serves everything; absent: the dashboard does not serve.
+    pub serve_port: Option<u16>,
 }
 
 impl Default for Settings {
@@ -55,6 +58,7 @@ impl Default for Settings {
             read_timeout_secs: e.deadlines.read.as_secs(),
             call_timeout_secs: e.deadlines.call.as_secs(),
             mfa_warn_mins: e.mfa_warn_secs / 60,
+            serve_port: None,
         }
     }
 }

@@ -5,8 +5,21 @@ mod common;
 use common::{Home, stdout};
 
 const COMMANDS: &[&str] = &[
-    "list", "doctor", "login", "refresh", "logout", "status", "credential-process", "exec", "env", "serve", "console",
-    "completions", "man", "demo", "sandbox",
+    "list",
+    "doctor",
+    "login",
+    "refresh",
+    "logout",
+    "status",
+    "credential-process",
+    "exec",
+    "env",
+    "serve",
+    "console",
+    "completions",
+    "man",
+    "demo",
+    "sandbox",
 ];
 
 #[test]
@@ -28,11 +41,7 @@ fn every_command_has_help_with_an_example_and_only_its_own_flags() {
 fn completions_and_the_man_page() {
     let h = Home::new();
     let bash = stdout(&h.mfatui(&["completions", "bash"], &[]));
-    let o = std::process::Command::new("bash")
-        .arg("-c")
-        .arg(format!("{bash}\ncomplete -p mfatui"))
-        .output()
-        .unwrap();
+    let o = std::process::Command::new("bash").arg("-c").arg(format!("{bash}\ncomplete -p mfatui")).output().unwrap();
     assert!(String::from_utf8_lossy(&o.stdout).contains("mfatui"), "bash loads the completion");
     assert!(bash.contains("credential-process") && bash.contains("--export"));
     for shell in ["zsh", "fish"] {

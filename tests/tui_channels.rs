@@ -48,6 +48,10 @@ fn prompts_from_other_programs_copy_console_and_refresh_all_in_turn() {
         "{credentials}[frank]\naws_access_key_id = AKIAFRANK00000000001\naws_secret_access_key = frank-secret\n"
     );
     let w = world(&seed, &config, &credentials);
+    // The dashboard also serves the container-credentials endpoint.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    std::fs::create_dir_all(w.home.path().join(".config/mfatui")).unwrap();
+    std::fs::write(w.home.path().join(".config/mfatui/config.toml"), format!("serve_port = {port}\n")).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let (browser, seen) = (dir.path().join("browser"), dir.path().join("seen"));
     std::fs::write(&browser, format!("#!/bin/sh\nprintf '%s DONE' \"$1\" > {}\n", seen.display())).unwrap();
@@ -112,6 +116,20 @@ fn prompts_from_other_programs_copy_console_and_refresh_all_in_turn() {
     // Toasts wrap: read the text without the box and the line breaks.
     let flat = |s: &str| s.replace(['│', '\n'], " ").split_whitespace().collect::<Vec<_>>().join(" ");
     tmux.wait_for("the summary", |s| flat(s).contains("still signed out: frank (prompt refused in the dashboard)"));
+    // 5. One pane serves everything: an SDK reads r2 from the dashboard's endpoint.
+    let token_file = w.home.path().join(format!(".local/state/mfatui/serve-{port}.token"));
+    let container = [
+        ("AWS_CONTAINER_CREDENTIALS_FULL_URI", format!("http://127.0.0.1:{port}/profile/r2")),
+        ("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", token_file.display().to_string()),
+    ];
+    let env: Vec<(&str, &str)> = container.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let boto = "import boto3\nprint(boto3.Session(region_name='eu-west-1').client('sts').get_caller_identity()['Arn'])";
+    let o = w.python(boto, &env).unwrap();
+    assert_eq!(
+        stdout(&o).trim(),
+        format!("arn:aws:sts::{}:assumed-role/r2/eve", ACCOUNTS[2]),
+        "{}",
+        common::stderr(&o)
+    );
     tmux.keys(&["q"]);
-    let _ = stdout;
 }

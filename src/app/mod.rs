@@ -50,6 +50,8 @@ pub struct Dashboard {
     pub reload: Option<Reloader>,
     /// The AWS files as last seen (mtime and length), to notice edits.
     pub watched: Vec<std::path::PathBuf>,
+    /// The plan the dashboard's credentials endpoint serves from, kept current on reload.
+    pub served_plan: Option<Arc<std::sync::RwLock<Arc<Plan>>>>,
 }
 
 /// The channels the loop listens to, besides terminal events.
@@ -370,6 +372,9 @@ impl Dashboard {
             Ok((plan, apply)) => {
                 apply(&mut self.state);
                 self.plan = Arc::new(plan);
+                if let Some(served) = &self.served_plan {
+                    *served.write().expect("plan lock") = self.plan.clone();
+                }
                 self.state.log(Level::Info, "reloaded your AWS config and credentials files");
             }
             Err(e) => self.state.log(Level::Error, format!("cannot reload your AWS files: {e:#}")),

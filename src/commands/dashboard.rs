@@ -85,6 +85,25 @@ pub async fn run(
         let apply: Box<dyn FnOnce(&mut AppState)> = Box::new(move |s: &mut AppState| s.adopt(fresh));
         Ok((plan, apply))
     });
+    // One pane serves everything: the container-credentials endpoint, when configured.
+    let served_plan = Arc::new(std::sync::RwLock::new(Arc::new(plan.clone())));
+    let mut serving = None;
+    if let Some(port) = settings.serve_port {
+        match crate::aws::channels::server::start(engine.clone(), served_plan.clone(), port, &state_dir).await {
+            Ok(h) => {
+                state.log(
+                    Level::Info,
+                    format!(
+                        "serving credentials on {} (AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE={})",
+                        h.url("PROFILE"),
+                        h.token_file.display()
+                    ),
+                );
+                serving = Some(h);
+            }
+            Err(e) => state.log(Level::Error, format!("cannot serve credentials: {e}")),
+        }
+    }
     let dashboard = Dashboard {
         state,
         engine,
@@ -95,6 +114,9 @@ pub async fn run(
         min_refresh_gap: Duration::from_secs(30),
         reload: Some(reload),
         watched,
+        served_plan: serving.as_ref().map(|_| served_plan),
     };
-    dashboard.run(Inbox { local: local_rx, remote: remote_rx }).await
+    let result = dashboard.run(Inbox { local: local_rx, remote: remote_rx }).await;
+    drop(serving);
+    result
 }
