@@ -182,7 +182,14 @@ fn read_only(env: &AwsEnv, json: bool, doctor: bool) -> anyhow::Result<u8> {
     let mut out = BufWriter::new(stdout.lock());
     let input = list::ListInput { paths: &cfg.paths, graph: &graph, env, store: &store, now: now_secs() };
     let code = if doctor {
-        doctor::run(&mut out, &graph, store.warning.as_deref())? as u8
+        let suffix = settings(env, &Tuning::default())?.suffix;
+        let plan = Plan::build(&cfg, &graph, &suffix, |k| std::env::var(k).ok());
+        let users = plan.users.values().filter(|u| u.mfa_serial.is_some()).map(|u| (&u.name, &u.managed));
+        let unpublishable: Vec<(String, String)> = users
+            .chain(plan.roles.iter().map(|r| (&r.name, &r.managed)))
+            .filter_map(|(n, m)| Some((n.clone(), m.as_ref().err()?.to_string())))
+            .collect();
+        doctor::run(&mut out, &graph, store.warning.as_deref(), &unpublishable)? as u8
     } else if json {
         list::write_json(&mut out, &input, io::stdout().is_terminal()).map(|_| 0)?
     } else {

@@ -143,3 +143,25 @@ fn messages_say_what_to_do() {
     let o = w.mfatui(&["status", "eve"], &[]);
     assert!(stdout(&o).contains("note: the MFA session of eve ends in 16m"), "{}", stdout(&o));
 }
+
+#[test]
+fn a_code_can_come_on_stdin_to_stay_out_of_the_process_list() {
+    let (seed, config, credentials) = eve_world();
+    let w = world(&seed, &config, &credentials);
+    let code = w.sandbox.totp_code(EVE_SERIAL).unwrap();
+    let mut child = common::detached(env!("CARGO_BIN_EXE_mfatui"))
+        .args(["login", "eve", "--code", "-"])
+        .env_clear()
+        .env("HOME", w.home.path())
+        .env("PATH", std::env::var("PATH").unwrap())
+        .env("AWS_ENDPOINT_URL", w.sandbox.endpoint())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    writeln!(child.stdin.take().unwrap(), "{code}").unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success(), "{}", stdout(&o));
+    assert!(stdout(&o).contains("21 ready"), "{}", stdout(&o));
+}

@@ -153,6 +153,15 @@ fn nothing_is_called_ready_unless_other_tools_can_use_it() {
     let o = w.mfatui(&["status", "r3"], &[]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stdout(&o).contains("other tools cannot use it"), "{}", stdout(&o));
+    let o = w.mfatui(&["doctor"], &[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stdout(&o).contains(
+            "error: profile `r3`: mfatui cannot publish its session: a profile named `r3-mfa` already exists"
+        ),
+        "{}",
+        stdout(&o)
+    );
     // A read-only ~/.aws: nothing exported, nothing "ready".
     let aws = w.home.path().join(".aws");
     std::fs::set_permissions(&aws, std::fs::Permissions::from_mode(0o500)).unwrap();

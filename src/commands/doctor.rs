@@ -4,26 +4,37 @@ use crate::aws::config::{ProfileGraph, Severity};
 use crate::display::plural;
 use std::io::{self, Write};
 
-pub fn run(out: &mut impl Write, graph: &ProfileGraph, store_warning: Option<&str>) -> io::Result<i32> {
+/// `unpublishable`: profiles whose session other tools cannot be given, and why (a managed name
+/// taken by one of the user's own profiles, …).
+pub fn run(
+    out: &mut impl Write,
+    graph: &ProfileGraph,
+    store_warning: Option<&str>,
+    unpublishable: &[(String, String)],
+) -> io::Result<i32> {
     let diags = &graph.diagnostics;
     // Lines that make the AWS CLI and SDKs refuse a whole file first: they break everything.
     for d in diags.iter().filter(|d| d.rejects_file).chain(diags.iter().filter(|d| !d.rejects_file)) {
         writeln!(out, "{d}")?;
     }
+    for (profile, why) in unpublishable {
+        writeln!(out, "error: profile `{profile}`: mfatui cannot publish its session: {why}")?;
+    }
     if let Some(w) = store_warning {
         writeln!(out, "warning: {w}")?;
     }
-    let errors = diags.iter().filter(|d| d.severity == Severity::Error).count();
+    let warnings = diags.iter().filter(|d| d.severity != Severity::Error).count();
+    let errors = diags.len() - warnings + unpublishable.len();
     let broken = graph.profiles.iter().filter(|p| graph.is_broken(p.name)).count();
     let profiles = plural(graph.profiles.len(), "profile", "profiles");
-    if diags.is_empty() {
+    if diags.is_empty() && unpublishable.is_empty() {
         writeln!(out, "No problems found in {profiles}.")?;
     } else {
         writeln!(
             out,
             "\n{}, {}; {broken} of {profiles} broken.",
             plural(errors, "error", "errors"),
-            plural(diags.len() - errors, "warning", "warnings"),
+            plural(warnings, "warning", "warnings"),
         )?;
     }
     Ok(if errors > 0 { 1 } else { 0 })
