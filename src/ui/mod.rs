@@ -6,6 +6,7 @@ mod detail;
 mod help;
 mod log;
 mod mfa_modal;
+pub mod svg;
 mod text;
 pub mod theme;
 

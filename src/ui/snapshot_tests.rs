@@ -338,3 +338,50 @@ fn no_color_draws_no_colour_but_keeps_the_markers() {
     );
     insta::assert_snapshot!(plain.backend());
 }
+
+/// The README's pictures and the sample files in assets/, made from the real app: this fails
+/// when they no longer match what mfatui draws or uses. `MFATUI_WRITE_ASSETS=1` rewrites them.
+#[test]
+fn assets_are_current() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets");
+    let mut s = sized(busy_state(), 120, 30);
+    s.log(Level::Success, "alice signed in: 11 role sessions ready");
+    let dashboard = super::svg::render(render(&s, 120, 30).backend().buffer());
+    let mut p = sized(busy_state(), 120, 30);
+    let serial = "arn:aws:iam::111111111111:mfa/alice-phone".to_string();
+    update(
+        &mut p,
+        Action::Prompt {
+            user: "alice".into(),
+            serial,
+            asker: "aws (pid 4242) needs prod-admin".into(),
+            retry_reason: None,
+        },
+    );
+    update(&mut p, Action::ModalChar('4'));
+    update(&mut p, Action::ModalChar('2'));
+    let prompt = super::svg::render(render(&p, 120, 30).backend().buffer());
+    let fix = crate::aws::iam::enforcement::assess(&[]).fix.expect("a user without policies gets a fix");
+    let pretty = |v: serde_json::Value| serde_json::to_string_pretty(&v).unwrap() + "\n";
+    let files: Vec<(&str, String)> = vec![
+        ("dashboard.svg", dashboard),
+        ("mfa-prompt.svg", prompt),
+        ("demo-seed.json", pretty(serde_json::to_value(crate::sandbox::demo_world::seed()).unwrap())),
+        ("demo-config", crate::sandbox::demo_world::config_file()),
+        ("policies/mfa-required-boundary.json", fix.boundary_document.clone() + "\n"),
+        ("policies/deny-without-mfa-statement.json", fix.deny_statement.clone() + "\n"),
+    ];
+    let write = std::env::var("MFATUI_WRITE_ASSETS").is_ok_and(|v| v == "1");
+    for (name, content) in files {
+        let path = dir.join(name);
+        if write {
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, &content).unwrap();
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == content,
+            "assets/{name} is stale: run MFATUI_WRITE_ASSETS=1 cargo test --lib assets_are_current"
+        );
+    }
+}
