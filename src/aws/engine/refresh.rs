@@ -51,7 +51,9 @@ impl Engine {
     fn is_due(&self, profile: &str, now: i64, loaded: &Loaded) -> bool {
         match loaded.sessions.get(profile) {
             None => true,
-            Some(s) => s.left(now) < self.settings.margin_secs && now - s.obtained_at >= MIN_RENEW_INTERVAL,
+            // `<=`, as `next_due` wakes the refresher at exactly `expiry - margin`: with `<`, that
+            // wake found nothing due and the next run waited for the refresher's minimum gap.
+            Some(s) => s.left(now) <= self.settings.margin_secs && now - s.obtained_at >= MIN_RENEW_INTERVAL,
         }
     }
 
