@@ -78,7 +78,7 @@ pub fn split_header(header: &str) -> (Option<&str>, &str) {
 }
 
 /// The profile a section header names in a file of this kind, if it names one.
-fn profile_name(kind: FileKind, header: &str) -> Option<&str> {
+pub(crate) fn profile_name(kind: FileKind, header: &str) -> Option<&str> {
     match (kind, split_header(header)) {
         (FileKind::Config, (Some("profile"), n)) | (FileKind::Config, (None, n @ "default")) => Some(n),
         (FileKind::Credentials, (None, n)) => Some(n),
