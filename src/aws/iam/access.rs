@@ -204,6 +204,23 @@ mod tests {
         assert_eq!(denied("User: u is not authorized to perform: iam:X"), "access denied");
     }
 
+    /// The dashboard runs these on tokio tasks: their futures must be `Send`.
+    #[test]
+    fn the_iam_views_futures_can_be_spawned() {
+        use crate::aws::iam::{audit, keys, rotate};
+        fn send<T: Send>(_: T) {}
+        let dir = tempfile::tempdir().unwrap();
+        let paths = crate::aws::config::AwsPaths { config: dir.path().join("c"), credentials: dir.path().join("k") };
+        let store = crate::aws::store::SessionStore::in_dir(dir.path());
+        let clock = std::sync::Arc::new(crate::aws::clock::SystemClock);
+        let e = crate::aws::engine::Engine::new(Default::default(), store, paths, clock);
+        let plan = crate::aws::engine::Plan::default();
+        let opts = rotate::RotateOptions::default();
+        send(rotate::rotate(&e, &plan, "x", &opts, &rotate::Yes, &|_| {}));
+        send(keys::overview(&e, &plan, "x", 90, &None));
+        send(audit::audit(&e, &plan, "x", None, &audit::AuditOptions::default(), &None));
+    }
+
     #[test]
     fn user_arns() {
         assert_eq!(

@@ -13,7 +13,7 @@ use serde::Serialize;
 use std::fmt;
 
 /// A list longer than this many pages is not a real IAM answer.
-const MAX_PAGES: usize = 100;
+pub(crate) const MAX_PAGES: usize = 100;
 
 /// An access key id. Shown everywhere as its last four characters (`****WXYZ`): the full id is
 /// only for calls to AWS and for mfatui's own 0600 files.
@@ -153,21 +153,25 @@ where
     with_retry(RetryPolicy::default(), target.deadlines.call, ("IAM", &url), attempt, |_, _| {}).await
 }
 
-/// Every page of a marker-paginated list.
-pub(crate) async fn paged<T>(
-    mut page: impl AsyncFnMut(Option<String>) -> Result<(Vec<T>, Option<String>), AwsError>,
-) -> Result<Vec<T>, AwsError> {
-    let (mut all, mut marker) = (Vec::new(), None);
-    for _ in 0..MAX_PAGES {
-        let (items, next) = page(marker).await?;
-        all.extend(items);
-        match next {
-            Some(m) => marker = Some(m),
-            None => return Ok(all),
+/// Every page of a marker-paginated list: `paged!(|marker| { …one page…; (items, next) })`,
+/// where the block may use `?`. A macro rather than a function taking an async closure: such a
+/// future is not provably `Send` for every lifetime, and the dashboard spawns these.
+macro_rules! paged {
+    (|$marker:ident| $page:block) => {{
+        let (mut all, mut cursor) = (Vec::new(), None::<String>);
+        for _ in 0..$crate::aws::iam::api::MAX_PAGES {
+            let $marker = cursor.take();
+            let (items, more): (Vec<_>, Option<String>) = $page;
+            all.extend(items);
+            match more {
+                Some(m) => cursor = Some(m),
+                None => break,
+            }
         }
-    }
-    Ok(all)
+        Ok(all)
+    }};
 }
+pub(crate) use paged;
 
 /// The marker of the next page, if there is one.
 pub(crate) fn next(truncated: bool, marker: Option<&str>) -> Option<String> {
@@ -226,13 +230,13 @@ pub async fn get_user(target: &Target, keys: &Keys, user: &str) -> Result<UserIn
 }
 
 pub async fn list_access_keys(target: &Target, keys: &Keys, user: &str) -> Result<Vec<KeyMeta>, AwsError> {
-    paged(async |m: Option<String>| {
+    paged!(|m| {
         let out = idempotent(target, keys, |c| {
             let m = m.clone();
             async move { c.list_access_keys().user_name(user).set_marker(m).send().await }
         })
         .await?;
-        let keys = out
+        let found = out
             .access_key_metadata()
             .iter()
             .filter_map(|k| {
@@ -243,9 +247,8 @@ pub async fn list_access_keys(target: &Target, keys: &Keys, user: &str) -> Resul
                 })
             })
             .collect();
-        Ok((keys, next(out.is_truncated(), out.marker())))
+        (found, next(out.is_truncated(), out.marker()))
     })
-    .await
 }
 
 pub async fn access_key_last_used(target: &Target, keys: &Keys, id: &KeyId) -> Result<LastUsed, AwsError> {
@@ -307,7 +310,7 @@ pub async fn delete_access_key(target: &Target, keys: &Keys, user: &str, id: &Ke
 }
 
 pub async fn list_user_mfa_devices(target: &Target, keys: &Keys, user: &str) -> Result<Vec<MfaDevice>, AwsError> {
-    paged(async |m: Option<String>| {
+    paged!(|m| {
         let out = idempotent(target, keys, |c| {
             let m = m.clone();
             async move { c.list_mfa_devices().user_name(user).set_marker(m).send().await }
@@ -326,9 +329,8 @@ pub async fn list_user_mfa_devices(target: &Target, keys: &Keys, user: &str) -> 
                 }
             })
             .collect();
-        Ok((devices, next(out.is_truncated(), out.marker())))
+        (devices, next(out.is_truncated(), out.marker()))
     })
-    .await
 }
 
 #[cfg(test)]

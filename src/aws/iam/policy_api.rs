@@ -34,28 +34,26 @@ fn attached(list: &[aws_sdk_iam::types::AttachedPolicy]) -> Vec<Attached> {
 
 /// The names of the groups `user` belongs to.
 pub async fn list_groups_for_user(target: &Target, keys: &Keys, user: &str) -> Result<Vec<String>, AwsError> {
-    paged(async |m: Option<String>| {
+    paged!(|m| {
         let out = idempotent(target, keys, |c| {
             let m = m.clone();
             async move { c.list_groups_for_user().user_name(user).set_marker(m).send().await }
         })
         .await?;
         let names = out.groups().iter().map(|g| g.group_name().to_string()).collect();
-        Ok((names, next(out.is_truncated(), out.marker())))
+        (names, next(out.is_truncated(), out.marker()))
     })
-    .await
 }
 
 pub async fn list_user_policies(target: &Target, keys: &Keys, user: &str) -> Result<Vec<String>, AwsError> {
-    paged(async |m: Option<String>| {
+    paged!(|m| {
         let out = idempotent(target, keys, |c| {
             let m = m.clone();
             async move { c.list_user_policies().user_name(user).set_marker(m).send().await }
         })
         .await?;
-        Ok((out.policy_names().to_vec(), next(out.is_truncated(), out.marker())))
+        (out.policy_names().to_vec(), next(out.is_truncated(), out.marker()))
     })
-    .await
 }
 
 pub async fn get_user_policy(target: &Target, keys: &Keys, user: &str, name: &str) -> Result<Value, AwsError> {
@@ -66,27 +64,25 @@ pub async fn get_user_policy(target: &Target, keys: &Keys, user: &str, name: &st
 }
 
 pub async fn list_attached_user_policies(target: &Target, keys: &Keys, user: &str) -> Result<Vec<Attached>, AwsError> {
-    paged(async |m: Option<String>| {
+    paged!(|m| {
         let out = idempotent(target, keys, |c| {
             let m = m.clone();
             async move { c.list_attached_user_policies().user_name(user).set_marker(m).send().await }
         })
         .await?;
-        Ok((attached(out.attached_policies()), next(out.is_truncated(), out.marker())))
+        (attached(out.attached_policies()), next(out.is_truncated(), out.marker()))
     })
-    .await
 }
 
 pub async fn list_group_policies(target: &Target, keys: &Keys, group: &str) -> Result<Vec<String>, AwsError> {
-    paged(async |m: Option<String>| {
+    paged!(|m| {
         let out = idempotent(target, keys, |c| {
             let m = m.clone();
             async move { c.list_group_policies().group_name(group).set_marker(m).send().await }
         })
         .await?;
-        Ok((out.policy_names().to_vec(), next(out.is_truncated(), out.marker())))
+        (out.policy_names().to_vec(), next(out.is_truncated(), out.marker()))
     })
-    .await
 }
 
 pub async fn get_group_policy(target: &Target, keys: &Keys, group: &str, name: &str) -> Result<Value, AwsError> {
@@ -105,15 +101,14 @@ pub async fn list_attached_group_policies(
     keys: &Keys,
     group: &str,
 ) -> Result<Vec<Attached>, AwsError> {
-    paged(async |m: Option<String>| {
+    paged!(|m| {
         let out = idempotent(target, keys, |c| {
             let m = m.clone();
             async move { c.list_attached_group_policies().group_name(group).set_marker(m).send().await }
         })
         .await?;
-        Ok((attached(out.attached_policies()), next(out.is_truncated(), out.marker())))
+        (attached(out.attached_policies()), next(out.is_truncated(), out.marker()))
     })
-    .await
 }
 
 /// The default version of a managed policy (GetPolicy, then GetPolicyVersion). `None` when
@@ -186,7 +181,7 @@ pub async fn simulate_principal_policy(
         .collect();
     let actions: Vec<String> = actions.iter().map(|a| a.to_string()).collect();
     let resources: Vec<String> = resources.iter().map(|r| r.to_string()).collect();
-    paged(async |m: Option<String>| {
+    paged!(|m| {
         let out = idempotent(target, keys, |c| {
             let (m, entries, actions, resources) = (m.clone(), entries.clone(), actions.clone(), resources.clone());
             async move {
@@ -228,9 +223,8 @@ pub async fn simulate_principal_policy(
                 }
             })
             .collect();
-        Ok((results, next(out.is_truncated(), out.marker())))
+        (results, next(out.is_truncated(), out.marker()))
     })
-    .await
 }
 
 /// CreatePolicy; returns the new policy's ARN. Not retried (a lost answer would make the retry

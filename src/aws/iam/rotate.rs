@@ -15,7 +15,7 @@
 
 mod decide;
 
-use super::access::{Access, IamError, access, failed, user_of};
+use super::access::{Access, IamError, access, failed, short, user_of};
 use super::api::{self, KeyId, KeyMeta, LastUsed, join_all};
 use super::journal::{Journal, JournalFile, Phase};
 use super::keys::{KeyInfo, age_days};
@@ -276,10 +276,24 @@ impl Run<'_> {
             let signer = self.signer(&file, journal.as_ref());
             let (t, user) = (self.a.target.clone(), self.a.user.clone());
             let keys = api::list_access_keys(&t, &signer, &user).await.map_err(failed(self.what("ListAccessKeys")))?;
+            let next = decide(&Now {
+                user: &user,
+                keys: &keys,
+                in_file: &file.access_key_id,
+                journal: journal.as_ref(),
+                keep_old: self.opts.keep_old,
+            })?;
             if !asked {
                 last_used = self.last_used(&signer, &keys).await;
-                let infos = self.infos(&keys, &file, &last_used);
-                self.tell(Event::Keys { keys: infos });
+                self.tell(Event::Keys { keys: self.infos(&keys, &file, &last_used) });
+            }
+            // Say what would be deleted to make room, and stop, before asking anything else.
+            if let (Next::MakeRoom(victim), false) = (&next, self.opts.make_room) {
+                let info = self.key_info(victim, &keys, &file, &last_used, &signer).await?;
+                let (profile, key) = (self.a.profile.clone(), key_text(&info));
+                return Err(IamError::NoRoom { user: user.clone(), profile, key });
+            }
+            if !asked {
                 let q = Question::Rotate {
                     profile: self.a.profile.clone(),
                     user: user.clone(),
@@ -291,35 +305,17 @@ impl Run<'_> {
                 }
                 asked = true;
             }
-            let now = Now {
-                user: &user,
-                keys: &keys,
-                in_file: &file.access_key_id,
-                journal: journal.as_ref(),
-                keep_old: self.opts.keep_old,
-            };
-            match decide(&now)? {
+            match next {
                 Next::MakeRoom(victim) => {
-                    let info = self.infos(&keys, &file, &last_used).into_iter().find(|k| k.id == victim);
-                    let info = match info {
-                        Some(i) => i,
-                        None => self.infos(&keys, &file, &self.last_used(&signer, &keys).await).remove(0),
-                    };
-                    if !self.opts.make_room {
-                        return Err(IamError::NoRoom {
-                            user: user.clone(),
-                            profile: self.a.profile.clone(),
-                            key: key_text(&info),
-                        });
+                    let key = self.key_info(&victim, &keys, &file, &last_used, &signer).await?;
+                    if !confirm.confirm(&Question::MakeRoom { user: user.clone(), key: key.clone() }).await {
+                        return Err(IamError::Declined { what: format!("deleting {} to make room", key.id) });
                     }
-                    if !confirm.confirm(&Question::MakeRoom { user: user.clone(), key: info }).await {
-                        return Err(IamError::Declined { what: format!("deleting {victim} to make room") });
-                    }
-                    api::delete_access_key(&t, &signer, &user, &victim)
+                    api::delete_access_key(&t, &signer, &user, &key.id)
                         .await
                         .map_err(failed(self.what("DeleteAccessKey")))?;
-                    self.report.made_room.push(victim.clone());
-                    self.tell(Event::MadeRoom { deleted: victim });
+                    self.report.made_room.push(key.id.clone());
+                    self.tell(Event::MadeRoom { deleted: key.id });
                 }
                 Next::DeleteOrphan(key) => {
                     api::delete_access_key(&t, &signer, &user, &key)
@@ -364,6 +360,26 @@ impl Run<'_> {
             "the rotation of {} did not settle in {MAX_STEPS} steps (is something else changing its keys?); run it again",
             self.a.profile
         )))
+    }
+
+    /// One key as shown to a person, its last use asked for if not known yet.
+    async fn key_info(
+        &self,
+        id: &KeyId,
+        keys: &[KeyMeta],
+        file: &Keys,
+        last_used: &[(KeyId, Result<LastUsed, String>)],
+        signer: &Keys,
+    ) -> Result<KeyInfo, IamError> {
+        let mut info = self
+            .infos(keys, file, last_used)
+            .into_iter()
+            .find(|k| k.id == *id)
+            .ok_or_else(|| IamError::Refused(format!("{id} vanished from the key list")))?;
+        if info.last_used.is_err() {
+            info.last_used = api::access_key_last_used(&self.a.target, signer, id).await.map_err(|e| short(&e));
+        }
+        Ok(info)
     }
 
     async fn last_used(&self, signer: &Keys, keys: &[KeyMeta]) -> Vec<(KeyId, Result<LastUsed, String>)> {
