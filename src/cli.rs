@@ -4,7 +4,7 @@ use crate::aws::exports::ExportMode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 const AFTER_HELP: &str = "Settings: ~/.config/mfatui/config.toml (refresh_margin_secs, concurrency, suffix, export, \
-timeouts, theme, hide). Logs: ~/.local/state/mfatui/mfatui.log.";
+timeouts, theme, hide, key_max_age_days, key_propagation_secs). Logs: ~/.local/state/mfatui/mfatui.log.";
 
 #[derive(Debug, Parser)]
 #[command(

@@ -10,7 +10,7 @@ use crate::aws::config::{self, AwsEnv};
 use crate::aws::engine::{Engine, Plan};
 use crate::aws::iam::api::MfaKind;
 use crate::aws::iam::keys::{KeyInfo, Overview, overview};
-use crate::aws::iam::rotate::{self, Answer, Confirm, Event, OldKey, Question, RotateOptions, Yes, key_text};
+use crate::aws::iam::rotate::{self, Answer, Confirm, Event, OldKey, Question, RotateOptions, Yes, day, key_text};
 use crate::commands::session;
 use crate::prompters::Order;
 use crate::settings::Settings;
@@ -59,10 +59,6 @@ pub(super) fn ask_tty(question: &str) -> bool {
 
 pub(super) fn has_tty() -> bool {
     std::fs::OpenOptions::new().read(true).write(true).open("/dev/tty").is_ok()
-}
-
-pub(super) fn day(secs: Option<i64>) -> String {
-    secs.map_or("unknown".into(), |s| crate::aws::store::rfc3339(s).chars().take(10).collect())
 }
 
 pub(super) fn time(secs: Option<i64>) -> Value {

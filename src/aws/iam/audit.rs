@@ -187,6 +187,7 @@ fn fix_text() -> Fix {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FixPlan {
     pub user: String,
+    pub user_arn: String,
     pub policy_arn: String,
     /// The boundary document (pretty JSON).
     pub document: String,
@@ -224,6 +225,7 @@ pub async fn plan_fix(
     }
     let fix = FixPlan {
         user: audit.user.clone(),
+        user_arn: audit.arn.clone(),
         policy_arn,
         document,
         create: existing.is_none(),
@@ -236,8 +238,7 @@ pub async fn plan_fix(
 
 /// Refuse early when the simulator says the caller may not make the change.
 async fn may_fix(caller: &Access, fix: &FixPlan) -> Result<(), IamError> {
-    let user_arn = fix.policy_arn.replace(&format!(":policy/{FIX_POLICY_NAME}"), &format!(":user/{}", fix.user));
-    let mut needs: Vec<(&str, &str)> = vec![("iam:PutUserPermissionsBoundary", &user_arn)];
+    let mut needs: Vec<(&str, &str)> = vec![("iam:PutUserPermissionsBoundary", &fix.user_arn)];
     if fix.create {
         needs.push(("iam:CreatePolicy", &fix.policy_arn));
     }
