@@ -4,7 +4,7 @@ use crate::aws::exports::ExportMode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 const AFTER_HELP: &str = "Settings: ~/.config/mfatui/config.toml (refresh_margin_secs, concurrency, suffix, export, \
-timeouts, theme, hide). Logs: ~/.local/state/mfatui/mfatui.log.";
+timeouts, theme, hide, key_max_age_days, key_propagation_secs). Logs: ~/.local/state/mfatui/mfatui.log.";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -233,6 +233,62 @@ pub enum Command {
         after_help = "Install: mkdir -p ~/.local/share/man/man1 && mfatui man > ~/.local/share/man/man1/mfatui.1"
     )]
     Man,
+    /// IAM users at a glance: access keys (masked id, status, age, last use; older than
+    /// key_max_age_days, 1..=3650 [default: 90], flagged), MFA devices (usable from the CLI or
+    /// not), groups, policies and permissions boundary. IAM calls use the user's MFA session.
+    #[command(after_help = "Examples:\n  mfatui keys\n  mfatui keys alice --json | jq '.users[0].access_keys'")]
+    Keys {
+        /// IAM user profiles (a role or managed name means its user) [default: every IAM user].
+        profiles: Vec<String>,
+        /// Print JSON (stable field names; key ids masked) instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Rotate an IAM user's access key without ever losing access: create, save into your AWS
+    /// files (only the key id and secret change), verify, deactivate and delete the old key.
+    /// Resumable: after an interruption, run it again. Waits up to key_propagation_secs
+    /// (1..=600 [default: 60]) for IAM to accept the new key.
+    #[command(
+        after_help = "Examples:\n  mfatui rotate alice\n  mfatui rotate alice --yes --make-room\n  mfatui rotate ci-bot --keep-old"
+    )]
+    Rotate {
+        /// An IAM user profile (a role or managed name means its user).
+        profile: String,
+        /// Do not ask for confirmation (needed without a terminal).
+        #[arg(long)]
+        yes: bool,
+        /// Leave the old key inactive instead of deleting it.
+        #[arg(long)]
+        keep_old: bool,
+        /// When the user already has two keys (the most IAM allows), delete the one that is not
+        /// in your AWS files (an inactive one first) to make room.
+        #[arg(long)]
+        make_room: bool,
+    },
+    /// Is MFA really enforced? For each IAM user: the policies that apply (static analysis), a
+    /// live probe with the long-term key and no MFA, and AWS's policy simulator. Exit 0
+    /// enforced, 1 not enforced, 2 unknown or error; with several users, the worst.
+    #[command(
+        after_help = "Examples:\n  mfatui audit\n  mfatui audit bob --json | jq '.users[0].verdict'\n  mfatui audit bob --as alice --fix"
+    )]
+    Audit {
+        /// IAM user profiles (a role or managed name means its user) [default: every IAM user].
+        profiles: Vec<String>,
+        /// Print JSON (stable field names) instead of text.
+        #[arg(long)]
+        json: bool,
+        /// For users that are not enforced: create an MfaRequired policy if missing and set it as
+        /// the user's permissions boundary (shows the JSON and asks first).
+        #[arg(long)]
+        fix: bool,
+        /// Do not ask before --fix changes anything.
+        #[arg(long, requires = "fix")]
+        yes: bool,
+        /// Make the IAM calls as this IAM user profile (an administrator auditing and fixing
+        /// others) [default: each user itself]. The probe always uses the audited user's key.
+        #[arg(long = "as", value_name = "PROFILE")]
+        as_profile: Option<String>,
+    },
     /// Try mfatui without an AWS account: a throw-away HOME and a local AWS sandbox with MFA.
     #[command(after_help = "Example: mfatui demo")]
     Demo,

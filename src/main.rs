@@ -3,7 +3,7 @@ use mfatui::aws::config::{self, AwsEnv};
 use mfatui::aws::engine::{Plan, Which};
 use mfatui::aws::store::{SessionStore, now_secs};
 use mfatui::cli::{Cli, Command, Tuning};
-use mfatui::commands::{channels, console, dashboard, demo, doctor, list, sandbox, session};
+use mfatui::commands::{channels, console, dashboard, demo, doctor, iam, list, sandbox, session};
 use mfatui::prompters::Order;
 use mfatui::settings::Settings;
 use std::io::{self, BufWriter, IsTerminal, Write};
@@ -139,6 +139,15 @@ fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<u8> {
             with_engine(&env, &Tuning::default(), Order::TerminalFirst, |out, engine, plan, _| {
                 session::logout(out, engine, plan, profile.as_deref())
             })
+        }
+        Command::Keys { profiles, json } => iam::keys(&env, settings(&env, &Tuning::default())?, &profiles, json),
+        Command::Rotate { profile, yes, keep_old, make_room } => {
+            let flags = iam::RotateFlags { yes, keep_old, make_room };
+            iam::rotate(&env, settings(&env, &Tuning::default())?, &profile, flags)
+        }
+        Command::Audit { profiles, json, fix, yes, as_profile } => {
+            let flags = iam::AuditFlags { json, fix, yes, as_profile };
+            iam::audit(&env, settings(&env, &Tuning::default())?, &profiles, flags)
         }
         Command::Status { json, profile } => {
             let profile = profile.or(env.profile.clone());

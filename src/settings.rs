@@ -42,6 +42,10 @@ pub struct Settings {
     /// Serve the container-credentials endpoint from the dashboard on this port (0: any free
     /// one), so one pane serves everything; absent: the dashboard does not serve.
     pub serve_port: Option<u16>,
+    /// Access keys older than this many days are flagged as old (`mfatui keys`, the IAM view).
+    pub key_max_age_days: i64,
+    /// How long a rotation waits for IAM to accept a new key (and to refuse a deactivated one).
+    pub key_propagation_secs: u64,
 }
 
 impl Default for Settings {
@@ -59,6 +63,8 @@ impl Default for Settings {
             call_timeout_secs: e.deadlines.call.as_secs(),
             mfa_warn_mins: e.mfa_warn_secs / 60,
             serve_port: None,
+            key_max_age_days: crate::aws::iam::keys::DEFAULT_MAX_AGE_DAYS,
+            key_propagation_secs: 60,
         }
     }
 }
@@ -104,6 +110,7 @@ impl Settings {
             ("connect_timeout_secs", s.connect_timeout_secs, 1..=60),
             ("read_timeout_secs", s.read_timeout_secs, 1..=300),
             ("call_timeout_secs", s.call_timeout_secs, 1..=600),
+            ("key_propagation_secs", s.key_propagation_secs, 1..=600),
         ] {
             if !range.contains(&value) {
                 return Err(invalid(format!("{key} = {value} must be between {} and {}", range.start(), range.end())));
@@ -111,6 +118,9 @@ impl Settings {
         }
         if !(1..=720).contains(&s.mfa_warn_mins) {
             return Err(invalid(format!("mfa_warn_mins = {} must be between 1 and 720", s.mfa_warn_mins)));
+        }
+        if !(1..=3650).contains(&s.key_max_age_days) {
+            return Err(invalid(format!("key_max_age_days = {} must be between 1 and 3650", s.key_max_age_days)));
         }
         Ok(s)
     }
@@ -181,6 +191,14 @@ mod tests {
         assert!(e.contains("read_timeout_secs = 0 must be between 1 and 300"), "{e}");
         let e = load("export = \"files\"\n").unwrap_err().to_string();
         assert!(e.contains("files") && e.contains("export"), "{e}");
+        let e = load("key_max_age_days = 0\n").unwrap_err().to_string();
+        assert!(e.contains("key_max_age_days = 0 must be between 1 and 3650"), "{e}");
+        let e = load("key_propagation_secs = 900\n").unwrap_err().to_string();
+        assert!(e.contains("key_propagation_secs = 900 must be between 1 and 600"), "{e}");
+        assert_eq!(
+            (Settings::default().key_max_age_days, load("key_max_age_days = 30\n").unwrap().key_max_age_days),
+            (90, 30)
+        );
         let s = load("export = \"process\"\ncall_timeout_secs = 9\n").unwrap();
         assert_eq!((s.engine().export, s.engine().deadlines.call), (ExportMode::Process, Duration::from_secs(9)));
     }

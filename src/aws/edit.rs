@@ -9,7 +9,10 @@
 //! exactly (for a file that ended with a newline).
 
 use crate::aws::config::parser::{self, WHITESPACE, is_identifier};
-use crate::aws::config::sections::split_header;
+use crate::aws::config::sections::{ConfigSet, FileKind, profile_name, split_header};
+use crate::aws::config::{AwsPaths, read_text};
+use crate::aws::userfile::{FileError, update_text};
+use std::path::PathBuf;
 
 /// The first line of every section mfatui writes, so users know not to edit it.
 pub const MANAGED_MARKER: &str = "# Managed by mfatui: rewritten automatically; edits to this section are lost.";
@@ -22,6 +25,12 @@ pub enum EditError {
     BadValue(String),
     #[error("`[{0}]` is not a section header mfatui can write")]
     InvalidHeader(String),
+    #[error("profile {profile} has no `{key}` in this file")]
+    MissingSetting { profile: String, key: String },
+    #[error(
+        "`{key}` of profile {profile} continues on an indented line, so mfatui will not rewrite it; put the value on one line"
+    )]
+    MultiLine { profile: String, key: String },
 }
 
 struct Lines<'a> {
@@ -144,6 +153,96 @@ pub fn remove_section(text: &str, header: &str) -> String {
         }
     }
     doc.lines.iter().zip(keep).filter(|(_, k)| *k).map(|(l, _)| *l).collect()
+}
+
+/// Replace the values of settings that already exist in `profile`'s section of a file of `kind`
+/// (the user's own section, not a managed one), leaving every other byte as it was: the key
+/// names, spacing, comments after the value, line endings, other sections. Where the SDK would
+/// read a setting (the last occurrence, across repeated sections) is where it is written.
+pub fn replace_profile_values(
+    text: &str,
+    kind: FileKind,
+    profile: &str,
+    pairs: &[(&str, &str)],
+) -> Result<String, EditError> {
+    let raw = parser::parse(text);
+    let prefixed_default =
+        kind == FileKind::Config && raw.sections.iter().any(|s| split_header(s.header) == (Some("profile"), "default"));
+    let ours = |header: &str| {
+        let plain_default = kind == FileKind::Config && split_header(header) == (None, "default");
+        profile_name(kind, header) == Some(profile) && !(prefixed_default && plain_default)
+    };
+    let mut spans: Vec<(usize, usize, &str)> = Vec::new();
+    for &(key, value) in pairs {
+        // A value the parser would read differently (a comment, a line break, whitespace).
+        if value.is_empty()
+            || value.contains(|c: char| c.is_whitespace() || c.is_control())
+            || value.starts_with(['#', ';'])
+        {
+            return Err(EditError::BadValue(key.into()));
+        }
+        let found = raw
+            .sections
+            .iter()
+            .filter(|s| ours(s.header))
+            .flat_map(|s| raw.properties_of(s))
+            .rfind(|p| raw.str(p.key) == key)
+            .ok_or_else(|| EditError::MissingSetting { profile: profile.into(), key: key.into() })?;
+        // A value the parser joined from several lines lives outside the text: not ours to splice.
+        let multi = || EditError::MultiLine { profile: profile.into(), key: key.into() };
+        if found.value.in_arena() {
+            return Err(multi());
+        }
+        let range = found.value.range();
+        let (start, old) = (range.start, &text[range]);
+        spans.push((start, start + old.len(), value));
+    }
+    spans.sort_by_key(|s| s.0);
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut cursor = 0;
+    for (start, end, value) in spans {
+        out.push_str(&text[cursor..start]);
+        out.push_str(value);
+        cursor = end;
+    }
+    out.push_str(&text[cursor..]);
+    Ok(out)
+}
+
+/// Rewrite the values of `pairs` in the user's own profile section, in whichever file holds
+/// them (keys may live in the config file), under the same lock, atomic swap and 0600 as every
+/// write of a user file. Every other byte of both files stays as it was. Returns the file written.
+pub fn update_profile_values(paths: &AwsPaths, profile: &str, pairs: &[(&str, &str)]) -> Result<PathBuf, FileError> {
+    let unreadable = |e: crate::aws::config::ConfigError| FileError::Edit(e.to_string());
+    let mut set = ConfigSet::default();
+    for (kind, path) in [(FileKind::Config, &paths.config), (FileKind::Credentials, &paths.credentials)] {
+        if let Some(text) = read_text(path).map_err(unreadable)? {
+            set.merge_file(kind, path, &text);
+        }
+    }
+    let mut holder: Option<PathBuf> = None;
+    for (key, _) in pairs {
+        let at = set
+            .profiles
+            .get(profile)
+            .and_then(|s| s.located(key))
+            .ok_or_else(|| FileError::Edit(format!("profile {profile} has no `{key}` in your AWS files")))?;
+        let path = at.at.path.to_path_buf();
+        match &holder {
+            Some(h) if *h != path => {
+                return Err(FileError::Edit(format!(
+                    "the settings of profile {profile} are split between {} and {}; put aws_access_key_id and aws_secret_access_key in one file",
+                    h.display(),
+                    path.display()
+                )));
+            }
+            _ => holder = Some(path),
+        }
+    }
+    let Some(path) = holder else { return Err(FileError::Edit("nothing to write".into())) };
+    let kind = if path == paths.credentials { FileKind::Credentials } else { FileKind::Config };
+    update_text(&path, |text| replace_profile_values(text, kind, profile, pairs))?;
+    Ok(path)
 }
 
 /// Names of the sections in `text` whose first line after the header is the managed marker.

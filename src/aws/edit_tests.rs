@@ -225,3 +225,228 @@ proptest! {
         prop_assert!(managed_sections(&got).iter().all(|m| *m != name));
     }
 }
+
+// --- the user's own keys ------------------------------------------------------------------------
+
+const NEW: &[(&str, &str)] =
+    &[("aws_access_key_id", "AKIANEW0000000000002"), ("aws_secret_access_key", "new/secret+2")];
+
+#[test]
+fn only_the_values_of_the_users_keys_change() {
+    let text = "# mine\r\n[alice]  # me\r\nAWS_Access_Key_Id   =   AKIAOLD  # old one\r\nregion=eu-west-1\r\n\
+                aws_secret_access_key=old/secret ;x\r\n\r\n[bob]\r\naws_access_key_id = AKIABOB\r\n";
+    let out = replace_profile_values(text, FileKind::Credentials, "alice", NEW).unwrap();
+    assert_eq!(
+        out,
+        "# mine\r\n[alice]  # me\r\nAWS_Access_Key_Id   =   AKIANEW0000000000002  # old one\r\nregion=eu-west-1\r\n\
+         aws_secret_access_key=new/secret+2 ;x\r\n\r\n[bob]\r\naws_access_key_id = AKIABOB\r\n"
+    );
+}
+
+#[test]
+fn the_occurrence_the_sdk_reads_is_the_one_written() {
+    // Repeated sections merge and a later value wins; `[profile alice]` is not a profile in the
+    // credentials file, nor `[alice]` in the config file.
+    let text = "[alice]\naws_access_key_id = A1\naws_secret_access_key = S1\n[profile alice]\naws_access_key_id = D\n\
+                [alice]\naws_access_key_id = A2\n";
+    let out = replace_profile_values(text, FileKind::Credentials, "alice", NEW).unwrap();
+    assert_eq!(
+        out,
+        "[alice]\naws_access_key_id = A1\naws_secret_access_key = new/secret+2\n[profile alice]\naws_access_key_id = D\n\
+         [alice]\naws_access_key_id = AKIANEW0000000000002\n"
+    );
+    let config = "[alice]\naws_access_key_id = D\n[profile alice]\naws_access_key_id = A\naws_secret_access_key = S\n";
+    let out = replace_profile_values(config, FileKind::Config, "alice", NEW).unwrap();
+    assert!(out.starts_with("[alice]\naws_access_key_id = D\n[profile alice]\naws_access_key_id = AKIANEW"), "{out}");
+    // `[profile default]` hides `[default]` in the config file.
+    let config = "[default]\naws_access_key_id = D\naws_secret_access_key = D\n[profile default]\n\
+                  aws_access_key_id = A\naws_secret_access_key = S\n";
+    let out = replace_profile_values(config, FileKind::Config, "default", NEW).unwrap();
+    assert!(out.starts_with("[default]\naws_access_key_id = D\naws_secret_access_key = D\n"), "{out}");
+}
+
+#[test]
+fn missing_continued_and_unstorable_values_are_refused() {
+    let text = "[alice]\naws_access_key_id = A\n";
+    let missing = replace_profile_values(text, FileKind::Credentials, "alice", NEW).unwrap_err();
+    assert_eq!(missing, EditError::MissingSetting { profile: "alice".into(), key: "aws_secret_access_key".into() });
+    let continued = "[alice]\naws_access_key_id = A\n  more\naws_secret_access_key = S\n";
+    let err = replace_profile_values(continued, FileKind::Credentials, "alice", NEW).unwrap_err();
+    assert!(matches!(err, EditError::MultiLine { .. }), "{err}");
+    let both = "[alice]\naws_access_key_id = A\naws_secret_access_key = S\n";
+    for bad in ["a b", "", "#x", "a\nb"] {
+        let err = replace_profile_values(both, FileKind::Credentials, "alice", &[("aws_access_key_id", bad)]);
+        assert_eq!(err, Err(EditError::BadValue("aws_access_key_id".into())), "{bad:?}");
+    }
+}
+
+#[test]
+fn the_file_that_holds_the_keys_is_written_and_no_other() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let paths = AwsPaths { config: dir.path().join("config"), credentials: dir.path().join("credentials") };
+    let config = "[profile alice]\nregion = eu-west-1\naws_access_key_id = A\naws_secret_access_key = S\n";
+    let credentials = "[bob]\naws_access_key_id = B\naws_secret_access_key = T\n";
+    std::fs::write(&paths.config, config).unwrap();
+    std::fs::write(&paths.credentials, credentials).unwrap();
+    assert_eq!(update_profile_values(&paths, "alice", NEW).unwrap(), paths.config);
+    let written = std::fs::read_to_string(&paths.config).unwrap();
+    assert_eq!(written, config.replace("= A\n", "= AKIANEW0000000000002\n").replace("= S\n", "= new/secret+2\n"));
+    assert_eq!(std::fs::metadata(&paths.config).unwrap().permissions().mode() & 0o777, 0o600);
+    assert_eq!(std::fs::read_to_string(&paths.credentials).unwrap(), credentials);
+    // The credentials file wins over the config file, as in the SDKs.
+    std::fs::write(
+        &paths.credentials,
+        format!("{credentials}[alice]\naws_access_key_id = C\naws_secret_access_key = D\n"),
+    )
+    .unwrap();
+    assert_eq!(update_profile_values(&paths, "alice", NEW).unwrap(), paths.credentials);
+    // Split between the files: refused, nothing written.
+    std::fs::write(&paths.credentials, "[alice]\naws_access_key_id = C\n").unwrap();
+    let err = update_profile_values(&paths, "alice", NEW).unwrap_err().to_string();
+    assert!(err.contains("split between"), "{err}");
+    assert_eq!(std::fs::read_to_string(&paths.credentials).unwrap(), "[alice]\naws_access_key_id = C\n");
+    let err = update_profile_values(&paths, "carol", NEW).unwrap_err().to_string();
+    assert!(err.contains("profile carol has no `aws_access_key_id`"), "{err}");
+}
+
+/// A line of the target profile: any user line, or one of its two keys as `prefix value suffix`.
+#[derive(Debug, Clone)]
+enum KeyLine {
+    Other(String),
+    Key { which: usize, prefix: String, value: String, suffix: String },
+}
+
+fn key_line() -> impl Strategy<Value = KeyLine> {
+    let key = (0..2usize, any::<u8>()).prop_map(|(which, case)| {
+        let name = ["aws_access_key_id", "aws_secret_access_key"][which];
+        let upper = |(i, c): (usize, char)| if case & (1 << (i % 8)) != 0 { c.to_ascii_uppercase() } else { c };
+        (which, name.chars().enumerate().map(upper).collect::<String>())
+    });
+    let tail = prop_oneof![Just(String::new()), "[ \t]{1,3}", " # [a-z ]{0,8}", "\t;[a-z]{0,5}"];
+    let value = "[A-Za-z0-9/+][A-Za-z0-9/+#;]{0,19}";
+    let keyed = (key, "[ \t]{0,2}", "[ \t]{0,2}", value, tail, eol()).prop_map(|((which, k), a, b, value, tail, e)| {
+        KeyLine::Key { which, prefix: format!("{k}{a}={b}"), value, suffix: format!("{tail}{e}") }
+    });
+    prop_oneof![2 => keyed, 1 => user_line().prop_map(KeyLine::Other)]
+}
+
+#[derive(Debug, Clone)]
+enum Part {
+    Other(Segment),
+    /// A section that is (or, a decoy, is not) the profile in this file kind.
+    Target {
+        header: String,
+        decoy: bool,
+        lines: Vec<KeyLine>,
+    },
+}
+
+fn target_part() -> impl Strategy<Value = Part> {
+    let header = prop_oneof![
+        Just(("[alice]".to_string(), false)),
+        Just(("[ alice ] # me".to_string(), false)),
+        Just(("[profile alice]".to_string(), true)),
+    ];
+    (header, eol(), prop::collection::vec(key_line(), 0..5)).prop_map(|((h, decoy), e, lines)| Part::Target {
+        header: format!("{h}{e}"),
+        decoy,
+        lines,
+    })
+}
+
+fn parts() -> impl Strategy<Value = Vec<Part>> {
+    prop::collection::vec(prop_oneof![2 => target_part(), 1 => user_segment().prop_map(Part::Other)], 0..6)
+}
+
+/// The text, and the expected result of writing `new` (`None`: refused).
+fn render_parts(parts: &[Part], new: [&str; 2]) -> (String, Option<String>) {
+    // The last occurrence of each key in a real (non-decoy) section is the one the SDK reads.
+    let mut last: [Option<(usize, usize)>; 2] = [None, None];
+    for (p, part) in parts.iter().enumerate() {
+        if let Part::Target { decoy: false, lines, .. } = part {
+            for (l, line) in lines.iter().enumerate() {
+                if let KeyLine::Key { which, .. } = line {
+                    last[*which] = Some((p, l));
+                }
+            }
+        }
+    }
+    let (mut old, mut expected) = (String::new(), String::new());
+    let mut refused = last.iter().any(Option::is_none);
+    for (p, part) in parts.iter().enumerate() {
+        match part {
+            Part::Other(Segment::User(t) | Segment::Owned(_, t)) => {
+                old.push_str(t);
+                expected.push_str(t);
+            }
+            Part::Target { header, lines, .. } => {
+                old.push_str(header);
+                expected.push_str(header);
+                for (l, line) in lines.iter().enumerate() {
+                    match line {
+                        KeyLine::Other(t) => {
+                            old.push_str(t);
+                            expected.push_str(t);
+                        }
+                        KeyLine::Key { which, prefix, value, suffix: rest } => {
+                            old.push_str(&format!("{prefix}{value}{rest}"));
+                            if last[*which] == Some((p, l)) {
+                                expected.push_str(&format!("{prefix}{}{rest}", new[*which]));
+                                // The next line that is not blank or a comment continues the value if indented.
+                                let skipped = |t: &str| t.trim().is_empty() || t.starts_with(['#', ';']);
+                                let next =
+                                    lines[l + 1..].iter().find(|n| !matches!(n, KeyLine::Other(t) if skipped(t)));
+                                refused |= matches!(next, Some(KeyLine::Other(t)) if t.starts_with([' ', '\t']));
+                            } else {
+                                expected.push_str(&format!("{prefix}{value}{rest}"));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    (old, (!refused).then_some(expected))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(500))]
+
+    #[test]
+    fn writing_keys_changes_their_values_and_nothing_else(parts in parts()) {
+        let new = ["AKIANEW0000000000002", "new/secret+2"];
+        let (old, expected) = render_parts(&parts, new);
+        let pairs = [("aws_access_key_id", new[0]), ("aws_secret_access_key", new[1])];
+        let got = replace_profile_values(&old, FileKind::Credentials, "alice", &pairs);
+        match expected {
+            Some(expected) => {
+                let got = got.unwrap();
+                prop_assert_eq!(&got, &expected);
+                // The SDK-rules parser agrees: the profile now reads the new keys, others are unchanged.
+                let parse = |t: &str| {
+                    let mut set = ConfigSet::default();
+                    set.merge_file(FileKind::Credentials, std::path::Path::new("c"), t);
+                    set.profiles
+                        .iter()
+                        .map(|(n, s)| {
+                            let props = s
+                                .iter()
+                                .map(|(k, v)| (k.to_string(), v.to_string(), s.located(k).map_or(0, |l| l.at.line)))
+                                .collect::<Vec<_>>();
+                            (n.clone(), props)
+                        })
+                        .collect::<std::collections::BTreeMap<_, _>>()
+                };
+                let (before, mut after) = (parse(&old), parse(&got));
+                let alice = after.remove("alice").unwrap();
+                prop_assert_eq!(alice.iter().find(|p| p.0 == "aws_access_key_id").map(|p| p.1.as_str()), Some(new[0]));
+                prop_assert_eq!(alice.iter().find(|p| p.0 == "aws_secret_access_key").map(|p| p.1.as_str()), Some(new[1]));
+                let mut before = before;
+                before.remove("alice");
+                prop_assert_eq!(before, after);
+            }
+            None => prop_assert!(got.is_err(), "{:?}", got),
+        }
+    }
+}

@@ -197,22 +197,25 @@ pub fn serve(env: &AwsEnv, settings: &Settings, port: u16, profile: Option<&str>
     rt.block_on(async move {
         let plan = Arc::new(RwLock::new(Arc::new(r.plan.clone())));
         let handle = server::start(r.engine.clone(), plan, port, &state_dir).await?;
+        // Best effort: a reader that goes away (a script that read the first lines) must not
+        // stop the server.
         let mut out = std::io::stdout().lock();
-        writeln!(out, "mfatui serves credentials on http://{} (Ctrl-C stops it). In the client's environment set:", handle.addr)?;
+        let _ = writeln!(out, "mfatui serves credentials on http://{} (Ctrl-C stops it). In the client's environment set:", handle.addr);
         let example = profile.map(str::to_string).or_else(|| r.plan.roles.first().map(|x| x.name.clone()));
-        match example {
-            Some(p) => writeln!(out, "  export AWS_CONTAINER_CREDENTIALS_FULL_URI={}", handle.url(&p))?,
-            None => writeln!(out, "  export AWS_CONTAINER_CREDENTIALS_FULL_URI=http://{}/profile/PROFILE", handle.addr)?,
-        }
-        writeln!(out, "  export AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE={}", handle.token_file.display())?;
-        writeln!(
+        let uri = match example {
+            Some(p) => handle.url(&p),
+            None => format!("http://{}/profile/PROFILE", handle.addr),
+        };
+        let _ = writeln!(out, "  export AWS_CONTAINER_CREDENTIALS_FULL_URI={uri}");
+        let _ = writeln!(out, "  export AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE={}", handle.token_file.display());
+        let _ = writeln!(
             out,
             "  unset AWS_PROFILE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN   # these would win over the endpoint"
-        )?;
+        );
         if profile.is_none() {
-            writeln!(out, "Any profile mfatui signs in works: /profile/NAME (`mfatui status` lists them).")?;
+            let _ = writeln!(out, "Any profile mfatui signs in works: /profile/NAME (`mfatui status` lists them).");
         }
-        out.flush()?;
+        let _ = out.flush();
         drop(out);
         tokio::signal::ctrl_c().await?;
         drop(handle);

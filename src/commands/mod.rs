@@ -6,6 +6,7 @@ pub mod console;
 pub mod dashboard;
 pub mod demo;
 pub mod doctor;
+pub mod iam;
 pub mod list;
 pub mod sandbox;
 pub mod session;

@@ -174,7 +174,7 @@ fn unquote(name: &str) -> Option<&str> {
 }
 
 /// The profile a section header names in a file of this kind, if it names one.
-fn profile_name(kind: FileKind, header: &str) -> Option<&str> {
+pub(crate) fn profile_name(kind: FileKind, header: &str) -> Option<&str> {
     match (kind, split_header(header)) {
         (FileKind::Config, (Some("profile"), n)) => Some(unquote(n).unwrap_or(n)),
         (FileKind::Config, (None, n @ "default")) => Some(n),

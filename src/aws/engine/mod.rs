@@ -191,7 +191,7 @@ impl Engine {
     }
 
     /// The target of a planned profile, with the engine's overrides applied.
-    fn target(&self, planned: &super::sts::Target) -> super::sts::Target {
+    pub fn target(&self, planned: &super::sts::Target) -> super::sts::Target {
         let mut t = planned.clone();
         t.deadlines = self.settings.deadlines;
         if let Some(e) = &self.endpoint {

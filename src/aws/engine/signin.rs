@@ -266,7 +266,8 @@ impl Engine {
         Some(name)
     }
 
-    pub(super) async fn long_term_keys(&self, user: &UserPlan) -> Result<Keys, EngineError> {
+    /// A user's long-term keys: from the files, or by running its `credential_process`.
+    pub async fn long_term_keys(&self, user: &UserPlan) -> Result<Keys, EngineError> {
         match &user.keys {
             KeySource::Static(k) => Ok(k.clone()),
             KeySource::Process(cmd) => process_keys(&user.name, cmd).await,

@@ -1,13 +1,23 @@
 //! IAM, through aws-sdk-iam, bounded like every call (see `net`): the caller's MFA devices (to
-//! tell a user whose profile lacks `mfa_serial` exactly what to add) and account aliases.
+//! tell a user whose profile lacks `mfa_serial` exactly what to add) and account aliases here;
+//! the IAM view in the submodules: `api`/`policy_api` (wrappers), `access` (which credentials
+//! sign), `keys` (a user's overview), `rotate` + `journal` (key rotation), `audit` (is MFA
+//! really enforced), `policy`/`enforcement` (the evaluator and the static analysis).
 
 use super::net::{AwsError, Endpoint, Keys, classify, http_client, sdk_credentials, timeout_config, within};
 use super::sts::Target;
 use aws_sdk_iam::config::retry::RetryConfig;
 use aws_sdk_iam::config::{BehaviorVersion, Region};
 
+pub mod access;
+pub mod api;
+pub mod audit;
 pub mod enforcement;
+pub mod journal;
+pub mod keys;
 pub mod policy;
+pub mod policy_api;
+pub mod rotate;
 
 pub(crate) fn client(target: &Target, keys: &Keys) -> aws_sdk_iam::Client {
     let mut b = aws_sdk_iam::Config::builder()

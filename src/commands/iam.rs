@@ -1,0 +1,317 @@
+//! `mfatui keys`, `rotate` and `audit`: the IAM view, headless. Each prints as it goes; key ids
+//! appear only masked (`****WXYZ`) and secrets never. Confirmations are asked on the terminal
+//! (`/dev/tty`), never on stdin, unless `--yes`.
+
+mod audit;
+
+pub use audit::{AuditFlags, audit};
+
+use crate::aws::config::{self, AwsEnv};
+use crate::aws::engine::{Engine, Plan};
+use crate::aws::iam::api::MfaKind;
+use crate::aws::iam::keys::{KeyInfo, Overview, overview};
+use crate::aws::iam::rotate::{self, Answer, Confirm, Event, OldKey, Question, RotateOptions, Yes, day, key_text};
+use crate::commands::session;
+use crate::prompters::Order;
+use crate::settings::Settings;
+use serde_json::{Value, json};
+use std::io::{BufRead, BufReader, Write};
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// What every IAM command needs: the plan, an engine that can ask for MFA codes, a runtime.
+pub(super) struct Ctx {
+    pub engine: Engine,
+    pub plan: Plan,
+    pub rt: tokio::runtime::Runtime,
+    pub settings: Settings,
+}
+
+impl Ctx {
+    pub fn new(env: &AwsEnv, settings: Settings) -> anyhow::Result<Self> {
+        let cfg = config::load(env)?;
+        let graph = cfg.graph();
+        let plan = Plan::build(&cfg, &graph, &settings.suffix, |k| std::env::var(k).ok());
+        let engine = session::engine(env, &cfg, settings.engine(), Order::TerminalFirst)?;
+        crate::app::init_logging(&env.state_dir()?);
+        let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+        Ok(Self { engine, plan, rt, settings })
+    }
+
+    /// The named profiles, or every IAM user of the config.
+    pub fn profiles(&self, named: &[String]) -> Vec<String> {
+        if named.is_empty() { self.plan.users.keys().cloned().collect() } else { named.to_vec() }
+    }
+}
+
+/// A yes/no on the controlling terminal; no terminal means no.
+pub(super) fn ask_tty(question: &str) -> bool {
+    let Ok(tty) = std::fs::OpenOptions::new().read(true).write(true).open("/dev/tty") else { return false };
+    let mut out = &tty;
+    let _ = write!(out, "{question} [y/N] ");
+    let _ = out.flush();
+    let mut line = String::new();
+    if BufReader::new(&tty).read_line(&mut line).is_err() {
+        return false;
+    }
+    matches!(line.trim().to_ascii_lowercase().as_str(), "y" | "yes")
+}
+
+pub(super) fn has_tty() -> bool {
+    std::fs::OpenOptions::new().read(true).write(true).open("/dev/tty").is_ok()
+}
+
+pub(super) fn time(secs: Option<i64>) -> Value {
+    secs.map_or(Value::Null, |s| Value::String(crate::aws::store::rfc3339(s)))
+}
+
+// --- keys -------------------------------------------------------------------------------------
+
+/// `mfatui keys [PROFILE…] [--json]`. Exit 0, or 2 when a user could not be read at all.
+pub fn keys(env: &AwsEnv, settings: Settings, profiles: &[String], json: bool) -> anyhow::Result<u8> {
+    let ctx = Ctx::new(env, settings)?;
+    let max_age = ctx.settings.key_max_age_days;
+    let mut out = std::io::stdout();
+    let mut users = Vec::new();
+    let mut errors = Vec::new();
+    for p in ctx.profiles(profiles) {
+        match ctx.rt.block_on(overview(&ctx.engine, &ctx.plan, &p, max_age, &None)) {
+            Ok(o) => {
+                if !json {
+                    write_overview(&mut out, &o)?;
+                }
+                users.push(o);
+            }
+            Err(e) => {
+                if !json {
+                    writeln!(out, "{p}: {e}\n")?;
+                }
+                errors.push((p, e.to_string()));
+            }
+        }
+    }
+    if json {
+        let users: Vec<Value> = users.iter().map(overview_json).collect();
+        let errors: Vec<Value> = errors.iter().map(|(p, e)| json!({"profile": p, "error": e})).collect();
+        let doc = json!({"key_max_age_days": max_age, "users": users, "errors": errors});
+        writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
+    } else if users.is_empty() && errors.is_empty() {
+        writeln!(out, "No IAM user with access keys in your AWS config.")?;
+    }
+    Ok(if errors.is_empty() { 0 } else { 2 })
+}
+
+fn key_line(k: &KeyInfo) -> String {
+    let age = match (k.age_days, k.old) {
+        (Some(d), true) => format!(" ({d} days: OLD)"),
+        (Some(d), false) => format!(" ({d} days)"),
+        _ => String::new(),
+    };
+    let status = if k.active { "Active  " } else { "Inactive" };
+    let used = rotate::last_used_text(&k.last_used);
+    let here = if k.in_use { "  <- in your AWS files" } else { "" };
+    format!("{}  {status}  created {}{age}  {used}{here}", k.id, day(k.created))
+}
+
+fn list_or<T>(r: &Result<Vec<T>, String>, show: impl Fn(&T) -> String) -> String {
+    match r {
+        Ok(v) if v.is_empty() => "none".into(),
+        Ok(v) => v.iter().map(show).collect::<Vec<_>>().join(", "),
+        Err(e) => format!("not readable ({e})"),
+    }
+}
+
+fn write_overview(out: &mut impl Write, o: &Overview) -> std::io::Result<()> {
+    let via = if o.mfa_session { "MFA session" } else { "long-term key: no mfa_serial" };
+    writeln!(out, "{}  {}  ({via})", o.profile, o.arn)?;
+    match &o.keys {
+        Ok(keys) => {
+            writeln!(out, "  access keys (old after {} days):", o.max_age_days)?;
+            for k in keys {
+                writeln!(out, "    {}", key_line(k))?;
+            }
+        }
+        Err(e) => writeln!(out, "  access keys: not readable ({e})")?,
+    }
+    let device = |d: &crate::aws::iam::api::MfaDevice| {
+        let kind = match d.kind {
+            MfaKind::Virtual => "virtual",
+            MfaKind::Hardware => "hardware TOTP",
+            MfaKind::Fido => "FIDO security key",
+        };
+        let usable = if d.usable_from_cli { "usable from the CLI" } else { "console only" };
+        format!("{} ({kind}, {usable})", d.serial)
+    };
+    writeln!(out, "  MFA devices: {}", list_or(&o.mfa_devices, device))?;
+    writeln!(out, "  groups: {}", list_or(&o.groups, |g| g.clone()))?;
+    writeln!(out, "  managed policies: {}", list_or(&o.attached_policies, |p| p.name.clone()))?;
+    writeln!(out, "  inline policies: {}", list_or(&o.inline_policies, |p| p.clone()))?;
+    let boundary = match &o.boundary {
+        Ok(Some(b)) => b.clone(),
+        Ok(None) => "none".into(),
+        Err(e) => format!("not readable ({e})"),
+    };
+    writeln!(out, "  permissions boundary: {boundary}")?;
+    for p in &o.problems {
+        writeln!(out, "  ! {p}")?;
+    }
+    writeln!(out)
+}
+
+fn error_of<T>(r: &Result<T, String>) -> Value {
+    r.as_ref().err().map_or(Value::Null, |e| Value::String(e.clone()))
+}
+
+/// Field names are part of the interface: add, never rename.
+fn overview_json(o: &Overview) -> Value {
+    let keys: Vec<Value> = o.keys.as_ref().map_or(Vec::new(), |keys| {
+        keys.iter()
+            .map(|k| {
+                let last = k
+                    .last_used
+                    .as_ref()
+                    .ok()
+                    .map(|l| json!({"date": time(l.date), "service": l.service, "region": l.region}));
+                json!({"id": k.id, "status": if k.active { "Active" } else { "Inactive" }, "created": time(k.created),
+                       "age_days": k.age_days, "old": k.old, "in_use": k.in_use, "last_used": last,
+                       "last_used_error": error_of(&k.last_used)})
+            })
+            .collect()
+    });
+    let devices: Vec<Value> = o.mfa_devices.as_ref().map_or(Vec::new(), |d| {
+        d.iter()
+            .map(|d| json!({"serial": d.serial, "kind": d.kind, "usable_from_cli": d.usable_from_cli, "enabled": time(d.enabled)}))
+            .collect()
+    });
+    json!({
+        "profile": o.profile, "user": o.user, "arn": o.arn, "account": o.account, "mfa_session": o.mfa_session,
+        "access_keys": keys, "access_keys_error": error_of(&o.keys),
+        "mfa_devices": devices, "mfa_devices_error": error_of(&o.mfa_devices), "mfa_serial": o.configured_serial,
+        "groups": o.groups.as_ref().ok(), "groups_error": error_of(&o.groups),
+        "attached_policies": o.attached_policies.as_ref().ok(), "attached_policies_error": error_of(&o.attached_policies),
+        "inline_policies": o.inline_policies.as_ref().ok(), "inline_policies_error": error_of(&o.inline_policies),
+        "permissions_boundary": o.boundary.as_ref().ok().cloned().flatten(), "permissions_boundary_error": error_of(&o.boundary),
+        "problems": o.problems,
+    })
+}
+
+// --- rotate -----------------------------------------------------------------------------------
+
+pub struct RotateFlags {
+    pub yes: bool,
+    pub keep_old: bool,
+    pub make_room: bool,
+}
+
+struct TtyConfirm;
+
+impl Confirm for TtyConfirm {
+    fn confirm<'a>(&'a self, q: &'a Question) -> Answer<'a> {
+        let text = match q {
+            Question::Rotate { profile, user, key, resume: None } => format!(
+                "Rotate the access key {key} of {user}? A new key replaces it in your AWS files ([{profile}]) and the old one is then deactivated."
+            ),
+            Question::Rotate { user, resume: Some(phase), .. } => {
+                format!("Resume the interrupted rotation of {user}'s key ({})?", phase.describe())
+            }
+            Question::MakeRoom { user, key } => {
+                format!("{user} has two access keys. Delete {} to make room?", key_text(key))
+            }
+        };
+        Box::pin(async move { tokio::task::spawn_blocking(move || ask_tty(&text)).await.unwrap_or(false) })
+    }
+}
+
+fn event_line(e: &Event, last_verify: &mut Option<(u32, u64)>) -> Option<String> {
+    Some(match e {
+        Event::Signing { text, .. } => text.clone(),
+        Event::Resuming { phase, journal } => {
+            format!("resuming an interrupted rotation ({}; journal {})", phase.describe(), journal.display())
+        }
+        Event::Keys { keys } => keys.iter().map(|k| format!("  {}", key_line(k))).collect::<Vec<_>>().join("\n"),
+        Event::MadeRoom { deleted } => format!("  deleted {deleted} to make room"),
+        Event::DeletedUnsaved { key } => {
+            format!("  deleted {key}, made by an interrupted run that never saved its secret")
+        }
+        Event::Creating => "  creating a new access key".into(),
+        Event::Created { key } => format!("  created {key}; its secret is in the journal"),
+        Event::Saved { key, file } => {
+            format!("  saved {key} in {} (only aws_access_key_id and aws_secret_access_key changed)", file.display())
+        }
+        Event::Verifying { successes, needed, waited_ms, last_error, .. } => {
+            // One line per success, and per 2 s of waiting: a minute of polling is not 240 lines.
+            let shown = match (successes, last_verify.as_ref()) {
+                (0, Some((0, at))) if waited_ms.saturating_sub(*at) < 2000 => None,
+                (s, Some((p, _))) if s == p && *s > 0 => None,
+                _ => Some(()),
+            };
+            shown?;
+            *last_verify = Some((*successes, *waited_ms));
+            match last_error {
+                Some(err) if *successes == 0 => format!(
+                    "  not accepted yet after {:.1}s ({}); IAM takes a few seconds to propagate a new key",
+                    *waited_ms as f64 / 1000.0,
+                    crate::display::clip(err, 120)
+                ),
+                _ => format!("  sts:GetCallerIdentity with the new key: accepted {successes}/{needed}"),
+            }
+        }
+        Event::Verified { key, waited_ms } => format!("  verified {key} after {:.1}s", *waited_ms as f64 / 1000.0),
+        Event::Deactivated { key } => format!("  deactivated {key}"),
+        Event::OldRefused { key, waited_ms } => {
+            format!("  AWS now refuses {key} (checked after {:.1}s)", *waited_ms as f64 / 1000.0)
+        }
+        Event::OldStillAccepted { key, waited_ms } => format!(
+            "  warning: AWS still accepted {key} {:.0}s after it was deactivated (IAM may be slow, or this endpoint ignores key status); it is inactive in IAM",
+            *waited_ms as f64 / 1000.0
+        ),
+        Event::DeletedOld { key } => format!("  deleted {key}"),
+        Event::Restarting { why } => format!("  {why}"),
+    })
+}
+
+/// `mfatui rotate PROFILE`. Exit 0 when rotated; errors exit 2 (main).
+pub fn rotate(env: &AwsEnv, settings: Settings, profile: &str, flags: RotateFlags) -> anyhow::Result<u8> {
+    if !flags.yes && !has_tty() {
+        anyhow::bail!(
+            "rotate asks for confirmation on the terminal, and there is none here: run it in a terminal, or add --yes"
+        );
+    }
+    let ctx = Ctx::new(env, settings)?;
+    let opts = RotateOptions {
+        make_room: flags.make_room,
+        keep_old: flags.keep_old,
+        propagation: Duration::from_secs(ctx.settings.key_propagation_secs),
+        max_age_days: ctx.settings.key_max_age_days,
+        ..RotateOptions::default()
+    };
+    let printer = Mutex::new((std::io::stdout(), None::<(u32, u64)>));
+    let progress = |e: Event| {
+        let mut guard = printer.lock().unwrap_or_else(|p| p.into_inner());
+        let (out, last) = &mut *guard;
+        if let Some(line) = event_line(&e, last) {
+            let _ = writeln!(out, "{line}");
+        }
+    };
+    let user = crate::aws::iam::access::user_of(&ctx.plan, profile)?.name.clone();
+    println!("Rotating the access key of {user}.");
+    let confirm: &dyn Confirm = if flags.yes { &Yes } else { &TtyConfirm };
+    let report = ctx.rt.block_on(rotate::rotate(&ctx.engine, &ctx.plan, profile, &opts, confirm, &progress))?;
+    let old = match report.old_key {
+        OldKey::Deleted => format!("the old key {} was deleted", report.old),
+        OldKey::KeptInactive => format!("the old key {} is kept, inactive", report.old),
+    };
+    let room = if report.made_room.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "; deleted to make room: {}",
+            report.made_room.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+        )
+    };
+    println!(
+        "Done: {} now uses {} (was {}); {old}{room}. Sessions obtained with the old key keep working until they expire; the next MFA sign-in uses the new key.",
+        report.profile, report.new, report.old
+    );
+    Ok(0)
+}

@@ -1,0 +1,295 @@
+//! `mfatui audit`: the three kinds of evidence per user, the verdict, the fix (and `--fix`).
+//! Exit 0 enforced, 1 not enforced, 2 unknown or error; with several users, the worst.
+
+use super::{Ctx, ask_tty, has_tty};
+use crate::aws::config::AwsEnv;
+use crate::aws::iam::audit::{self, Audit, AuditOptions, FixPlan, PROBE_ACTION, Probe, Simulation};
+use crate::aws::iam::enforcement::{Severity, Source, Verdict};
+use crate::aws::iam::policy_api::SimResult;
+use crate::settings::Settings;
+use serde_json::{Value, json};
+use std::io::Write;
+
+fn exit_code(v: Verdict) -> u8 {
+    match v {
+        Verdict::Enforced => 0,
+        Verdict::NotEnforced => 1,
+        Verdict::Unknown => 2,
+    }
+}
+
+fn verdict_name(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Enforced => "enforced",
+        Verdict::NotEnforced => "not_enforced",
+        Verdict::Unknown => "unknown",
+    }
+}
+
+/// `FindingKind::ExtraConditionKey` → `extra_condition_key`.
+fn snake(debug: String) -> String {
+    let mut out = String::new();
+    for (i, c) in debug.chars().enumerate() {
+        if c.is_ascii_uppercase() {
+            if i > 0 {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn source_json(s: &Source) -> Value {
+    match s {
+        Source::UserInline { name } => json!({"kind": "user_inline", "name": name}),
+        Source::UserManaged { arn } => json!({"kind": "user_managed", "arn": arn}),
+        Source::GroupInline { group, name } => json!({"kind": "group_inline", "group": group, "name": name}),
+        Source::GroupManaged { group, arn } => json!({"kind": "group_managed", "group": group, "arn": arn}),
+        Source::Boundary { arn } => json!({"kind": "boundary", "arn": arn}),
+    }
+}
+
+fn probe_text(p: &Probe) -> String {
+    match p {
+        Probe::Allowed => "allowed: proof that MFA is not enforced for it".into(),
+        Probe::ExplicitDeny { policy_type, .. } => {
+            format!(
+                "refused by an explicit deny in {}: evidence that MFA is enforced",
+                audit::with_article(policy_type)
+            )
+        }
+        Probe::Inconclusive { why } => format!("inconclusive: {why}"),
+        Probe::NotRun { why } => format!("not run: {why}"),
+    }
+}
+
+fn probe_json(p: &Probe) -> Value {
+    let (result, policy_type, detail) = match p {
+        Probe::Allowed => ("allowed", None, None),
+        Probe::ExplicitDeny { policy_type, message } => ("explicit_deny", Some(policy_type), Some(message)),
+        Probe::Inconclusive { why } => ("inconclusive", None, Some(why)),
+        Probe::NotRun { why } => ("not_run", None, Some(why)),
+    };
+    json!({"action": PROBE_ACTION, "result": result, "policy_type": policy_type, "detail": detail})
+}
+
+fn sim_text(s: &SimResult) -> String {
+    let missing = if s.missing_context.is_empty() {
+        String::new()
+    } else {
+        format!(" (missing: {})", s.missing_context.join(", "))
+    };
+    format!("{:?}{missing}", s.decision)
+        .to_ascii_lowercase()
+        .replace("explicitdeny", "explicit deny")
+        .replace("implicitdeny", "implicit deny")
+}
+
+fn sim_json(s: &Simulation) -> Value {
+    match s {
+        Simulation::NotAvailable { reason } => json!({"available": false, "reason": reason}),
+        Simulation::Ran { absent, false_ } => {
+            let one = |r: &SimResult| json!({"decision": r.decision, "matched": r.matched, "missing_context": r.missing_context});
+            json!({"available": true, "action": PROBE_ACTION, "mfa_absent": one(absent), "mfa_false": one(false_)})
+        }
+    }
+}
+
+fn audit_json(a: &Audit) -> Value {
+    let s = &a.static_;
+    let policies: Vec<Value> = s
+        .gathered
+        .policies
+        .iter()
+        .map(|p| {
+            let mut v = source_json(&p.source);
+            v["readable"] = json!(p.document.is_ok());
+            v["error"] = json!(p.document.as_ref().err());
+            v
+        })
+        .collect();
+    let findings: Vec<Value> = s
+        .assessment
+        .findings
+        .iter()
+        .map(|f| {
+            json!({"severity": snake(format!("{:?}", f.severity)), "kind": snake(format!("{:?}", f.kind)),
+                   "source": f.source.as_ref().map(source_json), "message": f.message})
+        })
+        .collect();
+    let hatches: Vec<Value> = s
+        .assessment
+        .escape_hatches
+        .iter()
+        .map(|h| json!({"action": h.action, "why": h.why, "source": source_json(&h.source)}))
+        .collect();
+    let fix = a.fix.as_ref().map(|f| {
+        let parse = |t: &str| serde_json::from_str::<Value>(t).unwrap_or(Value::String(t.into()));
+        json!({"description": f.description, "boundary_document": parse(&f.boundary_document),
+               "deny_statement": parse(&f.deny_statement)})
+    });
+    json!({
+        "profile": a.profile, "user": a.user, "arn": a.arn, "account": a.account,
+        "caller": a.caller, "caller_mfa_session": a.caller_mfa,
+        "verdict": verdict_name(a.verdict), "reason": a.reason,
+        "static": {"verdict": verdict_name(s.verdict), "summary": s.summary, "policies": policies,
+                   "gaps": s.gathered.gaps, "findings": findings, "escape_hatches": hatches,
+                   "boundary": s.gathered.boundary, "groups": s.gathered.groups},
+        "probe": probe_json(&a.probe),
+        "simulator": sim_json(&a.simulation),
+        "fix": fix,
+    })
+}
+
+fn write_audit(out: &mut impl Write, a: &Audit) -> std::io::Result<()> {
+    let verdict = match a.verdict {
+        Verdict::Enforced => "MFA ENFORCED",
+        Verdict::NotEnforced => "MFA NOT ENFORCED",
+        Verdict::Unknown => "UNKNOWN",
+    };
+    writeln!(out, "{} ({}): {verdict}", a.profile, a.arn)?;
+    writeln!(out, "  why: {}", a.reason)?;
+    let via = if a.caller_mfa { "MFA session" } else { "long-term key, no MFA" };
+    writeln!(out, "  IAM calls made as {} ({via})", a.caller)?;
+    let s = &a.static_;
+    writeln!(out, "  (a) policies: {}", s.summary)?;
+    let readable = s.gathered.policies.iter().filter(|p| p.document.is_ok()).count();
+    writeln!(out, "      {} of {} applicable policies read", readable, s.gathered.policies.len())?;
+    for f in s.assessment.findings.iter().filter(|f| f.severity > Severity::Info) {
+        let tag = if f.severity == Severity::Problem { "problem" } else { "warning" };
+        writeln!(out, "      {tag}: {}", f.message)?;
+    }
+    for h in &s.assessment.escape_hatches {
+        writeln!(out, "      escape hatch: {} ({}; {})", h.action, h.why, h.source)?;
+    }
+    writeln!(out, "  (b) live probe ({PROBE_ACTION} with the long-term key, no MFA): {}", probe_text(&a.probe))?;
+    match &a.simulation {
+        Simulation::NotAvailable { reason } => writeln!(out, "  (c) policy simulator: not available: {reason}")?,
+        Simulation::Ran { absent, false_ } => writeln!(
+            out,
+            "  (c) policy simulator ({PROBE_ACTION}): MFA absent: {}; aws:MultiFactorAuthPresent=false: {}",
+            sim_text(absent),
+            sim_text(false_)
+        )?,
+    }
+    writeln!(out, "  note: service control policies are not visible from a member account and are not covered")?;
+    if let Some(fix) = &a.fix {
+        writeln!(out, "  fix: {}", fix.description)?;
+        writeln!(out, "  the permissions boundary ({}):", audit::FIX_POLICY_NAME)?;
+        for line in fix.boundary_document.lines() {
+            writeln!(out, "    {line}")?;
+        }
+        writeln!(out, "  or this statement in a policy of {} or one of its groups:", a.user)?;
+        for line in fix.deny_statement.lines() {
+            writeln!(out, "    {line}")?;
+        }
+    }
+    writeln!(out)
+}
+
+fn fix_question(f: &FixPlan) -> String {
+    let create = if f.create { format!("create the policy {} and ", f.policy_arn) } else { String::new() };
+    let replaces = match &f.replaces {
+        Some(b) if *b != f.policy_arn => {
+            format!(" This replaces its current boundary {b} (a user has one), which may widen what it can do.")
+        }
+        _ => String::new(),
+    };
+    format!("As {}, {create}set {} as the permissions boundary of {}?{replaces}", f.caller, f.policy_arn, f.user)
+}
+
+pub struct AuditFlags {
+    pub json: bool,
+    pub fix: bool,
+    pub yes: bool,
+    pub as_profile: Option<String>,
+}
+
+/// `mfatui audit [PROFILE…]`.
+pub fn audit(env: &AwsEnv, settings: Settings, profiles: &[String], flags: AuditFlags) -> anyhow::Result<u8> {
+    if flags.fix && !flags.yes && !has_tty() {
+        anyhow::bail!(
+            "--fix asks for confirmation on the terminal, and there is none here: run it in a terminal, or add --yes"
+        );
+    }
+    let ctx = Ctx::new(env, settings)?;
+    let opts = AuditOptions { concurrency: ctx.settings.concurrency, ..AuditOptions::default() };
+    let as_profile = flags.as_profile.as_deref();
+    let mut out = std::io::stdout();
+    let (mut worst, mut users, mut errors) = (0u8, Vec::new(), Vec::new());
+    for p in ctx.profiles(profiles) {
+        let run = |ctx: &Ctx| ctx.rt.block_on(audit::audit(&ctx.engine, &ctx.plan, &p, as_profile, &opts, &None));
+        let a = match run(&ctx) {
+            Ok(a) => a,
+            Err(e) => {
+                if !flags.json {
+                    writeln!(out, "{p}: {e}\n")?;
+                }
+                errors.push(json!({"profile": p, "error": e.to_string()}));
+                worst = 2;
+                continue;
+            }
+        };
+        if !flags.json {
+            write_audit(&mut out, &a)?;
+        }
+        let mut row = audit_json(&a);
+        let mut verdict = a.verdict;
+        if flags.fix && a.verdict == Verdict::NotEnforced {
+            match fix(&ctx, &a, as_profile, flags.yes, flags.json, &mut out) {
+                Ok(Some(after)) => {
+                    if !flags.json {
+                        writeln!(out, "After the fix:")?;
+                        write_audit(&mut out, &after)?;
+                    }
+                    verdict = after.verdict;
+                    row["after_fix"] = audit_json(&after);
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    if !flags.json {
+                        writeln!(out, "  fix not applied: {e}\n")?;
+                    }
+                    row["fix_error"] = json!(e.to_string());
+                }
+            }
+        }
+        worst = worst.max(exit_code(verdict));
+        users.push(row);
+    }
+    if flags.json {
+        let doc = json!({"users": users, "errors": errors});
+        writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
+    }
+    Ok(worst)
+}
+
+/// Show the fix, ask, apply, audit again. `None` when declined.
+fn fix(
+    ctx: &Ctx,
+    a: &Audit,
+    as_profile: Option<&str>,
+    yes: bool,
+    json: bool,
+    out: &mut impl Write,
+) -> anyhow::Result<Option<Audit>> {
+    let plan = ctx.rt.block_on(audit::plan_fix(&ctx.engine, &ctx.plan, a, as_profile, &None))?;
+    if !json {
+        if plan.create {
+            writeln!(out, "  --fix: creating {} with the boundary document shown above", plan.policy_arn)?;
+        }
+        writeln!(out, "  --fix: setting {} as the permissions boundary of {}", plan.policy_arn, plan.user)?;
+    }
+    if !yes && !ask_tty(&fix_question(&plan)) {
+        if !json {
+            writeln!(out, "  --fix declined; nothing changed\n")?;
+        }
+        return Ok(None);
+    }
+    ctx.rt.block_on(audit::apply_fix(&ctx.engine, &ctx.plan, &plan, &None))?;
+    let opts = AuditOptions { concurrency: ctx.settings.concurrency, ..AuditOptions::default() };
+    Ok(Some(ctx.rt.block_on(audit::audit(&ctx.engine, &ctx.plan, &a.profile, as_profile, &opts, &None))?))
+}
