@@ -76,7 +76,7 @@ fn memory_is_a_small_multiple_of_the_file() {
     let mut long = String::with_capacity(size + 300);
     for i in 0..10 {
         let value = "r".repeat(size / 20);
-        write!(long, "[profile long{i}]\nregion = {value}\nnote = {value}\n\n").unwrap();
+        write!(long, "[profile long{i}]\noutput = {value}\nnote = {value}\n\n").unwrap();
     }
     let long = peak_ratio(long);
 
