@@ -332,33 +332,17 @@ impl mfatui::aws::prompt::Prompter for Recorder {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn code_sources_come_before_any_prompt_and_codes_go_only_where_needed() {
-    use mfatui::sandbox::seed::{RoleSeed, UserSeed};
-    const FRANK_SEED: &str = "KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU";
-    let (seed, config, credentials) = eve_world();
-    let seed = seed
-        .user(
-            UserSeed::new("100000000001", "frank")
-                .key("AKIAFRANK00000000001", "frank-secret")
-                .mfa("frank-phone", FRANK_SEED),
-        )
-        .role(RoleSeed::new("200000000001", "f0", &["arn:aws:iam::100000000001:user/frank"]).require_mfa());
-    let frank_serial = "arn:aws:iam::100000000001:mfa/frank-phone";
+    use common::world::{FRANK_SEED, FRANK_SERIAL, with_frank};
+    let (seed, config, credentials) = with_frank(eve_world());
+    let frank_serial = FRANK_SERIAL;
     let sb = sandbox::start(&seed, 0).await.unwrap();
     let fetch = format!(
         "python3 -c \"import json,urllib.request;print(json.load(urllib.request.urlopen('{}/_sandbox/totp?serial={EVE_SERIAL}'))['code'])\"",
         sb.endpoint()
     );
-    let config = config.replacen("region = eu-west-1\n", &format!("region = eu-west-1\nmfa_process = {fetch}\n"), 1)
-        + &format!(
-            "\n[profile frank]\nmfa_serial = {frank_serial}\n[profile f0]\nrole_arn = arn:aws:iam::200000000001:role/f0\nsource_profile = frank\n"
-        );
+    let config = config.replacen("region = eu-west-1\n", &format!("region = eu-west-1\nmfa_process = {fetch}\n"), 1);
     let home = Home::new();
-    home.write("config", &config).write(
-        "credentials",
-        &format!(
-            "{credentials}[frank]\naws_access_key_id = AKIAFRANK00000000001\naws_secret_access_key = frank-secret\n"
-        ),
-    );
+    home.write("config", &config).write("credentials", &credentials);
     let env = AwsEnv { home: Some(home.path().into()), ..AwsEnv::default() };
     let (mut e, cfg) = engine(&sb, FakeClock::at(sb.now()), &env);
     let recorder = Arc::new(Recorder(std::sync::Mutex::new(Vec::new())));

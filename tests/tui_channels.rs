@@ -5,13 +5,10 @@
 
 mod common;
 use common::tmux::Tmux;
-use common::world::{ACCOUNTS, EVE_SERIAL, eve_world, world};
+use common::world::{ACCOUNTS, EVE_SERIAL, eve_world, with_frank, world};
 use common::{stdout, tool};
-use mfatui::sandbox::seed::{RoleSeed, UserSeed};
 use std::os::unix::fs::PermissionsExt;
 use std::time::{Duration, Instant};
-
-const FRANK_SEED: &str = "KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU";
 
 fn wait_file(path: &std::path::Path, what: &str) -> String {
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -32,21 +29,10 @@ fn prompts_from_other_programs_copy_console_and_refresh_all_in_turn() {
         return;
     }
     let Some(aws) = tool("MFATUI_AWS_CLI", &[".venv/bin/aws"]) else { return };
-    let (seed, config, credentials) = eve_world();
-    let seed = seed
-        .user(
-            UserSeed::new("100000000001", "frank")
-                .key("AKIAFRANK00000000001", "frank-secret")
-                .mfa("frank-phone", FRANK_SEED),
-        )
-        .role(RoleSeed::new("200000000001", "f0", &["arn:aws:iam::100000000001:user/frank"]).require_mfa());
+    let (seed, config, credentials) = with_frank(eve_world());
     let me = env!("CARGO_BIN_EXE_mfatui");
-    let config = format!(
-        "{config}\n[profile frank]\nmfa_serial = arn:aws:iam::100000000001:mfa/frank-phone\n[profile f0]\nrole_arn = arn:aws:iam::200000000001:role/f0\nsource_profile = frank\n\n[profile cp]\ncredential_process = {me} credential-process r0\nregion = eu-west-1\n"
-    );
-    let credentials = format!(
-        "{credentials}[frank]\naws_access_key_id = AKIAFRANK00000000001\naws_secret_access_key = frank-secret\n"
-    );
+    let config =
+        format!("{config}\n[profile cp]\ncredential_process = {me} credential-process r0\nregion = eu-west-1\n");
     let w = world(&seed, &config, &credentials);
     // The dashboard also serves the container-credentials endpoint.
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();

@@ -10,6 +10,7 @@ pub mod edit;
 pub mod engine;
 pub mod exports;
 pub mod iam;
+pub mod loopback;
 pub mod mfa;
 pub mod net;
 pub mod prompt;

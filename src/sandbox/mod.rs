@@ -26,9 +26,6 @@ pub use faults::{Effect, FaultConfig, FaultRule};
 pub use seed::Seed;
 pub use state::World;
 
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
 use server::Shared;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -65,24 +62,7 @@ pub async fn start(seed: &Seed, port: u16) -> Result<SandboxHandle, SandboxError
     *shared.world.lock().expect("world lock") = world;
     let listener = TcpListener::bind(("127.0.0.1", port)).await.map_err(|cause| SandboxError::Bind { port, cause })?;
     let addr = listener.local_addr().map_err(|cause| SandboxError::Bind { port, cause })?;
-    let (tx, mut rx) = oneshot::channel();
-    let serving = shared.clone();
-    tokio::spawn(async move {
-        loop {
-            tokio::select! {
-                _ = &mut rx => break,
-                accepted = listener.accept() => {
-                    let Ok((stream, _)) = accepted else { continue };
-                    let _ = stream.set_nodelay(true);
-                    let shared = serving.clone();
-                    tokio::spawn(async move {
-                        let svc = service_fn(move |req| server::handle(shared.clone(), req));
-                        let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), svc).await;
-                    });
-                }
-            }
-        }
-    });
+    let tx = crate::aws::loopback::serve(listener, shared.clone(), server::handle);
     Ok(SandboxHandle { addr, shared, shutdown: Some(tx) })
 }
 

@@ -89,3 +89,24 @@ impl World {
         self.home.mfatui(args, &env)
     }
 }
+
+pub const FRANK_SEED: &str = "KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU";
+pub const FRANK_SERIAL: &str = "arn:aws:iam::100000000001:mfa/frank-phone";
+
+/// eve's world plus frank, a second MFA user with one role (f0), and his profiles.
+pub fn with_frank((seed, config, credentials): (Seed, String, String)) -> (Seed, String, String) {
+    let seed = seed
+        .user(
+            UserSeed::new("100000000001", "frank")
+                .key("AKIAFRANK00000000001", "frank-secret")
+                .mfa("frank-phone", FRANK_SEED),
+        )
+        .role(RoleSeed::new("200000000001", "f0", &["arn:aws:iam::100000000001:user/frank"]).require_mfa());
+    let config = format!(
+        "{config}\n[profile frank]\nmfa_serial = {FRANK_SERIAL}\n[profile f0]\nrole_arn = arn:aws:iam::200000000001:role/f0\nsource_profile = frank\n"
+    );
+    let credentials = format!(
+        "{credentials}[frank]\naws_access_key_id = AKIAFRANK00000000001\naws_secret_access_key = frank-secret\n"
+    );
+    (seed, config, credentials)
+}

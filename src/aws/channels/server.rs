@@ -13,10 +13,7 @@ use super::super::secret::Secret;
 use super::super::store::rfc3339;
 use bytes::Bytes;
 use http_body_util::Full;
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
 use hyper::{Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
 use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -101,23 +98,7 @@ pub async fn start(
         .map_err(|e| ServerError::TokenFile { path: token_file.clone(), cause: e.to_string() })?;
     let shared =
         Arc::new(Shared { engine, plan, token: token.clone(), cache: Mutex::default(), asking: Mutex::default() });
-    let (tx, mut rx) = oneshot::channel();
-    tokio::spawn(async move {
-        loop {
-            tokio::select! {
-                _ = &mut rx => break,
-                accepted = listener.accept() => {
-                    let Ok((stream, _)) = accepted else { continue };
-                    let _ = stream.set_nodelay(true);
-                    let shared = shared.clone();
-                    tokio::spawn(async move {
-                        let svc = service_fn(move |req| answer(shared.clone(), req));
-                        let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), svc).await;
-                    });
-                }
-            }
-        }
-    });
+    let tx = crate::aws::loopback::serve(listener, shared, answer);
     Ok(Handle { addr, token_file, token, shutdown: Some(tx) })
 }
 
