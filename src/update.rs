@@ -271,6 +271,10 @@ fn progress(s: &mut AppState, p: Progress) -> Vec<Command> {
             s.activity.remove(&user);
             return vec![Command::SignedIn { user }];
         }
+        Progress::Ready { profile, expiration } => {
+            s.sessions.insert(profile.clone(), expiration);
+            s.activity.remove(&profile);
+        }
         Progress::Done { .. } => {}
     }
     vec![]

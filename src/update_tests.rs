@@ -376,3 +376,12 @@ fn o_opens_the_console_for_signed_in_profiles_only() {
     assert!(update(&mut s, Action::OpenConsole).is_empty());
     assert!(s.log.back().unwrap().text.starts_with("no console for data-typo"), "{}", s.log.back().unwrap().text);
 }
+
+#[test]
+fn sessions_show_as_soon_as_each_user_is_done() {
+    let mut s = demo_state();
+    s.activity.insert("dev-admin".into(), Activity::Refreshing);
+    update(&mut s, Action::Progress(Progress::Ready { profile: "dev-admin".into(), expiration: NOW + 3600 }));
+    assert_eq!(s.left("dev-admin"), Some(3600));
+    assert!(!s.activity.contains_key("dev-admin"));
+}

@@ -303,7 +303,16 @@ impl Engine {
                 continue;
             }
             let min_left = if user_named { self.settings.margin_secs } else { MIN_BASE_LEFT };
-            reports.push(self.sign_in(user, roles, typed, min_left, prompting, sink).await);
+            let report = self.sign_in(user, roles, typed, min_left, prompting, sink).await;
+            // Users are taken one at a time (their prompts come in turn): say what is ready now,
+            // not after the last user has answered.
+            let ready = report.mfa.iter().map(|m| (&report.user, m)).chain(report.roles.iter().map(|(n, r)| (n, r)));
+            for (profile, r) in ready {
+                if let Some(o) = r.as_ref().ok().filter(|o| !o.kept && o.expiration != i64::MAX) {
+                    tell(sink, Progress::Ready { profile: profile.clone(), expiration: o.expiration });
+                }
+            }
+            reports.push(report);
         }
         self.finish(plan, &mut reports, sink);
         reports

@@ -46,6 +46,11 @@ pub enum Progress {
     SignedIn {
         user: String,
     },
+    /// A session is stored and valid until `expiration` (published at the end of the operation).
+    Ready {
+        profile: String,
+        expiration: i64,
+    },
     Done {
         profile: String,
         result: Result<Outcome, EngineError>,
