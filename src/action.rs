@@ -2,7 +2,12 @@
 //! the app asks the worker to do (`Command`).
 
 use crate::aws::engine::{LoginReport, Progress, Prompting, Which};
+use crate::aws::iam::api::KeyId;
+use crate::aws::iam::audit::{Audit, FixPlan};
+use crate::aws::iam::keys::Overview;
+use crate::aws::iam::rotate::{Event, Question, Report, RotateOptions};
 use crate::aws::secret::Secret;
+use crate::state::iam::KeyOp;
 use std::collections::HashMap;
 
 #[derive(Debug)]
@@ -81,6 +86,60 @@ pub enum Action {
         sessions: HashMap<String, i64>,
         all: bool,
     },
+    /// `Tab`: the profiles screen or the IAM screen.
+    SwitchScreen,
+    /// IAM screen: rotate the key of the user under the cursor.
+    IamRotate,
+    /// IAM screen: the key under the cursor.
+    IamKey(KeyOp),
+    /// IAM screen: load the overview and audit again, of the user under the cursor or of all.
+    IamReload {
+        all: bool,
+    },
+    /// IAM screen: show (and, when the caller may, apply) the audit's fix.
+    IamFix,
+    /// The confirmation popup: yes (`y`, Enter), no (`n`, Esc), scroll its JSON, copy it.
+    ConfirmYes,
+    ConfirmNo,
+    ConfirmScroll(i16),
+    ConfirmCopy,
+    /// Results of IAM work, each for one user, carrying its data (errors in full, as text).
+    IamOverview {
+        user: String,
+        result: Result<Overview, String>,
+    },
+    IamAudit {
+        user: String,
+        result: Result<Box<Audit>, String>,
+    },
+    IamFixPlan {
+        user: String,
+        result: Result<FixPlan, String>,
+    },
+    /// A rotation asks the person; `Command::IamAnswer` with this `id` answers.
+    IamQuestion {
+        id: u64,
+        user: String,
+        question: Question,
+    },
+    IamEvent {
+        user: String,
+        event: Event,
+    },
+    IamRotated {
+        user: String,
+        result: Result<Report, String>,
+    },
+    IamKeyDone {
+        user: String,
+        key: KeyId,
+        op: KeyOp,
+        result: Result<(), String>,
+    },
+    IamFixed {
+        user: String,
+        result: Result<(), String>,
+    },
 }
 
 #[derive(Debug)]
@@ -108,6 +167,11 @@ pub enum Command {
     },
     /// Put text on the clipboard.
     Copy(String),
+    /// Put a longer text on the clipboard; `what` names it in the message (never the text).
+    CopyText {
+        text: String,
+        what: String,
+    },
     /// Ring the bell and show a desktop notification (the MFA session is about to end).
     Notify {
         title: String,
@@ -115,4 +179,35 @@ pub enum Command {
     },
     Reload,
     Suspend,
+    /// Read `user`'s IAM overview and/or run its MFA audit (on its MFA session: the engine
+    /// prompts when there is none).
+    IamLoad {
+        user: String,
+        overview: bool,
+        audit: bool,
+        max_age_days: i64,
+    },
+    /// Check what the audit's fix takes and whether the caller may apply it.
+    IamPlanFix {
+        user: String,
+        audit: Box<Audit>,
+    },
+    IamApplyFix {
+        user: String,
+        plan: FixPlan,
+    },
+    IamRotate {
+        user: String,
+        opts: RotateOptions,
+    },
+    IamKey {
+        user: String,
+        key: KeyId,
+        op: KeyOp,
+    },
+    /// The answer to a rotation's question.
+    IamAnswer {
+        id: u64,
+        yes: bool,
+    },
 }

@@ -2,6 +2,7 @@
 
 use crate::action::Action;
 use crate::state::Layer;
+use crate::state::iam::KeyOp;
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEventKind};
 
 pub fn map(layer: Layer, event: Event) -> Option<Action> {
@@ -14,6 +15,11 @@ pub fn map(layer: Layer, event: Event) -> Option<Action> {
             MouseEventKind::Down(MouseButton::Left) => Some(Action::Click { y: m.row }),
             MouseEventKind::ScrollUp => Some(Action::ScrollUp),
             MouseEventKind::ScrollDown => Some(Action::ScrollDown),
+            _ => None,
+        },
+        Event::Mouse(m) if layer == Layer::Iam => match m.kind {
+            MouseEventKind::ScrollUp => Some(Action::Up),
+            MouseEventKind::ScrollDown => Some(Action::Down),
             _ => None,
         },
         _ => None,
@@ -33,6 +39,16 @@ fn key(layer: Layer, k: KeyEvent) -> Option<Action> {
             KeyCode::Enter => Some(Action::ModalSubmit),
             KeyCode::Backspace => Some(Action::ModalBackspace),
             KeyCode::Char(c) => Some(Action::ModalChar(c)),
+            _ => None,
+        },
+        Layer::Confirm => match k.code {
+            KeyCode::Char('y' | 'Y') | KeyCode::Enter => Some(Action::ConfirmYes),
+            KeyCode::Char('n' | 'N' | 'q') | KeyCode::Esc => Some(Action::ConfirmNo),
+            KeyCode::Up | KeyCode::Char('k') => Some(Action::ConfirmScroll(-1)),
+            KeyCode::Down | KeyCode::Char('j') => Some(Action::ConfirmScroll(1)),
+            KeyCode::PageUp => Some(Action::ConfirmScroll(-10)),
+            KeyCode::PageDown => Some(Action::ConfirmScroll(10)),
+            KeyCode::Char('c') => Some(Action::ConfirmCopy),
             _ => None,
         },
         Layer::Help => Some(Action::ToggleHelp),
@@ -67,6 +83,27 @@ fn key(layer: Layer, k: KeyEvent) -> Option<Action> {
             KeyCode::Char('?') => Some(Action::ToggleHelp),
             KeyCode::Char('i') => Some(Action::ToggleDetails),
             KeyCode::Char('o') => Some(Action::OpenConsole),
+            KeyCode::Tab | KeyCode::BackTab => Some(Action::SwitchScreen),
+            _ => None,
+        },
+        Layer::Iam => match k.code {
+            KeyCode::Char('q') => Some(Action::Quit),
+            KeyCode::F(5) => Some(Action::Reload),
+            KeyCode::Tab | KeyCode::BackTab => Some(Action::SwitchScreen),
+            KeyCode::Up | KeyCode::Char('k') => Some(Action::Up),
+            KeyCode::Down | KeyCode::Char('j') => Some(Action::Down),
+            KeyCode::Home | KeyCode::Char('g') => Some(Action::Top),
+            KeyCode::End | KeyCode::Char('G') => Some(Action::Bottom),
+            KeyCode::PageUp => Some(Action::PageUp),
+            KeyCode::PageDown => Some(Action::PageDown),
+            KeyCode::Char('r') => Some(Action::IamRotate),
+            KeyCode::Char('d') => Some(Action::IamKey(KeyOp::Deactivate)),
+            KeyCode::Char('x') | KeyCode::Delete => Some(Action::IamKey(KeyOp::Delete)),
+            KeyCode::Char('a') => Some(Action::IamReload { all: false }),
+            KeyCode::Char('A') => Some(Action::IamReload { all: true }),
+            KeyCode::Char('f') => Some(Action::IamFix),
+            KeyCode::Char('l') => Some(Action::ToggleLog),
+            KeyCode::Char('?') => Some(Action::ToggleHelp),
             _ => None,
         },
     }
@@ -126,5 +163,49 @@ mod tests {
         assert!(matches!(map(Layer::Normal, click(MouseEventKind::ScrollDown)), Some(Action::ScrollDown)));
         assert!(map(modal(), click(MouseEventKind::Down(MouseButton::Left))).is_none());
         assert!(matches!(map(Layer::Normal, Event::Resize(80, 24)), Some(Action::Resize { width: 80, height: 24 })));
+        assert!(matches!(map(Layer::Iam, click(MouseEventKind::ScrollDown)), Some(Action::Down)), "wheel moves");
+        assert!(map(Layer::Iam, click(MouseEventKind::Down(MouseButton::Left))).is_none());
+    }
+
+    #[test]
+    fn tab_switches_screens_and_the_iam_screen_has_its_own_keys() {
+        for layer in [Layer::Normal, Layer::Iam] {
+            assert!(matches!(map(layer, press(KeyCode::Tab)), Some(Action::SwitchScreen)));
+            assert!(matches!(map(layer, press(KeyCode::BackTab)), Some(Action::SwitchScreen)));
+        }
+        assert!(map(Layer::Filter, press(KeyCode::Tab)).is_none(), "not while typing a filter");
+        let iam = |c| map(Layer::Iam, press(KeyCode::Char(c)));
+        assert!(matches!(iam('r'), Some(Action::IamRotate)), "r rotates here, refreshes there");
+        assert!(matches!(map(Layer::Normal, press(KeyCode::Char('r'))), Some(Action::RefreshSelected)));
+        assert!(matches!(iam('d'), Some(Action::IamKey(KeyOp::Deactivate))));
+        assert!(matches!(iam('x'), Some(Action::IamKey(KeyOp::Delete))));
+        assert!(matches!(map(Layer::Iam, press(KeyCode::Delete)), Some(Action::IamKey(KeyOp::Delete))));
+        assert!(matches!(iam('a'), Some(Action::IamReload { all: false })));
+        assert!(matches!(iam('A'), Some(Action::IamReload { all: true })));
+        assert!(matches!(iam('f'), Some(Action::IamFix)));
+        assert!(matches!(iam('j'), Some(Action::Down)));
+        assert!(matches!(iam('q'), Some(Action::Quit)));
+        assert!(matches!(iam('?'), Some(Action::ToggleHelp)));
+        assert!(matches!(iam('l'), Some(Action::ToggleLog)));
+        assert!(iam('/').is_none() && iam('c').is_none(), "no filter or copy on the IAM screen");
+        assert!(matches!(map(Layer::Iam, press(KeyCode::F(5))), Some(Action::Reload)));
+    }
+
+    #[test]
+    fn the_confirmation_takes_yes_no_scroll_and_copy() {
+        let c = |code| map(Layer::Confirm, press(code));
+        for yes in [KeyCode::Char('y'), KeyCode::Char('Y'), KeyCode::Enter] {
+            assert!(matches!(c(yes), Some(Action::ConfirmYes)));
+        }
+        for no in [KeyCode::Char('n'), KeyCode::Char('N'), KeyCode::Esc, KeyCode::Char('q')] {
+            assert!(matches!(c(no), Some(Action::ConfirmNo)));
+        }
+        assert!(matches!(c(KeyCode::Down), Some(Action::ConfirmScroll(1))));
+        assert!(matches!(c(KeyCode::Char('k')), Some(Action::ConfirmScroll(-1))));
+        assert!(matches!(c(KeyCode::PageDown), Some(Action::ConfirmScroll(10))));
+        assert!(matches!(c(KeyCode::Char('c')), Some(Action::ConfirmCopy)));
+        assert!(c(KeyCode::Char('r')).is_none() && c(KeyCode::Tab).is_none(), "nothing else under a popup");
+        // The MFA prompt stays on top of a popup: digits go to it.
+        assert!(matches!(map(Layer::Prompt, press(KeyCode::Char('y'))), Some(Action::ModalChar('y'))));
     }
 }

@@ -5,6 +5,10 @@ use crate::aws::engine::Plan;
 use crate::settings::{Settings, ThemeName};
 use std::collections::{BTreeSet, HashMap, VecDeque};
 
+pub mod iam;
+
+pub use iam::{IamState, Screen};
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Row {
     pub profile: String,
@@ -110,10 +114,14 @@ pub enum Mode {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Layer {
     Prompt,
+    /// A yes/no popup (IAM: rotate, deactivate, delete, the fix).
+    Confirm,
     Details,
     Help,
     Filter,
     Normal,
+    /// The IAM screen, nothing over it.
+    Iam,
 }
 
 pub const TOAST_SECS: i64 = 6;
@@ -160,6 +168,10 @@ pub struct AppState {
     pub demo_hint: Option<String>,
     pub config_path: String,
     pub quit: bool,
+    pub screen: Screen,
+    pub iam: IamState,
+    /// Popups waiting for yes or no, the first one shown.
+    pub confirms: VecDeque<iam::Popup>,
 }
 
 fn device(serial: &str) -> String {
@@ -264,6 +276,13 @@ impl AppState {
             demo_hint: None,
             config_path: cfg.paths.config.display().to_string(),
             quit: false,
+            screen: Screen::Profiles,
+            iam: IamState {
+                max_age_days: settings.key_max_age_days,
+                propagation_secs: settings.key_propagation_secs,
+                ..IamState::default()
+            },
+            confirms: VecDeque::new(),
         };
         s.refilter();
         s
@@ -304,12 +323,18 @@ impl AppState {
 
     /// The layer that gets keys first.
     pub fn layer(&self) -> Layer {
-        match (&self.prompts.front(), &self.mode) {
-            (Some(_), _) => Layer::Prompt,
-            (None, Mode::Details) => Layer::Details,
-            (None, Mode::Help) => Layer::Help,
-            (None, Mode::Filter) => Layer::Filter,
-            (None, Mode::Normal) => Layer::Normal,
+        if self.prompts.front().is_some() {
+            return Layer::Prompt;
+        }
+        if self.confirms.front().is_some() {
+            return Layer::Confirm;
+        }
+        match (&self.mode, self.screen) {
+            (Mode::Details, _) => Layer::Details,
+            (Mode::Help, _) => Layer::Help,
+            (Mode::Filter, _) => Layer::Filter,
+            (Mode::Normal, Screen::Profiles) => Layer::Normal,
+            (Mode::Normal, Screen::Iam) => Layer::Iam,
         }
     }
 
@@ -324,6 +349,14 @@ impl AppState {
         }
         self.log.push_back(LogLine { at: self.now, level, text: text.clone() });
         self.toasts.push(Toast { level, text, until: self.now + TOAST_SECS });
+    }
+
+    /// Into the log only: steps of long work (a rotation) would bury the toasts.
+    pub fn note(&mut self, level: Level, text: impl Into<String>) {
+        if self.log.len() == LOG_LINES {
+            self.log.pop_front();
+        }
+        self.log.push_back(LogLine { at: self.now, level, text: text.into() });
     }
 
     fn matches(&self, r: &Row) -> bool {

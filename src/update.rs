@@ -6,10 +6,41 @@ use crate::aws::engine::{EngineError, LoginReport, Progress, Prompting, Which};
 use crate::aws::mfa::is_six_digits;
 use crate::aws::secret::Secret;
 use crate::display::plural;
-use crate::state::{Activity, AppState, Level, MfaModal, Mode};
+use crate::state::{Activity, AppState, Level, MfaModal, Mode, Screen};
+
+mod iam;
 
 pub fn update(s: &mut AppState, action: Action) -> Vec<Command> {
     match action {
+        Action::Up
+        | Action::Down
+        | Action::Top
+        | Action::Bottom
+        | Action::PageUp
+        | Action::PageDown
+        | Action::ScrollUp
+        | Action::ScrollDown
+            if s.screen == Screen::Iam =>
+        {
+            iam::navigate(s, &action)
+        }
+        Action::SwitchScreen => return iam::switch(s),
+        Action::IamRotate => return iam::rotate(s),
+        Action::IamKey(op) => return iam::key(s, op),
+        Action::IamReload { all } => return iam::reload(s, all),
+        Action::IamFix => return iam::fix(s),
+        Action::ConfirmYes => return iam::confirm(s, true),
+        Action::ConfirmNo => return iam::confirm(s, false),
+        Action::ConfirmScroll(d) => iam::scroll(s, d),
+        Action::ConfirmCopy => return iam::copy(s),
+        a @ (Action::IamOverview { .. }
+        | Action::IamAudit { .. }
+        | Action::IamFixPlan { .. }
+        | Action::IamQuestion { .. }
+        | Action::IamEvent { .. }
+        | Action::IamRotated { .. }
+        | Action::IamKeyDone { .. }
+        | Action::IamFixed { .. }) => return iam::result(s, a),
         Action::Tick { now } => return tick(s, now),
         Action::Sessions(sessions) => s.sessions = sessions,
         Action::Aliases(aliases) => s.aliases = aliases,

@@ -5,6 +5,7 @@
 //! events, never in a busy loop.
 
 pub mod clipboard;
+mod iam;
 pub mod prompts;
 pub mod schedule;
 
@@ -160,7 +161,7 @@ impl Dashboard {
         let (act_tx, mut act_rx) = mpsc::unbounded_channel::<Action>();
         let mut ticker = tokio::time::interval(Duration::from_secs(1));
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-        let mut waiters = Waiters::default();
+        let (mut waiters, mut asks) = Waiters::new();
 
         (self.state.sessions, self.state.aliases) = snapshot(&self.engine);
         self.geometry(terminal.size()?.into());
@@ -189,6 +190,10 @@ impl Dashboard {
                     }
                 }
                 Some(a) = act_rx.recv() => a,
+                Some(ask) = asks.recv() => {
+                    let id = waiters.ask_question(ask.reply);
+                    Action::IamQuestion { id, user: ask.user, question: ask.question }
+                }
                 Some(ask) = inbox.local.recv() => {
                     waiters.ask_local(&ask.req.user, ask.reply);
                     Action::Prompt {
@@ -240,7 +245,8 @@ impl Dashboard {
             };
             // The table's rows depend on the window and on what else is shown (the log pane).
             let regeometry = matches!(action, Action::Resize { .. } | Action::ToggleLog);
-            let sessions_changed = matches!(action, Action::Finished { .. } | Action::Reload);
+            let sessions_changed =
+                matches!(action, Action::Finished { .. } | Action::Reload | Action::IamRotated { .. });
             let suspended = if matches!(action, Action::Tick { .. }) {
                 self.tick(action, &act_tx, &mut waiters)
             } else {
@@ -301,13 +307,10 @@ impl Dashboard {
         for command in update(&mut self.state, action) {
             match command {
                 Command::Copy(text) => {
-                    let tx = act_tx.clone();
-                    tokio::task::spawn_blocking(move || {
-                        let (ok, message) = clipboard::copy(&text, &format!("`{text}`"));
-                        let level = if ok { Level::Success } else { Level::Warn };
-                        let _ = tx.send(Action::Notice { level, text: message });
-                    });
+                    let what = format!("`{text}`");
+                    copy(act_tx, text, what);
                 }
+                Command::CopyText { text, what } => copy(act_tx, text, what),
                 Command::Notify { title, body } => {
                     tokio::task::spawn_blocking(move || clipboard::notify(&title, &body));
                 }
@@ -326,6 +329,12 @@ impl Dashboard {
                 Command::SignedIn { user } => waiters.finish(&user, RemoteAnswer::SignedIn),
                 Command::Console { profile } => self.console(act_tx, profile),
                 Command::Reload => self.reload(),
+                Command::IamAnswer { id, yes } => waiters.answer_question(id, yes),
+                c @ (Command::IamLoad { .. }
+                | Command::IamPlanFix { .. }
+                | Command::IamApplyFix { .. }
+                | Command::IamRotate { .. }
+                | Command::IamKey { .. }) => self.iam(c, act_tx, waiters),
             }
         }
         suspended
@@ -411,6 +420,16 @@ impl Dashboard {
             let _ = tx.send(Action::Aliases(aliases));
         });
     }
+}
+
+/// Copy off the loop (helper programs run); the outcome comes back as a notice.
+fn copy(act_tx: &mpsc::UnboundedSender<Action>, text: String, what: String) {
+    let tx = act_tx.clone();
+    tokio::task::spawn_blocking(move || {
+        let (ok, message) = clipboard::copy(&text, &what);
+        let level = if ok { Level::Success } else { Level::Warn };
+        let _ = tx.send(Action::Notice { level, text: message });
+    });
 }
 
 /// The log file, opened (0600, in a 0700 directory) only when something is logged, so a

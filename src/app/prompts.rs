@@ -6,7 +6,12 @@
 //! goes to the engine that asked in this process, or, when only other processes asked, the
 //! dashboard signs the user in itself; either way everyone waiting hears "signed in" (or
 //! "refused") once.
+//!
+//! A rotation's yes/no questions (`rotate::Confirm`) travel the same way: `AskPerson` sends
+//! them to the loop, which shows a popup and keeps the reply channel here until the person
+//! answers (no answer, because the dashboard closed, is a no).
 
+use crate::aws::iam::rotate::{Answer, Confirm, Question};
 use crate::aws::prompt::{PromptAnswer, PromptError, PromptFuture, PromptRequest, Prompter, SignInLock};
 use crate::aws::secret::Secret;
 use crate::prompters::socket::RemoteAnswer;
@@ -52,13 +57,64 @@ pub enum Next {
     Nothing,
 }
 
-#[derive(Default)]
+/// A worker's yes/no question about `user`.
+pub struct Ask {
+    pub user: String,
+    pub question: Question,
+    pub reply: oneshot::Sender<bool>,
+}
+
+/// `rotate::Confirm` answered by the person at the dashboard.
+pub struct AskPerson {
+    tx: mpsc::UnboundedSender<Ask>,
+    user: String,
+}
+
+impl Confirm for AskPerson {
+    fn confirm<'a>(&'a self, question: &'a Question) -> Answer<'a> {
+        Box::pin(async move {
+            let (reply, answer) = oneshot::channel();
+            let ask = Ask { user: self.user.clone(), question: question.clone(), reply };
+            self.tx.send(ask).is_ok() && answer.await.unwrap_or(false)
+        })
+    }
+}
+
 pub struct Waiters {
     local: HashMap<String, Reply>,
     remote: HashMap<String, Vec<oneshot::Sender<RemoteAnswer>>>,
+    asks: mpsc::UnboundedSender<Ask>,
+    questions: HashMap<u64, oneshot::Sender<bool>>,
+    next_question: u64,
 }
 
 impl Waiters {
+    /// The bookkeeping, and where workers' yes/no questions arrive for the loop.
+    pub fn new() -> (Self, mpsc::UnboundedReceiver<Ask>) {
+        let (asks, rx) = mpsc::unbounded_channel();
+        let w =
+            Self { local: HashMap::new(), remote: HashMap::new(), asks, questions: HashMap::new(), next_question: 0 };
+        (w, rx)
+    }
+
+    /// A `Confirm` for a worker acting on `user`.
+    pub fn person(&self, user: &str) -> AskPerson {
+        AskPerson { tx: self.asks.clone(), user: user.to_string() }
+    }
+
+    /// Keep a question's reply channel; the id goes to the popup.
+    pub fn ask_question(&mut self, reply: oneshot::Sender<bool>) -> u64 {
+        self.next_question += 1;
+        self.questions.insert(self.next_question, reply);
+        self.next_question
+    }
+
+    pub fn answer_question(&mut self, id: u64, yes: bool) {
+        if let Some(reply) = self.questions.remove(&id) {
+            let _ = reply.send(yes);
+        }
+    }
+
     pub fn ask_local(&mut self, user: &str, reply: Reply) {
         // A newer question (a retry after a wrong code) replaces an older one.
         if let Some(old) = self.local.insert(user.to_string(), reply) {
@@ -105,7 +161,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_code_goes_to_the_local_engine_else_the_dashboard_signs_in() {
-        let mut w = Waiters::default();
+        let (mut w, _) = Waiters::new();
         let (tx, rx) = oneshot::channel();
         w.ask_local("alice", tx);
         let (rtx, rrx) = oneshot::channel();
@@ -120,5 +176,41 @@ mod tests {
         assert!(matches!(w.answer("bob", Some(Secret::new("654321"))), Next::SignIn(_)));
         assert_eq!(w.answer("bob", None), Next::Nothing);
         assert_eq!(rrx.await.unwrap(), RemoteAnswer::Refused);
+    }
+
+    #[tokio::test]
+    async fn a_rotation_question_waits_for_the_person_and_no_answer_is_no() {
+        let (mut w, mut asks) = Waiters::new();
+        let q = Question::MakeRoom {
+            user: "alice".into(),
+            key: crate::aws::iam::keys::KeyInfo {
+                id: crate::aws::iam::api::KeyId::new("AKIAOLD0000000000002"),
+                active: false,
+                created: None,
+                age_days: None,
+                old: false,
+                in_use: false,
+                last_used: Ok(Default::default()),
+            },
+        };
+        let person = w.person("alice");
+        let asked = tokio::spawn(async move { person.confirm(&q).await });
+        let ask = asks.recv().await.unwrap();
+        assert_eq!(ask.user, "alice");
+        let id = w.ask_question(ask.reply);
+        w.answer_question(id, true);
+        assert!(asked.await.unwrap(), "yes reaches the worker");
+        let person = w.person("alice");
+        let q2 = Question::Rotate {
+            profile: "alice".into(),
+            user: "alice".into(),
+            key: crate::aws::iam::api::KeyId::new("X"),
+            resume: None,
+        };
+        let asked = tokio::spawn(async move { person.confirm(&q2).await });
+        let ask = asks.recv().await.unwrap();
+        w.ask_question(ask.reply);
+        drop(w);
+        assert!(!asked.await.unwrap(), "the dashboard closed: no");
     }
 }

@@ -75,6 +75,12 @@ pub fn profile(s: &AppState, r: &Row) -> String {
     format!("{mark}{}{}", "  ".repeat(indent(s, r)), r.profile)
 }
 
+/// A user row's flag when an access key of the user is older than `key_max_age_days` (known
+/// only once the IAM screen has read the user's keys).
+pub fn flag(s: &AppState, r: &Row) -> Option<&'static str> {
+    (r.is_user && !s.old_keys(&r.profile).is_empty()).then_some("old key")
+}
+
 fn indent(s: &AppState, r: &Row) -> usize {
     if s.sort == Sort::Grouped && s.filter.is_empty() { r.depth } else { 0 }
 }
@@ -139,7 +145,8 @@ pub fn plan(s: &AppState, width: u16, t: &Theme) -> Columns {
     let mut short_account = 0;
     for r in &s.rows {
         let grow = |full: &mut [usize; 6], c: Col, n: usize| full[ix(c)] = full[ix(c)].max(n);
-        grow(&mut full, Col::Profile, 2 + 2 * indent(s, r) + len(&r.profile));
+        let flagged = flag(s, r).map_or(0, |f| 1 + len(f));
+        grow(&mut full, Col::Profile, 2 + 2 * indent(s, r) + len(&r.profile) + flagged);
         let (id, alias) = (r.account.as_deref().map_or(1, len), alias(s, r).map(len));
         grow(&mut full, Col::Account, alias.map_or(id, |a| id + 1 + a));
         short_account = short_account.max(alias.unwrap_or(id));

@@ -35,7 +35,7 @@ pub fn header(f: &mut Frame, area: Rect, s: &AppState, t: &Theme) {
 
 /// Each MFA user's session; when they do not all fit, how many are in each state. The hint at
 /// the end goes first when room runs out.
-fn mfa_line<'a>(s: &AppState, t: &Theme, width: usize) -> Line<'a> {
+pub(super) fn mfa_line<'a>(s: &AppState, t: &Theme, width: usize) -> Line<'a> {
     let mut users: Vec<&String> = s.mfa_serials.keys().collect();
     users.sort();
     let mut each = vec![Span::styled("MFA ", t.dim)];
@@ -107,7 +107,18 @@ pub fn table(f: &mut Frame, area: Rect, s: &AppState, t: &Theme) {
                 let w = usize::from(w);
                 let fit = |text: &str, style| Span::styled(clip(text, w).into_owned(), style);
                 match col {
-                    Col::Profile => Cell::from(fit(&columns::profile(s, r), if r.is_user { t.title } else { t.text })),
+                    Col::Profile => {
+                        let name = columns::profile(s, r);
+                        let style = if r.is_user { t.title } else { t.text };
+                        match columns::flag(s, r) {
+                            // The flag stays whole; the name gives way.
+                            Some(flag) => Cell::from(Line::from(vec![
+                                Span::styled(clip(&name, w.saturating_sub(flag.len() + 1)).into_owned() + " ", style),
+                                Span::styled(flag, t.warn.add_modifier(Modifier::BOLD)),
+                            ])),
+                            None => Cell::from(fit(&name, style)),
+                        }
+                    }
                     Col::Account => Cell::from(fit(&columns::account(s, r, plan.id_and_alias), t.dim)),
                     Col::Role => Cell::from(fit(&r.role_or_user, t.text)),
                     Col::Region => match columns::region(r) {
@@ -139,34 +150,63 @@ pub fn table(f: &mut Frame, area: Rect, s: &AppState, t: &Theme) {
 }
 
 /// Key hints, in the order of the keys' importance: the least important are left out when the
-/// terminal is too narrow for all of them.
+/// terminal is too narrow for all of them. Shown in a fixed order (`order`), so a hint does not
+/// move when another one is left out.
 pub fn footer(f: &mut Frame, area: Rect, s: &AppState, t: &Theme) {
-    let hints: &[(&str, &str)] = match s.layer() {
-        Layer::Filter => &[("type", "filter"), ("Enter", "keep"), ("Esc", "clear")],
-        Layer::Prompt => &[("digits", "code"), ("Enter", "sign in"), ("Esc", "refuse")],
-        Layer::Help => &[("any key", "close help")],
-        Layer::Details => &[("any key", "close details")],
-        Layer::Normal => &[
-            ("r", "refresh"),
-            ("?", "help"),
-            ("q", "quit"),
-            ("i", "details"),
-            ("o", "console"),
-            ("/", "filter"),
-            ("R", "all"),
-            ("space", "select"),
-            ("c", "copy"),
-            ("s", "sort"),
-            ("l", "log"),
-        ],
+    use crate::state::iam::Confirm;
+    let (hints, order): (&[(&str, &str)], &[&str]) = match s.layer() {
+        Layer::Filter => (&[("type", "filter"), ("Enter", "keep"), ("Esc", "clear")], &[]),
+        Layer::Prompt => (&[("digits", "code"), ("Enter", "sign in"), ("Esc", "refuse")], &[]),
+        Layer::Help => (&[("any key", "close help")], &[]),
+        Layer::Details => (&[("any key", "close details")], &[]),
+        Layer::Confirm => match s.popup().map(|p| &p.confirm) {
+            Some(Confirm::Refused { .. }) => (&[("Enter", "close")], &[]),
+            Some(Confirm::Fix { plan: Err(_), .. }) => {
+                (&[("Esc", "close"), ("j k", "scroll"), ("c", "copy JSON")], &["j k", "c", "Esc"])
+            }
+            Some(Confirm::Fix { .. }) => {
+                (&[("y", "apply"), ("n", "cancel"), ("j k", "scroll"), ("c", "copy JSON")], &["y", "n", "j k", "c"])
+            }
+            _ => (&[("y", "yes"), ("n", "no")], &[]),
+        },
+        Layer::Normal => (
+            &[
+                ("r", "refresh"),
+                ("?", "help"),
+                ("q", "quit"),
+                ("Tab", "IAM"),
+                ("i", "details"),
+                ("o", "console"),
+                ("/", "filter"),
+                ("R", "all"),
+                ("space", "select"),
+                ("c", "copy"),
+                ("s", "sort"),
+                ("l", "log"),
+            ],
+            &["r", "R", "space", "/", "s", "i", "o", "c", "l", "Tab", "?", "q"],
+        ),
+        Layer::Iam => (
+            &[
+                ("r", "rotate"),
+                ("Tab", "profiles"),
+                ("?", "help"),
+                ("q", "quit"),
+                ("a", "re-audit"),
+                ("d", "deactivate"),
+                ("x", "delete"),
+                ("f", "fix"),
+                ("A", "all"),
+                ("l", "log"),
+            ],
+            &["r", "d", "x", "a", "A", "f", "l", "Tab", "?", "q"],
+        ),
     };
     let width = |(k, v): &(&str, &str)| k.chars().count() + v.chars().count() + 3;
     let mut keep = hints.len();
     while keep > 1 && hints[..keep].iter().map(width).sum::<usize>() > usize::from(area.width) {
         keep -= 1;
     }
-    // Shown in a fixed order, so a hint does not move when another one is left out.
-    let order = ["r", "R", "space", "/", "s", "i", "o", "c", "l", "?", "q"];
     let mut shown: Vec<&(&str, &str)> = hints[..keep].iter().collect();
     shown.sort_by_key(|(k, _)| order.iter().position(|o| o == k).unwrap_or(0));
     let mut spans = Vec::new();

@@ -30,6 +30,20 @@ fn messages(s: &AppState, r: &Row, t: &Theme) -> Vec<(String, Style)> {
         }
         Some(Activity::Refreshing) | None => {}
     }
+    if r.is_user {
+        for k in s.old_keys(&r.profile) {
+            out.push((
+                format!(
+                    "access key {} of {} is {} days old (more than {}): Tab opens the IAM screen, where r rotates it",
+                    k.id,
+                    r.profile,
+                    k.age_days.unwrap_or_default(),
+                    s.iam.max_age_days
+                ),
+                t.warn,
+            ));
+        }
+    }
     // A broken profile's reason repeats its diagnostic.
     if let Some(reason) = r.reason.as_ref().filter(|x| r.diagnostic.as_ref().is_none_or(|d| !x.contains(d.as_str()))) {
         out.push((reason.clone(), t.text));

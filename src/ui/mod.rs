@@ -1,16 +1,18 @@
 //! Rendering: a pure function of `AppState`. One file per screen or popup.
 
 mod columns;
+mod confirm;
 mod dashboard;
 mod detail;
 mod help;
+mod iam;
 mod log;
 mod mfa_modal;
 pub mod svg;
 mod text;
 pub mod theme;
 
-use crate::state::{AppState, Mode};
+use crate::state::{AppState, Mode, Screen};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use theme::Theme;
@@ -57,6 +59,26 @@ pub fn table_geometry(area: Rect, s: &AppState) -> (u16, u16) {
 
 pub fn draw(f: &mut Frame, s: &AppState) {
     let theme = Theme::new(s.theme, s.no_color);
+    match s.screen {
+        Screen::Profiles => profiles(f, s, &theme),
+        Screen::Iam => iam::draw(f, f.area(), s, &theme),
+    }
+    match s.mode {
+        Mode::Help => help::draw(f, f.area(), s, &theme),
+        Mode::Details if s.screen == Screen::Profiles => detail::popup(f, f.area(), s, &theme),
+        Mode::Normal | Mode::Filter | Mode::Details => {}
+    }
+    if let Some(p) = s.popup() {
+        confirm::draw(f, f.area(), p, &theme);
+    }
+    // Prompts are the top layer: they take the keys, so they are drawn last.
+    if let Some(m) = s.prompts.front() {
+        mfa_modal::draw(f, f.area(), m, s, &theme);
+    }
+}
+
+fn profiles(f: &mut Frame, s: &AppState, theme: &Theme) {
+    let theme = *theme;
     let areas = layout(f.area(), s);
     dashboard::header(f, areas.header, s, &theme);
     dashboard::table(f, areas.table, s, &theme);
@@ -69,15 +91,6 @@ pub fn draw(f: &mut Frame, s: &AppState) {
     dashboard::footer(f, areas.footer, s, &theme);
     // Over the table only: the log, the detail line and the key hints stay readable.
     log::toasts(f, areas.table, s, &theme);
-    match s.mode {
-        Mode::Help => help::draw(f, f.area(), &theme),
-        Mode::Details => detail::popup(f, f.area(), s, &theme),
-        Mode::Normal | Mode::Filter => {}
-    }
-    // Prompts are the top layer: they take the keys, so they are drawn last.
-    if let Some(m) = s.prompts.front() {
-        mfa_modal::draw(f, f.area(), m, s, &theme);
-    }
 }
 
 /// A centred rectangle of at most `w`×`h` inside `area`.
@@ -89,3 +102,7 @@ pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
 #[cfg(test)]
 #[path = "snapshot_tests.rs"]
 mod snapshot_tests;
+
+#[cfg(test)]
+#[path = "iam_snapshot_tests.rs"]
+mod iam_snapshot_tests;

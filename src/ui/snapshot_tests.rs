@@ -14,13 +14,13 @@ use ratatui::style::Color;
 
 const NOW: i64 = 1_800_000_000;
 
-fn render(s: &AppState, w: u16, h: u16) -> Terminal<TestBackend> {
+pub(super) fn render(s: &AppState, w: u16, h: u16) -> Terminal<TestBackend> {
     let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
     t.draw(|f| draw(f, s)).unwrap();
     t
 }
 
-fn sized(mut s: AppState, w: u16, h: u16) -> AppState {
+pub(super) fn sized(mut s: AppState, w: u16, h: u16) -> AppState {
     let (rows, top) = super::table_geometry(ratatui::layout::Rect::new(0, 0, w, h), &s);
     s.viewport = rows;
     s.table_top = top;
@@ -51,7 +51,7 @@ fn busy_state() -> AppState {
 
 const PARTNER_DENIED: &str = "access denied: User: arn:aws:iam::111111111111:user/alice is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::777777777777:role/partner-access";
 
-fn text(t: &Terminal<TestBackend>) -> Vec<String> {
+pub(super) fn text(t: &Terminal<TestBackend>) -> Vec<String> {
     let buf = t.backend().buffer();
     (0..buf.area.height)
         .map(|y| (0..buf.area.width).map(|x| buf[(x, y)].symbol().to_string()).collect::<String>())
@@ -59,7 +59,7 @@ fn text(t: &Terminal<TestBackend>) -> Vec<String> {
 }
 
 /// The screen's line that starts (after the mark and indentation) with this profile.
-fn row_of(lines: &[String], profile: &str) -> String {
+pub(super) fn row_of(lines: &[String], profile: &str) -> String {
     lines
         .iter()
         .find(|l| l.trim_start_matches(['*', ' ']).starts_with(&format!("{profile} ")))
@@ -68,8 +68,13 @@ fn row_of(lines: &[String], profile: &str) -> String {
 }
 
 /// Whitespace runs as one space, borders dropped: wrapped text reads as one line.
-fn flat(lines: &[String]) -> String {
-    lines.join(" ").replace(['│', '┌', '┐', '└', '┘', '─'], " ").split_whitespace().collect::<Vec<_>>().join(" ")
+pub(super) fn flat(lines: &[String]) -> String {
+    lines
+        .join(" ")
+        .replace(['│', '┌', '┐', '└', '┘', '─', '█', '║', '▲', '▼'], " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 #[test]

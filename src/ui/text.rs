@@ -4,23 +4,29 @@
 /// `text` broken into lines of at most `width` characters, at spaces where it can, inside long
 /// words (ARNs, paths) where it must. Never empty: an empty text is one empty line.
 pub fn wrap(text: &str, width: usize) -> Vec<String> {
-    let width = width.max(1);
-    let mut lines = Vec::new();
+    wrap_after(text, width, width)
+}
+
+/// Like `wrap`, with a first line of `first` characters (it follows something on its line).
+pub fn wrap_after(text: &str, first: usize, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let room = |lines: &Vec<String>| if lines.is_empty() { first } else { width }.max(1);
     for paragraph in text.split('\n') {
         let mut line = String::new();
         let mut len = 0;
         for word in paragraph.split(' ').filter(|w| !w.is_empty()) {
             let mut chars: Vec<char> = word.chars().collect();
-            if len > 0 && len + 1 + chars.len() > width {
+            if len > 0 && len + 1 + chars.len() > room(&lines) {
                 lines.push(std::mem::take(&mut line));
                 len = 0;
             }
-            while chars.len() > width {
+            while chars.len() > room(&lines) {
                 if len > 0 {
                     lines.push(std::mem::take(&mut line));
                     len = 0;
                 }
-                lines.push(chars.drain(..width).collect());
+                let w = room(&lines);
+                lines.push(chars.drain(..w).collect());
             }
             if len > 0 {
                 line.push(' ');
@@ -62,5 +68,8 @@ mod tests {
         assert!(wrap(&"word ".repeat(1000), 30).iter().all(|l| l.chars().count() <= 30));
         assert_eq!(wrap_at_most("one two three four", 9, 1, "… i"), ["one tw… i"]);
         assert_eq!(wrap_at_most("one two", 9, 1, "… i"), ["one two"]);
+        assert_eq!(wrap_after("one two three", 3, 9), ["one", "two three"]);
+        assert_eq!(wrap_after("abcdefgh", 3, 5), ["abc", "defgh"]);
+        assert_eq!(wrap_after("ab abcdefgh", 3, 9), ["ab", "abcdefgh"]);
     }
 }

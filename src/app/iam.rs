@@ -1,0 +1,115 @@
+//! The IAM screen's workers: each command becomes a tokio task that calls the IAM domain and
+//! sends its result back as an action. The domain signs IAM calls with the user's MFA session
+//! and asks the engine for one with `Prompting::Allowed`: the dashboard's in-process prompter
+//! raises the MFA modal when there is none. A rotation's questions come back through
+//! `Waiters::person` and are answered in a popup.
+
+use super::prompts::Waiters;
+use super::{Dashboard, snapshot};
+use crate::action::{Action, Command};
+use crate::aws::engine::{Engine, Plan, Progress, Sink};
+use crate::aws::iam::access::{IamError, access, failed, user_of};
+use crate::aws::iam::api::{self, KeyId};
+use crate::aws::iam::{audit, keys, rotate};
+use crate::state::iam::KeyOp;
+use tokio::sync::mpsc;
+
+/// Engine news (a sign-in through the prompt) reaches the loop like a refresh's does.
+fn sink(tx: &mpsc::UnboundedSender<Action>) -> Sink {
+    let (ptx, mut prx) = mpsc::unbounded_channel::<Progress>();
+    let forward = tx.clone();
+    tokio::spawn(async move {
+        while let Some(p) = prx.recv().await {
+            let _ = forward.send(Action::Progress(p));
+        }
+    });
+    Some(ptx)
+}
+
+/// The sessions as now stored: a sign-in on the IAM screen shows in the header at once.
+fn sessions(engine: &Engine, tx: &mpsc::UnboundedSender<Action>) {
+    let _ = tx.send(Action::Sessions(snapshot(engine).0));
+}
+
+/// Deactivate or delete a key that is not the one the user's files hold (checked again here,
+/// against the files as they are now).
+async fn key_op(engine: &Engine, plan: &Plan, user: &str, key: &KeyId, op: KeyOp, sink: &Sink) -> Result<(), IamError> {
+    let u = user_of(plan, user)?;
+    if rotate::file_keys(&engine.paths, &u.name).is_ok_and(|k| k.access_key_id == key.full()) {
+        return Err(IamError::Refused(format!(
+            "{key} is the key your AWS files hold for {user}: rotate it instead (r)"
+        )));
+    }
+    let a = access(engine, plan, user, &[], sink).await?;
+    let r = match op {
+        KeyOp::Deactivate => api::update_access_key(&a.target, &a.keys, &a.user, key, false).await,
+        KeyOp::Delete => api::delete_access_key(&a.target, &a.keys, &a.user, key).await,
+    };
+    let action = if op == KeyOp::Delete { "DeleteAccessKey" } else { "UpdateAccessKey" };
+    r.map_err(failed(format!("iam:{action} for {}", a.user)))
+}
+
+impl Dashboard {
+    pub(super) fn iam(&self, command: Command, act_tx: &mpsc::UnboundedSender<Action>, waiters: &Waiters) {
+        let (engine, plan, tx) = (self.engine.clone(), self.plan.clone(), act_tx.clone());
+        match command {
+            Command::IamLoad { user, overview, audit, max_age_days } => {
+                if overview {
+                    let (engine, plan, tx, user) = (engine.clone(), plan.clone(), tx.clone(), user.clone());
+                    tokio::spawn(async move {
+                        let sink = sink(&tx);
+                        let r = keys::overview(&engine, &plan, &user, max_age_days, &sink).await;
+                        sessions(&engine, &tx);
+                        let _ = tx.send(Action::IamOverview { user, result: r.map_err(|e| e.to_string()) });
+                    });
+                }
+                if audit {
+                    tokio::spawn(async move {
+                        let sink = sink(&tx);
+                        let opts = audit::AuditOptions {
+                            concurrency: engine.settings.concurrency,
+                            ..audit::AuditOptions::default()
+                        };
+                        let r = audit::audit(&engine, &plan, &user, None, &opts, &sink).await;
+                        sessions(&engine, &tx);
+                        let result = r.map(Box::new).map_err(|e| e.to_string());
+                        let _ = tx.send(Action::IamAudit { user, result });
+                    });
+                }
+            }
+            Command::IamPlanFix { user, audit } => {
+                tokio::spawn(async move {
+                    let r = audit::plan_fix(&engine, &plan, &audit, None, &sink(&tx)).await;
+                    let _ = tx.send(Action::IamFixPlan { user, result: r.map_err(|e| e.to_string()) });
+                });
+            }
+            Command::IamApplyFix { user, plan: fix } => {
+                tokio::spawn(async move {
+                    let r = audit::apply_fix(&engine, &plan, &fix, &sink(&tx)).await;
+                    let _ = tx.send(Action::IamFixed { user, result: r.map_err(|e| e.to_string()) });
+                });
+            }
+            Command::IamKey { user, key, op } => {
+                tokio::spawn(async move {
+                    let r = key_op(&engine, &plan, &user, &key, op, &sink(&tx)).await;
+                    let _ = tx.send(Action::IamKeyDone { user, key, op, result: r.map_err(|e| e.to_string()) });
+                });
+            }
+            Command::IamRotate { user, opts } => {
+                let person = waiters.person(&user);
+                tokio::spawn(async move {
+                    let news = tx.clone();
+                    let who = user.clone();
+                    let progress = move |event| {
+                        let _ = news.send(Action::IamEvent { user: who.clone(), event });
+                    };
+                    tracing::info!(%user, "rotating the access key from the dashboard");
+                    let r = rotate::rotate(&engine, &plan, &user, &opts, &person, &progress).await;
+                    sessions(&engine, &tx);
+                    let _ = tx.send(Action::IamRotated { user, result: r.map_err(|e| e.to_string()) });
+                });
+            }
+            other => tracing::warn!(?other, "not an IAM command"),
+        }
+    }
+}

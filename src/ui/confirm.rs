@@ -1,0 +1,213 @@
+//! The confirmation popup: what is about to happen, named (the key, its last use, the user),
+//! and the keys that answer. A fix's JSON scrolls inside it while the question above and the
+//! answer keys on the border stay put. Sized to its content within the terminal.
+
+use super::centered;
+use super::text::wrap;
+use super::theme::Theme;
+use crate::aws::iam::audit::FixPlan;
+use crate::aws::iam::rotate::{Question, day, key_text, last_used_text};
+use crate::state::iam::{Confirm, KeyOp, Popup};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+
+/// The popup grows with its text up to this many columns, then wraps.
+const MAX_WIDTH: usize = 90;
+
+struct Content {
+    title: String,
+    head: Vec<(String, Style)>,
+    /// Pre-formatted (JSON): scrolls, never re-wrapped at spaces.
+    body: Vec<String>,
+    tail: Vec<(String, Style)>,
+    keys: &'static str,
+}
+
+fn fix_question(p: &FixPlan, user: &str) -> String {
+    let create = if p.create {
+        format!("create the policy {} with the document below and ", p.policy_arn)
+    } else {
+        String::new()
+    };
+    let replaces = match &p.replaces {
+        Some(b) if *b != p.policy_arn => {
+            format!(" This replaces its current boundary {b} (a user has one), which may widen what it can do.")
+        }
+        _ => String::new(),
+    };
+    format!("As {}, {create}set {} as the permissions boundary of {user}?{replaces}", p.caller, p.policy_arn)
+}
+
+fn content(c: &Confirm, t: &Theme) -> Content {
+    let plain = |s: String| (s, t.text);
+    match c {
+        Confirm::Question {
+            user, question: Question::Rotate { profile, key, resume: None, .. }, last_used, ..
+        } => Content {
+            title: format!(" Rotate the access key of {user}? "),
+            head: vec![
+                (
+                    format!(
+                        "Rotate {key}, the access key of {user} in your AWS files ({})?",
+                        last_used.clone().unwrap_or_else(|| "last use unknown".into())
+                    ),
+                    t.title,
+                ),
+                plain(format!(
+                    "A new key replaces it in [{profile}] (only the key id and secret change). Once AWS accepts the new key, {key} is deactivated, then deleted. Sessions made with it last until they expire."
+                )),
+            ],
+            body: vec![],
+            tail: vec![],
+            keys: " y rotate · n or Esc: nothing changes ",
+        },
+        Confirm::Question { user, question: Question::Rotate { key, resume: Some(phase), .. }, .. } => Content {
+            title: format!(" Resume the rotation of {user}? "),
+            head: vec![
+                (format!("Resume the interrupted rotation of {user}'s key {key}?"), t.title),
+                plain(format!(
+                    "It stopped at: {}. Resuming finishes it from there; the AWS files always hold a key AWS accepts.",
+                    phase.describe()
+                )),
+            ],
+            body: vec![],
+            tail: vec![],
+            keys: " y resume · n or Esc: leave it for now ",
+        },
+        Confirm::Question { question: Question::MakeRoom { user, key }, .. } => Content {
+            title: format!(" Make room for {user}'s new key? "),
+            head: vec![
+                (
+                    format!("{user} has two access keys, the most IAM allows. Delete {} to make room?", key_text(key)),
+                    t.title,
+                ),
+                plain(format!(
+                    "{} is not the key in your AWS files. Deleting cannot be undone: a program that still uses it stops working. No stops the rotation with nothing changed.",
+                    key.id
+                )),
+            ],
+            body: vec![],
+            tail: vec![],
+            keys: " y delete it and go on · n or Esc: stop ",
+        },
+        Confirm::Key { user, op, key } => {
+            let status = if key.active { "active" } else { "inactive" };
+            let what = format!(
+                "It is {status}, created {}, {}; it is not the key in your AWS files.",
+                day(key.created),
+                last_used_text(&key.last_used)
+            );
+            let (title, question, effect, keys) = match op {
+                KeyOp::Deactivate => (
+                    format!(" Deactivate {}? ", key.id),
+                    format!("Deactivate the access key {} of {user}?", key.id),
+                    "Programs that use it are refused until it is made active again (in the IAM console).".to_string(),
+                    " y deactivate · n or Esc: leave it ",
+                ),
+                KeyOp::Delete => (
+                    format!(" Delete {}? ", key.id),
+                    format!("Delete the access key {} of {user} for good?", key.id),
+                    if key.active {
+                        "Deleting cannot be undone and programs that use it stop working: d deactivates it instead, which can be undone.".to_string()
+                    } else {
+                        "Deleting cannot be undone.".to_string()
+                    },
+                    " y delete · n or Esc: keep it ",
+                ),
+            };
+            Content {
+                title,
+                head: vec![(question, t.title), plain(what), plain(effect)],
+                body: vec![],
+                tail: vec![],
+                keys,
+            }
+        }
+        Confirm::Fix { user, description, json, plan: Ok(p) } => Content {
+            title: format!(" Apply the fix for {user}? "),
+            head: vec![(fix_question(p, user), t.title), plain(description.clone())],
+            body: json.lines().map(str::to_string).collect(),
+            tail: vec![],
+            keys: " y apply · n or Esc: nothing changes · j k scroll · c copy the JSON ",
+        },
+        Confirm::Fix { user, description, json, plan: Err(e) } => Content {
+            title: format!(" The fix for {user} "),
+            head: vec![plain(description.clone())],
+            body: json.lines().map(str::to_string).collect(),
+            tail: vec![(format!("Not applied from here: {e}"), t.warn)],
+            keys: " Esc close · j k scroll · c copy the JSON ",
+        },
+        Confirm::Refused { title, text } => Content {
+            title: format!(" {title} "),
+            head: vec![(text.clone(), t.text)],
+            body: vec![],
+            tail: vec![],
+            keys: " Enter or Esc: close ",
+        },
+    }
+}
+
+/// A JSON line cut into pieces of `width`, its indentation kept.
+fn chunks(line: &str, width: usize) -> Vec<String> {
+    let chars: Vec<char> = line.chars().collect();
+    if chars.is_empty() {
+        return vec![String::new()];
+    }
+    chars.chunks(width.max(1)).map(|c| c.iter().collect()).collect()
+}
+
+pub fn draw(f: &mut Frame, area: Rect, p: &Popup, t: &Theme) {
+    let c = content(&p.confirm, t);
+    let widest = c
+        .head
+        .iter()
+        .chain(&c.tail)
+        .map(|(s, _)| s.chars().count())
+        .chain(c.body.iter().map(|l| l.chars().count()))
+        .chain([c.title.chars().count(), c.keys.chars().count()])
+        .max()
+        .unwrap_or(0);
+    // A space of padding each side inside the borders.
+    let inner = widest.min(MAX_WIDTH).min(usize::from(area.width).saturating_sub(4)).max(10);
+    let para = |parts: &[(String, Style)]| -> Vec<Line<'static>> {
+        let mut out = Vec::new();
+        for (i, (text, style)) in parts.iter().enumerate() {
+            if i > 0 {
+                out.push(Line::from(""));
+            }
+            out.extend(wrap(text, inner).into_iter().map(|l| Line::styled(format!(" {l}"), *style)));
+        }
+        out
+    };
+    let head = para(&c.head);
+    let tail = para(&c.tail);
+    let body: Vec<String> = c.body.iter().flat_map(|l| chunks(l, inner)).collect();
+    let fixed = head.len() + tail.len() + usize::from(!body.is_empty()) + usize::from(!tail.is_empty());
+    let room = usize::from(area.height).saturating_sub(2 + fixed);
+    let shown = body.len().min(room);
+    let first = usize::from(p.scroll).min(body.len().saturating_sub(shown));
+    let mut lines = head;
+    if !body.is_empty() {
+        lines.push(Line::from(""));
+        lines.extend(body[first..first + shown].iter().map(|l| Line::styled(format!(" {l}"), t.accent)));
+    }
+    if !tail.is_empty() {
+        lines.push(Line::from(""));
+        lines.extend(tail);
+    }
+    let height = (lines.len() + 2).min(usize::from(area.height)) as u16;
+    let r = centered(area, (inner + 4) as u16, height);
+    f.render_widget(Clear, r);
+    let mut block = Block::default()
+        .borders(Borders::ALL)
+        .title(Span::styled(c.title, t.title))
+        .title_bottom(Span::styled(c.keys, t.dim));
+    if shown < body.len() {
+        let at = format!(" JSON lines {}–{} of {} ", first + 1, first + shown, body.len());
+        block = block.title_top(Line::styled(at, t.accent).right_aligned());
+    }
+    f.render_widget(Paragraph::new(lines).block(block), r);
+}

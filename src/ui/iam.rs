@@ -1,0 +1,434 @@
+//! The IAM screen: one section per IAM user profile — its access keys (masked ids, status,
+//! created, age, last use), MFA devices (usable from the CLI or not), groups, policies,
+//! boundary, the overview's problems, a rotation's progress, and the MFA audit with its
+//! explanation and fix. The cursor moves over the parts of the sections; the view scrolls so
+//! the part under it shows whole, its section's top too when there is room (else its user's
+//! name stays on the first row). Errors are wrapped in full where they happened. The audit's
+//! lines are drawn by `iam/audit.rs`.
+
+use super::columns::SPINNER;
+use super::text::wrap_after;
+use super::theme::Theme;
+use super::{dashboard, log};
+use crate::aws::iam::api::{MfaDevice, MfaKind};
+use crate::aws::iam::enforcement::Severity;
+use crate::aws::iam::keys::{KeyInfo, Overview};
+use crate::aws::iam::rotate::{day, last_used_text};
+use crate::display::plural;
+use crate::state::AppState;
+use crate::state::iam::{Item, Part, Section};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Scrollbar, ScrollbarOrientation, ScrollbarState, Wrap};
+
+mod audit;
+
+use audit::{evidence, fix_block, verdict_block};
+
+/// Labels sit after the cursor mark and an indent.
+const LABEL: usize = 13;
+/// A rotation shows its last steps here; the log (`l`) has them all.
+const STEPS: usize = 7;
+
+pub fn draw(f: &mut Frame, area: Rect, s: &AppState, t: &Theme) {
+    let header = 2 + u16::from(s.demo_hint.is_some());
+    let log_h = if s.show_log { super::LOG_HEIGHT.min(area.height.saturating_sub(header + 4)) } else { 0 };
+    let [h, body_area, l, foot] = Layout::vertical([
+        Constraint::Length(header),
+        Constraint::Min(2),
+        Constraint::Length(log_h),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    head(f, h, s, t);
+    body(f, body_area, s, t);
+    if log_h > 0 {
+        log::pane(f, l, s, t);
+    }
+    dashboard::footer(f, foot, s, t);
+    log::toasts(f, body_area, s, t);
+}
+
+fn head(f: &mut Frame, area: Rect, s: &AppState, t: &Theme) {
+    let users = s.iam_users();
+    let loading = users
+        .iter()
+        .filter(|u| s.section(u).is_some_and(|x| x.overview.loading || x.audit.loading || x.fix.loading))
+        .count();
+    let mut title = vec![
+        Span::styled("mfatui  IAM", t.title),
+        Span::styled(
+            format!(
+                "  {} · keys older than {} days are flagged OLD",
+                plural(users.len(), "IAM user", "IAM users"),
+                s.iam.max_age_days
+            ),
+            t.dim,
+        ),
+    ];
+    if loading > 0 {
+        title.push(Span::styled(format!("  {} loading {loading}", SPINNER[s.spinner % 4]), t.accent));
+    }
+    let mut lines = vec![Line::from(title), dashboard::mfa_line(s, t, usize::from(area.width))];
+    if let Some(h) = &s.demo_hint {
+        lines.push(Line::styled(h.clone(), t.accent));
+    }
+    f.render_widget(Paragraph::new(lines), area);
+}
+
+/// One stop of the cursor and the lines it owns, after `skip` blank lines between sections.
+struct Block {
+    item: Item,
+    lines: Vec<Line<'static>>,
+    skip: usize,
+}
+
+fn body(f: &mut Frame, area: Rect, s: &AppState, t: &Theme) {
+    if s.iam_users().is_empty() {
+        let msg = format!(
+            "No IAM user in {}: this screen shows the access keys, MFA devices and policies of the IAM users your profiles sign in as, and whether MFA is enforced for them. Tab goes back to the profiles.",
+            s.config_path
+        );
+        f.render_widget(Paragraph::new(msg).style(t.dim).wrap(Wrap { trim: false }), area);
+        return;
+    }
+    // One column for the scrollbar.
+    let width = usize::from(area.width.saturating_sub(1)).max(20);
+    let cursor = s.iam_cursor();
+    let blocks = blocks(s, width, t, cursor.as_ref());
+    let mut lines: Vec<Line> = Vec::new();
+    let mut at = Vec::with_capacity(blocks.len());
+    for b in blocks {
+        at.push((lines.len() + b.skip, b.lines.len() - b.skip, b.item));
+        lines.extend(b.lines);
+    }
+    let (total, height) = (lines.len(), usize::from(area.height));
+    let sel = at.iter().position(|(_, _, i)| Some(i) == cursor.as_ref()).unwrap_or(0);
+    let user = &at[sel].2.user;
+    let starts: Vec<usize> = at.iter().filter(|(_, _, i)| i.user == *user).map(|b| b.0).collect();
+    let mut offset = scroll(at[sel].0, at[sel].1, &starts, total, height);
+    let mut text = Rect { width: area.width.saturating_sub(1), ..area };
+    // The section's top is scrolled away: its user's name stays on the first row.
+    if offset > starts[0] && height > 2 {
+        offset = scroll(at[sel].0, at[sel].1, &starts, total, height - 1);
+        let sticky = format!("  {user} (continued; PgUp goes to its top)");
+        f.render_widget(Paragraph::new(Line::styled(sticky, t.title)), Rect { height: 1, ..text });
+        text = Rect { y: text.y + 1, height: text.height - 1, ..text };
+    }
+    f.render_widget(Paragraph::new(lines).scroll((offset as u16, 0)), text);
+    if total > height {
+        let mut state = ScrollbarState::new(total - height).position(offset);
+        f.render_stateful_widget(Scrollbar::new(ScrollbarOrientation::VerticalRight), area, &mut state);
+    }
+}
+
+/// The first line shown: the selected block whole (its start when taller than the view), with
+/// as many whole blocks of its section above it as fit (`starts`: where its blocks start).
+fn scroll(start: usize, len: usize, starts: &[usize], total: usize, height: usize) -> usize {
+    if total <= height {
+        return 0;
+    }
+    let lowest = (start + len).saturating_sub(height);
+    let first = starts.iter().copied().find(|&b| b >= lowest).unwrap_or(start);
+    first.min(start).min(total - height)
+}
+
+fn blocks(s: &AppState, width: usize, t: &Theme, cursor: Option<&Item>) -> Vec<Block> {
+    let empty = Section::default();
+    let mut out: Vec<Block> = Vec::new();
+    for item in s.iam_items() {
+        let sec = s.section(&item.user).unwrap_or(&empty);
+        let on = cursor == Some(&item);
+        // The line the cursor marks: after a key table's titles, else the first.
+        let mut focus = 0;
+        let mut b = match &item.part {
+            Part::User => user_block(s, &item.user, sec, width, t, on),
+            Part::Problem(i) => {
+                let text = sec.overview.data.as_ref().map(|o| o.problems[*i].clone()).unwrap_or_default();
+                let prefix = format!("{}   ", if on { ">" } else { " " });
+                hanging(prefix, Some(("!".into(), t.warn)), &text, t.warn, width, t, true)
+            }
+            Part::Key(id) => {
+                let keys = sec.keys();
+                let first = keys.first().is_some_and(|k| k.id == *id);
+                let k = keys.iter().find(|k| k.id == *id).expect("an item per key");
+                let (lines, at) = key_block(keys, k, first, on, width, s.iam.max_age_days, t);
+                focus = at;
+                lines
+            }
+            Part::Rotation => rotation_block(s, sec, on, width, t),
+            Part::Verdict => verdict_block(s, sec, on, width, t),
+            Part::Finding(i) => {
+                let f = sec.findings()[*i];
+                let (tag, style) =
+                    if f.severity == Severity::Problem { ("problem:", t.err) } else { ("warning:", t.warn) };
+                para(lead(on, ""), Some((tag.into(), style)), &f.message, t.text, width, t)
+            }
+            Part::Hatch(i) => {
+                let a = sec.audit.data.as_ref().expect("hatches come from an audit");
+                let h = &a.static_.assessment.escape_hatches[*i];
+                let text = format!("{}: {} ({})", h.action, h.why, h.source);
+                para(lead(on, ""), Some(("escape hatch:".into(), t.warn)), &text, t.text, width, t)
+            }
+            Part::Evidence => evidence(sec.audit.data.as_deref(), on, width, t),
+            Part::Fix => fix_block(sec, &item.user, on, width, t),
+        };
+        let skip = usize::from(item.part == Part::User && !out.is_empty());
+        if skip > 0 {
+            b.insert(0, Line::from(""));
+        }
+        if on {
+            let f = focus + skip;
+            b[f] = std::mem::take(&mut b[f]).patch_style(t.selected);
+        }
+        out.push(Block { item, lines: b, skip });
+    }
+    out
+}
+
+/// `> ` on the cursor's line, then the label column.
+fn lead(on: bool, label: &str) -> String {
+    format!("{}   {label:<LABEL$}", if on { ">" } else { " " })
+}
+
+/// `prefix`, an optional styled word, then `text` wrapped under the text column.
+fn para(
+    prefix: String,
+    head: Option<(String, Style)>,
+    text: &str,
+    style: Style,
+    width: usize,
+    t: &Theme,
+) -> Vec<Line<'static>> {
+    hanging(prefix, head, text, style, width, t, false)
+}
+
+/// Like `para`; with `under_head`, continuation lines start under the text, not the word.
+fn hanging(
+    prefix: String,
+    head: Option<(String, Style)>,
+    text: &str,
+    style: Style,
+    width: usize,
+    t: &Theme,
+    under_head: bool,
+) -> Vec<Line<'static>> {
+    let head_len = head.as_ref().map_or(0, |(h, _)| h.chars().count() + 1);
+    let indent = prefix.chars().count() + if under_head { head_len } else { 0 };
+    let room = width.saturating_sub(indent);
+    let first = width.saturating_sub(prefix.chars().count() + head_len);
+    wrap_after(text, first, room)
+        .into_iter()
+        .enumerate()
+        .map(|(i, part)| {
+            let mut spans = Vec::new();
+            if i == 0 {
+                spans.push(Span::styled(prefix.clone(), t.dim));
+                if let Some((h, hs)) = &head {
+                    spans.push(Span::styled(format!("{h} "), *hs));
+                }
+            } else {
+                spans.push(Span::raw(" ".repeat(indent)));
+            }
+            spans.push(Span::styled(part, style));
+            Line::from(spans)
+        })
+        .collect()
+}
+
+fn list<T>(r: &Result<Vec<T>, String>, show: impl Fn(&T) -> String) -> (String, bool) {
+    match r {
+        Ok(v) if v.is_empty() => ("none".into(), true),
+        Ok(v) => (v.iter().map(show).collect::<Vec<_>>().join(", "), true),
+        Err(e) => (format!("not readable: {e}"), false),
+    }
+}
+
+fn device(d: &MfaDevice, configured: Option<&str>) -> String {
+    let name = d.serial.rsplit('/').next().unwrap_or(&d.serial);
+    let kind = match d.kind {
+        MfaKind::Virtual => "virtual, usable from the CLI",
+        MfaKind::Hardware => "hardware TOTP, usable from the CLI",
+        MfaKind::Fido => "FIDO security key: console only, the CLI cannot use it",
+    };
+    let yours = if configured == Some(d.serial.as_str()) { " (your mfa_serial)" } else { "" };
+    format!("{name}: {kind}{yours}")
+}
+
+fn info(o: &Overview, width: usize, t: &Theme) -> Vec<Line<'static>> {
+    let mut out = Vec::new();
+    let mut field = |label: &str, (text, ok): (String, bool)| {
+        out.extend(para(lead(false, label), None, &text, if ok { t.text } else { t.err }, width, t));
+    };
+    match &o.mfa_devices {
+        Ok(devices) if !devices.is_empty() => {
+            for (i, d) in devices.iter().enumerate() {
+                field(if i == 0 { "MFA devices" } else { "" }, (device(d, o.configured_serial.as_deref()), true));
+            }
+        }
+        other => field("MFA devices", list(other, |_: &MfaDevice| String::new())),
+    }
+    field("groups", list(&o.groups, String::clone));
+    let (managed, m_ok) = list(&o.attached_policies, |p| p.name.clone());
+    let (inline, i_ok) = list(&o.inline_policies, String::clone);
+    field("policies", (format!("managed: {managed} · inline: {inline}"), m_ok && i_ok));
+    let boundary = match &o.boundary {
+        Ok(Some(arn)) => (arn.rsplit('/').next().unwrap_or(arn).to_string(), true),
+        Ok(None) => ("none".into(), true),
+        Err(e) => (format!("not readable: {e}"), false),
+    };
+    field("boundary", boundary);
+    match &o.keys {
+        Ok(k) if k.is_empty() => field("access keys", ("none".into(), true)),
+        Err(e) => field("access keys", (format!("not readable: {e}"), false)),
+        Ok(_) => {}
+    }
+    out
+}
+
+fn user_block(s: &AppState, user: &str, sec: &Section, width: usize, t: &Theme, on: bool) -> Vec<Line<'static>> {
+    let spin = SPINNER[s.spinner % 4];
+    let who = match &sec.overview.data {
+        Some(o) if o.mfa_session => format!("{} · IAM calls on its MFA session", o.arn),
+        Some(o) => format!("{} · no mfa_serial: IAM calls signed with its long-term key", o.arn),
+        None => s
+            .rows
+            .iter()
+            .find(|r| r.profile == user)
+            .and_then(|r| r.account.clone())
+            .map_or_else(|| "IAM user".to_string(), |a| format!("IAM user in {a}")),
+    };
+    let rotating = sec.rotation.as_ref().is_some_and(|r| r.running);
+    let status = match &sec.busy {
+        Some(b) => format!("  {spin} {b}…"),
+        None if rotating => format!("  {spin} rotating its key…"),
+        None if sec.overview.loading || sec.audit.loading => format!("  {spin} loading…"),
+        None => String::new(),
+    };
+    let prefix = format!("{} ", if on { ">" } else { " " });
+    let mut out = para(prefix, Some((user.to_string(), t.title)), &format!("{who}{status}"), t.dim, width, t);
+    let retry = |e: &str| format!("{e} · a: try again");
+    match (&sec.overview.data, &sec.overview.error) {
+        (Some(o), e) => {
+            out.extend(info(o, width, t));
+            if let Some(e) = e {
+                out.extend(para(lead(false, "reload"), None, &retry(&format!("failed: {e}")), t.err, width, t));
+            }
+        }
+        (None, Some(e)) => out.extend(para(lead(false, "not read"), None, &retry(e), t.err, width, t)),
+        (None, None) if sec.overview.loading => {
+            out.extend(para(lead(false, ""), None, "reading keys, devices and policies…", t.dim, width, t))
+        }
+        (None, None) => out.extend(para(lead(false, ""), None, "not read yet: a reads it", t.dim, width, t)),
+    }
+    out
+}
+
+/// A key's cells: id, status, created, age (and OLD), last used, service, region, in the files.
+fn cells(k: &KeyInfo) -> [String; 8] {
+    let age = k.age_days.map_or("?".to_string(), |d| format!("{d} days{}", if k.old { " OLD" } else { "" }));
+    let (date, service, region) = match &k.last_used {
+        Ok(l) => (
+            l.date.map_or("never".into(), |d| day(Some(d))),
+            l.service.clone().unwrap_or_else(|| "—".into()),
+            l.region.clone().unwrap_or_else(|| "—".into()),
+        ),
+        Err(_) => ("unknown".into(), "—".into(), "—".into()),
+    };
+    let status = if k.active { "Active" } else { "Inactive" };
+    let files = if k.in_use { "in your AWS files" } else { "" };
+    [k.id.to_string(), status.into(), day(k.created), age, date, service, region, files.into()]
+}
+
+const TITLES: [&str; 8] = ["KEY", "STATUS", "CREATED", "AGE", "LAST USED", "SERVICE", "REGION", ""];
+
+fn key_block(
+    keys: &[KeyInfo],
+    k: &KeyInfo,
+    first: bool,
+    on: bool,
+    width: usize,
+    max_age: i64,
+    t: &Theme,
+) -> (Vec<Line<'static>>, usize) {
+    let all: Vec<[String; 8]> = keys.iter().map(cells).collect();
+    let widths: Vec<usize> =
+        (0..8).map(|c| all.iter().map(|r| r[c].chars().count()).chain([TITLES[c].len()]).max().unwrap_or(0)).collect();
+    let table = 4 + widths.iter().sum::<usize>() + 2 * 7 <= width;
+    let mut out = Vec::new();
+    if first {
+        out.push(Line::styled(format!("    access keys (old after {max_age} days)"), t.dim));
+        if table {
+            let titles: Vec<String> = (0..8).map(|c| format!("{:<w$}", TITLES[c], w = widths[c])).collect();
+            out.push(Line::styled(format!("    {}", titles.join("  ").trim_end()), t.header));
+        }
+    }
+    let focus = out.len();
+    let c = cells(k);
+    let age_style = if k.old { t.err } else { t.text };
+    let mark = format!("{}   ", if on { ">" } else { " " });
+    if table {
+        let pad = |i: usize| format!("{:<w$}", c[i], w = widths[i]);
+        let mut spans = vec![Span::styled(mark, t.dim), Span::styled(pad(0), t.title), Span::raw("  ")];
+        spans.push(Span::styled(pad(1), if k.active { t.ok } else { t.dim }));
+        spans.push(Span::raw("  "));
+        spans.push(Span::styled(pad(2), t.text));
+        spans.push(Span::raw("  "));
+        spans.push(Span::styled(pad(3), age_style));
+        for i in 4..7 {
+            spans.push(Span::raw("  "));
+            spans.push(Span::styled(pad(i), t.text));
+        }
+        if k.in_use {
+            spans.push(Span::raw("  "));
+            spans.push(Span::styled(c[7].clone(), t.accent));
+        }
+        out.push(Line::from(spans));
+    } else {
+        let files = if k.in_use { "  in your AWS files" } else { "" };
+        out.push(Line::from(vec![
+            Span::styled(mark, t.dim),
+            Span::styled(c[0].clone(), t.title),
+            Span::styled(format!("  {}", c[1]), if k.active { t.ok } else { t.dim }),
+            Span::styled(format!("  created {} (", c[2]), t.text),
+            Span::styled(c[3].clone(), age_style),
+            Span::styled(")", t.text),
+            Span::styled(files, t.accent),
+        ]));
+        if k.last_used.is_ok() {
+            out.extend(para("      ".into(), None, &last_used_text(&k.last_used), t.text, width, t));
+        }
+    }
+    if let Err(e) = &k.last_used {
+        out.extend(para("      ".into(), None, &format!("last use unknown: {e}"), t.err, width, t));
+    }
+    (out, focus)
+}
+
+fn rotation_block(s: &AppState, sec: &Section, on: bool, width: usize, t: &Theme) -> Vec<Line<'static>> {
+    let Some(r) = &sec.rotation else { return vec![Line::from("")] };
+    let label = "rotation";
+    let mut out = Vec::new();
+    if r.steps.is_empty() {
+        let text = format!("{} starting: signing in and listing the keys…", SPINNER[s.spinner % 4]);
+        return para(lead(on, label), None, &text, t.dim, width, t);
+    }
+    let hidden = r.steps.len().saturating_sub(STEPS);
+    if hidden > 0 {
+        let more = format!("… {} earlier (l shows the log)", plural(hidden, "step", "steps"));
+        out.extend(para(lead(on, label), None, &more, t.dim, width, t));
+    }
+    for step in &r.steps[hidden..] {
+        let prefix = if out.is_empty() { lead(on, label) } else { lead(false, "") };
+        let style = match step.level {
+            crate::state::Level::Success => t.ok,
+            crate::state::Level::Warn => t.warn,
+            crate::state::Level::Error => t.err,
+            crate::state::Level::Info => t.text,
+        };
+        out.extend(para(prefix, None, &step.text, style, width, t));
+    }
+    out
+}

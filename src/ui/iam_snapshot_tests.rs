@@ -1,0 +1,278 @@
+//! The IAM screen, its popups and the main screen's old-key flag, on a TestBackend, compared
+//! with committed snapshots. The data is built directly (`state::iam::fixtures`).
+
+use super::snapshot_tests::{flat, render, row_of, sized, text};
+use crate::action::Action;
+use crate::aws::iam::api::KeyId;
+use crate::aws::iam::rotate::{Event, Question};
+use crate::state::AppState;
+use crate::state::iam::fixtures::{self, NOW};
+use crate::state::iam::{Item, KeyOp, Part};
+use crate::update::tests::demo_state;
+use crate::update::update;
+
+fn loaded(w: u16, h: u16) -> AppState {
+    let mut s = demo_state();
+    fixtures::loaded(&mut s);
+    s.sessions.insert("alice".into(), NOW + 40_000);
+    s.sessions.insert("bob".into(), NOW + 30_000);
+    s.sessions.insert("carol".into(), NOW + 20_000);
+    sized(s, w, h)
+}
+
+fn at(s: &mut AppState, user: &str, part: Part) {
+    s.iam.cursor = Some(Item { user: user.into(), part });
+    assert_eq!(s.iam_cursor(), s.iam.cursor, "no such item");
+}
+
+/// The popup's text alone: what lies between its borders, as one line.
+fn popup(t: &ratatui::Terminal<ratatui::backend::TestBackend>) -> String {
+    let inside: Vec<String> = text(t)
+        .iter()
+        .filter_map(|l| {
+            let (a, b) = (l.find('│')?, l.rfind('│')?);
+            (b > a).then(|| l[a..b].to_string())
+        })
+        .collect();
+    flat(&inside)
+}
+
+fn alice_key(n: u8) -> Part {
+    Part::Key(KeyId::new(format!("AKIADEMOALICE000000{n}")))
+}
+
+#[test]
+fn iam_80x24() {
+    let s = loaded(80, 24);
+    let t = render(&s, 80, 24);
+    let all = flat(&text(&t));
+    for want in [
+        "alice arn:aws:iam::111111111111:user/alice · IAM calls on its MFA session",
+        "yubikey-ABCDEF: FIDO security key: console only, the CLI cannot use it",
+        "alice-phone: virtual, usable from the CLI (your mfa_serial)",
+        "boundary MfaRequired",
+        "! access key ****0001 is 150 days old",
+        "r rotate",
+        "Tab profiles",
+    ] {
+        assert!(all.contains(want), "{want}:\n{}", text(&t).join("\n"));
+    }
+    insta::assert_snapshot!(t.backend());
+}
+
+#[test]
+fn iam_120x30_keys_as_a_table() {
+    let mut s = loaded(120, 30);
+    at(&mut s, "alice", alice_key(1));
+    let t = render(&s, 120, 30);
+    let lines = text(&t);
+    let key = lines.iter().find(|l| l.starts_with(">")).unwrap();
+    for cell in ["Active", "150 days OLD", "2027-01-15", "sts", "eu-west-1", "in your AWS files"] {
+        assert!(key.contains(cell), "{cell}: {key}");
+    }
+    assert!(key.starts_with(">"), "the cursor's line");
+    let inactive = lines.iter().find(|l| l.contains("****0002")).unwrap();
+    assert!(inactive.contains("Inactive") && inactive.contains("never"), "{inactive}");
+    insta::assert_snapshot!(t.backend());
+}
+
+#[test]
+fn iam_200x50_every_verdict() {
+    let mut s = loaded(200, 50);
+    at(&mut s, "bob", Part::Verdict);
+    let t = render(&s, 200, 50);
+    let all = flat(&text(&t));
+    for want in [
+        "MFA audit NOT ENFORCED — a request signed with the long-term key and no MFA (iam:ListAccessKeys) succeeded",
+        "escape hatch: iam:*",
+        "it cannot be applied from here: f shows why",
+        "MFA audit UNKNOWN — not every policy could be read",
+        "managed: not readable: access denied, explicit deny in an identity-based policy",
+    ] {
+        assert!(all.contains(want), "{want}:\n{}", text(&t).join("\n"));
+    }
+    insta::assert_snapshot!(t.backend());
+}
+
+#[test]
+fn iam_scrolls_to_the_cursor_with_its_section() {
+    let mut s = loaded(80, 24);
+    at(&mut s, "carol", Part::Finding(2));
+    let t = render(&s, 80, 24);
+    let lines = text(&t);
+    assert!(lines[2].starts_with("  carol (continued; PgUp goes to its top)"), "whose section:\n{}", lines.join("\n"));
+    assert!(lines.iter().any(|l| l.starts_with(">") && l.contains("problem:")), "{}", lines.join("\n"));
+    insta::assert_snapshot!(t.backend());
+}
+
+#[test]
+fn iam_no_color_keeps_verdicts_and_flags_readable() {
+    let mut s = loaded(120, 40);
+    s.no_color = true;
+    at(&mut s, "alice", alice_key(1));
+    let t = render(&s, 120, 40);
+    let plain = format!("{}", t.backend());
+    for want in ["ENFORCED", "150 days OLD", ">   ****0001", "loading 1"] {
+        assert!(plain.contains(want), "{want}");
+    }
+    insta::assert_snapshot!(t.backend());
+}
+
+#[test]
+fn rotation_in_progress() {
+    let mut s = loaded(120, 30);
+    at(&mut s, "alice", alice_key(1));
+    update(&mut s, Action::IamRotate);
+    let keys = fixtures::overview("alice").keys.unwrap();
+    let new = KeyId::new("AKIANEWALICE00009XYZ");
+    for event in [
+        Event::Signing { text: "IAM calls are signed with the MFA session of alice".into(), mfa: true },
+        Event::Keys { keys },
+        Event::MadeRoom { deleted: KeyId::new("AKIADEMOALICE0000002") },
+        Event::Creating,
+        Event::Created { key: new.clone() },
+        Event::Saved { key: new.clone(), file: "/home/alice/.aws/credentials".into() },
+        Event::Verifying {
+            attempt: 3,
+            successes: 0,
+            needed: 3,
+            waited_ms: 750,
+            last_error: Some("invalid key: The security token included in the request is invalid".into()),
+        },
+    ] {
+        update(&mut s, Action::IamEvent { user: "alice".into(), event });
+    }
+    let t = render(&s, 120, 30);
+    let all = flat(&text(&t));
+    assert!(all.contains("rotating"), "{all}");
+    assert!(all.contains("AWS does not accept the new key yet after 0.8s"), "{all}");
+    assert!(!all.contains("AKIANEW"), "masked ids only");
+    insta::assert_snapshot!(t.backend());
+}
+
+#[test]
+fn confirm_rotate() {
+    let mut s = loaded(80, 24);
+    let keys = fixtures::overview("alice").keys.unwrap();
+    update(&mut s, Action::IamRotate);
+    update(&mut s, Action::IamEvent { user: "alice".into(), event: Event::Keys { keys: keys.clone() } });
+    let question =
+        Question::Rotate { profile: "alice".into(), user: "alice".into(), key: keys[0].id.clone(), resume: None };
+    update(&mut s, Action::IamQuestion { id: 1, user: "alice".into(), question });
+    let t = render(&s, 80, 24);
+    let all = popup(&t);
+    assert!(
+        all.contains(
+            "Rotate ****0001, the access key of alice in your AWS files (last used 2027-01-15 (sts, eu-west-1))?"
+        ),
+        "{all}"
+    );
+    assert!(flat(&text(&t)).contains("y rotate · n or Esc: nothing changes"), "on the border");
+    insta::assert_snapshot!(t.backend());
+}
+
+#[test]
+fn confirm_delete_refused_for_the_key_in_use() {
+    let mut s = loaded(80, 24);
+    at(&mut s, "alice", alice_key(1));
+    update(&mut s, Action::IamKey(KeyOp::Delete));
+    let t = render(&s, 80, 24);
+    let all = popup(&t);
+    assert!(all.contains("Rotate it instead: close this and press r"), "{all}");
+    assert!(flat(&text(&t)).contains("Enter or Esc: close"));
+    insta::assert_snapshot!(t.backend());
+}
+
+#[test]
+fn confirm_delete_an_unused_key() {
+    let mut s = loaded(100, 24);
+    at(&mut s, "alice", alice_key(2));
+    update(&mut s, Action::IamKey(KeyOp::Delete));
+    let t = render(&s, 100, 24);
+    let all = popup(&t);
+    assert!(all.contains("Delete the access key ****0002 of alice for good?"), "{all}");
+    assert!(
+        all.contains("It is inactive, created 2025-12-11, never used; it is not the key in your AWS files."),
+        "{all}"
+    );
+    insta::assert_snapshot!(t.backend());
+}
+
+#[test]
+fn confirm_fix_with_its_json() {
+    let mut s = loaded(100, 30);
+    s.section_mut("bob").fix = Default::default();
+    s.section_mut("bob").fix.done(Ok(fixtures::fix_plan()));
+    at(&mut s, "bob", Part::Fix);
+    update(&mut s, Action::IamFix);
+    update(&mut s, Action::ConfirmScroll(3));
+    let t = render(&s, 100, 30);
+    let all = popup(&t);
+    assert!(
+        all.contains("As bob, set arn:aws:iam::111111111111:policy/MfaRequired as the permissions boundary of bob?"),
+        "{all}"
+    );
+    assert!(all.contains("This replaces its current boundary arn:aws:iam::111111111111:policy/LooksLikeMfaRequired"));
+    let screen = flat(&text(&t));
+    assert!(screen.contains("JSON lines 4–"), "scrolled, and says where:\n{}", text(&t).join("\n"));
+    assert!(screen.contains("y apply · n or Esc: nothing changes"));
+    insta::assert_snapshot!(t.backend());
+}
+
+#[test]
+fn confirm_fix_not_allowed_80x24() {
+    let mut s = loaded(80, 24);
+    at(&mut s, "bob", Part::Fix);
+    update(&mut s, Action::IamFix);
+    let t = render(&s, 80, 24);
+    let all = popup(&t);
+    assert!(all.contains("Not applied from here: bob may not iam:PutUserPermissionsBoundary"), "{all}");
+    assert!(all.contains("or apply the JSON above in the IAM console"), "the reason in full");
+    assert!(!flat(&text(&t)).contains("y apply"), "not offered");
+    insta::assert_snapshot!(t.backend());
+}
+
+#[test]
+fn main_screen_flags_old_keys() {
+    let mut s = loaded(120, 30);
+    update(&mut s, Action::SwitchScreen);
+    s.select_profile("alice");
+    let t = render(&s, 120, 30);
+    let lines = text(&t);
+    assert!(row_of(&lines, "alice").contains("alice old key"), "{}", lines.join("\n"));
+    assert!(!row_of(&lines, "bob").contains("old key"));
+    let all = flat(&lines);
+    assert!(
+        all.contains(
+            "access key ****0001 of alice is 150 days old (more than 90): Tab opens the IAM screen, where r rotates it"
+        ),
+        "{all}"
+    );
+    s.no_color = true;
+    let plain = render(&s, 120, 30);
+    assert!(row_of(&text(&plain), "alice").contains("alice old key"), "readable without colour");
+    insta::assert_snapshot!(t.backend());
+}
+
+#[test]
+fn iam_help_80x24() {
+    let mut s = loaded(80, 24);
+    update(&mut s, Action::ToggleHelp);
+    let t = render(&s, 80, 24);
+    let all = flat(&text(&t));
+    for (key, what) in super::help::IAM_KEYS.iter().chain(super::help::IAM_MARKS) {
+        let whole = flat(&[format!("{key} {what}")]);
+        assert!(all.contains(&whole), "{whole}:\n{}", text(&t).join("\n"));
+    }
+    insta::assert_snapshot!(t.backend());
+}
+
+#[test]
+fn no_iam_user_says_so() {
+    let mut s = demo_state();
+    s.rows.retain(|r| !r.is_user);
+    s.refilter();
+    update(&mut s, Action::SwitchScreen);
+    let t = render(&s, 80, 12);
+    assert!(flat(&text(&t)).contains("No IAM user in ~/.aws/config"));
+}

@@ -1,0 +1,426 @@
+//! The IAM screen's part of `update`: switching screens, the cursor, the keys (rotate,
+//! deactivate, delete, re-audit, the fix), the confirmation popups, and the results of IAM work
+//! coming back from the workers.
+
+use crate::action::{Action, Command};
+use crate::aws::iam::enforcement::Verdict;
+use crate::aws::iam::rotate::{Event, OldKey, Question, Report, RotateOptions, key_text, last_used_text};
+use crate::display::plural;
+use crate::state::iam::{Confirm, Item, KeyOp, Load, Part, Popup, Rotation, Screen, Step};
+use crate::state::{Activity, AppState, Level};
+use std::time::Duration;
+
+/// `Tab`. The first time the IAM screen shows, every user's overview and audit load.
+pub(super) fn switch(s: &mut AppState) -> Vec<Command> {
+    s.screen = match s.screen {
+        Screen::Profiles => Screen::Iam,
+        Screen::Iam => Screen::Profiles,
+    };
+    if s.screen == Screen::Profiles {
+        return vec![];
+    }
+    let fresh: Vec<String> = s
+        .iam_users()
+        .into_iter()
+        .filter(|u| s.section(u).is_none_or(|x| x.overview.untouched() && x.audit.untouched()))
+        .collect();
+    let unsigned: Vec<String> =
+        fresh.iter().filter(|u| s.mfa_serials.contains_key(*u) && s.left(u).is_none_or(|l| l <= 0)).cloned().collect();
+    if !unsigned.is_empty() {
+        s.log(
+            Level::Info,
+            format!(
+                "IAM calls run on each user's MFA session: type the code for {} when asked (Esc skips a user)",
+                unsigned.join(", ")
+            ),
+        );
+    }
+    fresh.iter().map(|u| load(s, u, true, true)).collect()
+}
+
+/// Mark `user`'s overview and/or audit as loading (the last data stays shown) and say so.
+fn load(s: &mut AppState, user: &str, overview: bool, audit: bool) -> Command {
+    let max_age_days = s.iam.max_age_days;
+    let sec = s.section_mut(user);
+    sec.overview.loading |= overview;
+    sec.audit.loading |= audit;
+    Command::IamLoad { user: user.to_string(), overview, audit, max_age_days }
+}
+
+pub(super) fn navigate(s: &mut AppState, action: &Action) {
+    let items = s.iam_items();
+    if items.is_empty() {
+        return;
+    }
+    let at = s.iam_cursor().and_then(|c| items.iter().position(|i| *i == c)).unwrap_or(0);
+    let user_starts: Vec<usize> = (0..items.len()).filter(|&i| items[i].part == Part::User).collect();
+    let to = match action {
+        Action::Up => at.saturating_sub(1),
+        Action::Down => at + 1,
+        Action::Top => 0,
+        Action::Bottom => items.len() - 1,
+        // A page is a user's section: the previous user (or this one's top), the next user.
+        Action::PageUp => user_starts.iter().rev().find(|&&i| i < at).copied().unwrap_or(0),
+        Action::PageDown => user_starts.iter().find(|&&i| i > at).copied().unwrap_or(items.len() - 1),
+        _ => at,
+    };
+    s.iam.cursor = Some(items[to.min(items.len() - 1)].clone());
+}
+
+fn cursor_user(s: &AppState) -> Option<String> {
+    s.iam_cursor().map(|i| i.user)
+}
+
+pub(super) fn rotate(s: &mut AppState) -> Vec<Command> {
+    let Some(user) = cursor_user(s) else { return vec![] };
+    if s.section(&user).and_then(|x| x.rotation.as_ref()).is_some_and(|r| r.running) {
+        s.log(Level::Warn, format!("the rotation of {user}'s key is still running: wait for its end"));
+        return vec![];
+    }
+    s.section_mut(&user).rotation = Some(Rotation { steps: Vec::new(), keys: Vec::new(), running: true });
+    s.log(Level::Info, format!("rotating the access key of {user}: you confirm before anything changes"));
+    let opts = RotateOptions {
+        // Whether to delete another key to make room is asked, through the popup.
+        make_room: true,
+        propagation: Duration::from_secs(s.iam.propagation_secs),
+        max_age_days: s.iam.max_age_days,
+        ..RotateOptions::default()
+    };
+    vec![Command::IamRotate { user, opts }]
+}
+
+/// `d` / `x` on a key: a confirmation, or a refusal that says what to do instead.
+pub(super) fn key(s: &mut AppState, op: KeyOp) -> Vec<Command> {
+    let Some(Item { user, part: Part::Key(id) }) = s.iam_cursor() else {
+        s.log(Level::Warn, "select an access key first (↑ ↓): d deactivates it, x deletes it");
+        return vec![];
+    };
+    let Some(k) = s.section(&user).and_then(|x| x.keys().iter().find(|k| k.id == id)).cloned() else {
+        return vec![];
+    };
+    if let Some(busy) = s.section(&user).and_then(|x| x.busy.clone()) {
+        s.log(Level::Warn, format!("{user}: still {busy}; try again when it ends"));
+        return vec![];
+    }
+    let confirm = if k.in_use {
+        Confirm::Refused {
+            title: format!("{} {}?", capitalised(op.verb()), k.id),
+            text: format!(
+                "No: {} is the key your AWS files hold for {user} ({}). Without it mfatui and your tools could not sign in as {user}. Rotate it instead: close this and press r, which creates a new key, saves it in your files, checks that AWS accepts it, and only then deactivates and deletes {}.",
+                k.id,
+                last_used_text(&k.last_used),
+                k.id
+            ),
+        }
+    } else if op == KeyOp::Deactivate && !k.active {
+        s.log(Level::Info, format!("{} of {user} is already inactive: x deletes it", k.id));
+        return vec![];
+    } else {
+        Confirm::Key { user, op, key: k }
+    };
+    s.confirms.push_back(Popup { confirm, scroll: 0 });
+    vec![]
+}
+
+fn capitalised(word: &str) -> String {
+    let mut c = word.chars();
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+}
+
+pub(super) fn reload(s: &mut AppState, all: bool) -> Vec<Command> {
+    let users = if all { s.iam_users() } else { cursor_user(s).into_iter().collect() };
+    if let [one] = &users[..] {
+        s.log(Level::Info, format!("reading {one}'s keys and auditing it again…"));
+    } else if !users.is_empty() {
+        s.log(Level::Info, format!("reading and auditing {} again…", plural(users.len(), "user", "users")));
+    }
+    users.iter().map(|u| load(s, u, true, true)).collect()
+}
+
+/// `f`: the fix's JSON, with the offer to apply it when `plan_fix` said the caller may.
+pub(super) fn fix(s: &mut AppState) -> Vec<Command> {
+    let Some(user) = cursor_user(s) else { return vec![] };
+    let sec = s.section(&user).cloned().unwrap_or_default();
+    let Some(audit) = &sec.audit.data else {
+        let why = if sec.audit.loading {
+            format!("the audit of {user} is still running: f works once it ends")
+        } else {
+            format!("{user} has not been audited: a runs the audit")
+        };
+        s.log(Level::Info, why);
+        return vec![];
+    };
+    let Some(f) = &audit.fix else {
+        let why = match audit.verdict {
+            Verdict::Unknown => format!(
+                "the audit cannot tell whether MFA is enforced for {user} ({}): there is nothing to fix until it can",
+                audit.reason
+            ),
+            _ => format!("MFA is enforced for {user}: nothing to fix"),
+        };
+        s.log(Level::Info, why);
+        return vec![];
+    };
+    if sec.fix.loading && sec.fix.data.is_none() {
+        s.log(
+            Level::Info,
+            format!("checking whether the fix for {user} can be applied from here… press f again in a moment"),
+        );
+        return vec![];
+    }
+    let plan = match (&sec.fix.data, &sec.fix.error) {
+        (_, Some(e)) => Err(e.clone()),
+        (Some(p), None) => Ok(p.clone()),
+        (None, None) => Err("not checked yet: a audits again and checks".into()),
+    };
+    let confirm = Confirm::Fix { user, description: f.description.clone(), json: f.boundary_document.clone(), plan };
+    s.confirms.push_back(Popup { confirm, scroll: 0 });
+    vec![]
+}
+
+pub(super) fn confirm(s: &mut AppState, yes: bool) -> Vec<Command> {
+    let Some(p) = s.confirms.pop_front() else { return vec![] };
+    match p.confirm {
+        Confirm::Question { id, .. } => vec![Command::IamAnswer { id, yes }],
+        Confirm::Key { user, op, key } if yes => {
+            let doing = match op {
+                KeyOp::Deactivate => format!("deactivating {}", key.id),
+                KeyOp::Delete => format!("deleting {}", key.id),
+            };
+            s.log(Level::Info, format!("{user}: {doing}…"));
+            s.section_mut(&user).busy = Some(doing);
+            vec![Command::IamKey { user, key: key.id, op }]
+        }
+        Confirm::Key { user, key, .. } => {
+            s.log(Level::Info, format!("{} of {user} left as it is", key.id));
+            vec![]
+        }
+        Confirm::Fix { user, plan: Ok(plan), .. } if yes => {
+            s.log(Level::Info, format!("{user}: applying the fix…"));
+            s.section_mut(&user).busy = Some("applying the fix".into());
+            vec![Command::IamApplyFix { user, plan }]
+        }
+        Confirm::Fix { .. } | Confirm::Refused { .. } => vec![],
+    }
+}
+
+pub(super) fn scroll(s: &mut AppState, delta: i16) {
+    if let Some(p) = s.confirms.front_mut() {
+        let lines = match &p.confirm {
+            Confirm::Fix { json, .. } => json.lines().count(),
+            _ => 0,
+        };
+        let to = (i64::from(p.scroll) + i64::from(delta)).clamp(0, lines.saturating_sub(1) as i64);
+        p.scroll = to as u16;
+    }
+}
+
+pub(super) fn copy(s: &mut AppState) -> Vec<Command> {
+    match s.popup().map(|p| &p.confirm) {
+        Some(Confirm::Fix { json, user, .. }) => {
+            vec![Command::CopyText { text: json.clone(), what: format!("the permissions boundary JSON for {user}") }]
+        }
+        _ => vec![],
+    }
+}
+
+/// The worker that asked for `user`'s code has ended: its prompt, if still waiting on STS, goes,
+/// and so does the sign-in's spinner on the user's row (a failed sign-in sends no news).
+fn settle(s: &mut AppState, user: &str) {
+    s.prompts.retain(|m| !(m.user == user && m.busy));
+    if s.activity.get(user) == Some(&Activity::Refreshing) {
+        s.activity.remove(user);
+    }
+}
+
+pub(super) fn result(s: &mut AppState, action: Action) -> Vec<Command> {
+    match action {
+        Action::IamOverview { user, result } => {
+            settle(s, &user);
+            if let Err(e) = &result {
+                s.note(Level::Warn, format!("{user}: IAM overview: {e}"));
+            }
+            s.section_mut(&user).overview.done(result);
+        }
+        Action::IamAudit { user, result } => {
+            settle(s, &user);
+            if let Err(e) = &result {
+                s.note(Level::Warn, format!("{user}: MFA audit: {e}"));
+            }
+            let fixable = matches!(&result, Ok(a) if a.fix.is_some());
+            let sec = s.section_mut(&user);
+            sec.audit.done(result);
+            match (&sec.audit.data, fixable) {
+                (Some(a), true) => {
+                    sec.fix.loading = true;
+                    return vec![Command::IamPlanFix { user, audit: a.clone() }];
+                }
+                (_, false) if sec.audit.error.is_none() => sec.fix = Load::default(),
+                _ => {}
+            }
+        }
+        Action::IamFixPlan { user, result } => s.section_mut(&user).fix.done(result),
+        Action::IamQuestion { id, user, question } => {
+            let last_used = match &question {
+                Question::Rotate { key, .. } => {
+                    let sec = s.section(&user);
+                    let known = sec.and_then(|x| x.rotation.as_ref()).map_or(&[][..], |r| &r.keys[..]);
+                    let from_overview = sec.map_or(&[][..], |x| x.keys());
+                    known.iter().chain(from_overview).find(|k| k.id == *key).map(|k| last_used_text(&k.last_used))
+                }
+                Question::MakeRoom { .. } => None,
+            };
+            let confirm = Confirm::Question { id, user, question, last_used };
+            s.confirms.push_back(Popup { confirm, scroll: 0 });
+        }
+        Action::IamEvent { user, event } => return rotation_event(s, user, event),
+        Action::IamRotated { user, result } => return rotated(s, user, result),
+        Action::IamKeyDone { user, key, op, result } => {
+            settle(s, &user);
+            s.section_mut(&user).busy = None;
+            match result {
+                Ok(()) => {
+                    let done = if op == KeyOp::Delete { "deleted" } else { "deactivated" };
+                    s.log(Level::Success, format!("{done} {key} of {user}"));
+                    return vec![load(s, &user, true, false)];
+                }
+                Err(e) => s.log(Level::Error, format!("could not {} {key} of {user}: {e}", op.verb())),
+            }
+        }
+        Action::IamFixed { user, result } => {
+            settle(s, &user);
+            s.section_mut(&user).busy = None;
+            match result {
+                Ok(()) => {
+                    s.log(Level::Success, format!("{user}: fix applied; auditing again…"));
+                    return vec![load(s, &user, false, true)];
+                }
+                Err(e) => {
+                    s.log(Level::Error, format!("{user}: the fix was not applied: {e}"));
+                    s.section_mut(&user).fix.error = Some(format!("applying it failed: {e}"));
+                }
+            }
+        }
+        _ => {}
+    }
+    vec![]
+}
+
+fn secs(ms: u64) -> String {
+    format!("{:.1}s", ms as f64 / 1000.0)
+}
+
+/// A rotation's news as a line for the section and the log.
+fn step(e: &Event) -> (Level, String) {
+    use Level::*;
+    match e {
+        Event::Signing { text, .. } => (Info, text.clone()),
+        Event::Resuming { phase, journal } => {
+            (Warn, format!("resuming an interrupted rotation ({}; journal {})", phase.describe(), journal.display()))
+        }
+        Event::Keys { keys } => {
+            (Info, format!("keys now: {}", keys.iter().map(key_text).collect::<Vec<_>>().join("; ")))
+        }
+        Event::MadeRoom { deleted } => (Warn, format!("deleted {deleted} to make room")),
+        Event::DeletedUnsaved { key } => {
+            (Warn, format!("deleted {key}, made by an interrupted run that never saved its secret"))
+        }
+        Event::Creating => (Info, "creating a new access key…".into()),
+        Event::Created { key } => (Info, format!("created {key}")),
+        Event::Saved { key, file } => (
+            Info,
+            format!("saved {key} in {} (only aws_access_key_id and aws_secret_access_key changed)", file.display()),
+        ),
+        Event::Verifying { successes, needed, waited_ms, last_error, .. } => match last_error {
+            Some(err) if *successes == 0 => (
+                Info,
+                format!(
+                    "AWS does not accept the new key yet after {} ({err}); IAM takes a few seconds to propagate it",
+                    secs(*waited_ms)
+                ),
+            ),
+            _ => (Info, format!("checking the new key with sts:GetCallerIdentity: accepted {successes} of {needed}")),
+        },
+        Event::Verified { key, waited_ms } => (Success, format!("AWS accepts {key} (after {})", secs(*waited_ms))),
+        Event::Deactivated { key } => (Info, format!("deactivated {key}")),
+        Event::OldRefused { key, waited_ms } => (Info, format!("AWS now refuses {key} (after {})", secs(*waited_ms))),
+        Event::OldStillAccepted { key, waited_ms } => (
+            Warn,
+            format!(
+                "AWS still accepted {key} {} after it was deactivated (IAM may be slow); it is inactive in IAM",
+                secs(*waited_ms)
+            ),
+        ),
+        Event::DeletedOld { key } => (Info, format!("deleted {key}")),
+        Event::Restarting { why } => (Warn, why.clone()),
+    }
+}
+
+fn rotation_event(s: &mut AppState, user: String, event: Event) -> Vec<Command> {
+    let (level, text) = step(&event);
+    let repeats = matches!(event, Event::Verifying { .. });
+    // One log line per success and for the first failure: a minute of polling is not 240 lines.
+    let logged = match &event {
+        Event::Verifying { attempt, successes, .. } => *attempt == 1 || *successes > 0,
+        _ => true,
+    };
+    if logged {
+        s.note(level, format!("rotate {user}: {text}"));
+    }
+    let rotation =
+        s.section_mut(&user).rotation.get_or_insert_with(|| Rotation { running: true, ..Default::default() });
+    if let Event::Keys { keys } = &event {
+        rotation.keys = keys.clone();
+    }
+    if rotation.steps.last().is_some_and(|l| l.repeats) && repeats {
+        rotation.steps.pop();
+    }
+    rotation.steps.push(Step { level, text, repeats });
+    // The calls run on the user's MFA session: its prompt, if one was answered, is done.
+    if let Event::Signing { mfa: true, .. } = event {
+        s.prompts.retain(|m| m.user != user);
+        return vec![Command::SignedIn { user }];
+    }
+    vec![]
+}
+
+/// What a finished rotation changed, in one sentence (masked ids only).
+pub fn summary(r: &Report) -> String {
+    let old = match r.old_key {
+        OldKey::Deleted => format!("the old key {} was deleted", r.old),
+        OldKey::KeptInactive => format!("the old key {} is kept, inactive", r.old),
+    };
+    let mut extra = String::new();
+    for (what, keys) in [("deleted to make room", &r.made_room), ("deleted, never saved", &r.deleted_unsaved)] {
+        if !keys.is_empty() {
+            let ids: Vec<String> = keys.iter().map(ToString::to_string).collect();
+            extra.push_str(&format!("; {what}: {}", ids.join(", ")));
+        }
+    }
+    let file = r.file.as_ref().map(|f| format!(" in {}", f.display())).unwrap_or_default();
+    format!(
+        "{} now uses {}{file} (was {}); {old}{extra}. Sessions made with the old key last until they expire.",
+        r.profile, r.new, r.old
+    )
+}
+
+fn rotated(s: &mut AppState, user: String, result: Result<Report, String>) -> Vec<Command> {
+    settle(s, &user);
+    let (level, text) = match &result {
+        Ok(r) => (Level::Success, format!("done: {}", summary(r))),
+        Err(e) => (Level::Error, format!("not rotated: {e}")),
+    };
+    s.log(level, format!("rotate {user}: {text}"));
+    let rotation = s.section_mut(&user).rotation.get_or_insert_with(Rotation::default);
+    rotation.running = false;
+    rotation.steps.push(Step { level, text, repeats: false });
+    match result {
+        // The files hold the new key: the plan must use it before the keys are read again.
+        Ok(_) => vec![Command::Reload, load(s, &user, true, false)],
+        Err(_) => vec![],
+    }
+}
+
+#[cfg(test)]
+#[path = "iam_tests.rs"]
+mod tests;
