@@ -366,11 +366,19 @@ fn assets_are_current() {
     update(&mut p, Action::ModalChar('4'));
     update(&mut p, Action::ModalChar('2'));
     let prompt = super::svg::render(render(&p, 120, 30).backend().buffer());
+    let mut iam = demo_state();
+    crate::state::iam::fixtures::loaded(&mut iam);
+    for (user, left) in [("alice", 40_000), ("bob", 30_000), ("carol", 20_000)] {
+        iam.sessions.insert(user.into(), crate::state::iam::fixtures::NOW + left);
+    }
+    iam.iam.cursor = Some(crate::state::iam::Item { user: "bob".into(), part: crate::state::iam::Part::Verdict });
+    let iam = super::svg::render(render(&sized(iam, 120, 40), 120, 40).backend().buffer());
     let fix = crate::aws::iam::enforcement::assess(&[]).fix.expect("a user without policies gets a fix");
     let pretty = |v: serde_json::Value| serde_json::to_string_pretty(&v).unwrap() + "\n";
     let files: Vec<(&str, String)> = vec![
         ("dashboard.svg", dashboard),
         ("mfa-prompt.svg", prompt),
+        ("iam.svg", iam),
         ("demo-seed.json", pretty(serde_json::to_value(crate::sandbox::demo_world::seed()).unwrap())),
         ("demo-config", crate::sandbox::demo_world::config_file()),
         ("policies/mfa-required-boundary.json", fix.boundary_document.clone() + "\n"),
