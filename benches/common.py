@@ -1,6 +1,8 @@
 """Helpers the benchmark scripts share."""
+import os
 import socket
 import sys
+import tempfile
 import time
 
 
@@ -18,3 +20,18 @@ def wait_port(port, tries=600):
         except OSError:
             time.sleep(0.05)
     sys.exit(f"nothing listening on {port}")
+
+
+def home_with(config, credentials, settings=None):
+    """A throw-away HOME holding these AWS files (and mfatui settings, if any)."""
+    home = tempfile.mkdtemp(prefix="mfatui-bench-")
+    os.makedirs(os.path.join(home, ".aws"))
+    with open(os.path.join(home, ".aws", "config"), "w") as f:
+        f.write(config)
+    with open(os.path.join(home, ".aws", "credentials"), "w") as f:
+        f.write(credentials)
+    if settings:
+        os.makedirs(os.path.join(home, ".config", "mfatui"))
+        with open(os.path.join(home, ".config", "mfatui", "config.toml"), "w") as f:
+            f.write(settings)
+    return home

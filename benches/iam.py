@@ -48,21 +48,7 @@ import botocore.exceptions  # noqa: E402
 
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import free_port, wait_port  # noqa: E402
-
-
-def home_with(config, credentials, settings=None):
-    home = tempfile.mkdtemp(prefix="mfatui-bench-")
-    os.makedirs(os.path.join(home, ".aws"))
-    with open(os.path.join(home, ".aws", "config"), "w") as f:
-        f.write(config)
-    with open(os.path.join(home, ".aws", "credentials"), "w") as f:
-        f.write(credentials)
-    if settings:
-        os.makedirs(os.path.join(home, ".config", "mfatui"))
-        with open(os.path.join(home, ".config", "mfatui", "config.toml"), "w") as f:
-            f.write(settings)
-    return home
+from common import free_port, home_with, wait_port  # noqa: E402
 
 
 def mfatui(home, endpoint, *args, env=None):

@@ -36,7 +36,7 @@ import boto3  # noqa: E402  (from the venv)
 
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import free_port, wait_port  # noqa: E402
+from common import free_port, home_with, wait_port  # noqa: E402
 
 
 procs = []
@@ -54,15 +54,6 @@ try:
     trust = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}]})
     arns = [iam.create_role(RoleName=f"r{i}", AssumeRolePolicyDocument=trust)["Role"]["Arn"] for i in range(ROLES)]
 
-    def home(config, credentials):
-        h = tempfile.mkdtemp(prefix="mfatui-login-bench-")
-        os.makedirs(os.path.join(h, ".aws"))
-        with open(os.path.join(h, ".aws", "config"), "w") as f:
-            f.write(config)
-        with open(os.path.join(h, ".aws", "credentials"), "w") as f:
-            f.write(credentials)
-        return h
-
     role_profiles = "".join(f"[profile r{i}]\nrole_arn = {arn}\nsource_profile = bench\nmfa_serial = {serial}\n" for i, arn in enumerate(arns))
     config = f"[profile bench]\nmfa_serial = {serial}\nregion = us-east-1\n{role_profiles}"
     creds = f"[bench]\naws_access_key_id = {key['AccessKeyId']}\naws_secret_access_key = {key['SecretAccessKey']}\n"
@@ -77,7 +68,7 @@ try:
         return statistics.median(samples)
 
     def run_mfatui(endpoint, code):
-        h = home(config, creds)
+        h = home_with(config, creds)
         start = time.perf_counter()
         p = subprocess.run([MFATUI, "login", "bench", "--code", code()], env=env(h, endpoint), capture_output=True, text=True)
         elapsed = time.perf_counter() - start
@@ -86,7 +77,7 @@ try:
         return elapsed
 
     def run_cli():
-        h = home(config, creds)
+        h = home_with(config, creds)
         e = env(h, moto)
         e.update({"AWS_ACCESS_KEY_ID": key["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"]})
         s = json.loads(subprocess.run([os.path.join(VENV, "aws"), "sts", "get-session-token", "--serial-number", serial,
@@ -101,7 +92,7 @@ try:
         return elapsed
 
     def run_awsume():
-        h = home(config, creds)
+        h = home_with(config, creds)
         start = time.perf_counter()
         for i in range(ROLES):
             p = subprocess.run([os.path.join(VENV, "awsumepy"), f"r{i}", "--mfa-token", "123456"], env=env(h, moto),
@@ -114,7 +105,7 @@ try:
     def run_aws_mfa():
         long_term = "".join(f"[r{i}-long-term]\naws_access_key_id = {key['AccessKeyId']}\naws_secret_access_key = {key['SecretAccessKey']}\n"
                             f"aws_mfa_device = {serial}\n" for i in range(ROLES))
-        h = home("", long_term)
+        h = home_with("", long_term)
         start = time.perf_counter()
         for i, arn in enumerate(arns):
             p = subprocess.run([os.path.join(VENV, "aws-mfa"), "--profile", f"r{i}", "--assume-role", arn, "--role-session-name", "bench", "--force"],

@@ -62,15 +62,7 @@ fn key(layer: Layer, k: KeyEvent) -> Option<Action> {
             KeyCode::Char(c) => Some(Action::FilterChar(c)),
             _ => None,
         },
-        Layer::Normal => match k.code {
-            KeyCode::Char('q') => Some(Action::Quit),
-            KeyCode::F(5) => Some(Action::Reload),
-            KeyCode::Up | KeyCode::Char('k') => Some(Action::Up),
-            KeyCode::Down | KeyCode::Char('j') => Some(Action::Down),
-            KeyCode::Home | KeyCode::Char('g') => Some(Action::Top),
-            KeyCode::End | KeyCode::Char('G') => Some(Action::Bottom),
-            KeyCode::PageUp => Some(Action::PageUp),
-            KeyCode::PageDown => Some(Action::PageDown),
+        Layer::Normal => screen(k.code).or(match k.code {
             KeyCode::Enter | KeyCode::Char('r') => Some(Action::RefreshSelected),
             KeyCode::Char('R') => Some(Action::RefreshAll),
             KeyCode::Char(' ') => Some(Action::ToggleMark),
@@ -79,33 +71,37 @@ fn key(layer: Layer, k: KeyEvent) -> Option<Action> {
             KeyCode::Char('s') => Some(Action::CycleSort),
             KeyCode::Char('c') => Some(Action::CopyProfile),
             KeyCode::Char('C') => Some(Action::CopyExport),
-            KeyCode::Char('l') => Some(Action::ToggleLog),
-            KeyCode::Char('?') => Some(Action::ToggleHelp),
             KeyCode::Char('i') => Some(Action::ToggleDetails),
             KeyCode::Char('o') => Some(Action::OpenConsole),
-            KeyCode::Tab | KeyCode::BackTab => Some(Action::SwitchScreen),
             _ => None,
-        },
-        Layer::Iam => match k.code {
-            KeyCode::Char('q') => Some(Action::Quit),
-            KeyCode::F(5) => Some(Action::Reload),
-            KeyCode::Tab | KeyCode::BackTab => Some(Action::SwitchScreen),
-            KeyCode::Up | KeyCode::Char('k') => Some(Action::Up),
-            KeyCode::Down | KeyCode::Char('j') => Some(Action::Down),
-            KeyCode::Home | KeyCode::Char('g') => Some(Action::Top),
-            KeyCode::End | KeyCode::Char('G') => Some(Action::Bottom),
-            KeyCode::PageUp => Some(Action::PageUp),
-            KeyCode::PageDown => Some(Action::PageDown),
+        }),
+        Layer::Iam => screen(k.code).or(match k.code {
             KeyCode::Char('r') => Some(Action::IamRotate),
             KeyCode::Char('d') => Some(Action::IamKey(KeyOp::Deactivate)),
             KeyCode::Char('x') | KeyCode::Delete => Some(Action::IamKey(KeyOp::Delete)),
             KeyCode::Char('a') => Some(Action::IamReload { all: false }),
             KeyCode::Char('A') => Some(Action::IamReload { all: true }),
             KeyCode::Char('f') => Some(Action::IamFix),
-            KeyCode::Char('l') => Some(Action::ToggleLog),
-            KeyCode::Char('?') => Some(Action::ToggleHelp),
             _ => None,
-        },
+        }),
+    }
+}
+
+/// Keys that mean the same on both screens: moving, switching screens, the log, help, quitting.
+fn screen(code: KeyCode) -> Option<Action> {
+    match code {
+        KeyCode::Char('q') => Some(Action::Quit),
+        KeyCode::F(5) => Some(Action::Reload),
+        KeyCode::Tab | KeyCode::BackTab => Some(Action::SwitchScreen),
+        KeyCode::Up | KeyCode::Char('k') => Some(Action::Up),
+        KeyCode::Down | KeyCode::Char('j') => Some(Action::Down),
+        KeyCode::Home | KeyCode::Char('g') => Some(Action::Top),
+        KeyCode::End | KeyCode::Char('G') => Some(Action::Bottom),
+        KeyCode::PageUp => Some(Action::PageUp),
+        KeyCode::PageDown => Some(Action::PageDown),
+        KeyCode::Char('l') => Some(Action::ToggleLog),
+        KeyCode::Char('?') => Some(Action::ToggleHelp),
+        _ => None,
     }
 }
 

@@ -11,6 +11,8 @@
 //! one profile with a typo in its source_profile.
 
 use super::seed::{GroupSeed, RoleSeed, Seed, UserSeed, mfa_required_boundary};
+#[cfg(test)]
+use crate::aws::iam::enforcement::{Policy, Source};
 use serde_json::{Value, json};
 
 pub const IDENTITY: &str = "111111111111";
@@ -276,11 +278,52 @@ pub fn credentials_file() -> String {
         .join("\n")
 }
 
+/// How a denied read reads in the tests.
+#[cfg(test)]
+pub const DENIED: &str = "access denied, explicit deny in an identity-based policy";
+
+/// Every policy that applies to a demo user, as its audit would read them: those named in
+/// `unreadable` come back denied, and `"lists"` hides the groups' attached-policy lists.
+#[cfg(test)]
+pub fn policies_as_read(user: &str, unreadable: &[&str]) -> Vec<Policy> {
+    let seed = seed();
+    let u = seed.users.iter().find(|u| u.name == user).expect("a demo user");
+    let doc =
+        |name: &str, d: &serde_json::Value| if unreadable.contains(&name) { Err(DENIED.into()) } else { Ok(d.clone()) };
+    let managed = |a: &str| seed.policies.iter().find(|p| a.ends_with(&format!("/{}", p.name))).expect("seeded");
+    let mut out: Vec<Policy> = u
+        .inline_policies
+        .iter()
+        .map(|(n, d)| Policy { source: Source::UserInline { name: n.clone() }, document: doc(n, d) })
+        .collect();
+    for g in seed.groups.iter().filter(|g| u.groups.contains(&g.name)) {
+        for (n, d) in &g.inline_policies {
+            out.push(Policy {
+                source: Source::GroupInline { group: g.name.clone(), name: n.clone() },
+                document: doc(n, d),
+            });
+        }
+        if !unreadable.contains(&"lists") {
+            for a in &g.attached_policies {
+                let source = Source::GroupManaged { group: g.name.clone(), arn: a.clone() };
+                out.push(Policy { source, document: doc(&managed(a).name, &managed(a).document) });
+            }
+        }
+    }
+    if let Some(a) = &u.boundary {
+        out.push(Policy {
+            source: Source::Boundary { arn: a.clone() },
+            document: doc(&managed(a).name, &managed(a).document),
+        });
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::aws::config::{ConfigSet, FileKind, ProfileGraph, ProfileKind};
-    use crate::aws::iam::enforcement::{Policy, Source, Verdict, assess};
+    use crate::aws::iam::enforcement::{Verdict, assess};
     use std::collections::BTreeSet;
     use std::path::Path;
 
@@ -306,35 +349,8 @@ mod tests {
         }
     }
 
-    /// The audit's view of each demo user, with every policy readable except `unreadable` ones.
     fn verdict(name: &str, unreadable: &[&str]) -> Verdict {
-        let seed = seed();
-        let u = seed.users.iter().find(|u| u.name == name).unwrap();
-        let doc = |name: &str, d: &serde_json::Value| {
-            if unreadable.contains(&name) { Err("AccessDenied".to_string()) } else { Ok(d.clone()) }
-        };
-        let managed = |arn: &str| seed.policies.iter().find(|p| arn.ends_with(&format!("/{}", p.name))).unwrap();
-        let mut policies: Vec<Policy> = u
-            .inline_policies
-            .iter()
-            .map(|(n, d)| Policy { source: Source::UserInline { name: n.clone() }, document: doc(n, d) })
-            .collect();
-        for g in seed.groups.iter().filter(|g| u.groups.contains(&g.name)) {
-            for (n, d) in &g.inline_policies {
-                let source = Source::GroupInline { group: g.name.clone(), name: n.clone() };
-                policies.push(Policy { source, document: doc(n, d) });
-            }
-            for arn in &g.attached_policies {
-                let source = Source::GroupManaged { group: g.name.clone(), arn: arn.clone() };
-                policies.push(Policy { source, document: doc(&managed(arn).name, &managed(arn).document) });
-            }
-        }
-        if let Some(arn) = &u.boundary {
-            let p = managed(arn);
-            policies
-                .push(Policy { source: Source::Boundary { arn: arn.clone() }, document: doc(&p.name, &p.document) });
-        }
-        assess(&policies).verdict
+        assess(&policies_as_read(name, unreadable)).verdict
     }
 
     #[test]

@@ -5,10 +5,10 @@
 use super::{AppState, Screen};
 use crate::aws::iam::api::{Attached, KeyId, LastUsed, MfaDevice, MfaKind};
 use crate::aws::iam::audit::{Audit, FixPlan, Gathered, Probe, Simulation, Static, combine};
-use crate::aws::iam::enforcement::{Policy, Source, Verdict, assess};
+use crate::aws::iam::enforcement::{Source, Verdict, assess};
 use crate::aws::iam::keys::{KeyInfo, Overview};
 use crate::aws::iam::policy_api::{SimDecision, SimResult};
-use crate::sandbox::demo_world;
+use crate::sandbox::demo_world::{DENIED, policies_as_read};
 
 pub const NOW: i64 = 1_800_000_000;
 const DAY: i64 = 86_400;
@@ -39,8 +39,6 @@ fn device(serial: &str) -> MfaDevice {
     let kind = MfaKind::of(serial);
     MfaDevice { serial: serial.into(), kind, usable_from_cli: kind.usable_from_cli(), enabled: Some(NOW - 400 * DAY) }
 }
-
-const DENIED: &str = "access denied, explicit deny in an identity-based policy";
 
 pub fn overview(user: &str) -> Overview {
     let mut o = Overview {
@@ -93,41 +91,6 @@ pub fn overview(user: &str) -> Overview {
     o
 }
 
-/// Every policy that applies to a demo user, as its audit would read them.
-fn policies(user: &str, unreadable: &[&str]) -> Vec<Policy> {
-    let seed = demo_world::seed();
-    let u = seed.users.iter().find(|u| u.name == user).expect("a demo user");
-    let doc =
-        |name: &str, d: &serde_json::Value| if unreadable.contains(&name) { Err(DENIED.into()) } else { Ok(d.clone()) };
-    let managed = |a: &str| seed.policies.iter().find(|p| a.ends_with(&format!("/{}", p.name))).expect("seeded");
-    let mut out: Vec<Policy> = u
-        .inline_policies
-        .iter()
-        .map(|(n, d)| Policy { source: Source::UserInline { name: n.clone() }, document: doc(n, d) })
-        .collect();
-    for g in seed.groups.iter().filter(|g| u.groups.contains(&g.name)) {
-        for (n, d) in &g.inline_policies {
-            out.push(Policy {
-                source: Source::GroupInline { group: g.name.clone(), name: n.clone() },
-                document: doc(n, d),
-            });
-        }
-        if !unreadable.contains(&"lists") {
-            for a in &g.attached_policies {
-                let source = Source::GroupManaged { group: g.name.clone(), arn: a.clone() };
-                out.push(Policy { source, document: doc(&managed(a).name, &managed(a).document) });
-            }
-        }
-    }
-    if let Some(a) = &u.boundary {
-        out.push(Policy {
-            source: Source::Boundary { arn: a.clone() },
-            document: doc(&managed(a).name, &managed(a).document),
-        });
-    }
-    out
-}
-
 fn sim(decision: SimDecision) -> SimResult {
     SimResult { action: "iam:ListAccessKeys".into(), decision, matched: vec![], missing_context: vec![] }
 }
@@ -160,7 +123,7 @@ pub fn audit(user: &str) -> Audit {
             },
         ),
     };
-    let policies = policies(user, unreadable);
+    let policies = policies_as_read(user, unreadable);
     let assessment = assess(&policies);
     let (verdict, summary) = if gaps.is_empty() {
         (assessment.verdict, assessment.summary.clone())
