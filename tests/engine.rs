@@ -367,3 +367,52 @@ async fn code_sources_come_before_any_prompt_and_codes_go_only_where_needed() {
             || stored.used_codes[EVE_SERIAL].code != stored.used_codes[frank_serial].code
     );
 }
+
+/// Counts questions and says no to each after a moment, as a person pressing Esc would.
+struct Refuser(std::sync::atomic::AtomicUsize);
+
+impl mfatui::aws::prompt::Prompter for Refuser {
+    fn ask<'a>(
+        &'a self,
+        req: &'a mfatui::aws::prompt::PromptRequest,
+        _lock: &'a mut mfatui::aws::prompt::SignInLock,
+    ) -> mfatui::aws::prompt::PromptFuture<'a> {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Box::pin(async move {
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            Err(mfatui::aws::prompt::PromptError::Refused { user: req.user.clone(), place: "in the test".into() })
+        })
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn one_refusal_answers_every_task_already_waiting_for_that_user() {
+    let (seed, config, credentials) = eve_world();
+    let sb = sandbox::start(&seed, 0).await.unwrap();
+    let home = Home::new();
+    home.write("config", &config).write("credentials", &credentials);
+    let env = AwsEnv { home: Some(home.path().into()), ..AwsEnv::default() };
+    let (mut e, cfg) = engine(&sb, FakeClock::at(sb.now()), &env);
+    let refuser = Arc::new(Refuser(Default::default()));
+    e.prompter = refuser.clone();
+    let graph = cfg.graph();
+    let plan = Plan::build(&cfg, &graph, "-mfa", |_| None);
+    let asks = || refuser.0.load(std::sync::atomic::Ordering::SeqCst);
+    // Two tasks want eve at once (the IAM screen's keys and its audit): one question.
+    let (a, b) = tokio::join!(
+        e.login(&plan, "eve", None, Prompting::Allowed, &None),
+        e.login(&plan, "eve", None, Prompting::Allowed, &None)
+    );
+    for r in [a, b] {
+        let err = match r.unwrap().mfa {
+            Some(Err(e)) => e.to_string(),
+            other => panic!("{other:?}"),
+        };
+        assert!(err.contains("refused in the test"), "{err}");
+    }
+    assert_eq!(asks(), 1, "the waiting task took the same no");
+    // Asking again afterwards is a new question.
+    let again = e.login(&plan, "eve", None, Prompting::Allowed, &None).await.unwrap();
+    assert!(matches!(again.mfa, Some(Err(_))), "{:?}", again.mfa);
+    assert_eq!(asks(), 2);
+}

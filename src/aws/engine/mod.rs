@@ -164,6 +164,9 @@ pub struct Engine {
     /// The console federation endpoint, when not AWS's (the demo's sandbox).
     pub federation: Option<String>,
     flights: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
+    /// The last time a person refused each user's prompt, and how: tasks that were already
+    /// waiting for that user take the same no instead of asking again.
+    refusals: Arc<Mutex<HashMap<String, (std::time::Instant, crate::aws::prompt::PromptError)>>>,
 }
 
 impl Engine {
@@ -181,6 +184,7 @@ impl Engine {
             program: "mfatui".into(),
             federation: None,
             flights: Arc::default(),
+            refusals: Arc::default(),
         }
     }
 
@@ -188,6 +192,19 @@ impl Engine {
     async fn flight(&self, key: &str) -> tokio::sync::OwnedMutexGuard<()> {
         let lock = self.flights.lock().expect("flight map").entry(key.to_string()).or_default().clone();
         lock.lock_owned().await
+    }
+
+    /// A refusal of `user`'s prompt given after `since`, if any.
+    fn refused_since(&self, user: &str, since: std::time::Instant) -> Option<crate::aws::prompt::PromptError> {
+        let refusals = self.refusals.lock().expect("refusal map");
+        refusals.get(user).filter(|(at, _)| *at >= since).map(|(_, e)| e.clone())
+    }
+
+    fn remember_refusal(&self, user: &str, e: &crate::aws::prompt::PromptError) {
+        if matches!(e, crate::aws::prompt::PromptError::Refused { .. }) {
+            let now = std::time::Instant::now();
+            self.refusals.lock().expect("refusal map").insert(user.to_string(), (now, e.clone()));
+        }
     }
 
     /// The target of a planned profile, with the engine's overrides applied.

@@ -147,6 +147,7 @@ impl Engine {
         if let Some(s) = live_mfa_session(&self.store.load(), &user.name, self.clock.now(), min_left) {
             return Ok(kept(s));
         }
+        let arrived = Instant::now();
         let _flight = self.flight(&format!("signin:{}", user.name)).await;
         let mut lock = SignInLock::acquire(&self.lock_dir, &user.name, SIGNIN_WAIT).await?;
         // Another process (or task) may have signed the user in while this one waited.
@@ -164,6 +165,11 @@ impl Engine {
         if prompting == Prompting::Never {
             return Err(EngineError::NeedsCode { user: user.name.clone() });
         }
+        // The person said no while this task waited its turn (the IAM screen reads a user's keys
+        // and audits it at once): one Esc answers both.
+        if let Some(e) = self.refused_since(&user.name, arrived) {
+            return Err(EngineError::Prompt(e));
+        }
         let mut req = PromptRequest {
             user: user.name.clone(),
             serial: serial.clone(),
@@ -175,7 +181,10 @@ impl Engine {
             if !lock.is_held() {
                 lock = SignInLock::acquire(&self.lock_dir, &user.name, SIGNIN_WAIT).await?;
             }
-            let answer = self.prompter.ask(&req, &mut lock).await.map_err(EngineError::Prompt)?;
+            let answer = self.prompter.ask(&req, &mut lock).await.map_err(|e| {
+                self.remember_refusal(&user.name, &e);
+                EngineError::Prompt(e)
+            })?;
             match answer {
                 PromptAnswer::SignedIn => {
                     let stored = self.store.load();
