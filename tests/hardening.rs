@@ -300,3 +300,27 @@ fn bad_regions_and_endpoints_are_named_up_front_not_retried() {
         stderr(&o)
     );
 }
+
+#[test]
+fn a_file_left_behind_by_a_crash_is_put_back_in_line_with_the_store() {
+    let (seed, config, credentials) = eve_world();
+    let w = world(&seed, &config, &credentials);
+    let code = w.sandbox.totp_code(EVE_SERIAL).unwrap();
+    assert!(w.mfatui(&["login", "eve", "--code", &code], &[]).status.success());
+    let store = mfatui::aws::store::SessionStore::in_dir(&w.home.path().join(".local/state/mfatui")).load();
+    let key = store.sessions["r1"].access_key_id.clone();
+    // The state a kill between the store's write and the file's leaves: the file holds other keys.
+    let path = w.home.path().join(".aws/credentials");
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains(&key));
+    std::fs::write(&path, text.replace(&key, "ASIAFROMBEFORETHECRASH")).unwrap();
+    // Nothing is due: a plain refresh still makes the file say what the store says.
+    let o = w.mfatui(&["refresh"], &[]);
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains(&key) && !text.contains("ASIAFROMBEFORETHECRASH"), "{text}");
+    let o = w.aws(&["sts", "get-caller-identity", "--profile", "r1-mfa"], &[]);
+    if let Some(o) = o {
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+}
