@@ -10,6 +10,7 @@ pub mod diagnostics;
 pub mod graph;
 pub mod parser;
 pub mod paths;
+mod section;
 pub mod sections;
 
 pub use diagnostics::{Diagnostic, Location, Severity};
