@@ -170,11 +170,7 @@ fn with_engine(
         &tokio::runtime::Runtime,
     ) -> anyhow::Result<u8>,
 ) -> anyhow::Result<u8> {
-    let s = settings(env, tuning)?;
-    let cfg = config::load(env)?;
-    let graph = cfg.graph();
-    let plan = Plan::build(&cfg, &graph, &s.suffix, |k| std::env::var(k).ok());
-    let engine = session::engine(env, &cfg, s.engine(), order)?;
+    let (engine, plan) = session::ready(env, &settings(env, tuning)?, order)?;
     mfatui::app::init_logging(&env.state_dir()?);
     let rt = runtime()?;
     let mut out = io::stdout().lock();
@@ -193,11 +189,8 @@ fn read_only(env: &AwsEnv, json: bool, doctor: bool) -> anyhow::Result<u8> {
     let code = if doctor {
         let suffix = settings(env, &Tuning::default())?.suffix;
         let plan = Plan::build(&cfg, &graph, &suffix, |k| std::env::var(k).ok());
-        let users = plan.users.values().filter(|u| u.mfa_serial.is_some()).map(|u| (&u.name, &u.managed));
-        let unpublishable: Vec<(String, String)> = users
-            .chain(plan.roles.iter().map(|r| (&r.name, &r.managed)))
-            .filter_map(|(n, m)| Some((n.clone(), m.as_ref().err()?.to_string())))
-            .collect();
+        let unpublishable: Vec<(String, String)> =
+            plan.exported().filter_map(|e| Some((e.name.to_string(), e.managed.as_ref().err()?.to_string()))).collect();
         doctor::run(&mut out, &graph, store.warning.as_deref(), &unpublishable)? as u8
     } else if json {
         list::write_json(&mut out, &input, io::stdout().is_terminal()).map(|_| 0)?

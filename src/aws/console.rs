@@ -126,24 +126,16 @@ fn encode(s: &str) -> String {
     utf8_percent_encode(s, NON_ALPHANUMERIC).to_string()
 }
 
-/// Exchange role credentials for a sign-in token. `session_secs`: the console session's length,
-/// only for sessions assumed directly from a user (AWS refuses it for chained ones).
-pub async fn signin_token(
-    endpoint: &str,
-    keys: &Keys,
-    session_secs: Option<i64>,
-    d: Deadlines,
-) -> Result<String, ConsoleError> {
+/// Exchange role credentials for a sign-in token (the console session lasts as long as AWS's
+/// default; `SessionDuration` is not sent, since AWS refuses it for chained role sessions).
+pub async fn signin_token(endpoint: &str, keys: &Keys, d: Deadlines) -> Result<String, ConsoleError> {
     let session = serde_json::json!({
         "sessionId": keys.access_key_id,
         "sessionKey": keys.secret_access_key.expose(),
         "sessionToken": keys.session_token.as_ref().map(|t| t.expose()).unwrap_or_default(),
     })
     .to_string();
-    let mut url = format!("{endpoint}?Action=getSigninToken&Session={}", encode(&session));
-    if let Some(s) = session_secs {
-        url.push_str(&format!("&SessionDuration={}", s.clamp(900, 43_200)));
-    }
+    let url = format!("{endpoint}?Action=getSigninToken&Session={}", encode(&session));
     let (status, body) = net::get(&url, d, "the AWS sign-in endpoint").await?;
     if status != 200 {
         // The body is not documented and may echo the request: never show it.

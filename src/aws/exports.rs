@@ -145,31 +145,34 @@ pub fn apply(
     sections: &[Section],
     remove: &BTreeSet<String>,
 ) -> Result<bool, FileError> {
-    apply_with(path, mode, || sections.to_vec(), remove)
+    apply_with(path, mode, || sections.to_vec(), remove).map(|(changed, _)| changed)
 }
 
 /// Like `apply`, with the sections computed under the file's lock (from a fresh store read), so
-/// the last writer always writes the newest sessions.
+/// the last writer always writes the newest sessions. Also says which profiles it wrote.
 pub fn apply_with(
     path: &Path,
     mode: ExportMode,
     sections: impl Fn() -> Vec<Section>,
     remove: &BTreeSet<String>,
-) -> Result<bool, FileError> {
+) -> Result<(bool, BTreeSet<String>), FileError> {
+    let written = std::cell::RefCell::new(BTreeSet::new());
     let outcome = update_text(path, |text| {
         let present = present(text, mode);
         let mut out = text.to_string();
         for name in remove.intersection(&present) {
             out = remove_section(&out, &header(mode, name));
         }
-        for s in sections() {
+        let sections = sections();
+        *written.borrow_mut() = sections.iter().map(|s| s.profile.clone()).collect();
+        for s in sections {
             let p = pairs(&s);
             let refs: Vec<(&str, &str)> = p.iter().map(|(k, v)| (*k, v.as_str())).collect();
             out = upsert_section(&out, &header(mode, &s.name), &refs)?;
         }
         Ok::<_, super::edit::EditError>(out)
     })?;
-    Ok(outcome == super::userfile::Outcome::Written)
+    Ok((outcome == super::userfile::Outcome::Written, written.into_inner()))
 }
 
 /// The managed sections present in a file of this mode (names as profiles).
@@ -177,15 +180,16 @@ pub fn present(text: &str, mode: ExportMode) -> BTreeSet<String> {
     managed_sections(text).iter().filter_map(|h| profile_of(mode, h)).collect()
 }
 
-/// A managed section nobody wants any more: its profile left the config, or it was written under
-/// another suffix or name. A section whose profile still exists under the current suffix is
-/// kept even when that profile is broken for now, so a typo does not pull it from other tools.
-pub fn is_stale(set: &ConfigSet, name: &str, wanted: &BTreeSet<String>, suffix: &str) -> bool {
+/// A managed section nobody wants any more: its profile left the config (`profiles`: the user's
+/// own, not mfatui's), or it was written under another suffix or name. A section whose profile
+/// still exists under the current suffix is kept even when that profile is broken for now, so a
+/// typo does not pull it from other tools.
+pub fn is_stale(profiles: &BTreeSet<String>, name: &str, wanted: &BTreeSet<String>, suffix: &str) -> bool {
     if wanted.contains(name) {
         return false;
     }
     match name.strip_suffix(suffix) {
-        Some(base) => !set.profiles.contains_key(base) || set.managed.contains(base),
+        Some(base) => !profiles.contains(base),
         None => true,
     }
 }
@@ -252,11 +256,12 @@ mod tests {
         let s = set(dir.path());
         assert!(s.managed.contains("dev-mfa"));
         let wanted = BTreeSet::from(["dev-mfa".to_string()]);
-        assert!(!is_stale(&s, "dev-mfa", &wanted, "-mfa"));
+        let users = |s: &ConfigSet| s.profiles.keys().filter(|n| !s.managed.contains(*n)).cloned().collect();
+        assert!(!is_stale(&users(&s), "dev-mfa", &wanted, "-mfa"));
         // `dev` leaves the config: its section is stale and goes; the user's [u] never does.
         std::fs::write(dir.path().join("config"), "[profile ops]\n").unwrap();
         let s = set(dir.path());
-        assert!(is_stale(&s, "dev-mfa", &BTreeSet::new(), "-mfa"));
+        assert!(is_stale(&users(&s), "dev-mfa", &BTreeSet::new(), "-mfa"));
         let gone = BTreeSet::from(["dev-mfa".to_string(), "u".to_string()]);
         apply(&path, ExportMode::Credentials, &[], &gone).unwrap();
         assert_eq!(

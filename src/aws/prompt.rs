@@ -12,16 +12,15 @@
 //! (the socket client) must release that lock first, or the dashboard could not sign in.
 
 use super::secret::Secret;
-use super::userfile::FileError;
-use std::fs::{File, OpenOptions};
+use super::userfile::{FileError, open_lock_file, try_lock};
+use std::fs::File;
 use std::future::Future;
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::time::{Duration, Instant};
 
-/// What the engine asks for.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What the engine asks for (also what a process sends the dashboard over its socket).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PromptRequest {
     /// The IAM user profile to sign in.
     pub user: String,
@@ -98,7 +97,6 @@ impl Prompter for Chain {
 /// A user's cross-process sign-in lock: while one process obtains (or asks for) an MFA session
 /// for a user, others wait, then find the session in the store.
 pub struct SignInLock {
-    path: PathBuf,
     file: Option<File>,
 }
 
@@ -119,24 +117,18 @@ impl SignInLock {
     pub async fn acquire(dir: &Path, user: &str, wait: Duration) -> Result<Self, FileError> {
         crate::aws::userfile::private_dir(dir)?;
         let path = lock_path(dir, user);
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .mode(0o600)
-            .open(&path)
-            .map_err(|cause| FileError::Io { action: "open lock file", path: path.clone(), cause })?;
+        let file = open_lock_file(&path).map_err(|cause| FileError::Io {
+            action: "open lock file",
+            path: path.clone(),
+            cause,
+        })?;
         let started = Instant::now();
         loop {
-            match file.try_lock() {
-                Ok(()) => return Ok(Self { path, file: Some(file) }),
-                Err(std::fs::TryLockError::WouldBlock) if started.elapsed() < wait => {
-                    tokio::time::sleep(Duration::from_millis(20)).await;
-                }
-                Err(std::fs::TryLockError::WouldBlock) => return Err(FileError::Busy { path }),
-                Err(std::fs::TryLockError::Error(source)) => {
-                    return Err(FileError::Io { action: "lock", path, cause: source });
-                }
+            match try_lock(&file) {
+                Ok(true) => return Ok(Self { file: Some(file) }),
+                Ok(false) if started.elapsed() < wait => tokio::time::sleep(Duration::from_millis(20)).await,
+                Ok(false) => return Err(FileError::Busy { path }),
+                Err(cause) => return Err(FileError::Io { action: "lock", path, cause }),
             }
         }
     }
@@ -152,11 +144,7 @@ impl SignInLock {
 
     /// A lock that is not held, for callers that have no lock directory (tests, probes).
     pub fn none() -> Self {
-        Self { path: PathBuf::new(), file: None }
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.path
+        Self { file: None }
     }
 }
 

@@ -110,23 +110,29 @@ pub struct FileLock {
 pub fn lock_for(path: &Path) -> Result<FileLock, FileError> {
     let dir = ensure_parent(path)?;
     let lock_path = dir.join(format!(".{}.mfatui.lock", file_name(path)));
-    let file = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .mode(0o600)
-        .open(&lock_path)
-        .map_err(io_err("open lock file", &lock_path))?;
+    let file = open_lock_file(&lock_path).map_err(io_err("open lock file", &lock_path))?;
     let started = Instant::now();
     loop {
-        match file.try_lock() {
-            Ok(()) => return Ok(FileLock { _file: file }),
-            Err(fs::TryLockError::WouldBlock) if started.elapsed() < LOCK_WAIT => {
-                std::thread::sleep(Duration::from_millis(5));
-            }
-            Err(fs::TryLockError::WouldBlock) => return Err(FileError::Busy { path: path.into() }),
-            Err(fs::TryLockError::Error(e)) => return Err(io_err("lock", &lock_path)(e)),
+        match try_lock(&file) {
+            Ok(true) => return Ok(FileLock { _file: file }),
+            Ok(false) if started.elapsed() < LOCK_WAIT => std::thread::sleep(Duration::from_millis(5)),
+            Ok(false) => return Err(FileError::Busy { path: path.into() }),
+            Err(e) => return Err(io_err("lock", &lock_path)(e)),
         }
+    }
+}
+
+/// A lock file (created 0600 if missing, never truncated: another process may hold it).
+pub fn open_lock_file(path: &Path) -> std::io::Result<File> {
+    OpenOptions::new().create(true).truncate(false).write(true).mode(0o600).open(path)
+}
+
+/// Take `file`'s exclusive advisory lock if it is free; `false` when another process holds it.
+pub fn try_lock(file: &File) -> std::io::Result<bool> {
+    match file.try_lock() {
+        Ok(()) => Ok(true),
+        Err(fs::TryLockError::WouldBlock) => Ok(false),
+        Err(fs::TryLockError::Error(e)) => Err(e),
     }
 }
 
@@ -142,7 +148,7 @@ fn temp_with(dir: &Path, prefix: &str, bytes: &[u8]) -> Result<tempfile::TempPat
     Ok(tmp.into_temp_path())
 }
 
-fn sync_dir(dir: &Path) -> Result<(), FileError> {
+pub(crate) fn sync_dir(dir: &Path) -> Result<(), FileError> {
     // A rename is durable only once the directory entry is on disk.
     File::open(dir).and_then(|d| d.sync_all()).map_err(io_err("flush directory", dir))
 }

@@ -2,7 +2,7 @@
 //! the same engine (renewed when due, a code asked for only when the MFA session is gone).
 
 use crate::aws::channels::{self, EnvFormat, OVERRIDING, server};
-use crate::aws::config::{self, AwsEnv};
+use crate::aws::config::AwsEnv;
 use crate::aws::engine::{Engine, Obtained, Plan, Prompting};
 use crate::prompters::Order;
 use crate::settings::Settings;
@@ -19,10 +19,7 @@ struct Ready {
 }
 
 fn ready(env: &AwsEnv, settings: &Settings, order: Order) -> anyhow::Result<Ready> {
-    let cfg = config::load(env)?;
-    let graph = cfg.graph();
-    let plan = Plan::build(&cfg, &graph, &settings.suffix, |k| std::env::var(k).ok());
-    let engine = crate::commands::session::engine(env, &cfg, settings.engine(), order)?;
+    let (engine, plan) = crate::commands::session::ready(env, settings, order)?;
     Ok(Ready { engine, plan })
 }
 
@@ -111,17 +108,13 @@ pub fn exec(
         return not_started(&program, e);
     }
     let state_dir = env.state_dir()?;
-    let region = region.unwrap_or_else(|| match r.plan.resolve(&resolved) {
-        Ok(crate::aws::engine::Resolved::User(u)) => u.export_region.clone(),
-        Ok(crate::aws::engine::Resolved::Role(x)) => x.export_region.clone(),
-        Err(_) => String::new(),
-    });
     crate::app::init_logging(&state_dir);
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     rt.block_on(async move {
         // Sign in first if needed, on the terminal, before the command starts.
         let want = r.engine.hand_out_left(&r.plan, &resolved);
-        r.engine.credentials(&r.plan, &resolved, want, Prompting::Allowed, &None).await?;
+        let first = r.engine.credentials(&r.plan, &resolved, want, Prompting::Allowed, &None).await?;
+        let region = region.unwrap_or(first.region);
         let plan = Arc::new(RwLock::new(Arc::new(r.plan.clone())));
         let handle = server::start(r.engine.clone(), plan, 0, &state_dir).await?;
         cmd.env("AWS_CONTAINER_CREDENTIALS_FULL_URI", handle.url(&resolved));

@@ -1,7 +1,7 @@
 //! `mfatui console PROFILE`: the AWS web console as a role, from its session (renewed first if
 //! it is near its end), without another MFA prompt unless the MFA session itself is gone.
 
-use crate::aws::config::{self, AwsEnv};
+use crate::aws::config::AwsEnv;
 use crate::aws::console::{self, Partition, URL_VALID_SECS};
 use crate::aws::engine::{Engine, Plan, Prompting, Resolved};
 use crate::aws::store::rfc3339;
@@ -59,7 +59,7 @@ pub async fn link(
             let want = engine.hand_out_left(plan, &r.name);
             let creds = engine.credentials(plan, &r.name, want, prompting, &None).await?;
             let endpoint = engine.federation.clone().unwrap_or_else(|| console::federation_endpoint(partition));
-            let token = console::signin_token(&endpoint, &creds.keys, None, engine.settings.deadlines).await?;
+            let token = console::signin_token(&endpoint, &creds.keys, engine.settings.deadlines).await?;
             let place = destination.unwrap_or("console home");
             Ok(Link {
                 url: console::login_url(&endpoint, &token, &dest),
@@ -133,10 +133,7 @@ pub fn run(
     {
         anyhow::bail!("--region {r:?} is not a region name (like eu-west-1)");
     }
-    let cfg = config::load(env)?;
-    let graph = cfg.graph();
-    let plan = Plan::build(&cfg, &graph, &settings.suffix, |k| std::env::var(k).ok());
-    let engine = crate::commands::session::engine(env, &cfg, settings.engine(), Order::TerminalFirst)?;
+    let (engine, plan) = crate::commands::session::ready(env, settings, Order::TerminalFirst)?;
     crate::app::init_logging(&env.state_dir()?);
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     let l = rt.block_on(link(&engine, &plan, profile, region, destination, Prompting::Allowed))?;

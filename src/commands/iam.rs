@@ -6,7 +6,7 @@ mod audit;
 
 pub use audit::{AuditFlags, audit};
 
-use crate::aws::config::{self, AwsEnv};
+use crate::aws::config::AwsEnv;
 use crate::aws::engine::{Engine, Plan};
 use crate::aws::iam::api::MfaKind;
 use crate::aws::iam::keys::{KeyInfo, Overview, overview};
@@ -29,10 +29,7 @@ pub(super) struct Ctx {
 
 impl Ctx {
     pub fn new(env: &AwsEnv, settings: Settings) -> anyhow::Result<Self> {
-        let cfg = config::load(env)?;
-        let graph = cfg.graph();
-        let plan = Plan::build(&cfg, &graph, &settings.suffix, |k| std::env::var(k).ok());
-        let engine = session::engine(env, &cfg, settings.engine(), Order::TerminalFirst)?;
+        let (engine, plan) = session::ready(env, &settings, Order::TerminalFirst)?;
         crate::app::init_logging(&env.state_dir()?);
         let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
         Ok(Self { engine, plan, rt, settings })

@@ -12,6 +12,15 @@ use std::io::{BufRead, Write};
 use std::sync::Arc;
 use std::time::Instant;
 
+/// What a headless command works with: the plan of the user's AWS files, and the engine asking
+/// for codes in `order`.
+pub fn ready(env: &AwsEnv, settings: &crate::settings::Settings, order: Order) -> anyhow::Result<(Engine, Plan)> {
+    let cfg = crate::aws::config::load(env)?;
+    let graph = cfg.graph();
+    let plan = Plan::build(&cfg, &graph, &settings.suffix, |k| std::env::var(k).ok());
+    Ok((engine(env, &cfg, settings.engine(), order)?, plan))
+}
+
 /// The engine for a headless command, asking for codes in `order`.
 pub fn engine(env: &AwsEnv, cfg: &LoadedConfig, settings: Settings, order: Order) -> anyhow::Result<Engine> {
     let state = env.state_dir()?;

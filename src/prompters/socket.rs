@@ -12,9 +12,10 @@
 //! `{"result":"signed_in"}` | `{"result":"refused","message":"…"}` | `{"result":"error","message":"…"}`.
 
 use crate::aws::prompt::{PromptAnswer, PromptError, PromptFuture, PromptRequest, Prompter, SignInLock};
+use crate::aws::userfile::{open_lock_file, try_lock};
 use serde::{Deserialize, Serialize};
 use std::fs::File;
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
@@ -37,14 +38,6 @@ pub fn socket_path(state_dir: &Path) -> PathBuf {
         }
         None => state_dir.join("dashboard.sock"),
     }
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-struct Request {
-    user: String,
-    serial: String,
-    profile: String,
-    retry_reason: Option<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -78,13 +71,7 @@ impl Prompter for DashboardPrompter {
             // The dashboard signs the user in itself, which needs this lock.
             lock.release();
             let (read, mut write) = stream.into_split();
-            let request = Request {
-                user: req.user.clone(),
-                serial: req.serial.clone(),
-                profile: req.profile.clone(),
-                retry_reason: req.retry_reason.clone(),
-            };
-            let mut line = serde_json::to_string(&request).expect("plain data");
+            let mut line = serde_json::to_string(req).expect("plain data");
             line.push('\n');
             write.write_all(line.as_bytes()).await.map_err(|_| unavailable())?;
             let mut answer = String::new();
@@ -155,17 +142,9 @@ impl Server {
         let dir = path.parent().unwrap_or(Path::new("."));
         crate::aws::userfile::private_dir(dir).map_err(|e| io(std::io::Error::other(e.to_string())))?;
         let lock_path = path.with_extension("lock");
-        let lock = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .mode(0o600)
-            .open(&lock_path)
-            .map_err(io)?;
-        match lock.try_lock() {
-            Ok(()) => {}
-            Err(std::fs::TryLockError::WouldBlock) => return Err(ServeError::Taken),
-            Err(std::fs::TryLockError::Error(e)) => return Err(io(e)),
+        let lock = open_lock_file(&lock_path).map_err(io)?;
+        if !try_lock(&lock).map_err(io)? {
+            return Err(ServeError::Taken);
         }
         // We hold the lock, so a socket file here is a crashed dashboard's: replace it.
         let _ = std::fs::remove_file(&path);
@@ -212,7 +191,7 @@ async fn handle(stream: UnixStream, requester: String, asks: mpsc::UnboundedSend
     if tokio::time::timeout(Duration::from_secs(5), reader.read_line(&mut line)).await.is_err() {
         return;
     }
-    let reply = match serde_json::from_str::<Request>(line.trim()) {
+    let reply = match serde_json::from_str::<PromptRequest>(line.trim()) {
         Err(_) => Reply::Error { message: "the dashboard could not read the request".into() },
         Ok(req) => {
             let (tx, rx) = oneshot::channel();

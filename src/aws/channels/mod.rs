@@ -111,7 +111,6 @@ mod tests {
 
     fn obtained() -> Obtained {
         Obtained {
-            profile: "dev".into(),
             keys: Keys {
                 access_key_id: "ASIAX".into(),
                 secret_access_key: Secret::new("se'cr\\et"),
@@ -120,7 +119,6 @@ mod tests {
             expiration: 1_900_000_000,
             region: "eu-west-1".into(),
             account: Some("222222222222".into()),
-            fresh: false,
         }
     }
 

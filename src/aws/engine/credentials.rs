@@ -5,10 +5,9 @@
 
 use super::fanout::MIN_PARENT_LEFT;
 use super::plan::{Plan, Resolved, RolePlan};
-use super::refresh::MIN_BASE_LEFT;
+use super::refresh::{MIN_BASE_LEFT, expired_base};
 use super::signin::Sink;
 use super::{Engine, EngineError, Prompting};
-use crate::aws::net::AwsError;
 use crate::aws::sts::Keys;
 use std::future::Future;
 use std::pin::Pin;
@@ -16,7 +15,6 @@ use std::pin::Pin;
 /// Credentials for one profile, ready to hand to a client.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Obtained {
-    pub profile: String,
     pub keys: Keys,
     /// Unix seconds.
     pub expiration: i64,
@@ -24,8 +22,6 @@ pub struct Obtained {
     pub region: String,
     /// The account id, when known (credential_process may pass it on).
     pub account: Option<String>,
-    /// Whether they were obtained just now (rather than taken from the store).
-    pub fresh: bool,
 }
 
 /// botocore refreshes credentials that have less than 15 minutes left (and insists on more
@@ -52,24 +48,12 @@ impl Engine {
         let (profile, region, account, is_user) = match resolved {
             Resolved::User(u) if u.mfa_serial.is_some() => (&u.name, &u.export_region, u.account.clone(), true),
             Resolved::User(_) => return None,
-            Resolved::Role(r) => (
-                &r.name,
-                &r.export_region,
-                crate::aws::config::arn::parse_role_arn(&r.role_arn).map(|a| a.account.id.to_string()),
-                false,
-            ),
+            Resolved::Role(r) => (&r.name, &r.export_region, r.account.clone(), false),
         };
         let now = self.clock.now();
         let stored = self.store.load();
         let s = stored.sessions.get(profile).filter(|s| s.left(now) > min_left && (!is_user || s.mfa))?;
-        Some(Obtained {
-            profile: profile.clone(),
-            keys: s.keys(),
-            expiration: s.expires_at()?,
-            region: region.clone(),
-            account,
-            fresh: false,
-        })
+        Some(Obtained { keys: s.keys(), expiration: s.expires_at()?, region: region.clone(), account })
     }
 
     /// Credentials for `name` (a profile or its managed name) with more than `min_left` seconds
@@ -94,12 +78,10 @@ impl Engine {
                 }
                 let base = self.base(u, min_left, None, prompting, &u.name, sink).await?;
                 Ok(Obtained {
-                    profile: u.name.clone(),
                     keys: base.keys,
                     expiration: base.expires.unwrap_or(i64::MAX),
                     region: u.export_region.clone(),
                     account: u.account.clone(),
-                    fresh: base.fresh,
                 })
             }
             Resolved::Role(r) => self.role_credentials(plan, r, min_left, prompting, sink).await,
@@ -115,31 +97,12 @@ impl Engine {
         sink: &'a Sink,
     ) -> Pin<Box<dyn Future<Output = Result<Obtained, EngineError>> + Send + 'a>> {
         Box::pin(async move {
-            let account = crate::aws::config::arn::parse_role_arn(&role.role_arn).map(|a| a.account.id.to_string());
-            let obtained = |keys: Keys, expiration: i64, fresh: bool| Obtained {
-                profile: role.name.clone(),
-                keys,
-                expiration,
-                region: role.export_region.clone(),
-                account: account.clone(),
-                fresh,
-            };
-            let stored_ok = |engine: &Engine| {
-                let now = engine.clock.now();
-                engine
-                    .store
-                    .load()
-                    .sessions
-                    .get(&role.name)
-                    .filter(|s| s.left(now) > min_left)
-                    .map(|s| (s.keys(), s.expires_at()))
-            };
-            if let Some((keys, Some(exp))) = stored_ok(self) {
-                return Ok(obtained(keys, exp, false));
+            if let Some(o) = self.stored_credentials(plan, &role.name, min_left) {
+                return Ok(o);
             }
             let _flight = self.flight(&role.name).await;
-            if let Some((keys, Some(exp))) = stored_ok(self) {
-                return Ok(obtained(keys, exp, false));
+            if let Some(o) = self.stored_credentials(plan, &role.name, min_left) {
+                return Ok(o);
             }
             let user =
                 plan.users.get(&role.user).ok_or_else(|| EngineError::ParentFailed { parent: role.user.clone() })?;
@@ -147,7 +110,7 @@ impl Engine {
             loop {
                 let (keys, from_stored_mfa) = if role.parent == role.user {
                     let base = self.base(user, MIN_BASE_LEFT, None, prompting, &role.name, sink).await?;
-                    (base.keys, base.mfa && !base.fresh)
+                    (base.keys, user.mfa_serial.is_some() && !base.fresh)
                 } else {
                     let parent = plan
                         .role(&role.parent)
@@ -160,12 +123,15 @@ impl Engine {
                     Ok(c) => {
                         let session = self.stored_session(&c, user.mfa_serial.is_some());
                         self.store.update(|s| s.insert(role.name.clone(), session))?;
-                        return Ok(obtained(c.keys, c.expiration, true));
+                        return Ok(Obtained {
+                            keys: c.keys,
+                            expiration: c.expiration,
+                            region: role.export_region.clone(),
+                            account: role.account.clone(),
+                        });
                     }
                     // The stored MFA session is dead on the server side: forget it, ask once more.
-                    Err(EngineError::Role { cause, .. })
-                        if from_stored_mfa && !renewed_base && matches!(cause.root(), AwsError::Expired) =>
-                    {
+                    Err(e) if from_stored_mfa && !renewed_base && expired_base(&e) => {
                         self.forget_mfa_session(&user.name)?;
                         renewed_base = true;
                     }

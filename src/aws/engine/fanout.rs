@@ -1,7 +1,7 @@
 //! Assuming roles: one at a time for a single profile, or every role of a user in parallel,
 //! level by level (a chained role after its parent), under a concurrency limit.
 
-use super::plan::RolePlan;
+use super::plan::{RolePlan, UserPlan};
 use super::retry::with_retry;
 use super::signin::{Progress, Sink, plausible, tell};
 use super::{Engine, EngineError};
@@ -137,21 +137,26 @@ impl Engine {
             .collect()
     }
 
-    /// Ask each account whose alias is not known yet, once, with a fresh role session in it.
-    /// Best effort and bounded: a role may not read aliases, and IAM may be slow.
+    /// Ask each account whose alias is not known yet, once: the user's own (shown beside the
+    /// user's row) with `user_keys`, the roles' with a fresh role session in each. Best effort
+    /// and bounded: a role may not read aliases, and IAM may be slow.
     pub(super) async fn learn_aliases(
         &self,
+        (user, user_keys): (&UserPlan, &Keys),
         roles: &[&RolePlan],
         assumed: &[(String, Result<TempCredentials, EngineError>)],
         stored: &Loaded,
     ) -> Vec<(String, String)> {
         let known = &stored.account_aliases;
         let mut wanted: HashMap<String, (Keys, crate::aws::sts::Target)> = HashMap::new();
+        if let Some(account) = user.account.as_ref().filter(|a| !known.contains_key(*a)) {
+            wanted.insert(account.clone(), (user_keys.clone(), self.target(&user.target)));
+        }
         for (r, (_, result)) in roles.iter().zip(assumed) {
-            if let (Ok(c), Some(arn)) = (result, crate::aws::config::arn::parse_role_arn(&r.role_arn))
-                && !known.contains_key(arn.account.id)
+            if let (Ok(c), Some(account)) = (result, &r.account)
+                && !known.contains_key(account)
             {
-                wanted.entry(arn.account.id.to_string()).or_insert_with(|| (c.keys.clone(), self.target(&r.target)));
+                wanted.entry(account.clone()).or_insert_with(|| (c.keys.clone(), self.target(&r.target)));
             }
         }
         let mut tasks = tokio::task::JoinSet::new();

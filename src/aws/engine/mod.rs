@@ -23,7 +23,7 @@ pub mod retry;
 mod signin;
 
 pub use credentials::Obtained;
-pub use plan::{KeySource, Plan, Resolved, RolePlan, UserPlan, valid_region};
+pub use plan::{Exported, KeySource, Plan, Resolved, RolePlan, UserPlan, valid_region};
 pub use publish::Published;
 pub use refresh::{ProfileStatus, Which};
 pub use retry::RetryPolicy;
@@ -163,11 +163,12 @@ pub struct Engine {
     pub program: String,
     /// The console federation endpoint, when not AWS's (the demo's sandbox).
     pub federation: Option<String>,
-    flights: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
-    /// The last time a person refused each user's prompt, and how: tasks that were already
-    /// waiting for that user take the same no instead of asking again.
-    refusals: Arc<Mutex<HashMap<String, (std::time::Instant, crate::aws::prompt::PromptError)>>>,
+    flights: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<LastRefusal>>>>>,
 }
+
+/// What a flight remembers for the tasks queued behind it: when a person last refused the
+/// prompt asked in it, and how (a sign-in's flight only).
+pub(super) type LastRefusal = Option<(std::time::Instant, crate::aws::prompt::PromptError)>;
 
 impl Engine {
     pub fn new(settings: Settings, store: SessionStore, paths: AwsPaths, clock: Arc<dyn Clock>) -> Self {
@@ -184,27 +185,13 @@ impl Engine {
             program: "mfatui".into(),
             federation: None,
             flights: Arc::default(),
-            refusals: Arc::default(),
         }
     }
 
     /// At most one STS call in flight per key in this process: the second caller waits.
-    async fn flight(&self, key: &str) -> tokio::sync::OwnedMutexGuard<()> {
+    async fn flight(&self, key: &str) -> tokio::sync::OwnedMutexGuard<LastRefusal> {
         let lock = self.flights.lock().expect("flight map").entry(key.to_string()).or_default().clone();
         lock.lock_owned().await
-    }
-
-    /// A refusal of `user`'s prompt given after `since`, if any.
-    fn refused_since(&self, user: &str, since: std::time::Instant) -> Option<crate::aws::prompt::PromptError> {
-        let refusals = self.refusals.lock().expect("refusal map");
-        refusals.get(user).filter(|(at, _)| *at >= since).map(|(_, e)| e.clone())
-    }
-
-    fn remember_refusal(&self, user: &str, e: &crate::aws::prompt::PromptError) {
-        if matches!(e, crate::aws::prompt::PromptError::Refused { .. }) {
-            let now = std::time::Instant::now();
-            self.refusals.lock().expect("refusal map").insert(user.to_string(), (now, e.clone()));
-        }
     }
 
     /// The target of a planned profile, with the engine's overrides applied.

@@ -31,8 +31,6 @@ pub struct UserPlan {
     pub session_secs: i32,
     pub account: Option<String>,
     pub managed: Result<String, ExportError>,
-    /// `file:line` of the profile, for messages.
-    pub at: String,
 }
 
 #[derive(Debug, Clone)]
@@ -50,6 +48,8 @@ pub struct RolePlan {
     pub duration_at: Option<String>,
     pub target: Target,
     pub export_region: String,
+    /// The role's account id, from its ARN.
+    pub account: Option<String>,
     /// 1 when assumed from the user, 2 from a role assumed from the user, …
     pub depth: usize,
     pub managed: Result<String, ExportError>,
@@ -67,6 +67,18 @@ pub struct Plan {
     pub profiles: BTreeSet<String>,
     /// Managed sections mfatui finds in the files (either mode).
     pub managed_present: BTreeSet<String>,
+}
+
+/// A profile whose session mfatui publishes, and under which name (or why none).
+#[derive(Debug, Clone, Copy)]
+pub struct Exported<'a> {
+    pub name: &'a str,
+    /// The IAM user it belongs to (itself, for a user).
+    pub user: &'a str,
+    pub managed: &'a Result<String, ExportError>,
+    /// The region its managed section carries.
+    pub region: &'a str,
+    pub is_user: bool,
 }
 
 /// What a name typed on the command line means.
@@ -264,7 +276,6 @@ impl Plan {
                     session_secs: p.duration_seconds.map_or(43_200, |d| d as i32),
                     account: p.account.map(|a| a.id.to_string()),
                     managed: managed(p.name),
-                    at: section.at.to_string(),
                 },
             );
         }
@@ -302,6 +313,7 @@ impl Plan {
                     duration_at: section.located("duration_seconds").map(|_| at_of(section, "duration_seconds")),
                     target: target_for(sections, section, &call_region, partition, env),
                     export_region: resolved,
+                    account: p.account.map(|a| a.id.to_string()),
                     depth: parent_depth + 1,
                     managed: managed(p.name),
                 });
@@ -322,6 +334,25 @@ impl Plan {
 
     pub fn roles_of<'a>(&'a self, user: &'a str) -> impl Iterator<Item = &'a RolePlan> + 'a {
         self.roles.iter().filter(move |r| r.user == user)
+    }
+
+    /// Every profile mfatui exports: users with an MFA device, then roles in chain order.
+    pub fn exported(&self) -> impl Iterator<Item = Exported<'_>> {
+        let users = self.users.values().filter(|u| u.mfa_serial.is_some()).map(|u| Exported {
+            name: &u.name,
+            user: &u.name,
+            managed: &u.managed,
+            region: &u.export_region,
+            is_user: true,
+        });
+        let roles = self.roles.iter().map(|r| Exported {
+            name: &r.name,
+            user: &r.user,
+            managed: &r.managed,
+            region: &r.export_region,
+            is_user: false,
+        });
+        users.chain(roles)
     }
 
     pub fn role(&self, name: &str) -> Option<&RolePlan> {

@@ -7,7 +7,7 @@
 
 use super::plan::Plan;
 use super::{Engine, EngineError};
-use crate::aws::exports::{self, Body, ExportError, ExportMode, Section};
+use crate::aws::exports::{self, Body, ExportMode, Section};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Which profiles other tools can use now, under which name, and which not and why.
@@ -35,21 +35,11 @@ pub fn process_command(program: &str, profile: &str) -> String {
 }
 
 impl Engine {
-    /// Every planned profile mfatui exports: `(profile, managed name or why not, region)`.
-    fn exportable<'a>(&self, plan: &'a Plan) -> Vec<(&'a str, &'a Result<String, ExportError>, &'a str)> {
-        let users = plan
-            .users
-            .values()
-            .filter(|u| u.mfa_serial.is_some())
-            .map(|u| (u.name.as_str(), &u.managed, u.export_region.as_str()));
-        users.chain(plan.roles.iter().map(|r| (r.name.as_str(), &r.managed, r.export_region.as_str()))).collect()
-    }
-
     /// Write the managed sections of the current export mode, remove stale ones and those of the
     /// other mode. Never fails as a whole: per profile it says whether other tools can use it.
     pub fn publish(&self, plan: &Plan) -> Published {
         let mode = self.settings.export;
-        let exportable = self.exportable(plan);
+        let exportable: Vec<_> = plan.exported().map(|e| (e.name, e.managed, e.region)).collect();
         let wanted: BTreeSet<String> = exportable.iter().filter_map(|(_, m, _)| m.as_ref().ok().cloned()).collect();
         let mut out = Published::default();
         for (profile, managed, _) in &exportable {
@@ -60,13 +50,7 @@ impl Engine {
         let stale: BTreeSet<String> = plan
             .managed_present
             .iter()
-            .filter(|n| {
-                !wanted.contains(*n)
-                    && match n.strip_suffix(plan.suffix.as_str()) {
-                        Some(base) => !plan.profiles.contains(base),
-                        None => true,
-                    }
-            })
+            .filter(|n| exports::is_stale(&plan.profiles, n, &wanted, &plan.suffix))
             .cloned()
             .collect();
         let now = self.clock.now();
@@ -97,10 +81,8 @@ impl Engine {
         if let Err(e) = exports::apply(other, other_mode, &[], &everything) {
             tracing::warn!(file = %other.display(), error = %e, "cannot remove sections of the other export mode");
         }
-        let to_write = sections();
-        let written: BTreeSet<String> = to_write.iter().map(|s| s.profile.clone()).collect();
         match exports::apply_with(this, mode, sections, &stale) {
-            Ok(_) => {
+            Ok((_, written)) => {
                 for (profile, managed, _) in &exportable {
                     if let (Ok(name), true) = (managed, written.contains(*profile)) {
                         out.usable.insert(profile.to_string(), name.clone());
@@ -108,9 +90,10 @@ impl Engine {
                 }
             }
             Err(e) => {
+                // Only when the write failed: which profiles it would have made usable.
                 let e = EngineError::from(e);
-                for profile in written {
-                    out.failed.insert(profile, e.clone());
+                for s in sections() {
+                    out.failed.insert(s.profile, e.clone());
                 }
             }
         }

@@ -39,8 +39,13 @@ pub struct ProfileStatus {
     pub expires_at: Option<i64>,
 }
 
+/// AWS refused an AssumeRole because the session it was called with has expired.
+pub(super) fn expired_base(e: &EngineError) -> bool {
+    matches!(e, EngineError::Role { cause, .. } if matches!(cause.root(), AwsError::Expired))
+}
+
 fn is_expired(r: &Result<TempCredentials, EngineError>) -> bool {
-    matches!(r, Err(EngineError::Role { cause, .. }) if matches!(cause.root(), AwsError::Expired))
+    r.as_ref().is_err_and(expired_base)
 }
 
 fn is_denied(r: &Result<TempCredentials, EngineError>) -> bool {
@@ -77,7 +82,7 @@ impl Engine {
         };
         // AWS says the MFA session has expired although the store thought it valid: forget it
         // and get a new one (asking, when allowed), then redo the roles that failed for it.
-        if base.as_ref().is_ok_and(|b| b.mfa && !b.fresh) && assumed.iter().any(|(_, r)| is_expired(r)) {
+        if has_mfa && base.as_ref().is_ok_and(|b| !b.fresh) && assumed.iter().any(|(_, r)| is_expired(r)) {
             if let Err(e) = self.forget_mfa_session(&user.name) {
                 base = Err(e);
             } else {
@@ -105,33 +110,23 @@ impl Engine {
                 *r = Err(EngineError::NoMfaSerial { user: user.name.clone(), suggestion: suggestion.clone(), cause });
             }
         }
-        let mut aliases = self.learn_aliases(&roles, &assumed, &stored).await;
-        // The user's own account too (shown beside the user's row), with its MFA session.
-        if let Some(account) = user.account.as_ref().filter(|a| !stored.account_aliases.contains_key(*a)) {
-            let mut target = self.target(&user.target);
-            target.deadlines.call = target.deadlines.call.min(std::time::Duration::from_secs(3));
-            match crate::aws::iam::account_alias(&target, &base.keys).await {
-                Ok(alias) => aliases.push((account.clone(), alias.unwrap_or_default())),
-                Err(e) if matches!(e.root(), AwsError::AccessDenied { .. }) => {
-                    aliases.push((account.clone(), String::new()))
-                }
-                Err(_) => {}
-            }
-        }
-        if !has_mfa
-            && !stored.user_names.contains_key(&user.name)
-            && let Some(n) = self.learn_user_name(user, &base.keys).await
-        {
-            let _ = self.store.update_all(|d| d.user_names.insert(user.name.clone(), n));
-        }
+        let aliases = self.learn_aliases((user, &base.keys), &roles, &assumed, &stored).await;
+        // A user with an MFA device had its name learnt at sign-in.
+        let name = match !has_mfa && !stored.user_names.contains_key(&user.name) {
+            true => self.learn_user_name(user, &base.keys).await,
+            false => None,
+        };
         // One store write for every role of this user.
         let sessions: Vec<(String, crate::aws::store::StoredSession)> = assumed
             .iter()
-            .filter_map(|(n, r)| r.as_ref().ok().map(|c| (n.clone(), self.stored_session(c, base.mfa))))
+            .filter_map(|(n, r)| r.as_ref().ok().map(|c| (n.clone(), self.stored_session(c, has_mfa))))
             .collect();
         let written = self.store.update_all(|d| {
             d.sessions.extend(sessions);
             d.account_aliases.extend(aliases);
+            if let Some(n) = name {
+                d.user_names.insert(user.name.clone(), n);
+            }
         });
         let placeholder = || Err(EngineError::File(String::new()));
         let mut report = LoginReport {
@@ -374,22 +369,15 @@ impl Engine {
         let (now, loaded) = (self.clock.now(), self.store.load());
         let state = |name: &str| loaded.sessions.get(name).map_or(SessionState::None, |s| s.state_at(now));
         let expires_at = |name: &str| loaded.sessions.get(name).and_then(|s| s.expires_at());
-        let users = plan.users.values().filter(|u| u.mfa_serial.is_some()).map(|u| ProfileStatus {
-            profile: u.name.clone(),
-            user: u.name.clone(),
-            is_user: true,
-            managed: u.managed.clone(),
-            state: state(&u.name),
-            expires_at: expires_at(&u.name),
-        });
-        let roles = plan.roles.iter().map(|r| ProfileStatus {
-            profile: r.name.clone(),
-            user: r.user.clone(),
-            is_user: false,
-            managed: r.managed.clone(),
-            state: state(&r.name),
-            expires_at: expires_at(&r.name),
-        });
-        users.chain(roles).collect()
+        plan.exported()
+            .map(|e| ProfileStatus {
+                profile: e.name.to_string(),
+                user: e.user.to_string(),
+                is_user: e.is_user,
+                managed: e.managed.clone(),
+                state: state(e.name),
+                expires_at: expires_at(e.name),
+            })
+            .collect()
     }
 }

@@ -7,7 +7,7 @@ use super::retry::with_retry;
 use super::{Engine, EngineError, Prompting};
 use crate::aws::mfa::{self, MfaSource};
 use crate::aws::net::AwsError;
-use crate::aws::prompt::{PromptAnswer, PromptRequest, SignInLock};
+use crate::aws::prompt::{PromptAnswer, PromptError, PromptRequest, SignInLock};
 use crate::aws::secret::Secret;
 use crate::aws::store::{Loaded, StoredSession, UsedCode, rfc3339};
 use crate::aws::sts::{self, Keys, TempCredentials};
@@ -77,7 +77,6 @@ pub struct LoginReport {
 #[derive(Clone)]
 pub(super) struct Base {
     pub keys: Keys,
-    pub mfa: bool,
     /// Obtained just now (not taken from the store).
     pub fresh: bool,
     /// When the MFA session ends (`None` for long-term keys).
@@ -141,14 +140,14 @@ impl Engine {
     ) -> Result<Base, EngineError> {
         let Some(serial) = &user.mfa_serial else {
             let keys = self.long_term_keys(user).await?;
-            return Ok(Base { keys, mfa: false, fresh: false, expires: None });
+            return Ok(Base { keys, fresh: false, expires: None });
         };
-        let kept = |s: &StoredSession| Base { keys: s.keys(), mfa: true, fresh: false, expires: s.expires_at() };
+        let kept = |s: &StoredSession| Base { keys: s.keys(), fresh: false, expires: s.expires_at() };
         if let Some(s) = live_mfa_session(&self.store.load(), &user.name, self.clock.now(), min_left) {
             return Ok(kept(s));
         }
         let arrived = Instant::now();
-        let _flight = self.flight(&format!("signin:{}", user.name)).await;
+        let mut flight = self.flight(&format!("signin:{}", user.name)).await;
         let mut lock = SignInLock::acquire(&self.lock_dir, &user.name, SIGNIN_WAIT).await?;
         // Another process (or task) may have signed the user in while this one waited.
         if let Some(s) = live_mfa_session(&self.store.load(), &user.name, self.clock.now(), min_left) {
@@ -167,8 +166,10 @@ impl Engine {
         }
         // The person said no while this task waited its turn (the IAM screen reads a user's keys
         // and audits it at once): one Esc answers both.
-        if let Some(e) = self.refused_since(&user.name, arrived) {
-            return Err(EngineError::Prompt(e));
+        if let Some((at, e)) = flight.as_ref()
+            && *at >= arrived
+        {
+            return Err(EngineError::Prompt(e.clone()));
         }
         let mut req = PromptRequest {
             user: user.name.clone(),
@@ -181,10 +182,15 @@ impl Engine {
             if !lock.is_held() {
                 lock = SignInLock::acquire(&self.lock_dir, &user.name, SIGNIN_WAIT).await?;
             }
-            let answer = self.prompter.ask(&req, &mut lock).await.map_err(|e| {
-                self.remember_refusal(&user.name, &e);
-                EngineError::Prompt(e)
-            })?;
+            let answer = match self.prompter.ask(&req, &mut lock).await {
+                Ok(a) => a,
+                Err(e) => {
+                    if matches!(e, PromptError::Refused { .. }) {
+                        *flight = Some((Instant::now(), e.clone()));
+                    }
+                    return Err(EngineError::Prompt(e));
+                }
+            };
             match answer {
                 PromptAnswer::SignedIn => {
                     let stored = self.store.load();
@@ -257,7 +263,10 @@ impl Engine {
             Err(e) => return Err(scrub_code(e, &code)),
         };
         plausible(&user.name, &creds, i64::from(secs), self.clock.now())?;
-        let name = self.learn_user_name(user, &creds.keys).await;
+        let name = match stored.user_names.contains_key(&user.name) {
+            true => None,
+            false => self.learn_user_name(user, &creds.keys).await,
+        };
         let session = self.stored_session(&creds, true);
         self.store.update_all(|d| {
             d.sessions.insert(user.name.clone(), session);
@@ -266,15 +275,12 @@ impl Engine {
             }
         })?;
         tell(sink, Progress::SignedIn { user: user.name.clone() });
-        Ok(Base { keys: creds.keys.clone(), mfa: true, fresh: true, expires: Some(creds.expiration) })
+        Ok(Base { keys: creds.keys.clone(), fresh: true, expires: Some(creds.expiration) })
     }
 
     /// The IAM user's own name, what CloudTrail should show as the role session name; asked
-    /// once (GetCallerIdentity cannot be denied) and kept in the store.
+    /// once (GetCallerIdentity cannot be denied; callers skip it when the store knows the name).
     pub(super) async fn learn_user_name(&self, user: &UserPlan, keys: &Keys) -> Option<String> {
-        if self.store.load().user_names.contains_key(&user.name) {
-            return None;
-        }
         let id = sts::get_caller_identity(&self.target(&user.target), keys).await.ok()?;
         let name = id.arn.rsplit_once(":user/").map(|(_, n)| n.rsplit('/').next().unwrap_or(n).to_string())?;
         Some(name)

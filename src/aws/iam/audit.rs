@@ -17,7 +17,7 @@ mod gather;
 mod probe;
 
 pub use gather::Gathered;
-pub use probe::{PROBE_ACTION, Probe, Simulation, classify_denial};
+pub use probe::{PROBE_ACTION, Probe, Simulation};
 
 use super::access::{Access, IamError, access, failed, parse_user_arn, user_of};
 use super::enforcement::{self, Assessment, Fix, Policy, Source, Verdict};

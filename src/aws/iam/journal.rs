@@ -8,10 +8,9 @@
 use super::access::IamError;
 use super::api::mask;
 use crate::aws::secret::Secret;
-use crate::aws::userfile::{private_dir, write_atomic};
+use crate::aws::userfile::{open_lock_file, private_dir, sync_dir, try_lock, write_atomic};
 use serde::{Deserialize, Serialize};
-use std::fs::{File, OpenOptions};
-use std::os::unix::fs::OpenOptionsExt;
+use std::fs::File;
 use std::path::{Path, PathBuf};
 
 const VERSION: u32 = 1;
@@ -124,17 +123,11 @@ impl JournalFile {
         let dir = path.parent().unwrap_or(state_dir);
         private_dir(dir).map_err(|e| err(e.to_string()))?;
         let lock_path = dir.join(format!(".{}.lock", file_stem(profile)));
-        let lock = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .mode(0o600)
-            .open(&lock_path)
-            .map_err(|e| err(format!("cannot open its lock file: {e}")))?;
-        match lock.try_lock() {
-            Ok(()) => Ok(Self { path, _lock: lock }),
-            Err(std::fs::TryLockError::WouldBlock) => Err(IamError::Busy { profile: profile.into() }),
-            Err(std::fs::TryLockError::Error(e)) => Err(err(format!("cannot lock it: {e}"))),
+        let lock = open_lock_file(&lock_path).map_err(|e| err(format!("cannot open its lock file: {e}")))?;
+        match try_lock(&lock) {
+            Ok(true) => Ok(Self { path, _lock: lock }),
+            Ok(false) => Err(IamError::Busy { profile: profile.into() }),
+            Err(e) => Err(err(format!("cannot lock it: {e}"))),
         }
     }
 
@@ -178,7 +171,7 @@ impl JournalFile {
             Err(e) => return Err(self.err(format!("cannot be removed: {e}"))),
         }
         if let Some(dir) = self.path.parent() {
-            let _ = File::open(dir).and_then(|d| d.sync_all());
+            let _ = sync_dir(dir);
         }
         Ok(())
     }

@@ -130,10 +130,6 @@ impl Statement {
             && self.resources.as_ref().is_none_or(|r| r.matches(|p| resource_matches_in(p, resource, ctx)))
     }
 
-    pub fn applies(&self, req: &Request) -> bool {
-        self.targets(req.action, req.resource, req.context) && self.conditions.iter().all(|c| c.holds(req.context))
-    }
-
     /// Operators this evaluator cannot evaluate (their statement never applies).
     pub fn unknown_operators(&self) -> impl Iterator<Item = &str> {
         self.conditions.iter().filter(|c| c.parsed.is_none()).map(|c| c.operator.as_str())

@@ -112,10 +112,6 @@ impl Simulation {
     pub fn allows_without_mfa(&self) -> bool {
         matches!(self, Simulation::Ran { absent, false_ } if absent.decision == SimDecision::Allowed || false_.decision == SimDecision::Allowed)
     }
-
-    pub fn denies_explicitly(&self) -> bool {
-        matches!(self, Simulation::Ran { absent, false_ } if absent.decision == SimDecision::ExplicitDeny && false_.decision == SimDecision::ExplicitDeny)
-    }
 }
 
 /// SimulatePrincipalPolicy for `user_arn` and the probe action on the user itself, in both
