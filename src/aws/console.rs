@@ -14,26 +14,9 @@ pub const URL_VALID_SECS: i64 = 15 * 60;
 /// `MFATUI_FEDERATION_URL` points the exchange elsewhere (tests, the demo's sandbox).
 pub const ENDPOINT_VAR: &str = "MFATUI_FEDERATION_URL";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Partition {
-    Aws,
-    China,
-    GovCloud,
-}
+pub use super::config::arn::Partition;
 
 impl Partition {
-    /// From a role ARN's partition (`arn:aws-cn:…`), else from a region name.
-    pub fn of(arn_partition: Option<&str>, region: &str) -> Self {
-        match arn_partition {
-            Some("aws-cn") => Self::China,
-            Some("aws-us-gov") => Self::GovCloud,
-            Some(_) => Self::Aws,
-            None if region.starts_with("cn-") => Self::China,
-            None if region.starts_with("us-gov-") => Self::GovCloud,
-            None => Self::Aws,
-        }
-    }
-
     fn signin_host(self) -> &'static str {
         match self {
             Self::Aws => "signin.aws.amazon.com",
@@ -47,15 +30,6 @@ impl Partition {
             Self::Aws => "console.aws.amazon.com",
             Self::China => "console.amazonaws.cn",
             Self::GovCloud => "console.amazonaws-us-gov.com",
-        }
-    }
-
-    /// The partition's home region, which its console serves without a regional host.
-    fn home_region(self) -> &'static str {
-        match self {
-            Self::Aws => "us-east-1",
-            Self::China => "cn-north-1",
-            Self::GovCloud => "us-gov-west-1",
         }
     }
 

@@ -8,9 +8,9 @@
 //! only where that leaves no double blank (or no leading blank), so adding and then removing restores the file
 //! exactly (for a file that ended with a newline).
 
+use crate::aws::config::AwsPaths;
 use crate::aws::config::parser::{self, WHITESPACE, is_identifier};
 use crate::aws::config::sections::{ConfigSet, FileKind, profile_name, split_header};
-use crate::aws::config::{AwsPaths, read_text};
 use crate::aws::userfile::{FileError, update_text};
 use std::path::PathBuf;
 
@@ -213,13 +213,7 @@ pub fn replace_profile_values(
 /// them (keys may live in the config file), under the same lock, atomic swap and 0600 as every
 /// write of a user file. Every other byte of both files stays as it was. Returns the file written.
 pub fn update_profile_values(paths: &AwsPaths, profile: &str, pairs: &[(&str, &str)]) -> Result<PathBuf, FileError> {
-    let unreadable = |e: crate::aws::config::ConfigError| FileError::Edit(e.to_string());
-    let mut set = ConfigSet::default();
-    for (kind, path) in [(FileKind::Config, &paths.config), (FileKind::Credentials, &paths.credentials)] {
-        if let Some(text) = read_text(path).map_err(unreadable)? {
-            set.merge_file(kind, path, &text);
-        }
-    }
+    let set = ConfigSet::read(paths).map_err(|e| FileError::Edit(e.to_string()))?;
     let mut holder: Option<PathBuf> = None;
     for (key, _) in pairs {
         let at = set

@@ -1,6 +1,7 @@
 //! Thin wrappers over aws-sdk-sts: which endpoint, which credentials, bounded in time (see
 //! `net`). No prompting: MFA codes arrive as arguments.
 
+use super::config::arn::Partition;
 pub use super::net::{AwsError, Keys};
 use super::net::{Deadlines, Endpoint, classify, http_client, sdk_credentials, timeout_config, within};
 use super::secret::Secret;
@@ -46,22 +47,12 @@ impl Target {
         Self { region: region.to_string(), iam_endpoint: endpoint.clone(), endpoint, ..Self::default() }
     }
 
-    /// The endpoint override the AWS CLI would use for STS, from the environment.
-    pub fn endpoint_from_env() -> Option<String> {
-        ["AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL"]
-            .iter()
-            .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
-    }
-
-    /// The endpoint override for IAM, from the environment.
-    pub fn iam_endpoint_from_env() -> Option<String> {
-        ["AWS_ENDPOINT_URL_IAM", "AWS_ENDPOINT_URL"]
-            .iter()
-            .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+    fn partition(&self) -> Partition {
+        Partition::of(None, &self.region)
     }
 
     fn dns_suffix(&self) -> &'static str {
-        if self.region.starts_with("cn-") { "amazonaws.com.cn" } else { "amazonaws.com" }
+        if self.partition() == Partition::China { "amazonaws.com.cn" } else { "amazonaws.com" }
     }
 
     /// The STS endpoint as a person would recognise it, for messages.
@@ -77,9 +68,11 @@ impl Target {
     pub fn iam_url(&self) -> String {
         match &self.iam_endpoint {
             Some(e) => e.clone(),
-            None if self.region.starts_with("cn-") => "https://iam.cn-north-1.amazonaws.com.cn".into(),
-            None if self.region.starts_with("us-gov-") => "https://iam.us-gov.amazonaws.com".into(),
-            None => "https://iam.amazonaws.com".into(),
+            None => match self.partition() {
+                Partition::China => "https://iam.cn-north-1.amazonaws.com.cn".into(),
+                Partition::GovCloud => "https://iam.us-gov.amazonaws.com".into(),
+                Partition::Aws => "https://iam.amazonaws.com".into(),
+            },
         }
     }
 }

@@ -136,7 +136,7 @@ fn write_overview(out: &mut impl Write, o: &Overview) -> std::io::Result<()> {
             MfaKind::Hardware => "hardware TOTP",
             MfaKind::Fido => "FIDO security key",
         };
-        let usable = if d.usable_from_cli { "usable from the CLI" } else { "console only" };
+        let usable = if d.kind.usable_from_cli() { "usable from the CLI" } else { "console only" };
         format!("{} ({kind}, {usable})", d.serial)
     };
     writeln!(out, "  MFA devices: {}", list_or(&o.mfa_devices, device))?;
@@ -177,7 +177,7 @@ fn overview_json(o: &Overview) -> Value {
     });
     let devices: Vec<Value> = o.mfa_devices.as_ref().map_or(Vec::new(), |d| {
         d.iter()
-            .map(|d| json!({"serial": d.serial, "kind": d.kind, "usable_from_cli": d.usable_from_cli, "enabled": time(d.enabled)}))
+            .map(|d| json!({"serial": d.serial, "kind": d.kind, "usable_from_cli": d.kind.usable_from_cli(), "enabled": time(d.enabled)}))
             .collect()
     });
     json!({

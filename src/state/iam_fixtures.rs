@@ -37,7 +37,7 @@ pub fn key(id: &str, active: bool, age: i64, in_use: bool, used: Option<(i64, &s
 
 fn device(serial: &str) -> MfaDevice {
     let kind = MfaKind::of(serial);
-    MfaDevice { serial: serial.into(), kind, usable_from_cli: kind.usable_from_cli(), enabled: Some(NOW - 400 * DAY) }
+    MfaDevice { serial: serial.into(), kind, enabled: Some(NOW - 400 * DAY) }
 }
 
 pub fn overview(user: &str) -> Overview {

@@ -2,6 +2,38 @@
 
 use serde::Serialize;
 
+/// An AWS partition: its own endpoints, sign-in pages and home region.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Partition {
+    Aws,
+    China,
+    GovCloud,
+}
+
+impl Partition {
+    /// From an ARN's partition (`arn:aws-cn:…`), else from a region name.
+    pub fn of(arn_partition: Option<&str>, region: &str) -> Self {
+        match arn_partition {
+            Some("aws-cn") => Self::China,
+            Some("aws-us-gov") => Self::GovCloud,
+            Some(_) => Self::Aws,
+            None if region.starts_with("cn-") => Self::China,
+            None if region.starts_with("us-gov-") => Self::GovCloud,
+            None => Self::Aws,
+        }
+    }
+
+    /// The partition's home region: STS's when a profile names no region, and the one its
+    /// console serves without a regional host.
+    pub fn home_region(self) -> &'static str {
+        match self {
+            Self::Aws => "us-east-1",
+            Self::China => "cn-north-1",
+            Self::GovCloud => "us-gov-west-1",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct AccountRef<'a> {
     /// `aws`, `aws-cn`, `aws-us-gov`, …: decides which STS endpoint serves the role.

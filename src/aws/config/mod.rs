@@ -71,15 +71,22 @@ pub fn read_text(path: &Path) -> Result<Option<String>, ConfigError> {
     })
 }
 
+impl ConfigSet {
+    /// Both AWS files as the SDKs merge them (the credentials file last); a missing file is empty.
+    pub fn read(paths: &AwsPaths) -> Result<Self, ConfigError> {
+        let mut sections = ConfigSet::default();
+        for (kind, path) in [(FileKind::Config, &paths.config), (FileKind::Credentials, &paths.credentials)] {
+            if let Some(text) = read_text(path)? {
+                sections.merge_text(kind, path, text);
+            }
+        }
+        Ok(sections)
+    }
+}
+
 pub fn load(env: &AwsEnv) -> Result<LoadedConfig, ConfigError> {
     let paths = AwsPaths::resolve(env)?;
-    let mut sections = ConfigSet::default();
-    if let Some(text) = read_text(&paths.config)? {
-        sections.merge_text(FileKind::Config, &paths.config, text);
-    }
-    if let Some(text) = read_text(&paths.credentials)? {
-        sections.merge_text(FileKind::Credentials, &paths.credentials, text);
-    }
+    let sections = ConfigSet::read(&paths)?;
     let mut env_diagnostics = Vec::new();
     if let Some(p) = env.profile.as_deref().filter(|p| !sections.profiles.contains_key(*p)) {
         env_diagnostics.push(Diagnostic::new(

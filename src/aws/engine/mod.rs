@@ -23,7 +23,7 @@ pub mod retry;
 mod signin;
 
 pub use credentials::Obtained;
-pub use plan::{Exported, KeySource, Plan, Resolved, RolePlan, UserPlan, valid_region};
+pub use plan::{Exported, KeySource, Plan, Resolved, RolePlan, UserPlan, static_keys, valid_region};
 pub use publish::Published;
 pub use refresh::{ProfileStatus, Which};
 pub use retry::RetryPolicy;

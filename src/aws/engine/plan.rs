@@ -1,6 +1,7 @@
 //! The plan: every IAM user mfatui can sign in and every role rooted at one, as owned data,
 //! plus one resolver that turns any name a user types into one of them (or says why not).
 
+use super::super::config::arn::Partition;
 use super::super::config::{LoadedConfig, ProfileGraph, ProfileKind, Severity};
 use super::super::exports::{self, ExportError};
 use super::super::mfa::{self, MfaError, MfaSource};
@@ -81,6 +82,15 @@ pub struct Exported<'a> {
     pub is_user: bool,
 }
 
+/// The long-term keys a profile's section holds, when it holds both halves.
+pub fn static_keys(section: &Section) -> Option<Keys> {
+    Some(Keys {
+        access_key_id: section.get("aws_access_key_id")?.to_string(),
+        secret_access_key: Secret::new(section.get("aws_secret_access_key")?),
+        session_token: None,
+    })
+}
+
 /// What a name typed on the command line means.
 #[derive(Debug, Clone, Copy)]
 pub enum Resolved<'a> {
@@ -101,15 +111,6 @@ impl Resolved<'_> {
             Self::User(u) => &u.name,
             Self::Role(r) => &r.user,
         }
-    }
-}
-
-/// The STS region when a profile names none: the partition's usual one.
-fn partition_region(partition: Option<&str>) -> &'static str {
-    match partition {
-        Some("aws-cn") => "cn-north-1",
-        Some("aws-us-gov") => "us-gov-west-1",
-        _ => "us-east-1",
     }
 }
 
@@ -235,7 +236,7 @@ impl Plan {
         let region_of = |p: &crate::aws::config::Profile, partition: &str| {
             p.resolved_region
                 .filter(|r| valid_region(r))
-                .map_or_else(|| partition_region(Some(partition)).to_string(), str::to_string)
+                .map_or_else(|| Partition::of(Some(partition), "").home_region().to_string(), str::to_string)
         };
         let mut exported: BTreeMap<String, String> = BTreeMap::new();
         let mut managed = |profile: &str| -> Result<String, ExportError> {
@@ -250,16 +251,10 @@ impl Plan {
                 continue;
             }
             let Some(section) = sections.profiles.get(p.name) else { continue };
-            let keys = match (section.get("aws_access_key_id"), section.get("aws_secret_access_key")) {
-                (Some(id), Some(secret)) => KeySource::Static(Keys {
-                    access_key_id: id.to_string(),
-                    secret_access_key: Secret::new(secret),
-                    session_token: None,
-                }),
-                _ => match section.get("credential_process") {
-                    Some(cmd) => KeySource::Process(cmd.to_string()),
-                    None => continue,
-                },
+            let keys = match (static_keys(section), section.get("credential_process")) {
+                (Some(k), _) => KeySource::Static(k),
+                (None, Some(cmd)) => KeySource::Process(cmd.to_string()),
+                (None, None) => continue,
             };
             let partition = p.account.map_or("aws", |a| a.partition);
             let resolved = region_of(p, partition);

@@ -92,6 +92,8 @@ pub struct Access {
     /// The MFA session, or the long-term keys of a user without `mfa_serial`.
     pub keys: Keys,
     pub mfa: bool,
+    /// The user's long-term keys from its profile, when they could be read.
+    pub long_term: Option<Keys>,
 }
 
 impl Access {
@@ -134,13 +136,12 @@ pub fn parse_user_arn(arn: &str) -> Option<(String, String)> {
 pub async fn access(engine: &Engine, plan: &Plan, name: &str, also: &[Keys], sink: &Sink) -> Result<Access, IamError> {
     let user = user_of(plan, name)?;
     let target = engine.target(&user.target);
-    let mut candidates: Vec<Keys> = Vec::new();
-    match engine.long_term_keys(user).await {
-        Ok(k) => candidates.push(k),
+    let long_term = match engine.long_term_keys(user).await {
+        Ok(k) => Some(k),
         Err(e) if also.is_empty() => return Err(e.into()),
-        Err(_) => {}
-    }
-    candidates.extend(also.iter().cloned());
+        Err(_) => None,
+    };
+    let candidates: Vec<Keys> = long_term.iter().chain(also).cloned().collect();
     let session = match &user.mfa_serial {
         Some(_) => Some(engine.credentials(plan, &user.name, MIN_SESSION_LEFT, Prompting::Allowed, sink).await?.keys),
         None => None,
@@ -170,6 +171,7 @@ pub async fn access(engine: &Engine, plan: &Plan, name: &str, also: &[Keys], sin
                     target,
                     keys: signer,
                     mfa: session.is_some(),
+                    long_term,
                 });
             }
             Err(e) => last = Some(e),

@@ -115,7 +115,6 @@ impl MfaKind {
 pub struct MfaDevice {
     pub serial: String,
     pub kind: MfaKind,
-    pub usable_from_cli: bool,
     pub enabled: Option<i64>,
 }
 
@@ -321,12 +320,7 @@ pub async fn list_user_mfa_devices(target: &Target, keys: &Keys, user: &str) -> 
             .iter()
             .map(|d| {
                 let kind = MfaKind::of(d.serial_number());
-                MfaDevice {
-                    serial: d.serial_number().to_string(),
-                    kind,
-                    usable_from_cli: kind.usable_from_cli(),
-                    enabled: Some(d.enable_date().secs()),
-                }
+                MfaDevice { serial: d.serial_number().to_string(), kind, enabled: Some(d.enable_date().secs()) }
             })
             .collect();
         (devices, next(out.is_truncated(), out.marker()))

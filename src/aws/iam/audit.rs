@@ -135,7 +135,10 @@ pub async fn audit(
 ) -> Result<Audit, IamError> {
     let user = user_of(plan, name)?;
     let caller = access(engine, plan, as_profile.unwrap_or(&user.name), &[], sink).await?;
-    let long_term = engine.long_term_keys(user).await?;
+    let long_term = match (&caller.long_term, caller.profile == user.name) {
+        (Some(k), true) => k.clone(),
+        _ => engine.long_term_keys(user).await?,
+    };
     let (user_name, arn, account) = if caller.profile == user.name {
         (caller.user.clone(), caller.arn.clone(), caller.account.clone())
     } else {
@@ -160,7 +163,8 @@ pub async fn audit(
     })?;
     let static_ = static_evidence(gathered);
     let (verdict, reason) = combine(&static_, &probe, &simulation);
-    let fix = (verdict == Verdict::NotEnforced).then(|| static_.assessment.fix.clone().unwrap_or_else(fix_text));
+    let fix =
+        (verdict == Verdict::NotEnforced).then(|| static_.assessment.fix.clone().unwrap_or_else(enforcement::fix));
     Ok(Audit {
         profile: user.name.clone(),
         user: user_name,
@@ -175,12 +179,6 @@ pub async fn audit(
         reason,
         fix,
     })
-}
-
-/// The fix text when the analysis itself found no gap (the probe or simulator did).
-fn fix_text() -> Fix {
-    let empty: [Policy; 0] = [];
-    enforcement::assess(&empty).fix.expect("no policy at all is never enforced")
 }
 
 /// What `--fix` would do for one user.
@@ -211,7 +209,7 @@ pub async fn plan_fix(
     let caller = access(engine, plan, as_profile.unwrap_or(&audit.profile), &[], sink).await?;
     let partition = audit.arn.split(':').nth(1).unwrap_or("aws");
     let policy_arn = format!("arn:{partition}:iam::{}:policy/{FIX_POLICY_NAME}", audit.account);
-    let document = audit.fix.clone().unwrap_or_else(fix_text).boundary_document;
+    let document = audit.fix.clone().unwrap_or_else(enforcement::fix).boundary_document;
     let existing = policy_api::managed_policy_document(&caller.target, &caller.keys, &policy_arn)
         .await
         .map_err(failed(format!("iam:GetPolicy {policy_arn}")))?;

@@ -13,10 +13,6 @@
 //! something else enforces). A boundary Allow with such an operator or another key is assumed to apply,
 //! since assuming otherwise could hide an escape.
 
-use std::fmt;
-
-use serde_json::Value;
-
 use super::policy::{self, Condition, Context, Effect, Patterns, Statement, StatementRef, Test, action_matches};
 
 const PRESENT: &str = "aws:MultiFactorAuthPresent";
@@ -26,115 +22,11 @@ const SCP_NOTE: &str = "Service control policies are not visible from a member a
                         covers the user's and its groups' policies and its permissions boundary";
 
 mod advice;
+mod types;
 
-use advice::{actions_text, escape_hatches, except_text, fix, list, never_applies, partial};
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Source {
-    UserInline { name: String },
-    UserManaged { arn: String },
-    GroupInline { group: String, name: String },
-    GroupManaged { group: String, arn: String },
-    Boundary { arn: String },
-}
-
-impl Source {
-    fn is_boundary(&self) -> bool {
-        matches!(self, Source::Boundary { .. })
-    }
-}
-
-impl fmt::Display for Source {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let short = |arn: &str| arn.rsplit('/').next().unwrap_or(arn).to_owned();
-        match self {
-            Source::UserInline { name } => write!(f, "inline policy {name}"),
-            Source::UserManaged { arn } => write!(f, "managed policy {}", short(arn)),
-            Source::GroupInline { group, name } => write!(f, "group {group} inline policy {name}"),
-            Source::GroupManaged { group, arn } => write!(f, "group {group} managed policy {}", short(arn)),
-            Source::Boundary { arn } => write!(f, "boundary {}", short(arn)),
-        }
-    }
-}
-
-/// One policy that applies to the user; `document` is `Err(why)` when it could not be read.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Policy {
-    pub source: Source,
-    pub document: Result<Value, String>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verdict {
-    Enforced,
-    NotEnforced,
-    Unknown,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Severity {
-    Info,
-    Warning,
-    Problem,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FindingKind {
-    /// A Deny or boundary that denies requests without MFA.
-    Enforcing,
-    /// Denies only one of the two kinds of request without MFA (the `Bool` pitfall), or neither.
-    PartialCoverage,
-    LimitedActions,
-    LimitedResources,
-    /// The Deny also depends on a key other than the MFA keys.
-    ExtraConditionKey,
-    UnknownOperator,
-    /// An identity-policy Allow conditioned on MFA, which cannot enforce it.
-    AllowOnlyWithMfa,
-    BoundaryAllowsWithoutMfa,
-    DeniesEvenWithMfa,
-    Unreadable,
-    /// Nothing denies one or both kinds of request without MFA.
-    NotDenied,
-    ScpNotVisible,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Finding {
-    pub severity: Severity,
-    pub kind: FindingKind,
-    pub source: Option<Source>,
-    pub statement: Option<StatementRef>,
-    pub message: String,
-}
-
-/// An action still usable without MFA although MFA is otherwise enforced.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EscapeHatch {
-    pub action: String,
-    pub why: String,
-    pub source: Source,
-    pub statement: StatementRef,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Fix {
-    pub description: String,
-    /// Pretty JSON of one Deny statement to add to an identity policy.
-    pub deny_statement: String,
-    /// Pretty JSON of a complete `MfaRequired` permissions boundary.
-    pub boundary_document: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Assessment {
-    pub verdict: Verdict,
-    /// One sentence for the user.
-    pub summary: String,
-    pub findings: Vec<Finding>,
-    pub escape_hatches: Vec<EscapeHatch>,
-    pub fix: Option<Fix>,
-}
+pub use advice::fix;
+use advice::{actions_text, escape_hatches, except_text, list, never_applies, partial};
+pub use types::{Assessment, EscapeHatch, Finding, FindingKind, Fix, Policy, Severity, Source, Verdict};
 
 pub fn assess(policies: &[Policy]) -> Assessment {
     let mut audit = Audit::default();
@@ -180,6 +72,11 @@ fn with_mfa() -> Context {
 
 fn is_mfa_key(key: &str) -> bool {
     key.eq_ignore_ascii_case(PRESENT) || key.eq_ignore_ascii_case(AGE)
+}
+
+/// A statement's conditions on the MFA keys that the evaluator understands.
+fn mfa_conditions(st: &Statement) -> Vec<&Condition> {
+    st.conditions.iter().filter(|c| c.parsed.is_some() && is_mfa_key(&c.key)).collect()
 }
 
 fn stars(s: &str) -> bool {
@@ -294,7 +191,7 @@ impl Audit {
                 self.push(Warning, K::ExtraConditionKey, src, stmt, msg);
             }
         }
-        let mfa: Vec<&Condition> = st.conditions.iter().filter(|c| c.parsed.is_some() && is_mfa_key(&c.key)).collect();
+        let mfa = mfa_conditions(st);
         let holds = |ctx: &Context| mfa.iter().all(|c| c.holds(ctx));
         let covers = [holds(&scenario(0)), holds(&scenario(1))];
         let exempt = match &st.actions {
@@ -335,7 +232,7 @@ impl Audit {
     }
 
     fn identity_allow(&mut self, source: &Source, st: &Statement) {
-        let mfa: Vec<&Condition> = st.conditions.iter().filter(|c| c.parsed.is_some() && is_mfa_key(&c.key)).collect();
+        let mfa = mfa_conditions(st);
         if mfa.is_empty() || (0..2).all(|s| mfa.iter().all(|c| c.holds(&scenario(s)))) {
             return;
         }

@@ -26,6 +26,22 @@ pub struct KeyInfo {
     pub last_used: Result<LastUsed, String>,
 }
 
+impl KeyInfo {
+    /// A listed key as the views show it: its age at `now`, flagged old beyond `max_age_days`.
+    pub fn new(meta: KeyMeta, in_use: bool, last_used: Result<LastUsed, String>, max_age_days: i64, now: i64) -> Self {
+        let age = age_days(meta.created, now);
+        KeyInfo {
+            id: meta.id,
+            active: meta.active,
+            created: meta.created,
+            age_days: age,
+            old: age.is_some_and(|d| d > max_age_days),
+            in_use,
+            last_used,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Overview {
     pub profile: String,
@@ -76,16 +92,8 @@ pub async fn overview(
     let keys = keys.map(|list| {
         list.into_iter()
             .map(|(k, last_used)| {
-                let age = age_days(k.created, now);
-                KeyInfo {
-                    in_use: in_file.as_deref() == Some(k.id.full()),
-                    old: age.is_some_and(|d| d > max_age_days),
-                    id: k.id,
-                    active: k.active,
-                    created: k.created,
-                    age_days: age,
-                    last_used,
-                }
+                let in_use = in_file.as_deref() == Some(k.id.full());
+                KeyInfo::new(k, in_use, last_used, max_age_days, now)
             })
             .collect()
     });
@@ -183,7 +191,7 @@ fn problems(o: &Overview) -> Vec<String> {
             out.push(format!("mfa_serial of {} ({serial}) names none of {}'s devices", o.profile, o.user));
         }
         if o.configured_serial.is_none()
-            && let Some(d) = devices.iter().find(|d| d.usable_from_cli)
+            && let Some(d) = devices.iter().find(|d| d.kind.usable_from_cli())
         {
             out.push(format!(
                 "{} has no mfa_serial: add `mfa_serial = {}` to [profile {}] to sign in with MFA",

@@ -21,12 +21,12 @@ pub use types::{Answer, Confirm, Event, OldKey, Question, Report, RotateOptions,
 use super::access::{Access, IamError, access, failed, short, user_of};
 use super::api::{self, KeyId, KeyMeta, LastUsed, join_all};
 use super::journal::{Journal, JournalFile, Phase};
-use super::keys::{KeyInfo, age_days};
-use crate::aws::config::{AwsPaths, ConfigSet, FileKind, read_text};
+use super::keys::KeyInfo;
+use crate::aws::config::{AwsPaths, ConfigSet};
 use crate::aws::edit::update_profile_values;
+use crate::aws::engine::static_keys;
 use crate::aws::engine::{Engine, KeySource, Plan};
 use crate::aws::net::{AwsError, Keys};
-use crate::aws::secret::Secret;
 use crate::aws::sts;
 use decide::{Next, Now, decide};
 use std::path::PathBuf;
@@ -37,21 +37,12 @@ const MAX_STEPS: usize = 16;
 
 /// The key id and secret the user's AWS files hold for `profile` (the credentials file wins).
 pub fn file_keys(paths: &AwsPaths, profile: &str) -> Result<Keys, IamError> {
-    let mut set = ConfigSet::default();
-    for (kind, path) in [(FileKind::Config, &paths.config), (FileKind::Credentials, &paths.credentials)] {
-        if let Some(text) = read_text(path).map_err(|e| IamError::File(e.to_string()))? {
-            set.merge_file(kind, path, &text);
-        }
-    }
-    let section = set.profiles.get(profile);
-    match section.and_then(|s| Some((s.get("aws_access_key_id")?, s.get("aws_secret_access_key")?))) {
-        Some((id, secret)) => {
-            Ok(Keys { access_key_id: id.into(), secret_access_key: Secret::new(secret), session_token: None })
-        }
-        None => Err(IamError::Refused(format!(
+    let set = ConfigSet::read(paths).map_err(|e| IamError::File(e.to_string()))?;
+    set.profiles.get(profile).and_then(static_keys).ok_or_else(|| {
+        IamError::Refused(format!(
             "profile {profile} has no aws_access_key_id and aws_secret_access_key in your AWS files"
-        ))),
-    }
+        ))
+    })
 }
 
 struct Run<'a> {
@@ -275,19 +266,10 @@ impl Run<'_> {
         let now = self.now();
         keys.iter()
             .map(|k| {
-                let age = age_days(k.created, now);
-                KeyInfo {
-                    id: k.id.clone(),
-                    active: k.active,
-                    created: k.created,
-                    age_days: age,
-                    old: age.is_some_and(|d| d > self.opts.max_age_days),
-                    in_use: k.id.full() == file.access_key_id,
-                    last_used: used
-                        .iter()
-                        .find(|(id, _)| *id == k.id)
-                        .map_or_else(|| Err("not asked".into()), |(_, l)| l.clone()),
-                }
+                let last_used =
+                    used.iter().find(|(id, _)| *id == k.id).map_or_else(|| Err("not asked".into()), |(_, l)| l.clone());
+                let in_use = k.id.full() == file.access_key_id;
+                KeyInfo::new(k.clone(), in_use, last_used, self.opts.max_age_days, now)
             })
             .collect()
     }

@@ -4,7 +4,7 @@
 use super::{Ctx, ask_tty, has_tty};
 use crate::aws::config::AwsEnv;
 use crate::aws::iam::audit::{self, Audit, AuditOptions, FixPlan, PROBE_ACTION, Probe, Simulation};
-use crate::aws::iam::enforcement::{Severity, Source, Verdict};
+use crate::aws::iam::enforcement::{Severity, Verdict};
 use crate::aws::iam::policy_api::SimResult;
 use crate::settings::Settings;
 use serde_json::{Value, json};
@@ -15,40 +15,6 @@ fn exit_code(v: Verdict) -> u8 {
         Verdict::Enforced => 0,
         Verdict::NotEnforced => 1,
         Verdict::Unknown => 2,
-    }
-}
-
-fn verdict_name(v: Verdict) -> &'static str {
-    match v {
-        Verdict::Enforced => "enforced",
-        Verdict::NotEnforced => "not_enforced",
-        Verdict::Unknown => "unknown",
-    }
-}
-
-/// `FindingKind::ExtraConditionKey` → `extra_condition_key`.
-fn snake(debug: String) -> String {
-    let mut out = String::new();
-    for (i, c) in debug.chars().enumerate() {
-        if c.is_ascii_uppercase() {
-            if i > 0 {
-                out.push('_');
-            }
-            out.push(c.to_ascii_lowercase());
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-fn source_json(s: &Source) -> Value {
-    match s {
-        Source::UserInline { name } => json!({"kind": "user_inline", "name": name}),
-        Source::UserManaged { arn } => json!({"kind": "user_managed", "arn": arn}),
-        Source::GroupInline { group, name } => json!({"kind": "group_inline", "group": group, "name": name}),
-        Source::GroupManaged { group, arn } => json!({"kind": "group_managed", "group": group, "arn": arn}),
-        Source::Boundary { arn } => json!({"kind": "boundary", "arn": arn}),
     }
 }
 
@@ -82,10 +48,8 @@ fn sim_text(s: &SimResult) -> String {
     } else {
         format!(" (missing: {})", s.missing_context.join(", "))
     };
-    format!("{:?}{missing}", s.decision)
-        .to_ascii_lowercase()
-        .replace("explicitdeny", "explicit deny")
-        .replace("implicitdeny", "implicit deny")
+    let decision = json!(s.decision);
+    format!("{}{missing}", decision.as_str().unwrap_or_default().replace('_', " "))
 }
 
 fn sim_json(s: &Simulation) -> Value {
@@ -105,7 +69,7 @@ fn audit_json(a: &Audit) -> Value {
         .policies
         .iter()
         .map(|p| {
-            let mut v = source_json(&p.source);
+            let mut v = json!(p.source);
             v["readable"] = json!(p.document.is_ok());
             v["error"] = json!(p.document.as_ref().err());
             v
@@ -115,16 +79,13 @@ fn audit_json(a: &Audit) -> Value {
         .assessment
         .findings
         .iter()
-        .map(|f| {
-            json!({"severity": snake(format!("{:?}", f.severity)), "kind": snake(format!("{:?}", f.kind)),
-                   "source": f.source.as_ref().map(source_json), "message": f.message})
-        })
+        .map(|f| json!({"severity": f.severity, "kind": f.kind, "source": f.source, "message": f.message}))
         .collect();
     let hatches: Vec<Value> = s
         .assessment
         .escape_hatches
         .iter()
-        .map(|h| json!({"action": h.action, "why": h.why, "source": source_json(&h.source)}))
+        .map(|h| json!({"action": h.action, "why": h.why, "source": h.source}))
         .collect();
     let fix = a.fix.as_ref().map(|f| {
         let parse = |t: &str| serde_json::from_str::<Value>(t).unwrap_or(Value::String(t.into()));
@@ -134,8 +95,8 @@ fn audit_json(a: &Audit) -> Value {
     json!({
         "profile": a.profile, "user": a.user, "arn": a.arn, "account": a.account,
         "caller": a.caller, "caller_mfa_session": a.caller_mfa,
-        "verdict": verdict_name(a.verdict), "reason": a.reason,
-        "static": {"verdict": verdict_name(s.verdict), "summary": s.summary, "policies": policies,
+        "verdict": a.verdict, "reason": a.reason,
+        "static": {"verdict": s.verdict, "summary": s.summary, "policies": policies,
                    "gaps": s.gathered.gaps, "findings": findings, "escape_hatches": hatches,
                    "boundary": s.gathered.boundary, "groups": s.gathered.groups},
         "probe": probe_json(&a.probe),

@@ -163,7 +163,8 @@ struct DocumentJson {
     statement: [StatementJson; 2],
 }
 
-pub(super) fn fix() -> Fix {
+/// The fix for a user whose MFA is not enforced: a Deny to add, or a boundary to set.
+pub fn fix() -> Fix {
     let deny = || StatementJson {
         sid: "DenyAllExceptListedIfNoMFA",
         effect: "Deny",
