@@ -7,6 +7,7 @@ pub mod cli;
 pub mod commands;
 pub mod display;
 pub mod keymap;
+pub mod logging;
 pub mod prompters;
 pub mod sandbox;
 pub mod settings;

@@ -171,7 +171,7 @@ fn with_engine(
     ) -> anyhow::Result<u8>,
 ) -> anyhow::Result<u8> {
     let (engine, plan) = session::ready(env, &settings(env, tuning)?, order)?;
-    mfatui::app::init_logging(&env.state_dir()?);
+    mfatui::logging::init(&env.state_dir()?);
     let rt = runtime()?;
     let mut out = io::stdout().lock();
     let code = f(&mut out, &engine, &plan, &rt)?;

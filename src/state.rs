@@ -178,69 +178,68 @@ fn device(serial: &str) -> String {
     serial.rsplit_once(":mfa/").map_or(serial, |(_, d)| d).to_string()
 }
 
-type Built = (Vec<Row>, HashMap<String, String>);
+/// The rows and the MFA users' devices.
+pub type Built = (Vec<Row>, HashMap<String, String>);
 
 /// The rows, grouped by user with chained roles under their parent, and the MFA users' devices.
-fn build_rows(graph: &ProfileGraph, plan: &Plan, settings: &Settings) -> Built {
-    {
-        let mut rows = Vec::new();
-        let export_region = |name: &str| {
-            plan.users
-                .get(name)
-                .map(|u| u.export_region.clone())
-                .or_else(|| plan.role(name).map(|r| r.export_region.clone()))
-        };
-        let row_for = |p: &crate::aws::config::Profile, depth: usize, user: Option<&str>, managed: Option<String>| {
-            let region = export_region(p.name).or_else(|| p.region.map(str::to_string));
-            Row {
-                profile: p.name.to_string(),
-                user: user.map(str::to_string),
-                is_user: depth == 0 && user.is_some(),
-                kind: if graph.is_broken(p.name) { "broken" } else { p.kind.label() },
-                depth,
-                account: p.account.map(|a| a.id.to_string()),
-                role_or_user: match p.role_arn.and_then(crate::aws::config::arn::parse_role_arn) {
-                    Some(r) => r.name.to_string(),
-                    None => p.kind.label().to_string(),
-                },
-                region_inherited: region.is_some() && p.region != region.as_deref(),
-                region,
-                mfa: p.mfa_serial.map(device),
-                diagnostic: graph
-                    .diagnostics_for(p.name)
-                    .find(|d| d.severity == Severity::Error)
-                    .map(|d| d.message.clone()),
-                reason: plan.others.get(p.name).cloned(),
-                managed,
-            }
-        };
-        let mut placed = BTreeSet::new();
-        for user in plan.users.values() {
-            let Some(p) = graph.get(&user.name) else { continue };
-            if settings.hides(p.name) {
-                continue;
-            }
-            rows.push(row_for(p, 0, Some(&user.name), user.managed.clone().ok()));
-            placed.insert(user.name.clone());
-            // Depth-first, so a chained role sits right under its parent.
-            let mut stack: Vec<&str> =
-                plan.roles_of(&user.name).filter(|r| r.parent == user.name).map(|r| r.name.as_str()).collect();
-            stack.reverse();
-            while let Some(name) = stack.pop() {
-                let (Some(r), Some(p)) = (plan.role(name), graph.get(name)) else { continue };
-                placed.insert(name.to_string());
-                if !settings.hides(name) {
-                    rows.push(row_for(p, r.depth, Some(&user.name), r.managed.clone().ok()));
-                }
-                stack.extend(plan.roles.iter().filter(|c| c.parent == name).map(|c| c.name.as_str()).rev());
-            }
+pub fn build_rows(graph: &ProfileGraph, plan: &Plan, settings: &Settings) -> Built {
+    let mut rows = Vec::new();
+    let export_region = |name: &str| {
+        plan.users
+            .get(name)
+            .map(|u| u.export_region.clone())
+            .or_else(|| plan.role(name).map(|r| r.export_region.clone()))
+    };
+    let row_for = |p: &crate::aws::config::Profile, depth: usize, user: Option<&str>, managed: Option<String>| {
+        let region = export_region(p.name).or_else(|| p.region.map(str::to_string));
+        Row {
+            profile: p.name.to_string(),
+            user: user.map(str::to_string),
+            is_user: depth == 0 && user.is_some(),
+            kind: if graph.is_broken(p.name) { "broken" } else { p.kind.label() },
+            depth,
+            account: p.account.map(|a| a.id.to_string()),
+            role_or_user: match p.role_arn.and_then(crate::aws::config::arn::parse_role_arn) {
+                Some(r) => r.name.to_string(),
+                None => p.kind.label().to_string(),
+            },
+            region_inherited: region.is_some() && p.region != region.as_deref(),
+            region,
+            mfa: p.mfa_serial.map(device),
+            diagnostic: graph
+                .diagnostics_for(p.name)
+                .find(|d| d.severity == Severity::Error)
+                .map(|d| d.message.clone()),
+            reason: plan.others.get(p.name).cloned(),
+            managed,
         }
-        for p in graph.profiles.iter().filter(|p| !placed.contains(p.name) && !settings.hides(p.name)) {
-            rows.push(row_for(p, 0, None, None));
+    };
+    let mut placed = BTreeSet::new();
+    for user in plan.users.values() {
+        let Some(p) = graph.get(&user.name) else { continue };
+        if settings.hides(p.name) {
+            continue;
         }
-        let mfa_serials = plan.users.values().filter_map(|u| Some((u.name.clone(), u.mfa_serial.clone()?))).collect();
-        (rows, mfa_serials)
+        rows.push(row_for(p, 0, Some(&user.name), user.managed.clone().ok()));
+        placed.insert(user.name.clone());
+        // Depth-first, so a chained role sits right under its parent.
+        let mut stack: Vec<&str> =
+            plan.roles_of(&user.name).filter(|r| r.parent == user.name).map(|r| r.name.as_str()).collect();
+        stack.reverse();
+        while let Some(name) = stack.pop() {
+            let (Some(r), Some(p)) = (plan.role(name), graph.get(name)) else { continue };
+            placed.insert(name.to_string());
+            if !settings.hides(name) {
+                rows.push(row_for(p, r.depth, Some(&user.name), r.managed.clone().ok()));
+            }
+            stack.extend(plan.roles.iter().filter(|c| c.parent == name).map(|c| c.name.as_str()).rev());
+        }
     }
+    for p in graph.profiles.iter().filter(|p| !placed.contains(p.name) && !settings.hides(p.name)) {
+        rows.push(row_for(p, 0, None, None));
+    }
+    let mfa_serials = plan.users.values().filter_map(|u| Some((u.name.clone(), u.mfa_serial.clone()?))).collect();
+    (rows, mfa_serials)
 }
 
 impl AppState {
@@ -269,7 +268,7 @@ impl AppState {
             theme: settings.theme,
             no_color: false,
             margin_secs: settings.refresh_margin_secs,
-            warn_secs: 900,
+            warn_secs: settings.mfa_warn_mins * 60,
             suffix: settings.suffix.clone(),
             mfa_serials,
             warned: BTreeSet::new(),
@@ -288,20 +287,16 @@ impl AppState {
         s
     }
 
-    /// Take the rows of a state built from reloaded files; selection, filter, marks, activity
-    /// and the log stay.
-    pub fn adopt(&mut self, fresh: AppState) {
+    /// Take the rows built from reloaded files; selection, filter, marks, activity and the log
+    /// stay.
+    pub fn adopt(&mut self, (rows, mfa_serials): Built, config_path: String) {
         let keep = self.selected_row().map(|r| r.profile.clone());
-        self.rows = fresh.rows;
-        self.mfa_serials = fresh.mfa_serials;
-        self.config_path = fresh.config_path;
+        self.rows = rows;
+        self.mfa_serials = mfa_serials;
+        self.config_path = config_path;
         let present: BTreeSet<&str> = self.rows.iter().map(|r| r.profile.as_str()).collect();
         self.marked.retain(|m| present.contains(m.as_str()));
-        self.visible.clear();
-        self.refilter();
-        if let Some(k) = keep {
-            self.select_profile(&k);
-        }
+        self.refilter_keeping(keep);
     }
 
     /// Select a profile's row (when it is shown).
@@ -344,10 +339,7 @@ impl AppState {
 
     pub fn log(&mut self, level: Level, text: impl Into<String>) {
         let text = text.into();
-        if self.log.len() == LOG_LINES {
-            self.log.pop_front();
-        }
-        self.log.push_back(LogLine { at: self.now, level, text: text.clone() });
+        self.note(level, text.clone());
         self.toasts.push(Toast { level, text, until: self.now + TOAST_SECS });
     }
 
@@ -373,7 +365,11 @@ impl AppState {
 
     /// Recompute `visible` after the filter, the sort or the sessions changed.
     pub fn refilter(&mut self) {
-        let keep = self.selected_row().map(|r| r.profile.clone());
+        self.refilter_keeping(self.selected_row().map(|r| r.profile.clone()));
+    }
+
+    /// The visible rows again, with `keep`'s row selected when it is still shown.
+    fn refilter_keeping(&mut self, keep: Option<String>) {
         let mut v: Vec<usize> = (0..self.rows.len()).filter(|&i| self.matches(&self.rows[i])).collect();
         match self.sort {
             Sort::Grouped => {}

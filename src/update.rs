@@ -288,11 +288,9 @@ fn progress(s: &mut AppState, p: Progress) -> Vec<Command> {
         Progress::Started { profile } => {
             s.activity.insert(profile, Activity::Refreshing);
         }
-        Progress::Retrying { profile, attempt, reason } => s.log.push_back(crate::state::LogLine {
-            at: s.now,
-            level: Level::Info,
-            text: format!("{profile}: retry {attempt} after: {reason}"),
-        }),
+        Progress::Retrying { profile, attempt, reason } => {
+            s.note(Level::Info, format!("{profile}: retry {attempt} after: {reason}"))
+        }
         Progress::WaitingForCode { user, secs } => {
             s.log(Level::Info, format!("{user}: waiting {secs}s for the next code"))
         }

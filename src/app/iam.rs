@@ -5,26 +5,14 @@
 //! `Waiters::person` and are answered in a popup.
 
 use super::prompts::Waiters;
-use super::{Dashboard, snapshot};
+use super::{Dashboard, progress_sink, snapshot};
 use crate::action::{Action, Command};
-use crate::aws::engine::{Engine, Plan, Progress, Sink};
+use crate::aws::engine::{Engine, Plan, Sink};
 use crate::aws::iam::access::{IamError, access, failed, user_of};
 use crate::aws::iam::api::{self, KeyId};
 use crate::aws::iam::{audit, keys, rotate};
 use crate::state::iam::KeyOp;
 use tokio::sync::mpsc;
-
-/// Engine news (a sign-in through the prompt) reaches the loop like a refresh's does.
-fn sink(tx: &mpsc::UnboundedSender<Action>) -> Sink {
-    let (ptx, mut prx) = mpsc::unbounded_channel::<Progress>();
-    let forward = tx.clone();
-    tokio::spawn(async move {
-        while let Some(p) = prx.recv().await {
-            let _ = forward.send(Action::Progress(p));
-        }
-    });
-    Some(ptx)
-}
 
 /// The sessions as now stored: a sign-in on the IAM screen shows in the header at once.
 fn sessions(engine: &Engine, tx: &mpsc::UnboundedSender<Action>) {
@@ -57,7 +45,7 @@ impl Dashboard {
                 if overview {
                     let (engine, plan, tx, user) = (engine.clone(), plan.clone(), tx.clone(), user.clone());
                     tokio::spawn(async move {
-                        let sink = sink(&tx);
+                        let sink = progress_sink(&tx);
                         let r = keys::overview(&engine, &plan, &user, max_age_days, &sink).await;
                         sessions(&engine, &tx);
                         let _ = tx.send(Action::IamOverview { user, result: r.map_err(|e| e.to_string()) });
@@ -65,7 +53,7 @@ impl Dashboard {
                 }
                 if audit {
                     tokio::spawn(async move {
-                        let sink = sink(&tx);
+                        let sink = progress_sink(&tx);
                         let opts = audit::AuditOptions {
                             concurrency: engine.settings.concurrency,
                             ..audit::AuditOptions::default()
@@ -79,19 +67,19 @@ impl Dashboard {
             }
             Command::IamPlanFix { user, audit } => {
                 tokio::spawn(async move {
-                    let r = audit::plan_fix(&engine, &plan, &audit, None, &sink(&tx)).await;
+                    let r = audit::plan_fix(&engine, &plan, &audit, None, &progress_sink(&tx)).await;
                     let _ = tx.send(Action::IamFixPlan { user, result: r.map_err(|e| e.to_string()) });
                 });
             }
             Command::IamApplyFix { user, plan: fix } => {
                 tokio::spawn(async move {
-                    let r = audit::apply_fix(&engine, &plan, &fix, &sink(&tx)).await;
+                    let r = audit::apply_fix(&engine, &plan, &fix, &progress_sink(&tx)).await;
                     let _ = tx.send(Action::IamFixed { user, result: r.map_err(|e| e.to_string()) });
                 });
             }
             Command::IamKey { user, key, op } => {
                 tokio::spawn(async move {
-                    let r = key_op(&engine, &plan, &user, &key, op, &sink(&tx)).await;
+                    let r = key_op(&engine, &plan, &user, &key, op, &progress_sink(&tx)).await;
                     let _ = tx.send(Action::IamKeyDone { user, key, op, result: r.map_err(|e| e.to_string()) });
                 });
             }

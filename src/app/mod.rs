@@ -34,8 +34,8 @@ use tokio::sync::mpsc;
 /// Something that recomputes the demo's help line (the devices' current codes).
 pub type Hint = Box<dyn Fn() -> String + Send>;
 
-/// Rebuilds the plan and the rows from the AWS files (they changed, or F5).
-pub type Reloader = Box<dyn Fn() -> anyhow::Result<(Plan, Box<dyn FnOnce(&mut AppState)>)> + Send>;
+/// Rebuilds the plan, the rows and the config file's path from the AWS files (they changed, or F5).
+pub type Reloader = Box<dyn Fn() -> anyhow::Result<(Plan, crate::state::Built, String)> + Send>;
 
 pub struct Dashboard {
     pub state: AppState,
@@ -353,10 +353,9 @@ impl Dashboard {
                 Ok(l) => l,
                 Err(e) => return notice(Level::Error, format!("console for {profile}: {e:#}")),
             };
-            let until = l.valid_until.map(|t| {
-                let hm = crate::aws::store::rfc3339(t).get(11..16).unwrap_or_default().to_string();
-                format!(" (the link signs in until {hm} UTC)")
-            });
+            let until = l
+                .valid_until
+                .map(|t| format!(" (the link signs in until {})", crate::commands::console::clock_time(t)));
             let opened = tokio::task::spawn_blocking(move || match crate::commands::console::open_browser(&l.url) {
                 Ok(launcher) => {
                     (Level::Success, format!("opened {} with {launcher}{}", l.what, until.unwrap_or_default()))
@@ -378,8 +377,8 @@ impl Dashboard {
     fn reload(&mut self) {
         let Some(reload) = &self.reload else { return };
         match reload() {
-            Ok((plan, apply)) => {
-                apply(&mut self.state);
+            Ok((plan, rows, config_path)) => {
+                self.state.adopt(rows, config_path);
                 self.plan = Arc::new(plan);
                 if let Some(served) = &self.served_plan {
                     *served.write().expect("plan lock") = self.plan.clone();
@@ -399,15 +398,9 @@ impl Dashboard {
         all: bool,
     ) {
         let (engine, plan, tx) = (self.engine.clone(), self.plan.clone(), act_tx.clone());
-        let (ptx, mut prx) = mpsc::unbounded_channel::<Progress>();
-        let forward = tx.clone();
+        let sink = progress_sink(&tx);
         tokio::spawn(async move {
-            while let Some(p) = prx.recv().await {
-                let _ = forward.send(Action::Progress(p));
-            }
-        });
-        tokio::spawn(async move {
-            let reports = engine.refresh(&plan, &which, code.as_ref(), prompting, &Some(ptx)).await;
+            let reports = engine.refresh(&plan, &which, code.as_ref(), prompting, &sink).await;
             for r in &reports {
                 for (name, result) in &r.roles {
                     if let Err(e) = result {
@@ -422,6 +415,18 @@ impl Dashboard {
     }
 }
 
+/// Engine news (progress of a sign-in or a refresh) reaches the loop as actions.
+fn progress_sink(tx: &mpsc::UnboundedSender<Action>) -> crate::aws::engine::Sink {
+    let (ptx, mut prx) = mpsc::unbounded_channel::<Progress>();
+    let forward = tx.clone();
+    tokio::spawn(async move {
+        while let Some(p) = prx.recv().await {
+            let _ = forward.send(Action::Progress(p));
+        }
+    });
+    Some(ptx)
+}
+
 /// Copy off the loop (helper programs run); the outcome comes back as a notice.
 fn copy(act_tx: &mpsc::UnboundedSender<Action>, text: String, what: String) {
     let tx = act_tx.clone();
@@ -430,35 +435,4 @@ fn copy(act_tx: &mpsc::UnboundedSender<Action>, text: String, what: String) {
         let level = if ok { Level::Success } else { Level::Warn };
         let _ = tx.send(Action::Notice { level, text: message });
     });
-}
-
-/// The log file, opened (0600, in a 0700 directory) only when something is logged, so a
-/// command with nothing to say creates nothing.
-struct LazyLog {
-    path: std::path::PathBuf,
-    file: Option<std::fs::File>,
-}
-
-impl Write for LazyLog {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        if self.file.is_none() {
-            let f = crate::aws::userfile::open_private_append(&self.path).map_err(std::io::Error::other)?;
-            self.file = Some(f);
-        }
-        self.file.as_mut().expect("opened above").write(buf)
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.file.as_mut().map_or(Ok(()), |f| f.flush())
-    }
-}
-
-/// Log to a file, never to the screen the dashboard draws on.
-pub fn init_logging(state_dir: &std::path::Path) {
-    let log = LazyLog { path: state_dir.join("mfatui.log"), file: None };
-    let _ = tracing_subscriber::fmt()
-        .with_writer(std::sync::Mutex::new(log))
-        .with_ansi(false)
-        .with_target(false)
-        .try_init();
 }

@@ -30,7 +30,7 @@ fn obtain(env: &AwsEnv, r: &Ready, profile: &str) -> anyhow::Result<Obtained> {
     if let Some(o) = r.engine.stored_credentials(&r.plan, profile, want) {
         return Ok(o);
     }
-    crate::app::init_logging(&env.state_dir()?);
+    crate::logging::init(&env.state_dir()?);
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     Ok(rt.block_on(r.engine.credentials(&r.plan, profile, want, Prompting::Allowed, &None))?)
 }
@@ -108,7 +108,7 @@ pub fn exec(
         return not_started(&program, e);
     }
     let state_dir = env.state_dir()?;
-    crate::app::init_logging(&state_dir);
+    crate::logging::init(&state_dir);
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     rt.block_on(async move {
         // Sign in first if needed, on the terminal, before the command starts.
@@ -182,7 +182,7 @@ async fn forward_signals_until_exit(child: &mut tokio::process::Child) -> anyhow
 pub fn serve(env: &AwsEnv, settings: &Settings, port: u16, profile: Option<&str>) -> anyhow::Result<u8> {
     let r = ready(env, settings, Order::DashboardFirst)?;
     let state_dir = env.state_dir()?;
-    crate::app::init_logging(&state_dir);
+    crate::logging::init(&state_dir);
     if let Some(p) = profile {
         r.plan.resolve(p)?;
     }

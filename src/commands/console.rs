@@ -116,7 +116,7 @@ pub fn open_browser(url: &str) -> Result<String, String> {
     Err(format!("no browser could be opened (tried {})", tried.join(", ")))
 }
 
-fn clock_time(unix: i64) -> String {
+pub(crate) fn clock_time(unix: i64) -> String {
     rfc3339(unix).get(11..16).unwrap_or_default().to_string() + " UTC"
 }
 
@@ -134,7 +134,7 @@ pub fn run(
         anyhow::bail!("--region {r:?} is not a region name (like eu-west-1)");
     }
     let (engine, plan) = crate::commands::session::ready(env, settings, Order::TerminalFirst)?;
-    crate::app::init_logging(&env.state_dir()?);
+    crate::logging::init(&env.state_dir()?);
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     let l = rt.block_on(link(&engine, &plan, profile, region, destination, Prompting::Allowed))?;
     let valid =

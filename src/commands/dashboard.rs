@@ -2,7 +2,7 @@
 //! mfatui processes (credential-process, serve, exec…) over its socket.
 
 use crate::app::prompts::InProcess;
-use crate::app::{Dashboard, Hint, Inbox, Reloader, init_logging};
+use crate::app::{Dashboard, Hint, Inbox, Reloader};
 use crate::aws::config::{self, AwsEnv, Severity};
 use crate::aws::engine::Plan;
 use crate::display::plural;
@@ -42,10 +42,9 @@ pub async fn run(
         engine.federation = Some(format!("{url}/federation"));
         engine.endpoint = Some(url);
     }
-    init_logging(&state_dir);
+    crate::logging::init(&state_dir);
     let mut state = AppState::new(&cfg, &graph, &plan, settings, engine.clock.now());
     state.no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    state.warn_secs = settings.mfa_warn_mins * 60;
     let broken = graph.diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
     if broken > 0 {
         state.log(
@@ -80,15 +79,14 @@ pub async fn run(
         let cfg = config::load(&env2)?;
         let graph = cfg.graph();
         let plan = plan_for(&cfg, &graph, &settings2);
-        // Rows borrow nothing: build them now, apply them in the loop.
-        let fresh = AppState::new(&cfg, &graph, &plan, &settings2, 0);
-        let apply: Box<dyn FnOnce(&mut AppState)> = Box::new(move |s: &mut AppState| s.adopt(fresh));
-        Ok((plan, apply))
+        let rows = crate::state::build_rows(&graph, &plan, &settings2);
+        Ok((plan, rows, cfg.paths.config.display().to_string()))
     });
     // One pane serves everything: the container-credentials endpoint, when configured.
-    let served_plan = Arc::new(std::sync::RwLock::new(Arc::new(plan.clone())));
+    let plan = Arc::new(plan);
     let mut serving = None;
     if let Some(port) = settings.serve_port {
+        let served_plan = Arc::new(std::sync::RwLock::new(plan.clone()));
         match crate::aws::channels::server::start(engine.clone(), served_plan.clone(), port, &state_dir).await {
             Ok(h) => {
                 state.log(
@@ -99,7 +97,7 @@ pub async fn run(
                         h.token_file.display()
                     ),
                 );
-                serving = Some(h);
+                serving = Some((h, served_plan));
             }
             Err(e) => state.log(Level::Error, format!("cannot serve credentials: {e}")),
         }
@@ -107,14 +105,14 @@ pub async fn run(
     let dashboard = Dashboard {
         state,
         engine,
-        plan: Arc::new(plan),
+        plan,
         hint,
         started,
         timing,
         min_refresh_gap: Duration::from_secs(30),
         reload: Some(reload),
         watched,
-        served_plan: serving.as_ref().map(|_| served_plan),
+        served_plan: serving.as_ref().map(|(_, p)| p.clone()),
     };
     let result = dashboard.run(Inbox { local: local_rx, remote: remote_rx }).await;
     drop(serving);

@@ -30,7 +30,7 @@ pub(super) struct Ctx {
 impl Ctx {
     pub fn new(env: &AwsEnv, settings: Settings) -> anyhow::Result<Self> {
         let (engine, plan) = session::ready(env, &settings, Order::TerminalFirst)?;
-        crate::app::init_logging(&env.state_dir()?);
+        crate::logging::init(&env.state_dir()?);
         let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
         Ok(Self { engine, plan, rt, settings })
     }

@@ -223,7 +223,11 @@ impl AppState {
     /// The item under the cursor: the one remembered while it still exists, else the first of
     /// its user's section, else the first of all.
     pub fn iam_cursor(&self) -> Option<Item> {
-        let items = self.iam_items();
+        self.iam_cursor_in(&self.iam_items())
+    }
+
+    /// `iam_cursor` among `items` (what `iam_items` returned), for callers that have them.
+    pub fn iam_cursor_in(&self, items: &[Item]) -> Option<Item> {
         match &self.iam.cursor {
             Some(c) if items.contains(c) => Some(c.clone()),
             Some(c) => items.iter().find(|i| i.user == c.user).or(items.first()).cloned(),
@@ -233,13 +237,23 @@ impl AppState {
 
     /// Active keys older than `key_max_age_days`, as last loaded (nothing when never loaded).
     pub fn old_keys(&self, user: &str) -> Vec<&KeyInfo> {
-        self.section(user).map_or(Vec::new(), |s| s.keys().iter().filter(|k| k.old && k.active).collect())
+        self.section(user).map_or(Vec::new(), |s| s.keys().iter().filter(|k| flagged_old(k)).collect())
+    }
+
+    /// Whether `old_keys` has any, without collecting them (asked for every row on every frame).
+    pub fn has_old_key(&self, user: &str) -> bool {
+        self.section(user).is_some_and(|s| s.keys().iter().any(flagged_old))
     }
 
     /// The confirmation popup on top, if any.
     pub fn popup(&self) -> Option<&Popup> {
         self.confirms.front()
     }
+}
+
+/// An active key past `key_max_age_days`: the one worth a flag (an inactive one is harmless).
+fn flagged_old(k: &KeyInfo) -> bool {
+    k.old && k.active
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@
 
 use super::theme::Theme;
 use crate::aws::clock::human_duration;
+use crate::display::width as len;
 use crate::state::{Activity, AppState, Row, Sort};
 use ratatui::style::Style;
 
@@ -78,7 +79,7 @@ pub fn profile(s: &AppState, r: &Row) -> String {
 /// A user row's flag when an access key of the user is older than `key_max_age_days` (known
 /// only once the IAM screen has read the user's keys).
 pub fn flag(s: &AppState, r: &Row) -> Option<&'static str> {
-    (r.is_user && !s.old_keys(&r.profile).is_empty()).then_some("old key")
+    (r.is_user && s.has_old_key(&r.profile)).then_some("old key")
 }
 
 fn indent(s: &AppState, r: &Row) -> usize {
@@ -131,10 +132,6 @@ pub fn session(s: &AppState, r: &Row, t: &Theme) -> (String, Style) {
         Some(l) if l <= s.margin_secs => (format!("~ {}", human_duration(l)), t.warn),
         Some(l) => (human_duration(l), t.ok),
     }
-}
-
-fn len(s: &str) -> usize {
-    s.chars().count()
 }
 
 /// Share `width` among the columns (see the module doc).

@@ -26,6 +26,11 @@ pub fn header(f: &mut Frame, area: Rect, s: &AppState, t: &Theme) {
     if !s.marked.is_empty() {
         title.push(Span::styled(format!("  {} selected", s.marked.len()), t.accent));
     }
+    header_lines(f, area, s, t, title);
+}
+
+/// A screen's header: its title, the MFA sessions, the demo's hint.
+pub(super) fn header_lines(f: &mut Frame, area: Rect, s: &AppState, t: &Theme, title: Vec<Span<'static>>) {
     let mut lines = vec![Line::from(title), mfa_line(s, t, usize::from(area.width))];
     if let Some(h) = &s.demo_hint {
         lines.push(Line::styled(h.clone(), t.accent));
@@ -67,7 +72,7 @@ pub(super) fn mfa_line<'a>(s: &AppState, t: &Theme, width: usize) -> Line<'a> {
         Some(n) => format!("   next code needed in {}", human_duration(n)),
         None => "   select a profile and press r to sign in".to_string(),
     };
-    let len = |spans: &[Span]| spans.iter().map(|s| s.content.chars().count()).sum::<usize>();
+    let len = |spans: &[Span]| spans.iter().map(|s| crate::display::width(&s.content)).sum::<usize>();
     if len(&each) > width {
         each = vec![
             Span::styled(format!("MFA {}: ", plural(users.len(), "user", "users")), t.dim),

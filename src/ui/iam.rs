@@ -18,7 +18,7 @@ use crate::display::plural;
 use crate::state::AppState;
 use crate::state::iam::{Item, Part, Section};
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Scrollbar, ScrollbarOrientation, ScrollbarState, Wrap};
@@ -33,22 +33,14 @@ const LABEL: usize = 13;
 const STEPS: usize = 7;
 
 pub fn draw(f: &mut Frame, area: Rect, s: &AppState, t: &Theme) {
-    let header = 2 + u16::from(s.demo_hint.is_some());
-    let log_h = if s.show_log { super::LOG_HEIGHT.min(area.height.saturating_sub(header + 4)) } else { 0 };
-    let [h, body_area, l, foot] = Layout::vertical([
-        Constraint::Length(header),
-        Constraint::Min(2),
-        Constraint::Length(log_h),
-        Constraint::Length(1),
-    ])
-    .areas(area);
-    head(f, h, s, t);
-    body(f, body_area, s, t);
-    if log_h > 0 {
+    let a = super::frame_areas(area, s, 0);
+    head(f, a.header, s, t);
+    body(f, a.table, s, t);
+    if let Some(l) = a.log {
         log::pane(f, l, s, t);
     }
-    dashboard::footer(f, foot, s, t);
-    log::toasts(f, body_area, s, t);
+    dashboard::footer(f, a.footer, s, t);
+    log::toasts(f, a.table, s, t);
 }
 
 fn head(f: &mut Frame, area: Rect, s: &AppState, t: &Theme) {
@@ -71,11 +63,7 @@ fn head(f: &mut Frame, area: Rect, s: &AppState, t: &Theme) {
     if loading > 0 {
         title.push(Span::styled(format!("  {} loading {loading}", SPINNER[s.spinner % 4]), t.accent));
     }
-    let mut lines = vec![Line::from(title), dashboard::mfa_line(s, t, usize::from(area.width))];
-    if let Some(h) = &s.demo_hint {
-        lines.push(Line::styled(h.clone(), t.accent));
-    }
-    f.render_widget(Paragraph::new(lines), area);
+    dashboard::header_lines(f, area, s, t, title);
 }
 
 /// One stop of the cursor and the lines it owns, after `skip` blank lines between sections.
@@ -96,8 +84,9 @@ fn body(f: &mut Frame, area: Rect, s: &AppState, t: &Theme) {
     }
     // One column for the scrollbar.
     let width = usize::from(area.width.saturating_sub(1)).max(20);
-    let cursor = s.iam_cursor();
-    let blocks = blocks(s, width, t, cursor.as_ref());
+    let items = s.iam_items();
+    let cursor = s.iam_cursor_in(&items);
+    let blocks = blocks(s, items, width, t, cursor.as_ref());
     let mut lines: Vec<Line> = Vec::new();
     let mut at = Vec::with_capacity(blocks.len());
     for b in blocks {
@@ -135,10 +124,10 @@ fn scroll(start: usize, len: usize, starts: &[usize], total: usize, height: usiz
     first.min(start).min(total - height)
 }
 
-fn blocks(s: &AppState, width: usize, t: &Theme, cursor: Option<&Item>) -> Vec<Block> {
+fn blocks(s: &AppState, items: Vec<Item>, width: usize, t: &Theme, cursor: Option<&Item>) -> Vec<Block> {
     let empty = Section::default();
     let mut out: Vec<Block> = Vec::new();
-    for item in s.iam_items() {
+    for item in items {
         let sec = s.section(&item.user).unwrap_or(&empty);
         let on = cursor == Some(&item);
         // The line the cursor marks: after a key table's titles, else the first.
@@ -422,12 +411,7 @@ fn rotation_block(s: &AppState, sec: &Section, on: bool, width: usize, t: &Theme
     }
     for step in &r.steps[hidden..] {
         let prefix = if out.is_empty() { lead(on, label) } else { lead(false, "") };
-        let style = match step.level {
-            crate::state::Level::Success => t.ok,
-            crate::state::Level::Warn => t.warn,
-            crate::state::Level::Error => t.err,
-            crate::state::Level::Info => t.text,
-        };
+        let style = super::log::style(step.level, t).1;
         out.extend(para(prefix, None, &step.text, style, width, t));
     }
     out

@@ -9,7 +9,8 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
-fn style(level: Level, t: &Theme) -> (&'static str, Style) {
+/// A level's mark and style, wherever levelled text is shown.
+pub(super) fn style(level: Level, t: &Theme) -> (&'static str, Style) {
     match level {
         Level::Info => ("i", t.text),
         Level::Success => ("ok", t.ok),

@@ -32,13 +32,18 @@ const LOG_HEIGHT: u16 = 8;
 /// table row (mouse clicks) and how many rows fit. The detail area's height depends on the
 /// terminal alone, not on the selected row, so moving the selection never resizes the table.
 pub fn layout(area: Rect, s: &AppState) -> Areas {
-    let header = 2 + u16::from(s.demo_hint.is_some());
     let detail = match area.height {
         _ if s.rows.is_empty() => 0,
         h if h >= 20 => 2,
         h if h >= 12 => 1,
         _ => 0,
     };
+    frame_areas(area, s, detail)
+}
+
+/// Header, body, `detail` rows under it, the log when shown, the footer: every screen's frame.
+fn frame_areas(area: Rect, s: &AppState, detail: u16) -> Areas {
+    let header = 2 + u16::from(s.demo_hint.is_some());
     let log = if s.show_log { LOG_HEIGHT.min(area.height.saturating_sub(header + detail + 4)) } else { 0 };
     let [h, t, d, l, f] = Layout::vertical([
         Constraint::Length(header),

@@ -52,7 +52,7 @@ pub(super) fn navigate(s: &mut AppState, action: &Action) {
     if items.is_empty() {
         return;
     }
-    let at = s.iam_cursor().and_then(|c| items.iter().position(|i| *i == c)).unwrap_or(0);
+    let at = s.iam_cursor_in(&items).and_then(|c| items.iter().position(|i| *i == c)).unwrap_or(0);
     let user_starts: Vec<usize> = (0..items.len()).filter(|&i| items[i].part == Part::User).collect();
     let to = match action {
         Action::Up => at.saturating_sub(1),
