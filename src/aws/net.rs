@@ -11,9 +11,10 @@ use super::secret::Secret;
 use aws_sdk_sts::config::{Credentials, SharedHttpClient};
 use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_sts::primitives::{DateTime, DateTimeFormat};
+use aws_smithy_async::rt::sleep::SharedAsyncSleep;
 use aws_smithy_http_client::proxy::ProxyConfig;
 use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
-use aws_smithy_http_client::{Builder, ConnectorBuilder};
+use aws_smithy_http_client::{Builder, Connector, ConnectorBuilder};
 use aws_smithy_runtime_api::client::http::{
     HttpClient, HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpConnector,
 };
@@ -165,26 +166,14 @@ fn classify_plain<E: ProvideErrorMetadata + std::error::Error + 'static>(
         return AwsError::Timeout { service: at.service, endpoint, secs: 0 };
     }
     if let SdkError::DispatchFailure(_) = err {
-        // The SDK wraps the cause several times ("dispatch failure" > "io error" > …); ours
-        // (an answer too large, a body that stalled) or the innermost one says what happened.
-        let mut cause: &dyn std::error::Error = &err;
-        loop {
-            if let Some(p) = cause.downcast_ref::<AnswerProblem>() {
-                return match p {
-                    AnswerProblem::TooLarge => AwsError::TooLarge { service: at.service, endpoint },
-                    AnswerProblem::Stalled(d) => AwsError::Timeout { service: at.service, endpoint, secs: d.as_secs() },
-                };
-            }
-            match cause.source() {
-                Some(next) => cause = next,
-                None => break,
-            }
+        if let Some(e) = answer_problem(&err, at) {
+            return e;
         }
         let timed_out = matches!(&err, SdkError::DispatchFailure(d) if d.is_timeout());
         if timed_out {
             return AwsError::Timeout { service: at.service, endpoint, secs: 0 };
         }
-        return AwsError::Network { service: at.service, endpoint, detail: cause.to_string() };
+        return AwsError::Network { service: at.service, endpoint, detail: innermost(&err).to_string() };
     }
     let code = err.code().map(str::to_string);
     let message = err.message().unwrap_or("").to_string();
@@ -286,19 +275,48 @@ impl HttpClient for CappedClient {
     }
 }
 
+/// Our own reason for a failed call anywhere in its error's chain (the SDK wraps the cause
+/// several times: "dispatch failure" > "io error" > …): an answer too large, a body that stalled.
+fn answer_problem(err: &(dyn std::error::Error + 'static), at: Endpoint) -> Option<AwsError> {
+    let mut cause = Some(err);
+    while let Some(c) = cause {
+        if let Some(p) = c.downcast_ref::<AnswerProblem>() {
+            let endpoint = at.url.to_string();
+            return Some(match p {
+                AnswerProblem::TooLarge => AwsError::TooLarge { service: at.service, endpoint },
+                AnswerProblem::Stalled(d) => AwsError::Timeout { service: at.service, endpoint, secs: d.as_secs() },
+            });
+        }
+        cause = c.source();
+    }
+    None
+}
+
+/// The innermost cause of an error: what actually happened.
+fn innermost<'a>(err: &'a (dyn std::error::Error + 'static)) -> &'a (dyn std::error::Error + 'static) {
+    let mut cause = err;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    cause
+}
+
+/// A TLS (rustls) connector honouring the proxy variables, as every call uses.
+fn connector(settings: Option<HttpConnectorSettings>, sleep: Option<SharedAsyncSleep>) -> Connector {
+    let mut b = ConnectorBuilder::default().tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc));
+    b.set_connector_settings(settings);
+    b.set_sleep_impl(sleep);
+    b.set_proxy_config(Some(ProxyConfig::from_env()));
+    b.build()
+}
+
 /// One HTTP client for the whole process, so calls share connections (and TLS sessions).
 pub fn http_client() -> SharedHttpClient {
     static CLIENT: OnceLock<SharedHttpClient> = OnceLock::new();
     CLIENT
         .get_or_init(|| {
             let inner = Builder::new().build_with_connector_fn(|settings, components| {
-                let mut b = ConnectorBuilder::default().tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc));
-                b.set_connector_settings(settings.cloned());
-                if let Some(c) = components {
-                    b.set_sleep_impl(c.sleep_impl());
-                }
-                b.set_proxy_config(Some(ProxyConfig::from_env()));
-                b.build()
+                connector(settings.cloned(), components.and_then(|c| c.sleep_impl()))
             });
             SharedHttpClient::new(CappedClient { inner })
         })
@@ -308,17 +326,12 @@ pub fn http_client() -> SharedHttpClient {
 /// A plain HTTPS GET outside the SDK (the console federation endpoint), with the same deadlines
 /// and cap as every SDK call. Returns the status and the body.
 pub async fn get(url: &str, d: Deadlines, service: &'static str) -> Result<(u16, Vec<u8>), AwsError> {
-    use aws_smithy_runtime_api::client::http::HttpConnector as _;
     let label = url.split('?').next().unwrap_or(url).to_string();
     let at = Endpoint { service, url: &label };
     let settings = HttpConnectorSettings::builder().connect_timeout(d.connect).read_timeout(d.read).build();
-    let mut b = ConnectorBuilder::default().tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc));
-    b.set_connector_settings(Some(settings));
-    b.set_sleep_impl(Some(aws_smithy_async::rt::sleep::SharedAsyncSleep::new(
-        aws_smithy_async::rt::sleep::TokioSleep::new(),
-    )));
-    b.set_proxy_config(Some(ProxyConfig::from_env()));
-    let connector = CappedConnector { inner: SharedHttpConnector::new(b.build()), read: d.read };
+    let sleep = SharedAsyncSleep::new(aws_smithy_async::rt::sleep::TokioSleep::new());
+    let connector =
+        CappedConnector { inner: SharedHttpConnector::new(connector(Some(settings), Some(sleep))), read: d.read };
     let request = http::Request::get(url)
         .header("accept", "application/json")
         .body(SdkBody::empty())
@@ -330,22 +343,13 @@ pub async fn get(url: &str, d: Deadlines, service: &'static str) -> Result<(u16,
     })?;
     within(d.call, at, async {
         let response = connector.call(request).await.map_err(|e| {
-            let mut cause: &dyn std::error::Error = &e;
-            while let Some(next) = cause.source() {
-                if let Some(p) = cause.downcast_ref::<AnswerProblem>() {
-                    return match p {
-                        AnswerProblem::TooLarge => AwsError::TooLarge { service, endpoint: label.clone() },
-                        AnswerProblem::Stalled(d) => {
-                            AwsError::Timeout { service, endpoint: label.clone(), secs: d.as_secs() }
-                        }
-                    };
-                }
-                cause = next;
+            if let Some(problem) = answer_problem(&e, at) {
+                return problem;
             }
             if e.is_timeout() {
                 return AwsError::Timeout { service, endpoint: label.clone(), secs: d.read.as_secs() };
             }
-            AwsError::Network { service, endpoint: label.clone(), detail: cause.to_string() }
+            AwsError::Network { service, endpoint: label.clone(), detail: innermost(&e).to_string() }
         })?;
         Ok((response.status().as_u16(), response.body().bytes().unwrap_or_default().to_vec()))
     })

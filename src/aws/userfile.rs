@@ -257,7 +257,10 @@ pub fn update_text<E: std::fmt::Display>(
             // `tmp` now names what was in place: is it what the edit was based on?
             let displaced = read_text(&tmp)?;
             if displaced == read {
-                // An appender that opened the old file before the swap may still write to it.
+                // An appender that opened the old file before the swap may still write to it:
+                // look again. (Only an exact match above counts as "not saved meanwhile"; a
+                // longer version was a save, even one that kept the old text as its start, and
+                // treating it as an append loses edits: the race test shows it.)
                 let after = read_text(&tmp)?.unwrap_or_default();
                 drop(tmp);
                 sync_dir(&dir)?;

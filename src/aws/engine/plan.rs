@@ -134,12 +134,6 @@ const LEGACY_GLOBAL_STS: &[&str] = &[
     "us-west-2",
 ];
 
-/// A value from a `[services NAME]` block: `sts =\n  endpoint_url = …`.
-fn service_setting<'a>(set: &'a ConfigSet, services: &str, service: &str, key: &str) -> Option<&'a str> {
-    let block = set.other_sections.get(&("services".to_string(), services.to_string()))?.get(service)?;
-    block.lines().filter_map(|l| l.split_once('=')).find(|(k, _)| k.trim() == key).map(|(_, v)| v.trim())
-}
-
 /// Where a profile's STS and IAM calls go, found the way the AWS CLI finds it: the service's
 /// environment variable, the profile's `[services]` block, `AWS_ENDPOINT_URL`, the profile's
 /// `endpoint_url`; then FIPS and `sts_regional_endpoints`.
@@ -157,7 +151,7 @@ fn target_for(
         if ignore {
             return None;
         }
-        section.get("services").and_then(|s| service_setting(set, s, service, "endpoint_url")).map(str::to_string)
+        section.get("services").and_then(|s| set.service_setting(s, service, "endpoint_url")).map(str::to_string)
     };
     let global = || {
         env("AWS_ENDPOINT_URL").or_else(|| (!ignore).then(|| section.get("endpoint_url").map(str::to_string)).flatten())
