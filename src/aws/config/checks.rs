@@ -126,8 +126,9 @@ pub(super) fn check_own_settings(s: &Section, set: &ConfigSet, diag: &mut impl F
 pub(super) fn check_sso(s: &Section, set: &ConfigSet, diag: &mut impl FnMut(Severity, Option<&str>, String)) {
     let (mut start_url, mut region) = (s.get("sso_start_url"), s.get("sso_region"));
     match s.get("sso_session") {
-        Some(name) => {
-            let name = clip(name, NAME_WIDTH);
+        Some(full) => {
+            // The full name finds the section; the clipped one goes in messages.
+            let name = clip(full, NAME_WIDTH);
             for key in ["sso_start_url", "sso_region"].into_iter().filter(|k| s.get(k).is_some()) {
                 diag(
                     Severity::Error,
@@ -138,7 +139,7 @@ pub(super) fn check_sso(s: &Section, set: &ConfigSet, diag: &mut impl FnMut(Seve
                 );
             }
             // A missing [sso-session] section is reported by `check_own_settings`.
-            let Some(session) = set.sso_sessions.get(name.as_ref()) else { return };
+            let Some(session) = set.sso_sessions.get(full) else { return };
             (start_url, region) = (session.get("sso_start_url"), session.get("sso_region"));
             for (key, value) in [("sso_start_url", start_url), ("sso_region", region)] {
                 if value.is_none() {

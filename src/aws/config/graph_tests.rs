@@ -221,3 +221,17 @@ fn long_values_are_clipped_in_messages() {
     let e = errors(&g, "r");
     assert!(e[0].contains("is not a role ARN") && e[0].len() < 300, "{}", e[0].len());
 }
+
+#[test]
+fn a_long_sso_session_name_is_still_found() {
+    let name = "s".repeat(80);
+    let g = graph(
+        &format!(
+            "[sso-session {name}]\nsso_start_url = https://d.awsapps.com/start\n[profile p]\nsso_session = {name}\nsso_account_id = 111111111111\nsso_role_name = Dev\n"
+        ),
+        "",
+    );
+    let e = errors(&g, "p");
+    assert!(e.iter().any(|m| m.contains("has no sso_region")), "{e:?}");
+    assert!(!e.iter().any(|m| m.contains("no [sso-session")), "the section exists: {e:?}");
+}
