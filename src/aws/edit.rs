@@ -239,6 +239,11 @@ pub fn update_profile_values(paths: &AwsPaths, profile: &str, pairs: &[(&str, &s
     Ok(path)
 }
 
+/// The profiles mfatui wrote in a file of this kind (their section starts with its marker).
+pub fn managed_profiles(text: &str, kind: FileKind) -> impl Iterator<Item = String> {
+    managed_sections(text).into_iter().filter_map(move |h| profile_name(kind, &h).map(str::to_string))
+}
+
 /// Names of the sections in `text` whose first line after the header is the managed marker.
 pub fn managed_sections(text: &str) -> Vec<String> {
     let doc = Lines::split(text);

@@ -11,9 +11,9 @@
 //! name that already belongs to the user (a section without the marker, in either file) is never
 //! written: that profile gets a collision error.
 
-use super::config::ConfigSet;
 use super::config::parser::is_identifier;
-use super::edit::{managed_sections, remove_section, upsert_section};
+use super::config::{ConfigSet, FileKind};
+use super::edit::{managed_profiles, remove_section, upsert_section};
 use super::store::rfc3339;
 use super::sts::Keys;
 use super::userfile::{FileError, update_text};
@@ -35,6 +35,14 @@ pub enum ExportMode {
 }
 
 impl ExportMode {
+    /// The AWS file this mode's sections live in.
+    pub fn file_kind(self) -> FileKind {
+        match self {
+            Self::Credentials => FileKind::Credentials,
+            Self::Process => FileKind::Config,
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Self::Credentials => "credentials",
@@ -129,14 +137,6 @@ fn header(mode: ExportMode, name: &str) -> String {
     }
 }
 
-/// The profile name of a managed header in a file of this mode.
-fn profile_of(mode: ExportMode, header: &str) -> Option<String> {
-    match mode {
-        ExportMode::Credentials => Some(header.to_string()),
-        ExportMode::Process => header.strip_prefix("profile ").map(|n| n.trim().to_string()),
-    }
-}
-
 /// Make one file hold exactly these managed sections of its mode: write `sections`, remove the
 /// managed sections named in `remove` (only ones carrying the marker; never the user's).
 pub fn apply(
@@ -177,7 +177,7 @@ pub fn apply_with(
 
 /// The managed sections present in a file of this mode (names as profiles).
 pub fn present(text: &str, mode: ExportMode) -> BTreeSet<String> {
-    managed_sections(text).iter().filter_map(|h| profile_of(mode, h)).collect()
+    managed_profiles(text, mode.file_kind()).collect()
 }
 
 /// A managed section nobody wants any more: its profile left the config (`profiles`: the user's

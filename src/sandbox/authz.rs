@@ -110,24 +110,15 @@ pub fn context(world: &World, caller: &Caller, region: &str, now: i64) -> Contex
         .with("aws:SecureTransport", "false")
         .with("aws:RequestedRegion", region)
         .with("aws:PrincipalAccount", caller.account());
-    match &caller.identity {
-        Identity::User { account, name } => {
-            let id = world.user(account, name).map(|u| u.id.clone()).unwrap_or_default();
-            ctx = ctx
-                .with("aws:username", name)
-                .with("aws:userid", &id)
-                .with("aws:PrincipalArn", &caller.arn())
-                .with("aws:PrincipalType", "User");
-        }
-        Identity::RoleSession { account, role, role_id, session } => {
-            ctx = ctx
-                .with("aws:userid", &format!("{role_id}:{session}"))
-                .with("aws:PrincipalArn", &format!("arn:aws:iam::{account}:role/{role}"))
-                .with("aws:PrincipalType", "AssumedRole");
-        }
-    }
+    ctx = ctx
+        .with("aws:userid", &world.user_id(&caller.identity))
+        .with("aws:PrincipalArn", &caller.identity.principal_arn());
+    ctx = match &caller.identity {
+        Identity::User { name, .. } => ctx.with("aws:username", name).with("aws:PrincipalType", "User"),
+        Identity::RoleSession { .. } => ctx.with("aws:PrincipalType", "AssumedRole"),
+    };
     // Present only for temporary credentials; absent for long-term keys.
-    if let Some(mfa) = caller.mfa {
+    if let Some(mfa) = caller.mfa() {
         ctx = ctx.with("aws:MultiFactorAuthPresent", if mfa { "true" } else { "false" });
     }
     if let Some(at) = caller.mfa_at {

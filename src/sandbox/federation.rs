@@ -75,7 +75,7 @@ fn get_signin_token(world: &mut World, params: &HashMap<String, String>, now: i6
     {
         return refused(BAD_CREDENTIALS);
     }
-    let Identity::RoleSession { account, role, session: name, .. } = &issued.identity else {
+    let Identity::RoleSession { .. } = &issued.identity else {
         // GetSessionToken credentials cannot sign in to the console.
         return refused(BAD_CREDENTIALS);
     };
@@ -86,8 +86,8 @@ fn get_signin_token(world: &mut World, params: &HashMap<String, String>, now: i6
         }
     }
     let token = SigninToken {
-        role_arn: format!("arn:aws:iam::{account}:role/{role}"),
-        session_arn: format!("arn:aws:sts::{account}:assumed-role/{role}/{name}"),
+        role_arn: issued.identity.principal_arn(),
+        session_arn: issued.identity.arn(),
         expires: now + SIGNIN_TOKEN_SECS,
     };
     let id = random_secret(300).replace(['+', '/'], "-");

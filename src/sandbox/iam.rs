@@ -72,7 +72,7 @@ pub fn handle(action: &str, w: &mut World, req: &Req) -> Option<ApiResult<Option
     }
     // GetSessionToken credentials obtained without MFA cannot call IAM at all: AWS refuses
     // them as if the token were unknown.
-    if matches!(req.caller.identity, Identity::User { .. }) && req.caller.mfa == Some(false) {
+    if matches!(req.caller.identity, Identity::User { .. }) && req.caller.mfa() == Some(false) {
         return Some(Err(ApiError::invalid_token()));
     }
     let resource = resource(action, w, req);

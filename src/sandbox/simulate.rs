@@ -15,7 +15,7 @@ use super::iam::required;
 use super::state::{ApiError, ApiResult, World};
 use super::sts::{Params, Req};
 use super::xml::Body;
-use crate::aws::iam::policy::{self, Context, Decision, Patterns, Request, Statement, StatementRef};
+use crate::aws::iam::policy::{self, Context, Decision, Patterns, Piece, Request, Statement, StatementRef};
 use std::collections::BTreeSet;
 
 /// `Name.member.1`, `Name.member.2`, … in order.
@@ -144,15 +144,11 @@ fn matched_xml(b: &mut Body, matched: &[Matched]) {
 fn variables(st: &Statement) -> Vec<String> {
     let mut out = Vec::new();
     let Some(Patterns::Only(patterns) | Patterns::Except(patterns)) = &st.resources else { return out };
-    for pattern in patterns {
-        let mut rest = pattern.as_str();
-        while let Some(start) = rest.find("${") {
-            let Some(len) = rest[start..].find('}') else { break };
-            let var = rest[start + 2..start + len].split(',').next().unwrap_or_default().trim();
-            if !matches!(var, "*" | "?" | "$") {
-                out.push(var.to_string());
-            }
-            rest = &rest[start + len + 1..];
+    for piece in patterns.iter().flat_map(|p| policy::pieces(p)) {
+        if let Piece::Var { name, .. } = piece
+            && !matches!(name, "*" | "?" | "$")
+        {
+            out.push(name.to_string());
         }
     }
     out
@@ -165,10 +161,7 @@ fn missing_keys(policies: &[&Applied], action: &str, resource: &str, ctx: &Conte
     let mut out = BTreeSet::new();
     for p in policies {
         for st in policy::statements(&p.document) {
-            let about_action = st.actions.as_ref().is_some_and(|a| match a {
-                Patterns::Only(v) => v.iter().any(|x| policy::action_matches(x, action)),
-                Patterns::Except(v) => !v.iter().any(|x| policy::action_matches(x, action)),
-            });
+            let about_action = st.actions.as_ref().is_some_and(|a| a.matches(|x| policy::action_matches(x, action)));
             if !about_action {
                 continue;
             }

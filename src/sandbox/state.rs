@@ -199,8 +199,6 @@ pub struct SigninToken {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Caller {
     pub identity: Identity,
-    /// `None` for long-term keys (the MFA context key is absent), else whether MFA was used.
-    pub mfa: Option<bool>,
     /// When MFA was used (for `aws:MultiFactorAuthAge`).
     pub mfa_at: Option<i64>,
     /// When temporary credentials were issued (for `aws:TokenIssueTime`).
@@ -215,7 +213,7 @@ impl Caller {
     }
 
     pub fn long_term(identity: Identity) -> Self {
-        Self { identity, mfa: None, mfa_at: None, issued_at: None }
+        Self { identity, mfa_at: None, issued_at: None }
     }
 
     pub fn user_name(&self) -> Option<&str> {
@@ -226,16 +224,36 @@ impl Caller {
     }
 
     pub fn is_temporary(&self) -> bool {
-        self.mfa.is_some()
+        self.issued_at.is_some()
+    }
+
+    /// `None` for long-term keys (the MFA context key is absent), else whether MFA was used.
+    pub fn mfa(&self) -> Option<bool> {
+        self.issued_at.map(|_| self.mfa_at.is_some())
     }
 
     /// The ARN STS reports for this caller.
     pub fn arn(&self) -> String {
-        match &self.identity {
+        self.identity.arn()
+    }
+}
+
+impl Identity {
+    /// The ARN STS reports (`assumed-role/ROLE/SESSION` for a role session).
+    pub fn arn(&self) -> String {
+        match self {
             Identity::User { account, name } => format!("arn:aws:iam::{account}:user/{name}"),
             Identity::RoleSession { account, role, session, .. } => {
                 format!("arn:aws:sts::{account}:assumed-role/{role}/{session}")
             }
+        }
+    }
+
+    /// The IAM principal behind it: the user, or the role (what trust policies name).
+    pub fn principal_arn(&self) -> String {
+        match self {
+            Identity::User { .. } => self.arn(),
+            Identity::RoleSession { account, role, .. } => format!("arn:aws:iam::{account}:role/{role}"),
         }
     }
 }
@@ -352,6 +370,14 @@ impl World {
         Ok(w)
     }
 
+    /// The unique id STS reports (`aws:userid`): the user's id, or `ROLEID:SESSION`.
+    pub fn user_id(&self, identity: &Identity) -> String {
+        match identity {
+            Identity::User { account, name } => self.user(account, name).map(|u| u.id.clone()).unwrap_or_default(),
+            Identity::RoleSession { role_id, session, .. } => format!("{role_id}:{session}"),
+        }
+    }
+
     pub fn user(&self, account: &str, name: &str) -> ApiResult<&User> {
         self.users
             .get(&(account.to_string(), name.to_string()))
@@ -395,12 +421,7 @@ impl World {
         if issued.expires <= now {
             return Err(ApiError::new(400, "ExpiredToken", "The security token included in the request is expired"));
         }
-        Ok(Caller {
-            identity: issued.identity.clone(),
-            mfa: Some(issued.mfa_at.is_some()),
-            mfa_at: issued.mfa_at,
-            issued_at: Some(issued.issued_at),
-        })
+        Ok(Caller { identity: issued.identity.clone(), mfa_at: issued.mfa_at, issued_at: Some(issued.issued_at) })
     }
 
     /// Mint new temporary credentials: `(access key id, secret, token)`.

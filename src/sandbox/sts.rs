@@ -102,10 +102,7 @@ pub fn assume_role(w: &mut World, req: &Req) -> ApiResult<String> {
     }
     let mfa = mfa_at.is_some();
     let role = w.roles.get(role_arn).ok_or_else(denied)?;
-    let caller_principal = match &caller.identity {
-        Identity::User { account, name } => format!("arn:aws:iam::{account}:user/{name}"),
-        Identity::RoleSession { account, role, .. } => format!("arn:aws:iam::{account}:role/{role}"),
-    };
+    let caller_principal = caller.identity.principal_arn();
     let account_root = format!("arn:aws:iam::{}:root", caller.account());
     let trusted = role.trusted.iter().any(|p| *p == caller_principal || *p == account_root);
     let external_ok = role.external_id.as_ref().is_none_or(|want| params.get("ExternalId") == Some(want));
@@ -136,10 +133,7 @@ pub fn assume_role(w: &mut World, req: &Req) -> ApiResult<String> {
         role_id: role.id.clone(),
         session: session.clone(),
     };
-    let (assumed_arn, assumed_id) = (
-        format!("arn:aws:sts::{}:assumed-role/{}/{session}", role.account, role.name),
-        format!("{}:{session}", role.id),
-    );
+    let (assumed_arn, assumed_id) = (identity.arn(), w.user_id(&identity));
     let (id, secret, token) = w.issue(identity, mfa_at, (now, now + secs), chained);
     let mut b = Body::default();
     credentials(&mut b, &id, secret.expose(), token.expose(), now + secs);
@@ -148,11 +142,7 @@ pub fn assume_role(w: &mut World, req: &Req) -> ApiResult<String> {
 }
 
 pub fn get_caller_identity(w: &World, caller: &Caller) -> ApiResult<String> {
-    let user_id = match &caller.identity {
-        Identity::User { account, name } => w.user(account, name).map(|u| u.id.clone()).unwrap_or_default(),
-        Identity::RoleSession { role_id, session, .. } => format!("{role_id}:{session}"),
-    };
     let mut b = Body::default();
-    b.leaf("Arn", &caller.arn()).leaf("UserId", &user_id).leaf("Account", caller.account());
+    b.leaf("Arn", &caller.arn()).leaf("UserId", &w.user_id(&caller.identity)).leaf("Account", caller.account());
     Ok(b.into_string())
 }

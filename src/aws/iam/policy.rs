@@ -96,7 +96,8 @@ pub enum Patterns {
 }
 
 impl Patterns {
-    fn matches(&self, f: impl Fn(&str) -> bool) -> bool {
+    /// Whether the patterns cover what `f` tests each pattern against.
+    pub fn matches(&self, f: impl Fn(&str) -> bool) -> bool {
         match self {
             Patterns::Only(p) => p.iter().any(|p| f(p)),
             Patterns::Except(p) => !p.iter().any(|p| f(p)),
@@ -312,27 +313,49 @@ fn wild_tokens(pattern: &str) -> Vec<Tok> {
 /// `None` when a variable has no single value and no default.
 fn var_tokens(pattern: &str, ctx: &Context) -> Option<Vec<Tok>> {
     let mut out = Vec::new();
+    for piece in pieces(pattern) {
+        match piece {
+            Piece::Text(text) => out.extend(wild_tokens(text)),
+            Piece::Var { name, default } => {
+                let value = match name {
+                    "*" | "?" | "$" => name.to_owned(),
+                    _ => match ctx.get(name) {
+                        Some([v]) => v.clone(),
+                        _ => default?.to_owned(),
+                    },
+                };
+                out.extend(value.chars().map(Tok::Lit));
+            }
+        }
+    }
+    Some(out)
+}
+
+/// A part of a resource pattern: literal text (with wildcards), or a policy variable
+/// (`${aws:username}`, `${aws:username, 'default'}`; `${*}`, `${?}`, `${$}` stand for the character).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Piece<'a> {
+    Text(&'a str),
+    Var { name: &'a str, default: Option<&'a str> },
+}
+
+/// `pattern` split into its pieces; a `${` that is never closed is text.
+pub fn pieces(pattern: &str) -> Vec<Piece<'_>> {
+    let mut out = Vec::new();
     let mut rest = pattern;
     while let Some(start) = rest.find("${") {
-        out.extend(wild_tokens(&rest[..start]));
         let Some(len) = rest[start..].find('}') else { break };
+        out.push(Piece::Text(&rest[..start]));
         let inner = &rest[start + 2..start + len];
         let (name, default) = match inner.split_once(',') {
             Some((n, d)) => (n.trim(), Some(d.trim().trim_matches('\''))),
             None => (inner.trim(), None),
         };
-        let value = match name {
-            "*" | "?" | "$" => name.to_owned(),
-            _ => match ctx.get(name) {
-                Some([v]) => v.clone(),
-                _ => default?.to_owned(),
-            },
-        };
-        out.extend(value.chars().map(Tok::Lit));
+        out.push(Piece::Var { name, default });
         rest = &rest[start + len + 1..];
     }
-    out.extend(wild_tokens(rest));
-    Some(out)
+    out.push(Piece::Text(rest));
+    out
 }
 
 /// Wildcard match by dynamic programming (patterns and ARNs are short; no backtracking blow-up).
