@@ -75,15 +75,11 @@ pub fn get_session_token(w: &mut World, req: &Req) -> ApiResult<String> {
     Ok(b.into_string())
 }
 
-fn valid_session_name(n: &str) -> bool {
-    (2..=64).contains(&n.len()) && n.chars().all(|c| c.is_ascii_alphanumeric() || "+=,.@-_".contains(c))
-}
-
 pub fn assume_role(w: &mut World, req: &Req) -> ApiResult<String> {
     let (caller, params, now) = (req.caller, req.params, req.now);
     let role_arn = params.get("RoleArn").ok_or_else(|| ApiError::validation("RoleArn is required"))?;
     let session = params.get("RoleSessionName").ok_or_else(|| ApiError::validation("RoleSessionName is required"))?;
-    if !valid_session_name(session) {
+    if !crate::aws::config::arn::is_role_session_name(session) {
         return Err(ApiError::validation(format!(
             "1 validation error detected: Value '{session}' at 'roleSessionName' failed to satisfy constraint: Member must have length between 2 and 64 and satisfy regular expression pattern: [\\w+=,.@-]*"
         )));

@@ -84,6 +84,11 @@ pub fn parse_mfa_serial(arn: &str) -> Option<MfaSerial<'_>> {
     split(arn, "iam", "mfa").map(|(partition, id, device)| MfaSerial { account: AccountRef { partition, id }, device })
 }
 
+/// What STS accepts as a role session name: 2 to 64 of letters, digits and `+=,.@-_`.
+pub fn is_role_session_name(n: &str) -> bool {
+    (2..=64).contains(&n.len()) && n.chars().all(|c| c.is_ascii_alphanumeric() || "+=,.@-_".contains(c))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

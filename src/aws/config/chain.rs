@@ -119,8 +119,9 @@ impl<'a> Resolver<'a> {
         w
     }
 
-    fn resolve_uncached(&mut self, i: u32) -> Walk {
-        let alone = |kind, root_user| Walk {
+    /// The walk of a profile on its own: itself, its own MFA device and region.
+    fn alone(&self, i: u32, kind: ProfileKind, root_user: u32) -> Walk {
+        Walk {
             kind,
             first: NONE,
             len: 1,
@@ -129,7 +130,11 @@ impl<'a> Resolver<'a> {
             mfa_from: self.own(i, "mfa_serial"),
             region_from: self.own(i, "region"),
             broken: None,
-        };
+        }
+    }
+
+    fn resolve_uncached(&mut self, i: u32) -> Walk {
+        let alone = |kind, root_user| self.alone(i, kind, root_user);
         match own_kind(self.sections[i as usize]) {
             kind @ (ProfileKind::User | ProfileKind::ProcessUser) => alone(kind, i),
             ProfileKind::Role if self.as_source[i as usize] == ProfileKind::Role => self.walk(i),
@@ -187,16 +192,7 @@ impl<'a> Resolver<'a> {
 
     /// A role's chain when its source does not continue it (a user, nothing, a missing name…).
     fn step_once(&mut self, i: u32) -> Walk {
-        let mut w = Walk {
-            kind: ProfileKind::Role,
-            first: NONE,
-            len: 1,
-            root_user: NONE,
-            last: i,
-            mfa_from: self.own(i, "mfa_serial"),
-            region_from: self.own(i, "region"),
-            broken: None,
-        };
+        let mut w = self.alone(i, ProfileKind::Role, NONE);
         let broken = |cause| Some(Break { at: i, cause });
         match self.step(i) {
             Step::Ends => {}

@@ -78,18 +78,17 @@ pub(super) fn check_own_settings(s: &Section, set: &ConfigSet, diag: &mut impl F
             ),
         }
     }
-    if let Some(n) = s.get("role_session_name") {
-        let ok = (2..=64).contains(&n.len()) && n.chars().all(|c| c.is_ascii_alphanumeric() || "+=,.@-_".contains(c));
-        if !ok {
-            diag(
-                Severity::Error,
-                Some("role_session_name"),
-                format!(
-                    "role_session_name `{}` must be 2 to 64 characters of letters, digits and +=,.@-_",
-                    clip(n, VALUE_WIDTH)
-                ),
-            );
-        }
+    if let Some(n) = s.get("role_session_name")
+        && !super::arn::is_role_session_name(n)
+    {
+        diag(
+            Severity::Error,
+            Some("role_session_name"),
+            format!(
+                "role_session_name `{}` must be 2 to 64 characters of letters, digits and +=,.@-_",
+                clip(n, VALUE_WIDTH)
+            ),
+        );
     }
     if let Some(e) = s.get("external_id") {
         let ok =

@@ -167,7 +167,6 @@ pub fn parse(text: &str) -> RawFile<'_> {
                 ),
                 State::InSection { property: Some(i), is_subproperty } => {
                     if is_subproperty
-                        && !trim_ws(line).is_empty()
                         && let Err(e) = parse_property(line)
                     {
                         problem(format!("{} in the nested settings block; mfatui skips the line, but {REFUSED}", e.describe()));
