@@ -119,30 +119,40 @@ fn temp(c: Option<&aws_sdk_sts::types::Credentials>, assumed_arn: Option<String>
     })
 }
 
+/// Run `f` against STS within the target's call deadline, with errors classified for STS.
+async fn call<T, F, Fut, E>(target: &Target, keys: &Keys, f: F) -> Result<T, AwsError>
+where
+    F: FnOnce(aws_sdk_sts::Client) -> Fut,
+    Fut: std::future::Future<
+            Output = Result<T, aws_sdk_sts::error::SdkError<E, aws_sdk_sts::config::http::HttpResponse>>,
+        >,
+    E: aws_sdk_sts::error::ProvideErrorMetadata + std::error::Error + 'static,
+{
+    let url = target.sts_url();
+    let at = Endpoint { service: "STS", url: &url };
+    within(target.deadlines.call, at, async { f(client(target, keys)).await.map_err(|e| classify(e, at)) }).await
+}
+
 pub async fn get_session_token(
     target: &Target,
     keys: &Keys,
     mfa: Option<(&str, &str)>,
     duration_secs: Option<i32>,
 ) -> Result<TempCredentials, AwsError> {
-    let url = target.sts_url();
-    let at = Endpoint { service: "STS", url: &url };
-    within(target.deadlines.call, at, async {
-        let mut req = client(target, keys).get_session_token().set_duration_seconds(duration_secs);
+    let out = call(target, keys, |c| {
+        let mut req = c.get_session_token().set_duration_seconds(duration_secs);
         if let Some((serial, code)) = mfa {
             req = req.serial_number(serial).token_code(code);
         }
-        let out = req.send().await.map_err(|e| classify(e, at))?;
-        temp(out.credentials(), None)
+        req.send()
     })
-    .await
+    .await?;
+    temp(out.credentials(), None)
 }
 
 pub async fn assume_role(target: &Target, keys: &Keys, r: &AssumeRole<'_>) -> Result<TempCredentials, AwsError> {
-    let url = target.sts_url();
-    let at = Endpoint { service: "STS", url: &url };
-    within(target.deadlines.call, at, async {
-        let mut req = client(target, keys)
+    let out = call(target, keys, |c| {
+        let mut req = c
             .assume_role()
             .role_arn(r.role_arn)
             .role_session_name(r.session_name)
@@ -151,22 +161,17 @@ pub async fn assume_role(target: &Target, keys: &Keys, r: &AssumeRole<'_>) -> Re
         if let Some((serial, code)) = r.mfa {
             req = req.serial_number(serial).token_code(code);
         }
-        let out = req.send().await.map_err(|e| classify(e, at))?;
-        temp(out.credentials(), out.assumed_role_user().map(|u| u.arn().to_string()))
+        req.send()
     })
-    .await
+    .await?;
+    temp(out.credentials(), out.assumed_role_user().map(|u| u.arn().to_string()))
 }
 
 pub async fn get_caller_identity(target: &Target, keys: &Keys) -> Result<CallerIdentity, AwsError> {
-    let url = target.sts_url();
-    let at = Endpoint { service: "STS", url: &url };
-    within(target.deadlines.call, at, async {
-        let out = client(target, keys).get_caller_identity().send().await.map_err(|e| classify(e, at))?;
-        Ok(CallerIdentity {
-            account: out.account().unwrap_or_default().to_string(),
-            arn: out.arn().unwrap_or_default().to_string(),
-            user_id: out.user_id().unwrap_or_default().to_string(),
-        })
+    let out = call(target, keys, |c| c.get_caller_identity().send()).await?;
+    Ok(CallerIdentity {
+        account: out.account().unwrap_or_default().to_string(),
+        arn: out.arn().unwrap_or_default().to_string(),
+        user_id: out.user_id().unwrap_or_default().to_string(),
     })
-    .await
 }
