@@ -119,6 +119,42 @@ fn array<const N: usize>(items: impl Iterator<Item = String>) -> [String; N] {
     std::array::from_fn(|_| items.next().unwrap_or_default())
 }
 
+/// A command's standard output: human text through the one sanitiser (whatever a server or a
+/// config file put in it is shown, never obeyed), machine output (JSON, `env` lines, the
+/// credential_process answer) exactly as written.
+pub enum Output {
+    Human(crate::aws::sanitize::TerminalWriter<std::io::Stdout>),
+    Machine(std::io::Stdout),
+}
+
+/// Standard output for a command; `machine` when it prints JSON or text for another program.
+pub fn stdout(machine: bool) -> Output {
+    let lock = std::io::stdout();
+    if machine { Output::Machine(lock) } else { Output::Human(crate::aws::sanitize::TerminalWriter::new(lock)) }
+}
+
+impl std::io::Write for Output {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Output::Human(w) => w.write(buf),
+            Output::Machine(w) => w.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Output::Human(w) => w.flush(),
+            Output::Machine(w) => w.flush(),
+        }
+    }
+}
+
+/// One line for stderr, made safe: for the few messages printed outside a command's output.
+pub fn warn_line(text: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{}", crate::aws::sanitize::message(text));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

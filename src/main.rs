@@ -19,7 +19,7 @@ fn main() -> ExitCode {
             if e.downcast_ref::<io::Error>().is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("mfatui: error: {e:#}");
+            mfatui::display::warn_line(&format!("mfatui: error: {e:#}"));
             ExitCode::from(2)
         }
     }
@@ -81,13 +81,13 @@ fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<u8> {
         Command::Doctor => read_only(&env, false, true),
         Command::Login { profile, code, tuning } => {
             let code = session::read_code(code)?;
-            with_engine(&env, &tuning, Order::TerminalFirst, |out, engine, plan, rt| {
+            with_engine(&env, &tuning, Order::TerminalFirst, false, |out, engine, plan, rt| {
                 rt.block_on(session::login(out, engine, plan, &profile, code))
             })
         }
         Command::Refresh { all, profiles, code, tuning } => {
             let code = session::read_code(code)?;
-            with_engine(&env, &tuning, Order::TerminalFirst, |out, engine, plan, rt| {
+            with_engine(&env, &tuning, Order::TerminalFirst, false, |out, engine, plan, rt| {
                 let which = if all {
                     Which::All
                 } else if profiles.is_empty() {
@@ -136,7 +136,7 @@ fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<u8> {
             Ok(0)
         }
         Command::Logout { profile } => {
-            with_engine(&env, &Tuning::default(), Order::TerminalFirst, |out, engine, plan, _| {
+            with_engine(&env, &Tuning::default(), Order::TerminalFirst, false, |out, engine, plan, _| {
                 session::logout(out, engine, plan, profile.as_deref())
             })
         }
@@ -151,7 +151,7 @@ fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<u8> {
         }
         Command::Status { json, profile } => {
             let profile = profile.or(env.profile.clone());
-            with_engine(&env, &Tuning::default(), Order::TerminalFirst, |out, engine, plan, _| {
+            with_engine(&env, &Tuning::default(), Order::TerminalFirst, json, |out, engine, plan, _| {
                 session::status(out, engine, plan, profile.as_deref(), json)
             })
         }
@@ -163,8 +163,9 @@ fn with_engine(
     env: &AwsEnv,
     tuning: &Tuning,
     order: Order,
+    machine: bool,
     f: impl FnOnce(
-        &mut io::StdoutLock<'static>,
+        &mut mfatui::display::Output,
         &mfatui::aws::engine::Engine,
         &Plan,
         &tokio::runtime::Runtime,
@@ -173,7 +174,7 @@ fn with_engine(
     let (engine, plan) = session::ready(env, &settings(env, tuning)?, order)?;
     mfatui::logging::init(&env.state_dir()?);
     let rt = runtime()?;
-    let mut out = io::stdout().lock();
+    let mut out = mfatui::display::stdout(machine);
     let code = f(&mut out, &engine, &plan, &rt)?;
     out.flush()?;
     Ok(code)
@@ -183,8 +184,7 @@ fn read_only(env: &AwsEnv, json: bool, doctor: bool) -> anyhow::Result<u8> {
     let cfg = config::load(env)?;
     let graph = cfg.graph();
     let store = SessionStore::in_dir(&env.state_dir()?).load();
-    let stdout = io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
+    let mut out = BufWriter::new(mfatui::display::stdout(json));
     let input = list::ListInput { paths: &cfg.paths, graph: &graph, env, store: &store, now: now_secs() };
     let code = if doctor {
         let suffix = settings(env, &Tuning::default())?.suffix;

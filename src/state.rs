@@ -338,7 +338,9 @@ impl AppState {
     }
 
     pub fn log(&mut self, level: Level, text: impl Into<String>) {
-        let text = text.into();
+        // ratatui drops control characters when drawing; escaping them first shows the reader
+        // that something odd was there (and the log, which can be copied, holds the same text).
+        let text = crate::aws::sanitize::message(&text.into());
         self.note(level, text.clone());
         self.toasts.push(Toast { level, text, until: self.now + TOAST_SECS });
     }
@@ -348,7 +350,8 @@ impl AppState {
         if self.log.len() == LOG_LINES {
             self.log.pop_front();
         }
-        self.log.push_back(LogLine { at: self.now, level, text: text.into() });
+        let text = crate::aws::sanitize::message(&text.into());
+        self.log.push_back(LogLine { at: self.now, level, text });
     }
 
     fn matches(&self, r: &Row) -> bool {

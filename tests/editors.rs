@@ -54,3 +54,45 @@ fn edits_saved_while_mfatui_writes_are_never_lost() {
     assert!(writes >= 2, "mfatui wrote while the editor worked");
     assert_eq!(text.matches("[r0-mfa]").count(), 1, "and mfatui's sections are whole");
 }
+
+/// The loop, exactly: a user appending one section every 100 ms (`open(p, "a")`) while
+/// `mfatui refresh --all` runs back to back. Before the fix one append in 60 was lost in about
+/// one run of three, so twelve rounds catch it nearly every time (MFATUI_APPEND_ROUNDS to
+/// change the count).
+#[test]
+fn sections_appended_during_a_refresh_loop_are_never_lost() {
+    let rounds: usize = std::env::var("MFATUI_APPEND_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(12);
+    let (seed, config, credentials) = eve_world();
+    let w = world(&seed, &config, &credentials);
+    let code = w.sandbox.totp_code(EVE_SERIAL).unwrap();
+    assert!(w.mfatui(&["login", "eve", "--code", &code], &[]).status.success());
+    let path = w.home.aws("credentials");
+    let (mut writes, mut lost_runs, mut lost_total) = (0, 0, 0);
+    for round in 0..rounds {
+        let done = Arc::new(AtomicBool::new(false));
+        let appender = {
+            let (path, done) = (path.clone(), done.clone());
+            std::thread::spawn(move || {
+                for i in 0..60 {
+                    let mut f = std::fs::OpenOptions::new().append(true).open(&path).unwrap();
+                    f.write_all(format!("\n[appended-{round}-{i}]\nregion = eu-west-1\n").as_bytes()).unwrap();
+                    drop(f);
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+                done.store(true, Ordering::SeqCst);
+            })
+        };
+        while !done.load(Ordering::SeqCst) {
+            let o = w.mfatui(&["refresh", "--all"], &[]);
+            assert!(o.status.success(), "{}", stdout(&o));
+            writes += 1;
+        }
+        appender.join().unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let lost = (0..60).filter(|i| !text.contains(&format!("[appended-{round}-{i}]\n"))).count();
+        lost_total += lost;
+        lost_runs += usize::from(lost > 0);
+    }
+    println!("{rounds} runs of 60 appends, {writes} rewrites: {lost_total} appends lost in {lost_runs} runs");
+    assert_eq!(lost_total, 0, "{lost_total} appends lost in {lost_runs} of {rounds} runs");
+}

@@ -105,13 +105,17 @@ pub async fn run(spec: &Spec<'_>) -> Result<Vec<u8>, ChildError> {
         // only after scrubbing: the program may echo a seed or a key.
         let read_err = async {
             let Some(e) = stderr.as_mut() else { return };
-            let mut lines = tokio::io::BufReader::new(e.take(STDOUT_CAP as u64)).lines();
-            while let Ok(Some(line)) = lines.next_line().await {
+            // Bytes, not lines of text: a program that prints invalid UTF-8 is still heard.
+            let mut reader = tokio::io::BufReader::new(e.take(STDOUT_CAP as u64));
+            let mut line = Vec::new();
+            while reader.read_until(b'\n', &mut line).await.is_ok_and(|n| n > 0) {
+                let text = crate::aws::sanitize::bytes_for_terminal(line.strip_suffix(b"\n").unwrap_or(&line));
                 if spec.show_stderr {
-                    eprintln!("{}", crate::aws::scrub::scrub_line(&line, 300));
+                    eprintln!("{}", crate::aws::scrub::scrub_line(&text, 300));
                 }
-                err.extend_from_slice(line.as_bytes());
+                err.extend_from_slice(text.as_bytes());
                 err.push(b'\n');
+                line.clear();
             }
         };
         tokio::join!(read_out, read_err);

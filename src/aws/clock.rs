@@ -37,6 +37,14 @@ impl Clock for FakeClock {
     }
 }
 
+/// "about 1h 01m behind" / "about 1h 01m ahead of": this computer's clock against a server's,
+/// from `server_minus_local` (the server's time minus ours: positive when ours is behind). The one
+/// place the sign is read, so every message about a skew says the same thing.
+pub fn skew_words(server_minus_local: i64) -> String {
+    let side = if server_minus_local > 0 { "behind" } else { "ahead of" };
+    format!("about {} {side}", human_duration(server_minus_local.abs()))
+}
+
 /// `11h 42m`, `42m 10s`, `9s`: the precision a person needs at each scale.
 pub fn human_duration(secs: i64) -> String {
     let d = secs.max(0);

@@ -14,6 +14,7 @@ pub mod loopback;
 pub mod mfa;
 pub mod net;
 pub mod prompt;
+pub mod sanitize;
 pub mod scrub;
 pub mod secret;
 pub mod store;

@@ -87,7 +87,7 @@ pub enum AwsError {
     #[error("{code}: {message}")]
     Service { code: String, message: String, status: Option<u16> },
     /// Any error, when the server's clock and ours disagree enough to explain it.
-    #[error("{inner}; note: this computer's clock is {} {} AWS's: fix it (enable NTP), since signatures and MFA codes depend on it", crate::aws::clock::human_duration(skew_secs.abs()), if *skew_secs > 0 { "behind" } else { "ahead of" })]
+    #[error("{inner}; note: this computer's clock is {} AWS's: fix it (enable NTP), since signatures and MFA codes depend on it", crate::aws::clock::skew_words(*skew_secs))]
     ClockSkew { skew_secs: i64, inner: Box<AwsError> },
 }
 

@@ -24,6 +24,9 @@ use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+mod displaced;
+use displaced::{Stage, conflict_path, hook, read_held, settle, wait_for_writers};
+
 /// How long to wait for another mfatui to finish writing the same file.
 const LOCK_WAIT: Duration = Duration::from_secs(10);
 /// Suffix of the copy kept of a user file as it was before mfatui first changed it.
@@ -253,18 +256,19 @@ pub fn update_text<E: std::fmt::Display>(
         if read_text(&target)? != read {
             continue;
         }
+        hook(Stage::BeforeSwap);
         if read.is_some() && exchange(&tmp, &target).map_err(io_err("replace", &target))? {
-            // `tmp` now names what was in place: is it what the edit was based on?
-            let displaced = read_text(&tmp)?;
+            // `tmp` now names what was in place. Hold it open: an appender that opened the old
+            // file before the swap writes to this inode, and its bytes are read from here.
+            let held = File::open(&tmp).map_err(io_err("read back", &target))?;
+            let displaced = read_held(&held, &tmp)?;
             if displaced == read {
-                // An appender that opened the old file before the swap may still write to it:
-                // look again. (Only an exact match above counts as "not saved meanwhile"; a
-                // longer version was a save, even one that kept the old text as its start, and
-                // treating it as an append loses edits: the race test shows it.)
-                let after = read_text(&tmp)?.unwrap_or_default();
-                drop(tmp);
-                sync_dir(&dir)?;
-                match after.strip_prefix(read.as_deref().unwrap_or_default()) {
+                hook(Stage::AfterCheck);
+                // Only an exact match above counts as "not saved meanwhile"; a longer version
+                // was a save, even one that kept the old text as its start, and treating it as
+                // an append loses edits: the race test shows it.
+                let after = settle(&held, &tmp, &target)?;
+                match after.as_deref().and_then(|a| a.strip_prefix(read.as_deref().unwrap_or_default())) {
                     Some(more) if !more.is_empty() => {
                         late = more.to_string();
                         continue;
@@ -277,8 +281,7 @@ pub fn update_text<E: std::fmt::Display>(
             // microseconds since; such a version is kept beside the file, never deleted.
             exchange(&tmp, &target).map_err(io_err("restore a concurrent edit of", &target))?;
             if read_text(&tmp)?.as_ref() != Some(&new) {
-                let keep =
-                    PathBuf::from(format!("{}.mfatui-conflict-{}", target.display(), crate::aws::store::now_secs()));
+                let keep = conflict_path(&target);
                 fs::rename(&tmp, &keep).map_err(io_err("keep a concurrent edit of", &target))?;
                 tracing::warn!(file = %keep.display(), "two saves collided with mfatui's write within microseconds; the other version is kept in {}", keep.display());
             }
@@ -286,9 +289,19 @@ pub fn update_text<E: std::fmt::Display>(
             late.clear();
             continue;
         }
-        // No exchange here: the check above was the last look before the rename.
+        // No exchange here: the check above was the last look before the rename. The old file
+        // is held open across the rename so that an appender's late bytes are still found.
+        let held = File::open(&target).ok();
         tmp.persist(&target).map_err(|e| io_err("replace", &target)(e.error))?;
         sync_dir(&dir)?;
+        if let Some(held) = held {
+            wait_for_writers(&held);
+            let after = read_held(&held, &target)?.unwrap_or_default();
+            if let Some(more) = after.strip_prefix(read.as_deref().unwrap_or_default()).filter(|m| !m.is_empty()) {
+                late = more.to_string();
+                continue;
+            }
+        }
         return Ok(finish(&target, old_mode));
     }
     Err(FileError::Contended(target))
@@ -304,137 +317,4 @@ fn finish(target: &Path, old_mode: Option<u32>) -> Outcome {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn mode(p: &Path) -> u32 {
-        fs::metadata(p).unwrap().permissions().mode() & 0o777
-    }
-
-    #[test]
-    fn creates_dir_0700_and_file_0600() {
-        let home = tempfile::tempdir().unwrap();
-        let path = home.path().join(".aws/credentials");
-        let out = update_text(&path, |s| Ok::<_, String>(format!("{s}[a]\nk = v\n"))).unwrap();
-        assert_eq!(out, Outcome::Written);
-        assert_eq!(mode(&home.path().join(".aws")), 0o700);
-        assert_eq!(mode(&path), 0o600);
-        assert_eq!(fs::read_to_string(&path).unwrap(), "[a]\nk = v\n");
-        assert!(!home.path().join(".aws/credentials.mfatui-backup").exists(), "nothing to back up");
-    }
-
-    #[test]
-    fn backup_is_taken_once_and_wide_modes_are_narrowed() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("credentials");
-        fs::write(&path, "original\n").unwrap();
-        fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
-        update_text(&path, |_| Ok::<_, String>("first\n".into())).unwrap();
-        update_text(&path, |_| Ok::<_, String>("second\n".into())).unwrap();
-        let backup = dir.path().join("credentials.mfatui-backup");
-        assert_eq!(fs::read_to_string(&backup).unwrap(), "original\n");
-        assert_eq!((mode(&path), mode(&backup)), (0o600, 0o600));
-        assert_eq!(fs::read_to_string(&path).unwrap(), "second\n");
-        let leftovers: Vec<_> = fs::read_dir(dir.path())
-            .unwrap()
-            .flatten()
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .filter(|n| n.contains("tmp"))
-            .collect();
-        assert!(leftovers.is_empty(), "{leftovers:?}");
-    }
-
-    #[test]
-    fn unchanged_content_is_not_rewritten() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("c");
-        fs::write(&path, "x\n").unwrap();
-        fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
-        assert_eq!(update_text(&path, |s| Ok::<_, String>(s.to_string())).unwrap(), Outcome::Unchanged);
-        assert!(!dir.path().join("c.mfatui-backup").exists());
-    }
-
-    #[test]
-    fn symlinks_are_written_through() {
-        let dir = tempfile::tempdir().unwrap();
-        let real = dir.path().join("dotfiles-credentials");
-        fs::write(&real, "a\n").unwrap();
-        let link = dir.path().join("credentials");
-        std::os::unix::fs::symlink(&real, &link).unwrap();
-        update_text(&link, |_| Ok::<_, String>("b\n".into())).unwrap();
-        assert!(fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
-        assert_eq!(fs::read_to_string(&real).unwrap(), "b\n");
-    }
-
-    #[test]
-    fn refuses_non_utf8_and_failed_edits_without_writing() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("c");
-        fs::write(&path, b"\xff\xfe[a]\n").unwrap();
-        assert!(matches!(update_text(&path, |s| Ok::<_, String>(s.into())), Err(FileError::NotUtf8(_))));
-        fs::write(&path, "ok\n").unwrap();
-        let err = update_text(&path, |_| Err::<String, _>("bad value")).unwrap_err();
-        assert_eq!(err.to_string(), "bad value");
-        assert_eq!(fs::read_to_string(&path).unwrap(), "ok\n");
-    }
-}
-
-#[cfg(test)]
-mod race_tests {
-    use super::*;
-    use std::sync::Arc;
-    use std::sync::atomic::{AtomicBool, Ordering};
-
-    /// An editor saving by rename while mfatui rewrites the file: the file never disappears from
-    /// under the editor, and none of its lines is lost. (Appenders are covered end to end in
-    /// tests/editors.rs: one that holds the file open across a swap and writes after mfatui's
-    /// check is the documented window, and a loaded machine makes that window wide here.)
-    /// An editor saving by rename or appending every 2 ms (MFATUI_RACE_US to change it).
-    #[test]
-    fn an_editor_racing_the_writer_loses_nothing() {
-        let pause: u64 = std::env::var("MFATUI_RACE_US").ok().and_then(|v| v.parse().ok()).unwrap_or(2000);
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("credentials");
-        fs::write(&path, "[u]\nk = v\n").unwrap();
-        let stop = Arc::new(AtomicBool::new(false));
-        let editor = {
-            let (path, stop) = (path.clone(), stop.clone());
-            std::thread::spawn(move || {
-                let mut missing = 0;
-                for i in 0..1500 {
-                    std::thread::sleep(std::time::Duration::from_micros(pause));
-                    let line = format!("# edit {i}\n");
-                    {
-                        let Ok(text) = fs::read_to_string(&path) else {
-                            missing += 1;
-                            continue;
-                        };
-                        let tmp = path.with_extension(format!("swp{i}"));
-                        fs::write(&tmp, text + &line).unwrap();
-                        fs::rename(&tmp, &path).unwrap();
-                    }
-                }
-                stop.store(true, Ordering::SeqCst);
-                missing
-            })
-        };
-        let mut n = 0u64;
-        while !stop.load(Ordering::SeqCst) {
-            n += 1;
-            let value = n.to_string();
-            let _ = update_text(&path, |t| crate::aws::edit::upsert_section(t, "m", &[("t", value.as_str())]));
-        }
-        let missing = editor.join().unwrap();
-        // Versions kept beside the file after a collision count as kept, not lost.
-        let mut text = fs::read_to_string(&path).unwrap();
-        for e in fs::read_dir(dir.path()).unwrap().flatten() {
-            if e.file_name().to_string_lossy().contains("mfatui-conflict") {
-                text += &fs::read_to_string(e.path()).unwrap();
-            }
-        }
-        let lost: Vec<usize> = (0..1500).filter(|i| !text.contains(&format!("# edit {i}\n"))).collect();
-        println!("1500 edits {pause} us apart, {n} writes: {} lost", lost.len());
-        assert_eq!(missing, 0, "the file vanished {missing} times under the editor");
-        assert!(lost.is_empty(), "{} lost after {n} writes: {lost:?}", lost.len());
-    }
-}
+mod tests;

@@ -133,7 +133,7 @@ pub fn exec(
 }
 
 fn not_started(program: &str, e: std::io::Error) -> anyhow::Result<u8> {
-    eprintln!("mfatui: cannot run `{program}`: {e}");
+    crate::display::warn_line(&format!("mfatui: cannot run `{program}`: {e}"));
     Ok(if e.kind() == std::io::ErrorKind::NotFound { 127 } else { 126 })
 }
 
@@ -192,7 +192,7 @@ pub fn serve(env: &AwsEnv, settings: &Settings, port: u16, profile: Option<&str>
         let handle = server::start(r.engine.clone(), plan, port, &state_dir).await?;
         // Best effort: a reader that goes away (a script that read the first lines) must not
         // stop the server.
-        let mut out = std::io::stdout().lock();
+        let mut out = crate::display::stdout(false);
         let _ = writeln!(out, "mfatui serves credentials on http://{} (Ctrl-C stops it). In the client's environment set:", handle.addr);
         let example = profile.map(str::to_string).or_else(|| r.plan.roles.first().map(|x| x.name.clone()));
         let uri = match example {

@@ -141,17 +141,17 @@ pub fn run(
         l.valid_until.map(|t| format!(" The link signs in until {} (15 minutes).", clock_time(t))).unwrap_or_default();
     if print {
         writeln!(std::io::stdout(), "{}", l.url)?;
-        eprintln!("Open it in a browser to see {}.{valid}", l.what);
+        crate::display::warn_line(&format!("Open it in a browser to see {}.{valid}", l.what));
         return Ok(0);
     }
     match open_browser(&l.url) {
         Ok(launcher) => {
             tracing::info!(%launcher, "opened {}", l.what);
-            eprintln!("Opened {} with {launcher}.{valid}", l.what);
+            crate::display::warn_line(&format!("Opened {} with {launcher}.{valid}", l.what));
             Ok(0)
         }
         Err(why) => {
-            eprintln!("{why}: open this link yourself to see {}.{valid}", l.what);
+            crate::display::warn_line(&format!("{why}: open this link yourself to see {}.{valid}", l.what));
             writeln!(std::io::stdout(), "{}", l.url)?;
             Ok(1)
         }

@@ -68,7 +68,7 @@ pub(super) fn time(secs: Option<i64>) -> Value {
 pub fn keys(env: &AwsEnv, settings: Settings, profiles: &[String], json: bool) -> anyhow::Result<u8> {
     let ctx = Ctx::new(env, settings)?;
     let max_age = ctx.settings.key_max_age_days;
-    let mut out = std::io::stdout();
+    let mut out = crate::display::stdout(json);
     let mut users = Vec::new();
     let mut errors = Vec::new();
     for p in ctx.profiles(profiles) {
@@ -282,7 +282,7 @@ pub fn rotate(env: &AwsEnv, settings: Settings, profile: &str, flags: RotateFlag
         max_age_days: ctx.settings.key_max_age_days,
         ..RotateOptions::default()
     };
-    let printer = Mutex::new((std::io::stdout(), None::<(u32, u64)>));
+    let printer = Mutex::new((crate::display::stdout(false), None::<(u32, u64)>));
     let progress = |e: Event| {
         let mut guard = printer.lock().unwrap_or_else(|p| p.into_inner());
         let (out, last) = &mut *guard;

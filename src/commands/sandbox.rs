@@ -20,6 +20,12 @@ pub async fn run(port: u16, seed_file: Option<&Path>) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "listening on {}", handle.endpoint()).and_then(|_| out.flush());
     let _ = writeln!(out, "Point AWS clients at it with AWS_ENDPOINT_URL={}", handle.endpoint());
+    let _ = writeln!(
+        out,
+        "Point `mfatui console` at its sign-in endpoint with {}={}",
+        crate::aws::console::ENDPOINT_VAR,
+        handle.federation_endpoint()
+    );
     for u in &seed.users {
         if let Some(serial) = u.mfa_serial() {
             let _ = writeln!(

@@ -23,11 +23,14 @@ impl Prompter for TerminalPrompter {
                     .open("/dev/tty")
                     .map_err(|_| PromptError::Unavailable("no terminal to ask for an MFA code on".into()))?;
                 let mut out = &tty;
+                // Names come from config files and reasons from servers: shown, never obeyed.
+                let safe = |s: &str| crate::aws::sanitize::message(s);
                 if let Some(r) = retry {
-                    let _ = writeln!(out, "{r}");
+                    let _ = writeln!(out, "{}", safe(&r));
                 }
                 let for_what = if profile == user { String::new() } else { format!(" (needed for {profile})") };
-                let _ = write!(out, "MFA code for {user} ({}){for_what}, or Enter to cancel: ", device(&serial));
+                let question = format!("MFA code for {user} ({}){for_what}, or Enter to cancel: ", device(&serial));
+                let _ = write!(out, "{}", safe(&question));
                 let _ = out.flush();
                 let mut line = String::new();
                 BufReader::new(&tty)

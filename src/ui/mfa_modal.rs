@@ -26,7 +26,10 @@ pub fn draw(f: &mut Frame, area: Rect, m: &MfaModal, s: &AppState, t: &Theme) {
         Line::from(""),
     ];
     for (i, a) in m.askers.iter().take(3).enumerate() {
-        lines.insert(2 + i, Line::styled(format!("asked by {a}"), t.accent));
+        // One row each, whatever a caller claims to be: the code field stays in view.
+        let asker = format!("asked by {}", crate::aws::sanitize::for_terminal(a));
+        let width = usize::from(r.width.saturating_sub(2));
+        lines.insert(2 + i, Line::styled(crate::display::clip(&asker, width).into_owned(), t.accent));
     }
     if s.prompts.len() > 1 {
         let more = s.prompts.iter().skip(1).map(|p| p.user.as_str()).collect::<Vec<_>>().join(", ");

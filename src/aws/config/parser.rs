@@ -151,10 +151,26 @@ pub fn parse(text: &str) -> RawFile<'_> {
                     out.sections.push(RawSection { header, line: n, properties: at..at });
                     state = State::InSection { property: None, is_subproperty: false };
                 }
-                Err(msg) => {
-                    problem(format!("{msg}; mfatui skips it and its settings, but {REFUSED}"));
-                    state = State::Skipping;
-                }
+                Err(msg) => match comment_char_header(line) {
+                    // `[profile a;b]`: each client reads it differently, and the problem is this
+                    // section's own, not the one above it.
+                    Some((header, c)) => {
+                        let at = out.properties.len();
+                        out.sections.push(RawSection { header, line: n, properties: at..at });
+                        out.problems.push(LineProblem {
+                            line: n,
+                            message: format!(
+                                "[{header}]: the AWS CLI and boto3 read this section as written, but the AWS SDK for Rust reads `{c}` as the start of a comment and refuses this whole file, and the AWS SDK for JavaScript ignores this section; rename it without `{c}` (letters, digits and _-/.%@:+ only)"
+                            ),
+                            section: Some(header.to_string()),
+                        });
+                        state = State::InSection { property: None, is_subproperty: false };
+                    }
+                    None => {
+                        problem(format!("{msg}; mfatui skips it and its settings, but {REFUSED}"));
+                        state = State::Skipping;
+                    }
+                },
             }
         } else if line.starts_with(WHITESPACE) {
             match state {
@@ -233,6 +249,14 @@ fn parse_header(line: &str) -> Result<&str, &'static str> {
     let inner =
         line.strip_prefix('[').and_then(|l| l.strip_suffix(']')).ok_or("section header is missing its closing `]`")?;
     Ok(trim_ws(inner))
+}
+
+/// A header that is whole only when `;` or `#` inside it is not read as a comment, as botocore
+/// (the AWS CLI, boto3) reads it: its text and that character.
+fn comment_char_header(line: &str) -> Option<(&str, char)> {
+    let inner = trim_ws(trim_ws(line).strip_prefix('[')?.strip_suffix(']')?);
+    let c = inner.chars().find(|c| COMMENT.contains(c))?;
+    (!inner.is_empty() && !inner.contains(['[', ']'])).then_some((inner, c))
 }
 
 #[derive(Debug, PartialEq, Eq)]

@@ -54,7 +54,15 @@ pub fn split_header(header: &str) -> (Option<&str>, &str) {
 /// `NAME` is an identifier.
 fn unquote(name: &str) -> Option<&str> {
     let inner = ["\"", "'"].iter().find_map(|q| name.strip_prefix(q)?.strip_suffix(q))?;
-    is_identifier(inner).then_some(inner)
+    // shlex also keeps spaces inside the quotes: `"my profile"` is one word.
+    (!inner.is_empty() && !inner.contains(['"', '\'', '\\']) && inner.trim_matches(WHITESPACE) == inner)
+        .then_some(inner)
+}
+
+/// A name only botocore reads (it takes `;` and `#` in a header literally): the parser has
+/// already said how each client reads it.
+fn botocore_only(name: &str) -> bool {
+    name.contains([';', '#']) && !name.contains(WHITESPACE) && !name.contains(['"', '\''])
 }
 
 /// The profile a section header names in a file of this kind, if it names one.
@@ -194,10 +202,16 @@ impl ConfigSet {
             warn(
                 Some(bare),
                 format!(
-                    "[profile {name}] is read as profile `{bare}`, as the AWS CLI and boto3 read it (they strip the quotes), but the AWS SDK for Rust, and any SDK that allows only plain names, ignores this section: write [profile {bare}] so that every tool sees it"
+                    "[profile {name}] is read as profile `{bare}`, as the AWS CLI and boto3 read it (they strip the quotes), but the AWS SDKs for Rust and JavaScript ignore this section: write [profile {}] so that every tool sees it",
+                    if is_identifier(bare) { bare.to_string() } else { bare.replace(WHITESPACE, "-") }
                 ),
             );
             return Some(Target::Profile { name: bare.into(), quoted: true });
+        }
+        if matches!((kind, prefix), (FileKind::Config, Some("profile")) | (FileKind::Credentials, None))
+            && botocore_only(name)
+        {
+            return Some(Target::Profile { name: name.into(), quoted: true });
         }
         match (kind, prefix) {
             (FileKind::Config, None) if name == "default" => {

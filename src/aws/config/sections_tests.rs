@@ -105,15 +105,24 @@ fn quoted_profile_names_are_read_as_the_aws_cli_reads_them() {
         "[profile \"personal\"]\nregion = eu-west-1\n[profile 'work']\nk = 1\n[profile \"two words\"]\nk = 2\n[profile plain]\n",
         "[\"creds\"]\nk = 3\n",
     );
-    assert_eq!(names(&s), vec!["personal", "plain", "work"]);
+    assert_eq!(names(&s), vec!["personal", "plain", "two words", "work"]);
     assert_eq!(s.profiles["personal"].get("region"), Some("eu-west-1"));
     assert!(s.profiles["personal"].declared_quoted() && !s.profiles["plain"].declared_quoted());
     let quoted: Vec<&Diagnostic> = s.diagnostics.iter().filter(|d| d.profile.as_deref() == Some("personal")).collect();
     assert_eq!(quoted.len(), 1);
     assert_eq!(quoted[0].severity, Severity::Warning);
-    assert!(quoted[0].message.contains("AWS CLI and boto3") && quoted[0].message.contains("AWS SDK for Rust"));
+    assert!(
+        quoted[0].message.contains("AWS CLI and boto3")
+            && quoted[0].message.contains("AWS SDKs for Rust and JavaScript")
+    );
     let w = warnings(&s);
-    assert!(w.iter().any(|m| m.contains("`\"two words\"` is not a valid name")), "{w:?}");
+    let spaced =
+        w.iter().find(|m| m.contains("[profile \"two words\"] is read as profile `two words`")).expect("{w:?}");
+    assert!(
+        spaced.contains("SDKs for Rust and JavaScript ignore") && spaced.contains("[profile two-words]"),
+        "{spaced}"
+    );
+    assert_eq!(s.profiles["two words"].get("k"), Some("2"));
     assert!(
         w.iter().any(|m| m.contains("[\"creds\"] is ignored")),
         "credentials-file names are taken literally: {w:?}"
@@ -168,4 +177,29 @@ fn a_section_with_many_keys_merges_in_linear_time() {
     let big = &s.profiles["big"];
     assert_eq!(big.len(), n / 2);
     assert_eq!(big.get("k0"), Some(&*(n / 2).to_string()), "a later value replaces an earlier one");
+}
+
+#[test]
+fn comment_characters_in_a_header_are_explained_per_client_on_that_profile() {
+    for (c, header) in [(';', "profile a;b"), ('#', "profile a#b")] {
+        let name = &header["profile ".len()..];
+        let s = set_of(&format!("[profile before]\nregion = eu-west-1\n[{header}]\nregion = us-east-2\n"), "");
+        assert_eq!(names(&s), vec![name, "before"], "read as botocore reads it");
+        assert_eq!(s.profiles[name].get("region"), Some("us-east-2"));
+        assert!(s.diagnostics.iter().all(|d| d.profile.as_deref() != Some("before")), "{:?}", s.diagnostics);
+        let d = s.diagnostics.iter().find(|d| d.profile.as_deref() == Some(name)).expect("on its own profile");
+        assert_eq!(d.at.as_ref().unwrap().line, 3);
+        for part in [
+            "AWS CLI and boto3 read this section",
+            "SDK for Rust reads",
+            "refuses this whole file",
+            "JavaScript ignores this section",
+        ] {
+            assert!(d.message.contains(part), "{part}: {}", d.message);
+        }
+        assert!(d.message.contains(&format!("without `{c}`")), "{}", d.message);
+        assert!(!d.message.contains("missing its closing"), "{}", d.message);
+    }
+    let s = set_of("", "[before]\nk = v\n[x;y]\naws_access_key_id = AKIA\n");
+    assert_eq!(names(&s), vec!["before", "x;y"]);
 }

@@ -108,8 +108,9 @@ pub enum EngineError {
     #[error(
         "STS handed out credentials for {profile} that {}; the clocks of this computer and AWS disagree{}: fix the clock (enable NTP); the previous session was kept",
         if *left_secs <= 0 { format!("expired {} ago", crate::aws::clock::human_duration(-left_secs)) } else { format!("expire in only {}", crate::aws::clock::human_duration(*left_secs)) },
-        skew_secs.map(|s| format!(" (this computer is about {} {})", crate::aws::clock::human_duration(s.abs()), if s > 0 { "behind" } else { "ahead" })).unwrap_or_default()
+        skew_secs.map(|s| format!(" (this computer's clock is {} AWS's)", crate::aws::clock::skew_words(s))).unwrap_or_default()
     )]
+    /// `skew_secs`: STS's clock minus ours, as `clock::skew_words` reads it.
     Implausible { profile: String, left_secs: i64, skew_secs: Option<i64> },
     #[error(
         "the role refused duration_seconds = {requested} ({at}): it is longer than the role's maximum session duration (1 hour unless the role's MaxSessionDuration was raised in IAM); lower duration_seconds or raise the role's maximum"

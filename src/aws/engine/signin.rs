@@ -109,7 +109,7 @@ pub(super) fn plausible(profile: &str, c: &TempCredentials, requested: i64, now:
     Err(EngineError::Implausible {
         profile: profile.into(),
         left_secs: left,
-        skew_secs: (skew.abs() > crate::aws::net::SKEW_WORTH_MENTIONING).then_some(-skew),
+        skew_secs: (skew.abs() > crate::aws::net::SKEW_WORTH_MENTIONING).then_some(skew),
     })
 }
 
@@ -377,11 +377,14 @@ mod tests {
     fn dead_on_arrival_credentials_are_refused_with_the_skew() {
         let now = 1_800_000_000;
         assert!(plausible("p", &creds(now + 3600), 3600, now).is_ok());
-        // STS's clock is 2 h behind: a 1 h session expired an hour ago.
+        // STS's clock is 2 h behind ours, so ours is 2 h ahead: a 1 h session expired an hour ago.
         let e = plausible("p", &creds(now - 3600), 3600, now).unwrap_err();
-        assert_eq!(e, EngineError::Implausible { profile: "p".into(), left_secs: -3600, skew_secs: Some(7200) });
+        assert_eq!(e, EngineError::Implausible { profile: "p".into(), left_secs: -3600, skew_secs: Some(-7200) });
         let text = e.to_string();
-        assert!(text.contains("expired 1h 00m ago") && text.contains("about 2h 00m behind"), "{text}");
+        assert!(text.contains("expired 1h 00m ago") && text.contains("about 2h 00m ahead of AWS's"), "{text}");
+        // A 1 h session with 10 s left: STS's clock is 59m 50s behind ours.
+        let e = plausible("p", &creds(now + 10), 3600, now).unwrap_err();
+        assert!(e.to_string().contains("about 59m 50s ahead of"), "{e}");
         assert!(text.contains("previous session was kept"), "{text}");
         assert!(plausible("p", &creds(now + 30), 3600, now).is_err(), "30 s left on a new 1 h session");
     }

@@ -179,7 +179,7 @@ pub fn audit(env: &AwsEnv, settings: Settings, profiles: &[String], flags: Audit
     let ctx = Ctx::new(env, settings)?;
     let opts = AuditOptions { concurrency: ctx.settings.concurrency, ..AuditOptions::default() };
     let as_profile = flags.as_profile.as_deref();
-    let mut out = std::io::stdout();
+    let mut out = crate::display::stdout(flags.json);
     let (mut worst, mut users, mut errors) = (0u8, Vec::new(), Vec::new());
     for p in ctx.profiles(profiles) {
         let run = |ctx: &Ctx| ctx.rt.block_on(audit::audit(&ctx.engine, &ctx.plan, &p, as_profile, &opts, &None));
