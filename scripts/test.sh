@@ -36,5 +36,5 @@ export MFATUI_PYTHON="$PWD/$venv/bin/python"
 export MFATUI_AWS_CLI="$PWD/$venv/bin/aws"
 
 cargo fmt --check
-cargo test --locked --all-targets
-cargo clippy --locked --all-targets -- -D warnings
+cargo test --locked --workspace --all-targets
+cargo clippy --locked --workspace --all-targets -- -D warnings

@@ -39,3 +39,25 @@ pub fn run(
     }
     Ok(if errors > 0 { 1 } else { 0 })
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::aws::config::{ConfigSet, FileKind, ProfileGraph};
+
+    #[test]
+    fn a_loop_of_a_thousand_profiles_prints_a_few_lines() {
+        let mut config = String::new();
+        for i in 0..1_000 {
+            config.push_str(&format!(
+                "[profile l{i:04}]\nrole_arn = arn:aws:iam::111111111111:role/l{i:04}\nsource_profile = l{:04}\n",
+                (i + 1) % 1_000
+            ));
+        }
+        let mut set = ConfigSet::default();
+        set.merge_file(FileKind::Config, std::path::Path::new("/h/.aws/config"), &config);
+        let g = ProfileGraph::build(&set);
+        let mut out = Vec::new();
+        super::run(&mut out, &g, None, &[]).unwrap();
+        assert!(out.len() < 2_000, "doctor prints {} bytes", out.len());
+    }
+}

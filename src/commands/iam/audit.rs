@@ -182,8 +182,7 @@ pub fn audit(env: &AwsEnv, settings: Settings, profiles: &[String], flags: Audit
     let mut out = crate::display::stdout(flags.json);
     let (mut worst, mut users, mut errors) = (0u8, Vec::new(), Vec::new());
     for p in ctx.profiles(profiles) {
-        let run = |ctx: &Ctx| ctx.rt.block_on(audit::audit(&ctx.engine, &ctx.plan, &p, as_profile, &opts, &None));
-        let a = match run(&ctx) {
+        let a = match ctx.rt.block_on(audit::audit(&ctx.engine, &ctx.plan, &p, as_profile, &opts, &None)) {
             Ok(a) => a,
             Err(e) => {
                 if !flags.json {

@@ -15,27 +15,6 @@ fn plan_of(config: &str, credentials: &str, env: &[(&str, &str)]) -> Plan {
 const KEYS: &str = "[u]\naws_access_key_id = AKIAU\naws_secret_access_key = s\n";
 
 #[test]
-fn demo_world_plan() {
-    let dir = tempfile::tempdir().unwrap();
-    let env = crate::commands::demo::make_home(dir.path()).unwrap();
-    let cfg = load(&env).unwrap();
-    let graph = cfg.graph();
-    let plan = Plan::build(&cfg, &graph, "-mfa", |_| None);
-    assert_eq!(plan.users.keys().collect::<Vec<_>>(), ["alice", "bob", "carol", "ci-bot"]);
-    assert_eq!(plan.roles.len(), 15, "all but the broken one");
-    let glass = plan.role("prod-breakglass").unwrap();
-    assert_eq!((glass.parent.as_str(), glass.user.as_str(), glass.depth), ("security-audit", "alice", 2));
-    let pos = |n| plan.roles.iter().position(|r| r.name == n).unwrap();
-    assert!(pos("security-audit") < pos("prod-breakglass"), "parents first");
-    assert_eq!(plan.role("partner-access").unwrap().external_id.as_deref(), Some("mfatui-demo-partner"));
-    assert_eq!(plan.role("dev-admin").unwrap().managed, Ok("dev-admin-mfa".into()));
-    assert_eq!(plan.user_of("dev-admin").unwrap().name, "alice");
-    assert!(plan.users["ci-bot"].mfa_serial.is_none());
-    assert_eq!(plan.role("partner-access").unwrap().export_region, "us-west-2", "its own");
-    assert!(plan.others.contains_key("data-typo"), "the broken profile is explained");
-}
-
-#[test]
 fn one_resolver_for_profiles_managed_names_and_the_rest() {
     let config = "[profile u]\nmfa_serial = arn:aws:iam::111111111111:mfa/u\n\
         [profile dev]\nrole_arn = arn:aws:iam::222222222222:role/dev\nsource_profile = u\n\

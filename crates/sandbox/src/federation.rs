@@ -110,7 +110,7 @@ fn login(world: &mut World, params: &HashMap<String, String>, now: i64) -> Answe
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sandbox::seed::{RoleSeed, Seed, UserSeed};
+    use crate::seed::{RoleSeed, Seed, UserSeed};
 
     fn world() -> World {
         let seed = Seed::default()

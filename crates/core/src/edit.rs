@@ -10,7 +10,9 @@
 
 use crate::aws::config::AwsPaths;
 use crate::aws::config::parser::{self, WHITESPACE, is_identifier};
-use crate::aws::config::sections::{ConfigSet, FileKind, profile_name, split_header};
+use crate::aws::config::sections::{
+    ConfigSet, FileKind, effective_profile, has_prefixed_default, profile_name, split_header,
+};
 use crate::aws::userfile::{FileError, update_text};
 use std::path::PathBuf;
 
@@ -166,12 +168,8 @@ pub fn replace_profile_values(
     pairs: &[(&str, &str)],
 ) -> Result<String, EditError> {
     let raw = parser::parse(text);
-    let prefixed_default =
-        kind == FileKind::Config && raw.sections.iter().any(|s| split_header(s.header) == (Some("profile"), "default"));
-    let ours = |header: &str| {
-        let plain_default = kind == FileKind::Config && split_header(header) == (None, "default");
-        profile_name(kind, header) == Some(profile) && !(prefixed_default && plain_default)
-    };
+    let prefixed_default = has_prefixed_default(kind, raw.sections.iter().map(|s| s.header));
+    let ours = |header: &str| effective_profile(kind, header, prefixed_default) == Some(profile);
     let mut spans: Vec<(usize, usize, &str)> = Vec::new();
     for &(key, value) in pairs {
         // A value the parser would read differently (a comment, a line break, whitespace).
@@ -259,3 +257,7 @@ pub fn managed_sections(text: &str) -> Vec<String> {
 #[cfg(test)]
 #[path = "edit_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "edit_agreement_tests.rs"]
+mod agreement_tests;

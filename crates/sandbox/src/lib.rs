@@ -27,6 +27,9 @@ pub use seed::Seed;
 pub use state::World;
 
 use server::Shared;
+// The sandbox used the domain as `mfatui::aws` before both became crates; its
+// code still names them that way.
+use mfatui_core as aws;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;

@@ -6,6 +6,7 @@ pub mod child;
 pub mod clock;
 pub mod config;
 pub mod console;
+pub mod display;
 pub mod edit;
 pub mod engine;
 pub mod exports;
@@ -21,3 +22,7 @@ pub mod store;
 pub mod sts;
 pub mod totp;
 pub mod userfile;
+
+// The domain was `mfatui::aws` before it became its own crate; its code still names its
+// modules that way.
+use crate as aws;

@@ -64,9 +64,6 @@ fn a_loop_of_a_thousand_profiles_is_one_short_diagnostic() {
     assert!(
         into[0].message.contains("breaks at `l0500`, which is in the source_profile loop reported on profile `l0000`")
     );
-    let mut out = Vec::new();
-    crate::commands::doctor::run(&mut out, &g, None, &[]).unwrap();
-    assert!(out.len() < 2_000, "doctor prints {} bytes", out.len());
 }
 
 #[test]

@@ -11,7 +11,6 @@
 //! one profile with a typo in its source_profile.
 
 use super::seed::{GroupSeed, RoleSeed, Seed, UserSeed, mfa_required_boundary};
-#[cfg(test)]
 use crate::aws::iam::enforcement::{Policy, Source};
 use serde_json::{Value, json};
 
@@ -278,13 +277,11 @@ pub fn credentials_file() -> String {
         .join("\n")
 }
 
-/// How a denied read reads in the tests.
-#[cfg(test)]
+/// How a denied read reads in the tests (the dashboard's fixtures use it too).
 pub const DENIED: &str = "access denied, explicit deny in an identity-based policy";
 
 /// Every policy that applies to a demo user, as its audit would read them: those named in
 /// `unreadable` come back denied, and `"lists"` hides the groups' attached-policy lists.
-#[cfg(test)]
 pub fn policies_as_read(user: &str, unreadable: &[&str]) -> Vec<Policy> {
     let seed = seed();
     let u = seed.users.iter().find(|u| u.name == user).expect("a demo user");
@@ -364,5 +361,29 @@ mod tests {
             Verdict::Unknown,
             "what she sees"
         );
+    }
+
+    #[test]
+    fn the_demo_home_plans_as_the_demo_needs() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join(".aws")).unwrap();
+        std::fs::write(dir.path().join(".aws/config"), config_file()).unwrap();
+        std::fs::write(dir.path().join(".aws/credentials"), credentials_file()).unwrap();
+        let env = crate::aws::config::AwsEnv { home: Some(dir.path().into()), ..crate::aws::config::AwsEnv::default() };
+        let cfg = crate::aws::config::load(&env).unwrap();
+        let graph = cfg.graph();
+        let plan = crate::aws::engine::Plan::build(&cfg, &graph, "-mfa", |_| None);
+        assert_eq!(plan.users.keys().collect::<Vec<_>>(), ["alice", "bob", "carol", "ci-bot"]);
+        assert_eq!(plan.roles.len(), 15, "all but the broken one");
+        let glass = plan.role("prod-breakglass").unwrap();
+        assert_eq!((glass.parent.as_str(), glass.user.as_str(), glass.depth), ("security-audit", "alice", 2));
+        let pos = |n| plan.roles.iter().position(|r| r.name == n).unwrap();
+        assert!(pos("security-audit") < pos("prod-breakglass"), "parents first");
+        assert_eq!(plan.role("partner-access").unwrap().external_id.as_deref(), Some("mfatui-demo-partner"));
+        assert_eq!(plan.role("dev-admin").unwrap().managed, Ok("dev-admin-mfa".into()));
+        assert_eq!(plan.user_of("dev-admin").unwrap().name, "alice");
+        assert!(plan.users["ci-bot"].mfa_serial.is_none());
+        assert_eq!(plan.role("partner-access").unwrap().export_region, "us-west-2", "its own");
+        assert!(plan.others.contains_key("data-typo"), "the broken profile is explained");
     }
 }

@@ -65,6 +65,27 @@ fn botocore_only(name: &str) -> bool {
     name.contains([';', '#']) && !name.contains(WHITESPACE) && !name.contains(['"', '\''])
 }
 
+/// Whether a file of this kind has `[profile default]`, which shadows its `[default]`.
+pub(crate) fn has_prefixed_default<'a>(kind: FileKind, headers: impl IntoIterator<Item = &'a str>) -> bool {
+    kind == FileKind::Config && headers.into_iter().any(|h| split_header(h) == (Some("profile"), "default"))
+}
+
+/// The profile whose settings a section holds, as the SDKs read it: the one rule for where a
+/// key lives, used by the reader (`ConfigSet`) and by the writer of the user's own sections
+/// (`edit::replace_profile_values`), so rotation writes a key where every client reads it.
+/// `prefixed_default`: the file has `[profile default]` (`has_prefixed_default`), which makes
+/// a plain `[default]` in the config file count for nothing.
+pub fn effective_profile(kind: FileKind, header: &str, prefixed_default: bool) -> Option<&str> {
+    match (kind, split_header(header)) {
+        (FileKind::Config, (Some("profile"), n)) => {
+            unquote(n).or_else(|| (is_identifier(n) || botocore_only(n)).then_some(n))
+        }
+        (FileKind::Config, (None, "default")) if !prefixed_default => Some("default"),
+        (FileKind::Credentials, (None, n)) if is_identifier(n) || botocore_only(n) => Some(n),
+        _ => None,
+    }
+}
+
 /// The profile a section header names in a file of this kind, if it names one.
 pub(crate) fn profile_name(kind: FileKind, header: &str) -> Option<&str> {
     match (kind, split_header(header)) {
@@ -123,8 +144,7 @@ impl ConfigSet {
             let profile = p.section.as_deref().and_then(|h| profile_name(kind, h));
             self.diagnostics.push(Diagnostic::rejecting_file(profile, at(p.line), p.message));
         }
-        let has_prefixed_default = kind == FileKind::Config
-            && raw.sections.iter().any(|s| split_header(s.header) == (Some("profile"), "default"));
+        let has_prefixed_default = has_prefixed_default(kind, raw.sections.iter().map(|s| s.header));
         // Profiles new to this set are gathered, then the map is built from a sorted list:
         // inserting one by one leaves the tree's nodes about half full.
         let mut new_profiles: Vec<(String, Section)> = Vec::new();
@@ -196,30 +216,27 @@ impl ConfigSet {
             self.diagnostics.push(Diagnostic::new(Severity::Warning, profile, Some(at.clone()), msg));
             None
         };
-        if let (FileKind::Config, Some("profile")) = (kind, prefix)
-            && let Some(bare) = unquote(name)
-        {
-            warn(
-                Some(bare),
-                format!(
-                    "[profile {name}] is read as profile `{bare}`, as the AWS CLI and boto3 read it (they strip the quotes), but the AWS SDKs for Rust and JavaScript ignore this section: write [profile {}] so that every tool sees it",
-                    if is_identifier(bare) { bare.to_string() } else { bare.replace(WHITESPACE, "-") }
-                ),
-            );
-            return Some(Target::Profile { name: bare.into(), quoted: true });
-        }
-        if matches!((kind, prefix), (FileKind::Config, Some("profile")) | (FileKind::Credentials, None))
-            && botocore_only(name)
-        {
-            return Some(Target::Profile { name: name.into(), quoted: true });
-        }
-        match (kind, prefix) {
-            (FileKind::Config, None) if name == "default" => {
-                if has_prefixed_default {
-                    return warn(None, "[default] is ignored because this file also has [profile default], which takes priority; merge them".into());
-                }
-                Some(Target::Profile { name: name.into(), quoted: false })
+        if let Some(profile) = effective_profile(kind, s.header, has_prefixed_default) {
+            // Read as the AWS CLI reads it, which not every SDK does: say so.
+            let quoted = profile != name;
+            if quoted {
+                warn(
+                    Some(profile),
+                    format!(
+                        "[profile {name}] is read as profile `{profile}`, as the AWS CLI and boto3 read it (they strip the quotes), but the AWS SDKs for Rust and JavaScript ignore this section: write [profile {}] so that every tool sees it",
+                        if is_identifier(profile) { profile.to_string() } else { profile.replace(WHITESPACE, "-") }
+                    ),
+                );
             }
+            return Some(Target::Profile { name: profile.into(), quoted: quoted || botocore_only(profile) });
+        }
+        // Why a section holds no profile's settings.
+        match (kind, prefix) {
+            (FileKind::Config, None) if name == "default" => warn(
+                None,
+                "[default] is ignored because this file also has [profile default], which takes priority; merge them"
+                    .into(),
+            ),
             (FileKind::Config, None) => warn(
                 None,
                 format!("[{name}] is ignored by the AWS CLI and SDKs: in the config file write [profile {name}]"),
@@ -230,7 +247,6 @@ impl ConfigSet {
                     "[{prefix} {name}] is ignored: `{name}` is not a valid name (letters, digits and _-/.%@:+ only)"
                 ),
             ),
-            (FileKind::Config, Some("profile")) => Some(Target::Profile { name: name.into(), quoted: false }),
             (FileKind::Config, Some("sso-session")) => Some(Target::SsoSession(name.into())),
             (FileKind::Config, Some(prefix)) => Some(Target::Other(prefix.into(), name.into())),
             (FileKind::Credentials, Some("profile")) => warn(
@@ -243,13 +259,12 @@ impl ConfigSet {
                     "[{prefix} {name}] is ignored: such sections belong in the config file, not the credentials file"
                 ),
             ),
-            (FileKind::Credentials, None) if !is_identifier(name) => warn(
+            (FileKind::Credentials, None) => warn(
                 None,
                 format!(
                     "[{name}] is ignored: `{name}` is not a valid profile name (letters, digits and _-/.%@:+ only)"
                 ),
             ),
-            (FileKind::Credentials, None) => Some(Target::Profile { name: name.into(), quoted: false }),
         }
     }
 }
