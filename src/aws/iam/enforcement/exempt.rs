@@ -29,7 +29,7 @@ pub const SELF_SERVICE: [&str; 10] = [
 const NEVER_DENIED: &str = "sts:GetCallerIdentity";
 
 /// Named as examples of what an exemption opens; never used to decide whether it is safe.
-const EXAMPLES: [(&str, &str); 14] = [
+const EXAMPLES: [(&str, &str); 15] = [
     ("iam:CreateAccessKey", "mints access keys without MFA: a leaked key can create more"),
     ("iam:UpdateAccessKey", "enables or disables access keys without MFA"),
     ("iam:DeleteAccessKey", "deletes access keys without MFA: a leaked key can lock the owner out"),
@@ -44,6 +44,7 @@ const EXAMPLES: [(&str, &str); 14] = [
     ("ssm:GetParameter", "reads SSM parameters, often secrets, without MFA"),
     ("kms:Decrypt", "decrypts with KMS keys without MFA"),
     ("ec2:DescribeInstances", "maps the account's EC2 instances without MFA"),
+    ("iam:GetAccountAuthorizationDetails", "dumps every user, role and policy of the account without MFA"),
 ];
 
 fn wildcard(pattern: &str) -> bool {
@@ -205,6 +206,12 @@ pub(super) fn finding(h: &EscapeHatch) -> Finding {
 pub(super) fn reachable(hatches: &[EscapeHatch]) -> String {
     let names: Vec<String> = hatches.iter().map(|h| format!("`{}`", h.action)).collect();
     let verb = if names.len() == 1 { "is" } else { "are" };
+    let names = match &names[..] {
+        [rest @ .., a, b] if rest.len() < 2 => {
+            vec![rest.iter().chain([&format!("{a} and {b}")]).cloned().collect::<Vec<_>>().join(", ")]
+        }
+        _ => names,
+    };
     let by = dedup(hatches.iter().map(|h| h.source.to_string()).collect());
     format!("{} {verb} reachable without MFA (exempted by {})", list(&names), by.join(" and "))
 }
@@ -242,5 +249,6 @@ mod tests {
         assert!(opens("*:Get*").contains("s3:GetObject"), "{}", opens("*:Get*"));
         assert!(opens("iam:*").contains("iam:CreateAccessKey"));
         assert_eq!(opens("iam:ListUsers"), "not MFA self-service");
+        assert!(opens("iam:Get*").contains("iam:GetAccountAuthorizationDetails"));
     }
 }
