@@ -3,7 +3,7 @@
 //! only when every action it can match is one a user needs to set MFA up and sign in with it.
 
 use super::advice::{dedup, list};
-use super::{Cover, EscapeHatch, Finding, FindingKind, Severity, action_matches, every_action};
+use super::{Cover, EscapeHatch, Exempt, Finding, FindingKind, Severity, action_matches, every_action};
 
 /// MFA self-service: what a user without MFA must still be able to do to enrol a device and sign in
 /// with it. Source: AWS IAM User Guide, example policies "AWS: Allows MFA-authenticated IAM users to
@@ -134,54 +134,58 @@ fn opens(pattern: &str) -> String {
     }
 }
 
+/// Beyond this many overlapping choices (many Denies, each with a long NotAction) the search stops at
+/// the covers it has been through: an audit must end, and reporting more never claims "enforced".
+const MAX_CHOICES: usize = 4096;
+
+/// The exemption a choice (one per cover) comes down to: an exact name if there is one (the
+/// intersection is at most that name), else the one the others all match as text, else the first.
+fn narrowest<'a>(chosen: &[&'a Exempt]) -> &'a Exempt {
+    let texts: Vec<&str> = chosen.iter().map(|e| e.action.as_str()).collect();
+    chosen
+        .iter()
+        .find(|e| !wildcard(&e.action))
+        .or_else(|| chosen.iter().find(|e| texts.iter().all(|t| action_matches(t, &e.action))))
+        .unwrap_or(&chosen[0])
+}
+
+/// Whether some action matches every exemption chosen, and it is not only MFA self-service.
+fn open_together(chosen: &[&Exempt]) -> bool {
+    let n = narrowest(chosen);
+    let texts: Vec<&str> = chosen.iter().map(|e| e.action.as_str()).collect();
+    let common = if wildcard(&n.action) { overlap(&texts) } else { texts.iter().all(|t| action_matches(t, &n.action)) };
+    common && !is_safe(&n.action)
+}
+
 /// Exemptions every covering Deny or boundary lets through, in either scenario, beyond MFA
-/// self-service. Each choice of one exemption per cover whose patterns overlap is an action every
-/// cover lets through; the narrowest of them is named.
+/// self-service: the choices of one exemption per cover that still share an action, built one
+/// cover at a time so that disjoint ones are dropped early; the narrowest of each is named.
 pub(super) fn escape_hatches(covers: &[Cover]) -> Vec<EscapeHatch> {
     let mut out: Vec<EscapeHatch> = Vec::new();
     for s in 0..2 {
         let active: Vec<&Cover> = covers.iter().filter(|c| c.covers[s]).collect();
-        if active.is_empty() || active.iter().any(|c| c.exempt[s].is_empty()) {
-            continue;
-        }
-        let mut pick = vec![0usize; active.len()];
-        loop {
-            let chosen: Vec<&super::Exempt> = active.iter().zip(&pick).map(|(c, &i)| &c.exempt[s][i]).collect();
-            let texts: Vec<&str> = chosen.iter().map(|e| e.action.as_str()).collect();
-            // The one the others all match as text is the narrowest; an exact name is at most itself.
-            let narrowest = chosen
-                .iter()
-                .find(|e| !wildcard(&e.action))
-                .or_else(|| chosen.iter().find(|e| texts.iter().all(|t| action_matches(t, &e.action))))
-                .unwrap_or(&chosen[0]);
-            let escapes = if wildcard(&narrowest.action) {
-                overlap(&texts)
-            } else {
-                texts.iter().all(|t| action_matches(t, &narrowest.action))
-            };
-            if escapes
-                && !is_safe(&narrowest.action)
-                && !out.iter().any(|h| h.action.eq_ignore_ascii_case(&narrowest.action))
-            {
-                out.push(EscapeHatch {
-                    action: narrowest.action.clone(),
-                    why: opens(&narrowest.action),
-                    source: narrowest.source.clone(),
-                    statement: narrowest.statement.clone(),
-                });
-            }
-            // The next choice, odometer-style.
-            let mut i = 0;
-            while i < pick.len() {
-                pick[i] += 1;
-                if pick[i] < active[i].exempt[s].len() {
-                    break;
+        let mut choices: Vec<Vec<&Exempt>> = vec![Vec::new()];
+        'covers: for c in &active {
+            let mut next = Vec::new();
+            for chosen in &choices {
+                for e in &c.exempt[s] {
+                    let mut more = chosen.clone();
+                    more.push(e);
+                    if open_together(&more) {
+                        next.push(more);
+                    }
+                    if next.len() > MAX_CHOICES {
+                        break 'covers; // What the covers so far let through: more than the truth, never less.
+                    }
                 }
-                pick[i] = 0;
-                i += 1;
             }
-            if i == pick.len() {
-                break;
+            choices = next;
+        }
+        for chosen in choices.iter().filter(|c| !c.is_empty()) {
+            let n = narrowest(chosen);
+            if !out.iter().any(|h| h.action.eq_ignore_ascii_case(&n.action)) {
+                let (action, source, statement) = (n.action.clone(), n.source.clone(), n.statement.clone());
+                out.push(EscapeHatch { why: opens(&action), action, source, statement });
             }
         }
     }
@@ -240,6 +244,23 @@ mod tests {
         assert!(!overlap(&["iam:Get*", "iam:List*"]));
         assert!(!overlap(&["iam:Get?", "iam:Get"]), "? reads exactly one character");
         assert!(overlap(&["a*b*c", "*b*", "a*c"]));
+    }
+
+    #[test]
+    fn many_covers_end_the_search_without_claiming_less_than_is_open() {
+        let exempt = |a: String| Exempt {
+            action: a,
+            source: super::super::Source::UserInline { name: "p".into() },
+            statement: super::super::StatementRef { index: 0, sid: None },
+        };
+        // Ten Denies exempting the same 10 overlapping wildcards: 10^10 choices, all open.
+        let cover = || Cover {
+            label: "p".into(),
+            covers: [true, true],
+            exempt: [(0..10).map(|i| exempt(format!("s3:*{i}*"))).collect(), Vec::new()],
+        };
+        let hatches = escape_hatches(&(0..10).map(|_| cover()).collect::<Vec<_>>());
+        assert!(!hatches.is_empty());
     }
 
     #[test]
