@@ -98,11 +98,13 @@ pub enum Action {
     },
     /// IAM screen: show (and, when the caller may, apply) the audit's fix.
     IamFix,
-    /// The confirmation popup: yes (`y`, Enter), no (`n`, Esc), scroll its JSON, copy it.
+    /// The confirmation popup: yes (`y`, Enter), no (`n`, Esc), scroll its JSON, copy the fix's
+    /// Deny statement (`c`) or its permissions boundary (`b`).
     ConfirmYes,
     ConfirmNo,
     ConfirmScroll(i16),
     ConfirmCopy,
+    ConfirmCopyBoundary,
     /// Results of IAM work, each for one user, carrying its data (errors in full, as text).
     IamOverview {
         user: String,

@@ -49,6 +49,7 @@ fn key(layer: Layer, k: KeyEvent) -> Option<Action> {
             KeyCode::PageUp => Some(Action::ConfirmScroll(-10)),
             KeyCode::PageDown => Some(Action::ConfirmScroll(10)),
             KeyCode::Char('c') => Some(Action::ConfirmCopy),
+            KeyCode::Char('b') => Some(Action::ConfirmCopyBoundary),
             _ => None,
         },
         Layer::Help => Some(Action::ToggleHelp),

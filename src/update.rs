@@ -32,7 +32,8 @@ pub fn update(s: &mut AppState, action: Action) -> Vec<Command> {
         Action::ConfirmYes => return iam::confirm(s, true),
         Action::ConfirmNo => return iam::confirm(s, false),
         Action::ConfirmScroll(d) => iam::scroll(s, d),
-        Action::ConfirmCopy => return iam::copy(s),
+        Action::ConfirmCopy => return iam::copy(s, false),
+        Action::ConfirmCopyBoundary => return iam::copy(s, true),
         a @ (Action::IamOverview { .. }
         | Action::IamAudit { .. }
         | Action::IamFixPlan { .. }

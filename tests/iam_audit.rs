@@ -78,11 +78,11 @@ fn cases() -> Vec<Case> {
             Some(deny_not(SELF_SERVICE, "arn:aws:s3:::*")),
             ("not_enforced", "not_enforced", "allowed"),
         ),
-        // Statically "enforced, with an escape hatch": the probe goes through the hatch.
+        // `iam:*` exempts more than MFA self-service: not enforced statically, and the probe gets through.
         c(
             "escape-hatch",
             Some(deny_not(&["iam:*", "sts:GetSessionToken"], "*")),
-            ("not_enforced", "enforced", "allowed"),
+            ("not_enforced", "not_enforced", "allowed"),
         ),
         Case { group: Some("mfa-forced"), ..c("group-deny", None, ("enforced", "enforced", "explicit_deny")) },
         Case {

@@ -322,6 +322,28 @@ async fn resumes_from_a_key_whose_secret_was_lost_and_from_one_never_saved() {
     assert_eq!(s.iam_keys().await.len(), 1);
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn a_lost_create_access_key_answer_says_to_run_again_and_the_next_run_deletes_the_orphan() {
+    let s = setup(&[]).await;
+    let lose = FaultRule::new(Effect::LoseAnswer).action("CreateAccessKey").times(1);
+    s.sb.set_faults(FaultConfig { rules: vec![lose], ..FaultConfig::default() });
+    let (r, _) = s.rotate(&quick(), &Yes).await;
+    let e = r.expect_err("the answer was lost").to_string();
+    assert!(e.contains("IAM may have created a key anyway") && e.contains("run `mfatui rotate dana` again"), "{e}");
+    assert_eq!(s.journal().map(|j| j.phase), Some(Phase::Creating));
+    let keys = s.iam_keys().await;
+    assert_eq!(keys.len(), 2, "IAM made the key whose answer was lost");
+    let orphan = keys.iter().find(|k| k.id.full() != KEY1).unwrap().id.clone();
+    s.check_files().await;
+    let (r, events) = s.rotate(&quick(), &Yes).await;
+    let r = r.unwrap();
+    assert_eq!(r.deleted_unsaved, std::slice::from_ref(&orphan), "what the error promised");
+    assert!(events.iter().any(|e| matches!(e, Event::DeletedUnsaved { key } if *key == orphan)));
+    let left: Vec<KeyId> = s.iam_keys().await.into_iter().map(|k| k.id).collect();
+    assert_eq!(left, std::slice::from_ref(&r.new));
+    assert_eq!(s.check_files().await.access_key_id, r.new.full());
+}
+
 // --- the real binary, killed -------------------------------------------------------------------
 
 /// A sandbox on its own runtime (the binary runs beside it) with dana signed in once.

@@ -5,7 +5,7 @@
 use super::{AppState, Level};
 use crate::aws::iam::api::KeyId;
 use crate::aws::iam::audit::{Audit, FixPlan};
-use crate::aws::iam::enforcement::{Severity, Verdict};
+use crate::aws::iam::enforcement::{Fix, Severity, Verdict};
 use crate::aws::iam::keys::{KeyInfo, Overview};
 use crate::aws::iam::rotate::Question;
 use std::collections::BTreeMap;
@@ -107,7 +107,6 @@ pub enum Part {
     Rotation,
     Verdict,
     Finding(usize),
-    Hatch(usize),
     /// The live probe and the policy simulator.
     Evidence,
     Fix,
@@ -149,11 +148,11 @@ pub enum Confirm {
         op: KeyOp,
         key: KeyInfo,
     },
-    /// The audit's fix: its JSON, and the plan when the caller may apply it (else why not).
+    /// The audit's fix: its Deny statement and its boundary, and the plan when the caller may apply
+    /// it (else why not).
     Fix {
         user: String,
-        description: String,
-        json: String,
+        fix: Fix,
         plan: Result<FixPlan, String>,
     },
     Refused {
@@ -210,7 +209,6 @@ impl AppState {
             push(Part::Verdict);
             (0..s.findings().len()).for_each(|i| push(Part::Finding(i)));
             if let Some(a) = &s.audit.data {
-                (0..a.static_.assessment.escape_hatches.len()).for_each(|i| push(Part::Hatch(i)));
                 push(Part::Evidence);
                 if a.fix.is_some() {
                     push(Part::Fix);

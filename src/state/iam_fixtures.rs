@@ -95,7 +95,7 @@ fn sim(decision: SimDecision) -> SimResult {
     SimResult { action: "iam:ListAccessKeys".into(), decision, matched: vec![], missing_context: vec![] }
 }
 
-/// alice: enforced. bob: not enforced (his boundary uses `Bool`), with an escape hatch and a
+/// alice: enforced. bob: not enforced (his boundary uses `Bool`; its NotAction exempts `iam:*`), with a
 /// fix. carol: unknown (she may not read her own policies).
 pub fn audit(user: &str) -> Audit {
     let (unreadable, gaps, probe, simulation): (&[&str], Vec<String>, Probe, Simulation) = match user {

@@ -6,6 +6,7 @@ use super::centered;
 use super::text::wrap;
 use super::theme::Theme;
 use crate::aws::iam::audit::FixPlan;
+use crate::aws::iam::enforcement::Fix;
 use crate::aws::iam::rotate::{Question, day, key_text, last_used_text};
 use crate::state::iam::{Confirm, KeyOp, Popup};
 use ratatui::Frame;
@@ -20,10 +21,26 @@ const MAX_WIDTH: usize = 90;
 struct Content {
     title: String,
     head: Vec<(String, Style)>,
-    /// Pre-formatted (JSON): scrolls, never re-wrapped at spaces.
-    body: Vec<String>,
+    /// Scrolls: labels wrapped at spaces, JSON cut at the width, never re-wrapped.
+    body: Vec<Body>,
     tail: Vec<(String, Style)>,
     keys: &'static str,
+}
+
+enum Body {
+    Label(String),
+    Json(String),
+}
+
+/// The fix as `mfatui audit` prints it: the Deny under its label, then the boundary under its own.
+fn fix_body(fix: &Fix) -> Vec<Body> {
+    let json = |text: &str| text.lines().map(|l| Body::Json(l.to_string())).collect::<Vec<_>>();
+    let mut out = vec![Body::Label(fix.deny_label.clone())];
+    out.extend(json(&fix.deny_statement));
+    out.push(Body::Label(String::new()));
+    out.push(Body::Label(fix.boundary_label.clone()));
+    out.extend(json(&fix.boundary_document));
+    out
 }
 
 fn fix_question(p: &FixPlan, user: &str) -> String {
@@ -126,19 +143,19 @@ fn content(c: &Confirm, t: &Theme) -> Content {
                 keys,
             }
         }
-        Confirm::Fix { user, description, json, plan: Ok(p) } => Content {
+        Confirm::Fix { user, fix, plan: Ok(p) } => Content {
             title: format!(" Apply the fix for {user}? "),
-            head: vec![(fix_question(p, user), t.title), plain(description.clone())],
-            body: json.lines().map(str::to_string).collect(),
+            head: vec![(fix_question(p, user), t.title), plain(fix.description.clone())],
+            body: fix_body(fix),
             tail: vec![],
-            keys: " y apply · n or Esc: nothing changes · j k scroll · c copy the JSON ",
+            keys: " y apply the boundary · n or Esc: nothing changes · j k scroll · c copy the Deny · b the boundary ",
         },
-        Confirm::Fix { user, description, json, plan: Err(e) } => Content {
+        Confirm::Fix { user, fix, plan: Err(e) } => Content {
             title: format!(" The fix for {user} "),
-            head: vec![plain(description.clone())],
-            body: json.lines().map(str::to_string).collect(),
+            head: vec![plain(fix.description.clone())],
+            body: fix_body(fix),
             tail: vec![(format!("Not applied from here: {e}"), t.warn)],
-            keys: " Esc close · j k scroll · c copy the JSON ",
+            keys: " Esc close · j k scroll · c copy the Deny · b copy the boundary ",
         },
         Confirm::Refused { title, text } => Content {
             title: format!(" {title} "),
@@ -166,7 +183,10 @@ pub fn draw(f: &mut Frame, area: Rect, p: &Popup, t: &Theme) {
         .iter()
         .chain(&c.tail)
         .map(|(s, _)| s.chars().count())
-        .chain(c.body.iter().map(|l| l.chars().count()))
+        .chain(c.body.iter().map(|l| match l {
+            Body::Json(l) => l.chars().count(),
+            Body::Label(_) => 0,
+        }))
         .chain([c.title.chars().count(), c.keys.chars().count()])
         .max()
         .unwrap_or(0);
@@ -184,7 +204,15 @@ pub fn draw(f: &mut Frame, area: Rect, p: &Popup, t: &Theme) {
     };
     let head = para(&c.head);
     let tail = para(&c.tail);
-    let body: Vec<String> = c.body.iter().flat_map(|l| chunks(l, inner)).collect();
+    let body: Vec<(String, Style)> = c
+        .body
+        .iter()
+        .flat_map(|l| match l {
+            Body::Json(l) => chunks(l, inner).into_iter().map(|l| (l, t.accent)).collect::<Vec<_>>(),
+            Body::Label(l) if l.is_empty() => vec![(String::new(), t.text)],
+            Body::Label(l) => wrap(l, inner).into_iter().map(|l| (l, t.title)).collect(),
+        })
+        .collect();
     let fixed = head.len() + tail.len() + usize::from(!body.is_empty()) + usize::from(!tail.is_empty());
     let room = usize::from(area.height).saturating_sub(2 + fixed);
     let shown = body.len().min(room);
@@ -192,7 +220,7 @@ pub fn draw(f: &mut Frame, area: Rect, p: &Popup, t: &Theme) {
     let mut lines = head;
     if !body.is_empty() {
         lines.push(Line::from(""));
-        lines.extend(body[first..first + shown].iter().map(|l| Line::styled(format!(" {l}"), t.accent)));
+        lines.extend(body[first..first + shown].iter().map(|(l, style)| Line::styled(format!(" {l}"), *style)));
     }
     if !tail.is_empty() {
         lines.push(Line::from(""));
@@ -206,7 +234,7 @@ pub fn draw(f: &mut Frame, area: Rect, p: &Popup, t: &Theme) {
         .title(Span::styled(c.title, t.title))
         .title_bottom(Span::styled(c.keys, t.dim));
     if shown < body.len() {
-        let at = format!(" JSON lines {}–{} of {} ", first + 1, first + shown, body.len());
+        let at = format!(" lines {}–{} of {} ", first + 1, first + shown, body.len());
         block = block.title_top(Line::styled(at, t.accent).right_aligned());
     }
     f.render_widget(Paragraph::new(lines).block(block), r);

@@ -166,12 +166,20 @@ pub fn footer(f: &mut Frame, area: Rect, s: &AppState, t: &Theme) {
         Layer::Details => (&[("any key", "close details")], &[]),
         Layer::Confirm => match s.popup().map(|p| &p.confirm) {
             Some(Confirm::Refused { .. }) => (&[("Enter", "close")], &[]),
-            Some(Confirm::Fix { plan: Err(_), .. }) => {
-                (&[("Esc", "close"), ("j k", "scroll"), ("c", "copy JSON")], &["j k", "c", "Esc"])
-            }
-            Some(Confirm::Fix { .. }) => {
-                (&[("y", "apply"), ("n", "cancel"), ("j k", "scroll"), ("c", "copy JSON")], &["y", "n", "j k", "c"])
-            }
+            Some(Confirm::Fix { plan: Err(_), .. }) => (
+                &[("Esc", "close"), ("j k", "scroll"), ("c", "copy the Deny"), ("b", "copy the boundary")],
+                &["j k", "c", "b", "Esc"],
+            ),
+            Some(Confirm::Fix { .. }) => (
+                &[
+                    ("y", "apply"),
+                    ("n", "cancel"),
+                    ("j k", "scroll"),
+                    ("c", "copy the Deny"),
+                    ("b", "copy the boundary"),
+                ],
+                &["y", "n", "j k", "c", "b"],
+            ),
             _ => (&[("y", "yes"), ("n", "no")], &[]),
         },
         Layer::Normal => (

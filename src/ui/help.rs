@@ -45,7 +45,7 @@ pub(super) const IAM_KEYS: &[(&str, &str)] = &[
     ("d", "deactivate the selected key (not the one in your AWS files)"),
     ("x  Del", "delete the selected key (never the one in your AWS files)"),
     ("a  A", "read and audit the user again / every user"),
-    ("f", "the audit's fix: its JSON; applied if you confirm and may"),
+    ("f", "the fix: a Deny (c copies it), a boundary (b); y sets the boundary"),
     ("Tab", "back to the profiles"),
     ("l  F5", "show or hide the log / reload your AWS files"),
     ("?  q", "this help / quit"),

@@ -155,12 +155,6 @@ fn blocks(s: &AppState, items: Vec<Item>, width: usize, t: &Theme, cursor: Optio
                     if f.severity == Severity::Problem { ("problem:", t.err) } else { ("warning:", t.warn) };
                 para(lead(on, ""), Some((tag.into(), style)), &f.message, t.text, width, t)
             }
-            Part::Hatch(i) => {
-                let a = sec.audit.data.as_ref().expect("hatches come from an audit");
-                let h = &a.static_.assessment.escape_hatches[*i];
-                let text = format!("{}: {} ({})", h.action, h.why, h.source);
-                para(lead(on, ""), Some(("escape hatch:".into(), t.warn)), &text, t.text, width, t)
-            }
             Part::Evidence => evidence(sec.audit.data.as_deref(), on, width, t),
             Part::Fix => fix_block(sec, &item.user, on, width, t),
         };

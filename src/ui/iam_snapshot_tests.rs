@@ -84,7 +84,7 @@ fn iam_200x50_every_verdict() {
     let all = flat(&text(&t));
     for want in [
         "MFA audit NOT ENFORCED — a request signed with the long-term key and no MFA (iam:ListAccessKeys) succeeded",
-        "escape hatch: iam:*",
+        "problem: `iam:*` is reachable without MFA",
         "it cannot be applied from here: f shows why",
         "MFA audit UNKNOWN — not every policy could be read",
         "managed: not readable: access denied, explicit deny in an identity-based policy",
@@ -214,8 +214,39 @@ fn confirm_fix_with_its_json() {
     );
     assert!(all.contains("This replaces its current boundary arn:aws:iam::111111111111:policy/LooksLikeMfaRequired"));
     let screen = flat(&text(&t));
-    assert!(screen.contains("JSON lines 4–"), "scrolled, and says where:\n{}", text(&t).join("\n"));
-    assert!(screen.contains("y apply · n or Esc: nothing changes"));
+    assert!(screen.contains("lines 4–"), "scrolled, and says where:\n{}", text(&t).join("\n"));
+    assert!(screen.contains("y apply the boundary · n or Esc: nothing changes"));
+    insta::assert_snapshot!(t.backend());
+}
+
+/// The Deny sits under "this Deny statement"; the boundary, whose Allow * would grant everything as a
+/// policy, only under its own label, which says what a boundary does: as `mfatui audit` prints them.
+#[test]
+fn confirm_fix_shows_the_deny_and_the_boundary_apart() {
+    let mut s = loaded(100, 60);
+    at(&mut s, "bob", Part::Fix);
+    update(&mut s, Action::IamFix);
+    let t = render(&s, 100, 60);
+    let all = popup(&t);
+    let inside = |l: &String| match (l.find('│'), l.rfind('│')) {
+        (Some(a), Some(b)) if b > a => l[a..b].to_string(),
+        _ => String::new(),
+    };
+    let lines: Vec<String> = text(&t).iter().map(inside).collect();
+    let fix = crate::aws::iam::enforcement::fix();
+    let deny_at = lines.iter().position(|l| l.contains("Add this Deny statement")).expect(&all);
+    let boundary_at = lines.iter().position(|l| l.contains("Or set this policy, MfaRequired")).expect(&all);
+    let allow_at = lines.iter().position(|l| l.contains("\"Action\": \"*\"")).expect(&all);
+    assert!(deny_at < boundary_at && boundary_at < allow_at, "Allow * only under the boundary's label:\n{all}");
+    assert!(lines[deny_at..boundary_at].iter().any(|l| l.contains("\"Effect\": \"Deny\"")), "{all}");
+    assert!(!lines[deny_at..boundary_at].iter().any(|l| l.contains("Allow")), "{all}");
+    for words in
+        ["caps what the user's own policies grant", "never grants anything itself", "full administrator access"]
+    {
+        assert!(all.contains(words), "{words}:\n{all}");
+    }
+    assert!(fix.boundary_label.contains("never grants anything itself"), "the same text as the CLI");
+    assert!(flat(&text(&t)).contains("c copy the Deny"));
     insta::assert_snapshot!(t.backend());
 }
 

@@ -3,6 +3,7 @@
 //! coming back from the workers.
 
 use crate::action::{Action, Command};
+use crate::aws::iam::audit::FIX_POLICY_NAME;
 use crate::aws::iam::enforcement::Verdict;
 use crate::aws::iam::rotate::{Event, OldKey, Question, Report, RotateOptions, key_text, last_used_text};
 use crate::display::plural;
@@ -173,7 +174,7 @@ pub(super) fn fix(s: &mut AppState) -> Vec<Command> {
         (Some(p), None) => Ok(p.clone()),
         (None, None) => Err("not checked yet: a audits again and checks".into()),
     };
-    let confirm = Confirm::Fix { user, description: f.description.clone(), json: f.boundary_document.clone(), plan };
+    let confirm = Confirm::Fix { user, fix: f.clone(), plan };
     s.confirms.push_back(Popup { confirm, scroll: 0 });
     vec![]
 }
@@ -207,7 +208,8 @@ pub(super) fn confirm(s: &mut AppState, yes: bool) -> Vec<Command> {
 pub(super) fn scroll(s: &mut AppState, delta: i16) {
     if let Some(p) = s.confirms.front_mut() {
         let lines = match &p.confirm {
-            Confirm::Fix { json, .. } => json.lines().count(),
+            // The popup's body: both labels and both JSON texts; drawing clamps what wraps.
+            Confirm::Fix { fix, .. } => 3 + fix.deny_statement.lines().count() + fix.boundary_document.lines().count(),
             _ => 0,
         };
         let to = (i64::from(p.scroll) + i64::from(delta)).clamp(0, lines.saturating_sub(1) as i64);
@@ -215,11 +217,17 @@ pub(super) fn scroll(s: &mut AppState, delta: i16) {
     }
 }
 
-pub(super) fn copy(s: &mut AppState) -> Vec<Command> {
+/// `c` copies the Deny statement, the part that is safe to paste into a policy; `b` the boundary.
+pub(super) fn copy(s: &mut AppState, boundary: bool) -> Vec<Command> {
     match s.popup().map(|p| &p.confirm) {
-        Some(Confirm::Fix { json, user, .. }) => {
-            vec![Command::CopyText { text: json.clone(), what: format!("the permissions boundary JSON for {user}") }]
-        }
+        Some(Confirm::Fix { fix, user, .. }) if boundary => vec![Command::CopyText {
+            text: fix.boundary_document.clone(),
+            what: format!("the permissions boundary {FIX_POLICY_NAME} for {user} (a boundary, never a policy)"),
+        }],
+        Some(Confirm::Fix { fix, user, .. }) => vec![Command::CopyText {
+            text: fix.deny_statement.clone(),
+            what: format!("the Deny statement for a policy of {user} or its groups"),
+        }],
         _ => vec![],
     }
 }

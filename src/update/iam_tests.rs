@@ -277,16 +277,24 @@ fn the_fix_shows_its_json_and_applies_only_when_allowed() {
     assert!(last_log(&s).starts_with("the audit cannot tell whether MFA is enforced for carol"), "{}", last_log(&s));
     at(&mut s, "bob", Part::Fix);
     update(&mut s, Action::IamFix);
-    let Some(Confirm::Fix { json, plan: Err(why), .. }) = s.popup().map(|p| p.confirm.clone()) else { panic!() };
-    assert!(json.contains("BoolIfExists") && why.contains("may not iam:PutUserPermissionsBoundary"));
+    let Some(Confirm::Fix { fix, plan: Err(why), .. }) = s.popup().map(|p| p.confirm.clone()) else { panic!() };
+    assert!(why.contains("may not iam:PutUserPermissionsBoundary"));
     update(&mut s, Action::ConfirmScroll(10));
     assert_eq!(s.popup().unwrap().scroll, 10);
-    update(&mut s, Action::ConfirmScroll(1000));
-    assert_eq!(usize::from(s.popup().unwrap().scroll), json.lines().count() - 1, "not past the end");
     update(&mut s, Action::ConfirmScroll(-1000));
     assert_eq!(s.popup().unwrap().scroll, 0);
+    // `c` copies what "this Deny" names: the Deny statement alone, never the boundary's Allow *.
     let cmds = update(&mut s, Action::ConfirmCopy);
-    assert!(matches!(&cmds[..], [Command::CopyText { text, what }] if *text == json && what.contains("bob")));
+    let [Command::CopyText { text, what }] = &cmds[..] else { panic!("{cmds:?}") };
+    let deny: serde_json::Value = serde_json::from_str(text).unwrap();
+    assert_eq!(deny["Effect"], "Deny", "{text}");
+    assert!(!text.contains("Allow") && deny["Condition"]["BoolIfExists"].is_object(), "{text}");
+    assert!(what.contains("Deny statement") && what.contains("bob"), "{what}");
+    // `b` copies the boundary, named as one.
+    let cmds = update(&mut s, Action::ConfirmCopyBoundary);
+    let [Command::CopyText { text, what }] = &cmds[..] else { panic!("{cmds:?}") };
+    assert_eq!(*text, fix.boundary_document);
+    assert!(what.contains("permissions boundary") && what.contains("never a policy"), "{what}");
     assert!(update(&mut s, Action::ConfirmYes).is_empty(), "not the caller's to apply");
     // A caller who may: yes applies, then the user is audited again.
     s.section_mut("bob").fix.done(Ok(fixtures::fix_plan()));

@@ -51,6 +51,9 @@ pub enum Effect {
     Status(u16),
     /// Close the connection without answering.
     Drop,
+    /// Do the call, then close the connection without answering: the change is made, its answer
+    /// lost (a CreateAccessKey whose response never arrives).
+    LoseAnswer,
     /// `AccessDenied`: for AssumeRole as if the role's trust policy refused the caller, for any
     /// other action as if a policy denied it.
     AccessDenied,

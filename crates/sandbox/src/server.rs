@@ -99,11 +99,14 @@ fn params_of(query: &str, body: &[u8]) -> HashMap<String, String> {
 /// What a fault does to one request: wait, or answer for it (`Err(Dropped)`: hang up).
 enum Faulted {
     Proceed,
+    /// Do the call, then hang up.
+    LoseAnswer,
     Answer(ApiError),
 }
 
 async fn apply_faults(shared: &Shared, action: &str, role: Option<&str>) -> Result<Faulted, Dropped> {
     let effects = shared.faults.lock().expect("fault lock").effects_for(action, role);
+    let mut then = Faulted::Proceed;
     for effect in effects {
         let e = match effect {
             Effect::LatencyMs(ms) => {
@@ -111,6 +114,10 @@ async fn apply_faults(shared: &Shared, action: &str, role: Option<&str>) -> Resu
                 continue;
             }
             Effect::Drop => return Err(Dropped),
+            Effect::LoseAnswer => {
+                then = Faulted::LoseAnswer;
+                continue;
+            }
             Effect::Status(503) => {
                 ApiError::new(503, "ServiceUnavailable", "Service is unavailable. Please try again later.")
             }
@@ -127,7 +134,7 @@ async fn apply_faults(shared: &Shared, action: &str, role: Option<&str>) -> Resu
         };
         return Ok(Faulted::Answer(e));
     }
-    Ok(Faulted::Proceed)
+    Ok(then)
 }
 
 pub async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Reply, Dropped> {
@@ -148,7 +155,8 @@ pub async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Reply
     let ns = if STS_ACTIONS.contains(&action.as_str()) { STS_NS } else { IAM_NS };
     let fail = |e: ApiError, now| reply(e.status, "text/xml", error(ns, &e, &request_id), &request_id, now);
 
-    if let Faulted::Answer(e) = apply_faults(&shared, &action, params.get("RoleArn").map(String::as_str)).await? {
+    let faulted = apply_faults(&shared, &action, params.get("RoleArn").map(String::as_str)).await?;
+    if let Faulted::Answer(e) = faulted {
         return Ok(fail(e, shared.now()));
     }
     if !action.is_empty() {
@@ -178,6 +186,9 @@ pub async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Reply
         }),
     };
     drop(world);
+    if let Faulted::LoseAnswer = faulted {
+        return Err(Dropped);
+    }
     Ok(match result {
         Ok(body) => reply(200, "text/xml", response(&action, ns, body, &request_id), &request_id, now),
         Err(e) => fail(e, now),

@@ -89,8 +89,8 @@ fn audit_json(a: &Audit) -> Value {
         .collect();
     let fix = a.fix.as_ref().map(|f| {
         let parse = |t: &str| serde_json::from_str::<Value>(t).unwrap_or(Value::String(t.into()));
-        json!({"description": f.description, "boundary_document": parse(&f.boundary_document),
-               "deny_statement": parse(&f.deny_statement)})
+        json!({"description": f.description, "deny_label": f.deny_label, "deny_statement": parse(&f.deny_statement),
+               "boundary_label": f.boundary_label, "boundary_document": parse(&f.boundary_document)})
     });
     json!({
         "profile": a.profile, "user": a.user, "arn": a.arn, "account": a.account,
@@ -123,9 +123,6 @@ fn write_audit(out: &mut impl Write, a: &Audit) -> std::io::Result<()> {
         let tag = if f.severity == Severity::Problem { "problem" } else { "warning" };
         writeln!(out, "      {tag}: {}", f.message)?;
     }
-    for h in &s.assessment.escape_hatches {
-        writeln!(out, "      escape hatch: {} ({}; {})", h.action, h.why, h.source)?;
-    }
     writeln!(out, "  (b) live probe ({PROBE_ACTION} with the long-term key, no MFA): {}", probe_text(&a.probe))?;
     match &a.simulation {
         Simulation::NotAvailable { reason } => writeln!(out, "  (c) policy simulator: not available: {reason}")?,
@@ -139,13 +136,11 @@ fn write_audit(out: &mut impl Write, a: &Audit) -> std::io::Result<()> {
     writeln!(out, "  note: service control policies are not visible from a member account and are not covered")?;
     if let Some(fix) = &a.fix {
         writeln!(out, "  fix: {}", fix.description)?;
-        writeln!(out, "  the permissions boundary ({}):", audit::FIX_POLICY_NAME)?;
-        for line in fix.boundary_document.lines() {
-            writeln!(out, "    {line}")?;
-        }
-        writeln!(out, "  or this statement in a policy of {} or one of its groups:", a.user)?;
-        for line in fix.deny_statement.lines() {
-            writeln!(out, "    {line}")?;
+        for (label, json) in [(&fix.deny_label, &fix.deny_statement), (&fix.boundary_label, &fix.boundary_document)] {
+            writeln!(out, "  {label}")?;
+            for line in json.lines() {
+                writeln!(out, "    {line}")?;
+            }
         }
     }
     writeln!(out)

@@ -7,8 +7,8 @@
 //! allows, proves MFA is not enforced, whatever the policies seem to say. Otherwise the static
 //! verdict stands: Enforced only when every applicable policy could be read and they enforce
 //! it; Unknown when something could not be read (an explicit deny from the probe is reported as
-//! evidence, never as proof: it covers one action); NotEnforced when the readable policies leave
-//! a gap. Service control policies are not visible from a member account and are not covered.
+//! evidence, never as proof: it covers one action, and it is no evidence at all when the policies
+//! deny the probe even with MFA); NotEnforced when the readable policies leave a gap. Service control policies are not visible from a member account and are not covered.
 //!
 //! The fix for a user that is not enforced: an `MfaRequired` policy (created if missing) set as
 //! the user's permissions boundary, by a caller allowed to do both.
@@ -161,6 +161,7 @@ pub async fn audit(
     let (gathered, probe, simulation) = tokio::time::timeout(opts.deadline, work).await.map_err(|_| {
         IamError::Deadline { what: format!("the MFA audit of {user_name}"), secs: opts.deadline.as_secs() }
     })?;
+    let probe = probe::unless_unconditional(probe, &gathered.policies, &arn, &user_name);
     let static_ = static_evidence(gathered);
     let (verdict, reason) = combine(&static_, &probe, &simulation);
     let fix =

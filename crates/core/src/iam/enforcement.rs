@@ -22,10 +22,12 @@ const SCP_NOTE: &str = "Service control policies are not visible from a member a
                         covers the user's and its groups' policies and its permissions boundary";
 
 mod advice;
+mod exempt;
 mod types;
 
 pub use advice::fix;
-use advice::{actions_text, escape_hatches, except_text, list, never_applies, partial};
+use advice::{actions_text, dedup, except_text, list, never_applies, partial};
+pub use exempt::SELF_SERVICE;
 pub use types::{Assessment, EscapeHatch, Finding, FindingKind, Fix, Policy, Severity, Source, Verdict};
 
 pub fn assess(policies: &[Policy]) -> Assessment {
@@ -201,8 +203,18 @@ impl Audit {
         let what = except_text(&exempt);
         match covers {
             [true, true] if reliable => {
-                let msg = format!("{label} denies {what} whenever MFA is absent or false: enforced");
-                self.push(Info, K::Enforcing, src, stmt, msg);
+                if exempt.iter().any(|a| every_action(a)) {
+                    let msg = format!("{label} has NotAction *, which exempts every action: it denies nothing");
+                    self.push(Warning, K::LimitedActions, src, stmt, msg);
+                } else if exempt.iter().all(|a| exempt::is_safe(a)) {
+                    let msg = format!("{label} denies {what} whenever MFA is absent or false: enforced");
+                    self.push(Info, K::Enforcing, src, stmt, msg);
+                } else {
+                    let msg = format!(
+                        "{label} denies {what} whenever MFA is absent or false; its NotAction exempts more than MFA self-service"
+                    );
+                    self.push(Warning, K::LimitedActions, src, stmt, msg);
+                }
                 if holds(&with_mfa()) {
                     let msg = format!("{label} has no condition that MFA satisfies, so it denies {what} even with MFA");
                     self.push(Warning, K::DeniesEvenWithMfa, src, stmt, msg);
@@ -309,7 +321,17 @@ impl Audit {
         let label = source.to_string();
         let n = exempt[0].len().max(exempt[1].len());
         let except = if n == 0 { String::new() } else { format!(" except {n} action(s) it allows unconditionally") };
+        let unsafe_: Vec<String> =
+            exempt.iter().flatten().map(|e| e.action.clone()).filter(|a| !exempt::is_safe(a)).collect();
         match covers {
+            [true, true] if !unsafe_.is_empty() => {
+                let msg = format!(
+                    "{label} allows without MFA only what it allows unconditionally, and that is more than MFA \
+                     self-service: {}",
+                    list(&unsafe_)
+                );
+                self.push(Warning, K::LimitedActions, Some(source), None, msg);
+            }
             [true, true] => {
                 let msg = format!("{label} allows nothing without MFA{except}: enforced");
                 self.push(Info, K::Enforcing, Some(source), None, msg);
@@ -334,7 +356,8 @@ impl Audit {
 
     fn finish(mut self, unreadable: &[String]) -> Assessment {
         let covered = [0, 1].map(|s| self.covers.iter().any(|c| c.covers[s]));
-        let enforced = covered == [true, true];
+        let escape_hatches = exempt::escape_hatches(&self.covers);
+        let enforced = covered == [true, true] && escape_hatches.is_empty();
         for (idx, missing) in &self.partials {
             if let Some(other) = self.covers.iter().find(|c| c.covers[*missing]) {
                 let f = &mut self.findings[*idx];
@@ -345,12 +368,14 @@ impl Audit {
         if enforced {
             self.allow_only.iter().for_each(|i| self.findings[*i].severity = Severity::Info);
         }
+        self.findings.extend(escape_hatches.iter().map(exempt::finding));
         let gap = match covered {
+            [true, true] => exempt::reachable(&escape_hatches),
             [false, false] => format!("nothing denies {} or {}", SCENARIOS[0], SCENARIOS[1]),
             [false, _] => format!("nothing denies {} without MFA", SCENARIOS[0]),
             _ => format!("nothing denies {}", SCENARIOS[1]),
         };
-        if !enforced {
+        if !enforced && covered != [true, true] {
             let scope = if unreadable.is_empty() { "No" } else { "In the policies that could be read, no" };
             let msg = format!(
                 "{scope} Deny or permissions boundary stops requests without MFA: {gap}, so whatever the Allow \
@@ -359,18 +384,8 @@ impl Audit {
             self.push(Severity::Problem, FindingKind::NotDenied, None, None, msg);
         }
         self.push(Severity::Info, FindingKind::ScpNotVisible, None, None, SCP_NOTE.to_owned());
-        let escape_hatches = escape_hatches(&self.covers);
-        let mut by: Vec<&str> = Vec::new();
-        for c in self.covers.iter().filter(|c| c.covers.contains(&true)) {
-            if !by.contains(&c.label.as_str()) {
-                by.push(&c.label);
-            }
-        }
-        let hatches = match escape_hatches.len() {
-            0 => String::new(),
-            n => format!(", with {n} escape hatch(es)"),
-        };
-        let readable = if enforced { format!("denied by {}{hatches}", by.join(" and ")) } else { gap };
+        let by = dedup(self.covers.iter().filter(|c| c.covers.contains(&true)).map(|c| c.label.clone()).collect());
+        let readable = if enforced { format!("denied by {}", by.join(" and ")) } else { gap };
         let (verdict, summary) = if !unreadable.is_empty() {
             let view = if enforced { "would enforce it" } else { "do not enforce it" };
             let s = format!(
@@ -388,5 +403,7 @@ impl Audit {
     }
 }
 
+#[cfg(test)]
+mod not_action_tests;
 #[cfg(test)]
 mod tests;

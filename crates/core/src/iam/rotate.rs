@@ -293,13 +293,9 @@ impl Run<'_> {
         j.updated_at = now;
         self.journal.save(&j)?;
         self.tell(Event::Creating);
-        let new = api::create_access_key(&self.a.target, signer, &self.a.user).await.map_err(|e| match e.code() {
-            Some("LimitExceeded") => IamError::Refused(format!(
-                "IAM refused a new key for {}: it already has two (someone added one meanwhile?); run the rotation again",
-                self.a.user
-            )),
-            _ => failed(self.what("CreateAccessKey"))(e),
-        })?;
+        let new = api::create_access_key(&self.a.target, signer, &self.a.user)
+            .await
+            .map_err(|e| decide::create_failed(e, &self.a.user, &self.a.profile))?;
         j.new_key_id = Some(new.id.full().to_string());
         j.new_secret = Some(new.secret);
         j.phase = Phase::Created;

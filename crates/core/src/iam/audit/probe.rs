@@ -10,6 +10,8 @@
 //! never be denied, and account-wide reads (ListAccountAliases) are often not granted at all,
 //! where an implicit deny proves nothing.
 
+use super::super::enforcement::{Policy, Source};
+use super::super::policy::{self, Context, Request};
 use super::super::policy_api::{self, ContextValue, SimDecision, SimResult};
 use crate::aws::net::{AwsError, Keys};
 use crate::aws::sts::Target;
@@ -91,6 +93,33 @@ pub async fn probe(t: &Target, long_term: &Keys, with_mfa: Option<&Keys>) -> Pro
             }
         }
         (r, _) => r,
+    }
+}
+
+/// An explicit deny of the probe is evidence about MFA only when MFA would lift it: one that the
+/// readable policies apply even with MFA (a plain `Deny iam:ListAccessKeys`) says nothing, whatever
+/// else they hold, so the probe becomes inconclusive and the verdict rests on the policies.
+pub fn unless_unconditional(probe: Probe, policies: &[Policy], user_arn: &str, user: &str) -> Probe {
+    let Probe::ExplicitDeny { policy_type, .. } = &probe else { return probe };
+    let context = Context::new()
+        .with("aws:MultiFactorAuthPresent", "true")
+        .with("aws:MultiFactorAuthAge", "60")
+        .with("aws:username", user);
+    let req = Request { action: PROBE_ACTION, resource: user_arn, context: &context };
+    let denied = policies.iter().find_map(|p| {
+        let doc = p.document.as_ref().ok()?;
+        let by = policy::evaluate(doc, &req).denied_by?;
+        let kind =
+            if matches!(p.source, Source::Boundary { .. }) { "permissions boundary" } else { "identity-based policy" };
+        (kind == policy_type).then(|| format!("{} ({by})", p.source))
+    });
+    match denied {
+        Some(by) => Probe::Inconclusive {
+            why: format!(
+                "refused by {by}, which denies {PROBE_ACTION} even with MFA, so the refusal says nothing about MFA"
+            ),
+        },
+        None => probe,
     }
 }
 

@@ -4,36 +4,20 @@
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::{
-    AGE, Condition, Cover, EscapeHatch, Fix, PRESENT, Patterns, SCENARIOS, Test, action_matches, every_action, scenario,
-};
+use super::exempt::{SELF_SERVICE, is_safe};
+use super::{AGE, Condition, Fix, PRESENT, Patterns, SCENARIOS, Test, every_action, scenario};
+use crate::aws::iam::audit::FIX_POLICY_NAME;
 
-/// What a user without MFA must still be able to do to set MFA up and sign in with it.
-const SELF_SERVICE: [&str; 11] = [
-    "iam:CreateVirtualMFADevice",
-    "iam:EnableMFADevice",
-    "iam:GetUser",
-    "iam:GetMFADevice",
-    "iam:ListMFADevices",
-    "iam:ListVirtualMFADevices",
-    "iam:ResyncMFADevice",
-    "iam:ChangePassword",
-    "iam:GetAccountPasswordPolicy",
-    "sts:GetSessionToken",
-    "sts:GetCallerIdentity",
-];
-
-const RISKY: [(&str, &str); 9] = [
-    ("iam:CreateAccessKey", "mints access keys without MFA: a leaked key can create more"),
-    ("iam:UpdateAccessKey", "enables or disables access keys without MFA"),
-    ("iam:DeleteAccessKey", "deletes access keys without MFA: a leaked key can lock the owner out"),
-    ("iam:CreateLoginProfile", "sets a console password without MFA"),
-    ("iam:UpdateLoginProfile", "changes the console password without MFA"),
-    ("iam:DeleteLoginProfile", "removes the console password without MFA"),
-    ("iam:DeactivateMFADevice", "removes the MFA device without MFA: an attacker can enroll their own"),
-    ("iam:DeleteVirtualMFADevice", "deletes the virtual MFA device without MFA"),
-    ("sts:AssumeRole", "assumes roles without MFA: their permissions apply unless each trust policy requires MFA"),
-];
+/// `items` in their first order, each once.
+pub(super) fn dedup(items: Vec<String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for i in items {
+        if !out.contains(&i) {
+            out.push(i);
+        }
+    }
+    out
+}
 
 pub(super) fn list(items: &[String]) -> String {
     match items.len() {
@@ -52,52 +36,11 @@ pub(super) fn actions_text(actions: &Option<Patterns>) -> String {
 }
 
 pub(super) fn except_text(exempt: &[String]) -> String {
-    let self_service = exempt.iter().all(|a| SELF_SERVICE.iter().any(|s| s.eq_ignore_ascii_case(a)));
-    match (exempt.len(), self_service) {
+    match (exempt.len(), exempt.iter().all(|a| is_safe(a))) {
         (0, _) => "every action".into(),
         (n, true) => format!("every action except {n} self-service ones"),
-        (n, false) => format!("every action except {n} listed ones"),
+        (_, false) => format!("every action except {}", list(exempt)),
     }
-}
-
-fn hatch_reason(action: &str) -> Option<String> {
-    let risky = RISKY.iter().find(|(r, _)| action_matches(action, r));
-    if action.contains(['*', '?']) {
-        return Some(match risky {
-            Some((r, why)) => format!("wildcard including {r}, which {why}"),
-            None => "wildcard: exempts every action it matches, including ones AWS adds later".into(),
-        });
-    }
-    if let Some((_, why)) = risky {
-        return Some((*why).into());
-    }
-    let service = action.split(':').next().unwrap_or(action);
-    (!service.eq_ignore_ascii_case("iam") && !service.eq_ignore_ascii_case("sts"))
-        .then(|| format!("{service} actions stay usable without MFA"))
-}
-
-/// Actions every covering Deny or boundary lets through, in either scenario, that matter.
-pub(super) fn escape_hatches(covers: &[Cover]) -> Vec<EscapeHatch> {
-    let mut out: Vec<EscapeHatch> = Vec::new();
-    for s in 0..2 {
-        let active: Vec<&Cover> = covers.iter().filter(|c| c.covers[s]).collect();
-        for e in active.iter().flat_map(|c| &c.exempt[s]) {
-            // `e` as text against each cover's patterns: `iam:*` elsewhere lets `iam:Get*` through too.
-            let escapes = active.iter().all(|c| c.exempt[s].iter().any(|q| action_matches(&q.action, &e.action)));
-            if !escapes || out.iter().any(|h| h.action.eq_ignore_ascii_case(&e.action)) {
-                continue;
-            }
-            if let Some(why) = hatch_reason(&e.action) {
-                out.push(EscapeHatch {
-                    action: e.action.clone(),
-                    why,
-                    source: e.source.clone(),
-                    statement: e.statement.clone(),
-                });
-            }
-        }
-    }
-    out
 }
 
 pub(super) fn never_applies(label: &str, mfa: &[&Condition]) -> String {
@@ -169,8 +112,7 @@ pub fn fix() -> Fix {
         sid: "DenyAllExceptListedIfNoMFA",
         effect: "Deny",
         action: None,
-        // AWS never denies sts:GetCallerIdentity, so listing it would only add noise.
-        not_action: SELF_SERVICE.iter().copied().filter(|a| *a != "sts:GetCallerIdentity").collect(),
+        not_action: SELF_SERVICE.to_vec(),
         resource: "*",
         condition: Some(json!({"BoolIfExists": {PRESENT: "false"}})),
     };
@@ -184,11 +126,18 @@ pub fn fix() -> Fix {
     };
     let boundary = DocumentJson { version: "2012-10-17", statement: [allow_all, deny()] };
     Fix {
-        description: "Add this Deny to a policy attached to the user or one of its groups, or set MfaRequired as the \
-                      user's permissions boundary: either denies everything but MFA self-service until the user \
-                      signs in with MFA"
-            .into(),
+        description: format!(
+            "A Deny statement in a policy of the user or one of its groups, or {FIX_POLICY_NAME} as its permissions \
+             boundary: either denies everything but MFA self-service until the user signs in with MFA"
+        ),
+        deny_label: "Add this Deny statement to a policy attached to the user or one of its groups:".into(),
         deny_statement: pretty(&deny()),
+        boundary_label: format!(
+            "Or set this policy, {FIX_POLICY_NAME}, as the user's permissions boundary. A permissions boundary caps \
+             what the user's own policies grant and never grants anything itself: its Allow * leaves them in force, \
+             its Deny does the work. Never attach it as a user or group policy: there its Allow * grants full \
+             administrator access."
+        ),
         boundary_document: pretty(&boundary),
     }
 }

@@ -73,7 +73,7 @@ fn aws_force_mfa_example_is_enforced_without_escape_hatches() {
 }
 
 #[test]
-fn aws_self_manage_example_is_enforced_and_its_mfa_allow_is_only_informative() {
+fn aws_self_manage_example_exempts_list_users_so_it_is_not_enforced() {
     let doc = json!({"Statement": [
         {"Sid": "AllowUserToDeactivateTheirOwnMFAOnlyWhenUsingMFA", "Effect": "Allow", "Action": "iam:DeactivateMFADevice",
          "Resource": "arn:aws:iam::*:user/${aws:username}", "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}},
@@ -82,10 +82,14 @@ fn aws_self_manage_example_is_enforced_and_its_mfa_allow_is_only_informative() {
                        "iam:ListVirtualMFADevices", "iam:ResyncMFADevice"],
          "Resource": "*", "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}}}]});
     let a = assess(&[managed("SelfManage", doc)]);
-    assert_eq!(a.verdict, Verdict::Enforced);
-    assert!(a.escape_hatches.is_empty(), "iam:ListUsers is neither risky nor a wildcard");
-    assert!(only(&a, FindingKind::Enforcing).message.contains("except 6 listed ones"));
-    assert_eq!(only(&a, FindingKind::AllowOnlyWithMfa).severity, Severity::Info);
+    assert_eq!(a.verdict, Verdict::NotEnforced, "iam:ListUsers names every user of the account: not self-service");
+    assert_eq!(hatch_actions(&a), ["iam:ListUsers"]);
+    assert_eq!(
+        a.summary,
+        "MFA is not enforced: `iam:ListUsers` is reachable without MFA (exempted by managed policy SelfManage)"
+    );
+    assert!(kinds(&a, FindingKind::Enforcing).is_empty());
+    assert_eq!(only(&a, FindingKind::AllowOnlyWithMfa).severity, Severity::Warning);
 }
 
 #[test]
@@ -184,16 +188,23 @@ fn a_deny_of_some_actions_only_does_not_enforce() {
 }
 
 #[test]
-fn not_action_escape_hatches_are_reported() {
+fn not_action_exemptions_beyond_self_service_are_not_enforced() {
     let doc = json!({"Statement": {"Sid": "Leaky", "Effect": "Deny",
         "NotAction": ["iam:*", "sts:AssumeRole", "sts:GetSessionToken", "s3:GetObject", "iam:ListUsers", "iam:DeleteAccessKey"],
         "Resource": "*", "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}}}});
     let a = assess(&[managed("Leaky", doc)]);
-    assert_eq!(a.verdict, Verdict::Enforced);
-    assert_eq!(hatch_actions(&a), ["iam:*", "sts:AssumeRole", "s3:GetObject", "iam:DeleteAccessKey"]);
+    assert_eq!(a.verdict, Verdict::NotEnforced);
+    assert_eq!(hatch_actions(&a), ["iam:*", "sts:AssumeRole", "s3:GetObject", "iam:ListUsers", "iam:DeleteAccessKey"]);
     assert!(a.escape_hatches[0].why.contains("iam:CreateAccessKey"), "{}", a.escape_hatches[0].why);
     assert_eq!(a.escape_hatches[1].statement.sid.as_deref(), Some("Leaky"));
-    assert!(a.summary.contains("4 escape hatch(es)"), "{}", a.summary);
+    assert!(
+        a.summary
+            .starts_with("MFA is not enforced: `iam:*`, `sts:AssumeRole`, `s3:GetObject` and 2 more are reachable"),
+        "{}",
+        a.summary
+    );
+    assert_eq!(kinds(&a, FindingKind::ReachableWithoutMfa).len(), 5);
+    assert!(a.fix.is_some());
 }
 
 #[test]
@@ -205,7 +216,7 @@ fn escape_hatches_are_what_every_covering_deny_lets_through() {
     let doc =
         json!({"Statement": [deny("Wide", json!(["iam:*", "sts:AssumeRole"])), deny("Narrow", json!(["iam:Get*"]))]});
     let a = assess(&[managed("Two", doc)]);
-    assert_eq!(a.verdict, Verdict::Enforced);
+    assert_eq!(a.verdict, Verdict::NotEnforced);
     assert_eq!(
         hatch_actions(&a),
         ["iam:Get*"],
@@ -229,19 +240,24 @@ fn a_deny_in_a_group_inline_policy_enforces_and_names_the_group() {
 }
 
 #[test]
-fn boundary_allowing_only_with_bool_true_enforces_except_its_unconditional_allows() {
+fn boundary_allowing_only_with_bool_true_enforces_only_if_its_unconditional_allows_are_self_service() {
     let doc = json!({"Statement": [
         {"Sid": "AllowWithMfa", "Effect": "Allow", "Action": "*", "Resource": "*",
          "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}},
         {"Sid": "SelfService", "Effect": "Allow", "Action": ["sts:GetSessionToken", "iam:CreateAccessKey"], "Resource": "*"}]});
+    let a = assess(&[admin(), boundary("MfaOnly", doc.clone())]);
+    assert_eq!(a.verdict, Verdict::NotEnforced, "{a:#?}");
+    assert_eq!(hatch_actions(&a), ["iam:CreateAccessKey"]);
+    assert_eq!(a.escape_hatches[0].statement.sid.as_deref(), Some("SelfService"));
+    assert!(only(&a, FindingKind::LimitedActions).message.contains("more than MFA self-service: iam:CreateAccessKey"));
+    let mut doc = doc;
+    doc["Statement"][1]["Action"] = json!(["sts:GetSessionToken", "iam:EnableMFADevice"]);
     let a = assess(&[admin(), boundary("MfaOnly", doc)]);
     assert_eq!(a.verdict, Verdict::Enforced, "{a:#?}");
     assert_eq!(
         only(&a, FindingKind::Enforcing).message,
         "boundary MfaOnly allows nothing without MFA except 2 action(s) it allows unconditionally: enforced"
     );
-    assert_eq!(hatch_actions(&a), ["iam:CreateAccessKey"]);
-    assert_eq!(a.escape_hatches[0].statement.sid.as_deref(), Some("SelfService"));
 }
 
 #[test]

@@ -76,6 +76,8 @@ pub enum FindingKind {
     Unreadable,
     /// Nothing denies one or both kinds of request without MFA.
     NotDenied,
+    /// An action every covering Deny or boundary exempts, beyond MFA self-service.
+    ReachableWithoutMfa,
     ScpNotVisible,
 }
 
@@ -88,7 +90,7 @@ pub struct Finding {
     pub message: String,
 }
 
-/// An action still usable without MFA although MFA is otherwise enforced.
+/// An action every covering Deny or boundary exempts beyond MFA self-service: MFA is not enforced.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EscapeHatch {
     pub action: String,
@@ -98,10 +100,17 @@ pub struct EscapeHatch {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
+/// The two ways to fix it, each with the words that say where it goes: every front end shows these
+/// texts as they are, so none can present the boundary (whose `Allow *` grants everything when
+/// attached as a policy) as the statement to paste.
 pub struct Fix {
     pub description: String,
+    /// Where the Deny statement goes.
+    pub deny_label: String,
     /// Pretty JSON of one Deny statement to add to an identity policy.
     pub deny_statement: String,
+    /// What a permissions boundary is, and that this one must never be attached as a policy.
+    pub boundary_label: String,
     /// Pretty JSON of a complete `MfaRequired` permissions boundary.
     pub boundary_document: String,
 }

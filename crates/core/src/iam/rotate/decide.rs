@@ -2,9 +2,10 @@
 //! holds, and the journal. Pure, so every crash point is a unit test: a resumed run and a fresh
 //! one go through the same decisions.
 
-use super::super::access::IamError;
+use super::super::access::{IamError, failed};
 use super::super::api::{KeyId, KeyMeta};
 use super::super::journal::{Journal, Phase};
+use crate::aws::net::AwsError;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Next {
@@ -25,6 +26,23 @@ pub enum Next {
     Finish,
     /// The new key vanished before the file used it: forget the journal and start over.
     Restart,
+}
+
+/// CreateAccessKey failed. When its answer was lost (no answer, a timeout, a 5xx), IAM may have
+/// made a key whose secret nobody saw; the journal, still `Creating`, lists the keys there were
+/// before, so the next run tells that key apart and deletes it (`DeleteOrphan`) before creating.
+pub(super) fn create_failed(e: AwsError, user: &str, profile: &str) -> IamError {
+    let lost = e.is_transient() && !matches!(e.root(), AwsError::Throttled);
+    match e.code() {
+        Some("LimitExceeded") => IamError::Refused(format!(
+            "IAM refused a new key for {user}: it already has two (someone added one meanwhile?); run the rotation again"
+        )),
+        _ if lost => IamError::Refused(format!(
+            "iam:CreateAccessKey for {user} got no answer ({e}): IAM may have created a key anyway, whose secret \
+             never arrived; run `mfatui rotate {profile}` again: it finds that key, deletes it and makes a new one"
+        )),
+        _ => failed(format!("iam:CreateAccessKey for {user}"))(e),
+    }
 }
 
 pub struct Now<'a> {
