@@ -17,7 +17,7 @@ pub enum Action {
         now: i64,
     },
     /// The session store as another mfatui process may have left it.
-    Sessions(HashMap<String, i64>),
+    Sessions(HashMap<String, crate::state::Lifetime>),
     /// Account aliases learnt so far (account id → alias; "" for none).
     Aliases(std::collections::BTreeMap<String, String>),
     /// The refresher's timer: renew whatever is due.
@@ -83,7 +83,7 @@ pub enum Action {
     /// `all`: it was `R`, whose end is summarised.
     Finished {
         reports: Vec<LoginReport>,
-        sessions: HashMap<String, i64>,
+        sessions: HashMap<String, crate::aws::engine::rules::Lifetime>,
         all: bool,
     },
     /// `Tab`: the profiles screen or the IAM screen.

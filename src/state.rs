@@ -9,6 +9,14 @@ pub mod iam;
 
 pub use iam::{IamState, Screen};
 
+pub use crate::aws::engine::rules::Lifetime;
+
+/// A session that ends at `expires_at`, obtained long ago (tests).
+#[cfg(test)]
+pub fn until(expires_at: i64) -> Lifetime {
+    Lifetime { expires_at, obtained_at: 0 }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Row {
     pub profile: String,
@@ -29,6 +37,8 @@ pub struct Row {
     pub managed: Option<String>,
     /// Whether `region` came from a profile up the chain (or the partition's default).
     pub region_inherited: bool,
+    /// Why `r` cannot sign this profile in, in the plan's words (`Plan::signable`).
+    pub refusal: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -146,7 +156,7 @@ pub struct AppState {
     /// MFA prompts waiting for a code, the first one shown.
     pub prompts: std::collections::VecDeque<MfaModal>,
     /// Expiration (Unix seconds) by profile, from the session store.
-    pub sessions: HashMap<String, i64>,
+    pub sessions: HashMap<String, Lifetime>,
     /// Account aliases by account id, from the session store ("" when the account has none).
     pub aliases: std::collections::BTreeMap<String, String>,
     pub activity: HashMap<String, Activity>,
@@ -211,6 +221,7 @@ pub fn build_rows(graph: &ProfileGraph, plan: &Plan, settings: &Settings) -> Bui
                 .find(|d| d.severity == Severity::Error)
                 .map(|d| d.message.clone()),
             reason: plan.others.get(p.name).cloned(),
+            refusal: plan.signable(p.name).err().map(|e| e.to_string()),
             managed,
         }
     };
@@ -313,7 +324,7 @@ impl AppState {
 
     /// Seconds left on a profile's session, if it has one.
     pub fn left(&self, profile: &str) -> Option<i64> {
-        self.sessions.get(profile).map(|t| t - self.now)
+        self.sessions.get(profile).map(|l| l.left(self.now))
     }
 
     /// The layer that gets keys first.
@@ -381,7 +392,7 @@ impl AppState {
                 (&self.rows[a].account, &self.rows[a].profile).cmp(&(&self.rows[b].account, &self.rows[b].profile))
             }),
             Sort::Expiry => {
-                v.sort_by_key(|&i| (self.sessions.get(&self.rows[i].profile).copied().unwrap_or(i64::MAX), i))
+                v.sort_by_key(|&i| (self.sessions.get(&self.rows[i].profile).map_or(i64::MAX, |l| l.expires_at), i))
             }
         }
         self.visible = v;

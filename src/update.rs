@@ -6,7 +6,7 @@ use crate::aws::engine::{EngineError, LoginReport, Progress, Prompting, Which};
 use crate::aws::mfa::is_six_digits;
 use crate::aws::secret::Secret;
 use crate::display::plural;
-use crate::state::{Activity, AppState, Level, MfaModal, Mode, Screen};
+use crate::state::{Activity, AppState, Level, Lifetime, MfaModal, Mode, Screen};
 
 mod iam;
 
@@ -176,7 +176,7 @@ fn tick(s: &mut AppState, now: i64) -> Vec<Command> {
         .mfa_serials
         .keys()
         .filter_map(|u| Some((u.clone(), s.left(u)?)))
-        .filter(|(_, l)| *l > 0 && *l <= s.warn_secs)
+        .filter(|(_, l)| crate::aws::engine::rules::is_ending(*l, s.warn_secs))
         .collect();
     let mut out = Vec::new();
     for (user, left) in ending {
@@ -204,25 +204,8 @@ fn targets(s: &AppState) -> Vec<String> {
 fn refresh_selected(s: &mut AppState) -> Vec<Command> {
     let profiles = targets(s);
     let rows: Vec<_> = s.rows.iter().filter(|r| profiles.contains(&r.profile)).cloned().collect();
-    if let Some(r) = rows.iter().find(|r| r.user.is_none()) {
-        let why = r
-            .diagnostic
-            .clone()
-            .or_else(|| r.reason.clone())
-            .unwrap_or_else(|| format!("{}: {} profiles are not signed in by mfatui", r.profile, r.kind));
+    if let Some(why) = rows.iter().find_map(|r| r.refusal.clone()) {
         s.log(Level::Warn, why);
-        return vec![];
-    }
-    if let Some(r) =
-        rows.iter().find(|r| r.is_user && r.mfa.is_none() && !s.rows.iter().any(|x| !x.is_user && x.user == r.user))
-    {
-        s.log(
-            Level::Warn,
-            format!(
-                "{} is an IAM user without mfa_serial and no role is assumed from it: nothing to sign in (add mfa_serial to its profile to use MFA sessions)",
-                r.profile
-            ),
-        );
         return vec![];
     }
     for p in &profiles {
@@ -302,7 +285,7 @@ fn progress(s: &mut AppState, p: Progress) -> Vec<Command> {
             return vec![Command::SignedIn { user }];
         }
         Progress::Ready { profile, expiration } => {
-            s.sessions.insert(profile.clone(), expiration);
+            s.sessions.insert(profile.clone(), Lifetime { expires_at: expiration, obtained_at: s.now });
             s.activity.remove(&profile);
         }
         Progress::Done { .. } => {}
@@ -310,7 +293,12 @@ fn progress(s: &mut AppState, p: Progress) -> Vec<Command> {
     vec![]
 }
 
-fn finished(s: &mut AppState, reports: Vec<LoginReport>, sessions: std::collections::HashMap<String, i64>, all: bool) {
+fn finished(
+    s: &mut AppState,
+    reports: Vec<LoginReport>,
+    sessions: std::collections::HashMap<String, Lifetime>,
+    all: bool,
+) {
     s.sessions = sessions;
     let (mut ok, mut failed) = (0, 0);
     let mut signed_out = Vec::new();

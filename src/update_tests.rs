@@ -30,7 +30,7 @@ fn ok(exp: i64) -> Result<Outcome, EngineError> {
 }
 
 fn signed_in_alice(s: &mut AppState) {
-    s.sessions.insert("alice".into(), NOW + 40_000);
+    s.sessions.insert("alice".into(), crate::state::until(NOW + 40_000));
 }
 
 #[test]
@@ -166,7 +166,7 @@ fn filter_sort_copy_log_help() {
     assert_eq!(s.sort, Sort::Name);
     assert_eq!(s.rows[s.visible[0]].profile, "alice");
     update(&mut s, Action::CycleSort);
-    s.sessions.insert("staging-admin".into(), NOW + 5);
+    s.sessions.insert("staging-admin".into(), crate::state::until(NOW + 5));
     s.refilter();
     assert_eq!((s.sort, s.rows[s.visible[0]].profile.as_str()), (Sort::Expiry, "staging-admin"));
     update(&mut s, Action::CycleSort);
@@ -243,7 +243,10 @@ fn a_wrong_code_keeps_the_modal_open_and_success_closes_it() {
     update(&mut s, Action::ModalPaste("123456".into()));
     update(&mut s, Action::ModalSubmit);
     update(&mut s, Action::Progress(Progress::SignedIn { user: "alice".into() }));
-    let sessions = HashMap::from([("alice".to_string(), NOW + 43_200), ("dev-admin".to_string(), NOW + 3600)]);
+    let sessions = HashMap::from([
+        ("alice".to_string(), crate::state::until(NOW + 43_200)),
+        ("dev-admin".to_string(), crate::state::until(NOW + 3600)),
+    ]);
     let good = report("alice", Some(ok(NOW + 43_200)), &[("dev-admin", ok(NOW + 3600))]);
     update(&mut s, Action::Finished { reports: vec![good], sessions, all: false });
     assert!(s.prompts.is_empty());
@@ -303,7 +306,7 @@ fn failures_needs_code_and_progress() {
 fn ticks_sessions_quit_suspend_and_the_refresher() {
     let mut s = demo_state();
     s.log(Level::Info, "hello");
-    s.sessions.insert("alice".into(), NOW + 600);
+    s.sessions.insert("alice".into(), crate::state::until(NOW + 600));
     let notify = update(&mut s, Action::Tick { now: NOW + 1 });
     assert!(
         matches!(&notify[..], [Command::Notify { body, .. }] if body.contains("alice ends in 9m 59s")),
@@ -323,7 +326,7 @@ fn ticks_sessions_quit_suspend_and_the_refresher() {
     }
     assert_eq!(s.visible.len(), 1, "the alias is searchable");
     update(&mut s, Action::Escape);
-    update(&mut s, Action::Sessions(HashMap::from([("bob".into(), NOW + 99)])));
+    update(&mut s, Action::Sessions(HashMap::from([("bob".into(), crate::state::until(NOW + 99))])));
     assert_eq!(s.left("bob"), Some(39));
     assert_eq!(refresh_of(&update(&mut s, Action::RefreshDue)).map(|(w, _, _)| w.clone()), Some(Which::Due));
     assert!(matches!(&update(&mut s, Action::Suspend)[..], [Command::Suspend]));
@@ -384,4 +387,14 @@ fn sessions_show_as_soon_as_each_user_is_done() {
     update(&mut s, Action::Progress(Progress::Ready { profile: "dev-admin".into(), expiration: NOW + 3600 }));
     assert_eq!(s.left("dev-admin"), Some(3600));
     assert!(!s.activity.contains_key("dev-admin"));
+}
+
+#[test]
+fn rows_that_cannot_be_signed_in_say_why_in_the_plans_words() {
+    let mut s = demo_state();
+    select(&mut s, "data-typo");
+    update(&mut s, Action::RefreshSelected);
+    let said = &s.log.back().unwrap().text;
+    assert!(said.starts_with("data-typo is broken ("), "the plan's words, naming the profile: {said}");
+    assert!(s.activity.is_empty(), "nothing started");
 }

@@ -2,7 +2,7 @@
 
 use crate::aws::clock::{SystemClock, human_duration};
 use crate::aws::config::{AwsEnv, LoadedConfig};
-use crate::aws::engine::{Engine, EngineError, LoginReport, Outcome, Plan, Prompting, Resolved, Settings, Which};
+use crate::aws::engine::{Engine, EngineError, LoginReport, Outcome, Plan, Prompting, Settings, Which};
 use crate::aws::secret::Secret;
 use crate::aws::store::{SessionState, SessionStore};
 use crate::commands::list::SessionJson;
@@ -175,17 +175,7 @@ pub async fn login(
     profile: &str,
     code: Option<Secret>,
 ) -> anyhow::Result<u8> {
-    let resolved = plan.resolve(profile)?;
-    if let Resolved::User(u) = resolved
-        && u.mfa_serial.is_none()
-        && plan.roles_of(&u.name).next().is_none()
-    {
-        anyhow::bail!(
-            "{} is an IAM user without mfa_serial, and no role in your config is assumed from it, so there is nothing to sign in: add `mfa_serial = arn:aws:iam::ACCOUNT:mfa/DEVICE` to [profile {}] to use MFA sessions",
-            u.name,
-            u.name
-        );
-    }
+    plan.signable(profile)?;
     let started = Instant::now();
     let report = engine.login(plan, profile, code.as_ref(), Prompting::Allowed, &None).await?;
     let reports = [report];

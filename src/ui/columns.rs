@@ -129,7 +129,10 @@ pub fn session(s: &AppState, r: &Row, t: &Theme) -> (String, Style) {
     match s.left(&r.profile) {
         None => ("—".into(), t.dim),
         Some(l) if l <= 0 => ("expired".into(), t.err),
-        Some(l) if l <= s.margin_secs => (format!("~ {}", human_duration(l)), t.warn),
+        // "~": the refresher renews it on its next pass, by the engine's own rule.
+        Some(l) if s.sessions.get(&r.profile).is_some_and(|x| x.is_due(s.now, s.margin_secs)) => {
+            (format!("~ {}", human_duration(l)), t.warn)
+        }
         Some(l) => (human_duration(l), t.ok),
     }
 }
@@ -198,6 +201,7 @@ pub fn plan(s: &AppState, width: u16, t: &Theme) -> Columns {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::state::Lifetime;
     use crate::update::tests::demo_state;
 
     fn shown(s: &AppState, width: u16) -> Vec<Col> {
@@ -232,5 +236,18 @@ mod tests {
         let width_of = |c| p.widths.iter().find(|(x, _)| *x == c).unwrap().1 as usize;
         assert!(p.id_and_alias && width_of(Account) >= "222222222222 acme-development".len());
         assert!(width_of(Profile) >= "      prod-breakglass".len());
+    }
+
+    #[test]
+    fn the_countdown_says_renewing_soon_by_the_engines_own_rule() {
+        let mut s = demo_state();
+        let t = Theme::new(s.theme, false);
+        let row = s.rows.iter().find(|r| r.profile == "dev-admin").unwrap().clone();
+        let within_margin = s.now + s.margin_secs - 10;
+        // Just renewed: inside the margin, but the refresher waits its minimum interval.
+        s.sessions.insert(row.profile.clone(), Lifetime { expires_at: within_margin, obtained_at: s.now - 5 });
+        assert!(!session(&s, &row, &t).0.starts_with('~'), "{:?}", session(&s, &row, &t));
+        s.sessions.insert(row.profile.clone(), Lifetime { expires_at: within_margin, obtained_at: s.now - 600 });
+        assert!(session(&s, &row, &t).0.starts_with("~ "), "{:?}", session(&s, &row, &t));
     }
 }

@@ -100,9 +100,9 @@ fn fields(s: &AppState, r: &Row) -> Vec<(&'static str, String)> {
         out.push(("managed profile", format!("{m} (other tools: --profile {m})")));
     }
     if r.user.is_some() {
-        let session = match s.sessions.get(&r.profile) {
-            Some(&at) if at > s.now => format!("ends {} (in {})", rfc3339(at), human_duration(at - s.now)),
-            Some(&at) => format!("ended {}", rfc3339(at)),
+        let session = match s.sessions.get(&r.profile).map(|l| l.expires_at) {
+            Some(at) if at > s.now => format!("ends {} (in {})", rfc3339(at), human_duration(at - s.now)),
+            Some(at) => format!("ended {}", rfc3339(at)),
             None => "none".into(),
         };
         out.push(("session", session));

@@ -14,9 +14,9 @@ use crate::update::update;
 fn loaded(w: u16, h: u16) -> AppState {
     let mut s = demo_state();
     fixtures::loaded(&mut s);
-    s.sessions.insert("alice".into(), NOW + 40_000);
-    s.sessions.insert("bob".into(), NOW + 30_000);
-    s.sessions.insert("carol".into(), NOW + 20_000);
+    s.sessions.insert("alice".into(), crate::state::until(NOW + 40_000));
+    s.sessions.insert("bob".into(), crate::state::until(NOW + 30_000));
+    s.sessions.insert("carol".into(), crate::state::until(NOW + 20_000));
     sized(s, w, h)
 }
 

@@ -34,7 +34,7 @@ fn busy_state() -> AppState {
     for (p, left) in
         [("alice", 40_000), ("dev-admin", 3000), ("dev-readonly", 200), ("data-analyst", -30), ("prod-admin", 3599)]
     {
-        s.sessions.insert(p.into(), NOW + left);
+        s.sessions.insert(p.into(), crate::state::until(NOW + left));
     }
     s.activity.insert("staging-admin".into(), Activity::Refreshing);
     s.activity.insert("partner-access".into(), Activity::Failed(PARTNER_DENIED.into()));
@@ -369,7 +369,7 @@ fn assets_are_current() {
     let mut iam = demo_state();
     crate::state::iam::fixtures::loaded(&mut iam);
     for (user, left) in [("alice", 40_000), ("bob", 30_000), ("carol", 20_000)] {
-        iam.sessions.insert(user.into(), crate::state::iam::fixtures::NOW + left);
+        iam.sessions.insert(user.into(), crate::state::until(crate::state::iam::fixtures::NOW + left));
     }
     iam.iam.cursor = Some(crate::state::iam::Item { user: "bob".into(), part: crate::state::iam::Part::Verdict });
     let iam = super::svg::render(render(&sized(iam, 120, 40), 120, 40).backend().buffer());

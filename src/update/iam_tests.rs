@@ -30,7 +30,7 @@ fn last_log(s: &AppState) -> String {
 #[test]
 fn tab_switches_screens_and_loads_every_user_once() {
     let mut s = demo_state();
-    s.sessions.insert("alice".into(), NOW + 3600);
+    s.sessions.insert("alice".into(), crate::state::until(NOW + 3600));
     let cmds = update(&mut s, Action::SwitchScreen);
     assert_eq!((s.screen, s.layer()), (Screen::Iam, Layer::Iam));
     let loads: Vec<(&str, bool, bool, i64)> = cmds

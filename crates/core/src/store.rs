@@ -47,6 +47,11 @@ impl StoredSession {
         DateTime::from_str(&self.expiration, DateTimeFormat::DateTime).ok().map(|d| d.secs())
     }
 
+    /// What the renewal rules need (`engine::rules`); `None` when the expiry is unreadable.
+    pub fn lifetime(&self) -> Option<crate::aws::engine::rules::Lifetime> {
+        Some(crate::aws::engine::rules::Lifetime { expires_at: self.expires_at()?, obtained_at: self.obtained_at })
+    }
+
     /// Seconds left at `now` (negative once expired; very negative when unreadable).
     pub fn left(&self, now: i64) -> i64 {
         self.expires_at().map_or(i64::MIN / 2, |t| t - now)

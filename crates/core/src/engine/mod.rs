@@ -13,6 +13,7 @@
 //! - `credentials`: one profile, for credential-process, exec, env, serve and the console.
 //! - `refresh`: login, refresh of what is due, logout, status.
 //! - `publish`: managed sections in the AWS files, reconciled with the store.
+//! - `rules`: due for renewal, MFA session ending, signable: decided once for everyone.
 
 mod credentials;
 mod fanout;
@@ -20,6 +21,7 @@ mod plan;
 mod publish;
 mod refresh;
 pub mod retry;
+pub mod rules;
 mod signin;
 
 pub use credentials::Obtained;
@@ -118,6 +120,10 @@ pub enum EngineError {
     Duration { requested: i32, at: String },
     #[error("{why}")]
     NotSignable { why: String },
+    #[error(
+        "{user} is an IAM user without mfa_serial, and no role in your config is assumed from it, so there is nothing to sign in: add `mfa_serial = arn:aws:iam::ACCOUNT:mfa/DEVICE` to [profile {user}] to use MFA sessions"
+    )]
+    NothingToSignIn { user: String },
     #[error("unknown profile `{name}`{hint}: `mfatui list` shows every profile and what mfatui does with it")]
     UnknownProfile { name: String, hint: String },
     #[error(

@@ -87,3 +87,16 @@ fn export_names_collide_loudly() {
     assert!(matches!(&plan.role("b").unwrap().managed, Err(ExportError::Duplicate { .. })));
     assert!(matches!(&plan.role("c").unwrap().managed, Err(ExportError::Collision { .. })));
 }
+
+#[test]
+fn signable_says_why_a_profile_cannot_be_signed_in() {
+    let config = "[profile lone]\nregion = eu-west-1\n[profile u]\nmfa_serial = arn:aws:iam::111111111111:mfa/u\n[profile sso]\nsso_start_url = https://x.awsapps.com/start\nsso_region = eu-west-1\nsso_account_id = 111111111111\nsso_role_name = r\n";
+    let credentials = "[lone]\naws_access_key_id = AKIAL\naws_secret_access_key = s\n[u]\naws_access_key_id = AKIAU\naws_secret_access_key = s\n";
+    let plan = plan_of(config, credentials, &[]);
+    assert!(plan.signable("u").is_ok());
+    let lone = plan.signable("lone").unwrap_err();
+    assert_eq!(lone, EngineError::NothingToSignIn { user: "lone".into() });
+    assert!(lone.to_string().starts_with("lone is an IAM user without mfa_serial"), "{lone}");
+    assert!(plan.resolve("lone").is_ok(), "it still resolves: keys, audit and rotate take it");
+    assert!(plan.signable("sso").unwrap_err().to_string().contains("aws sso login --profile sso"));
+}

@@ -23,7 +23,7 @@ pub enum Which {
 
 /// A session renewed this recently is not renewed again, even if short: protects against a
 /// session that is born with less than the margin left (a clock skew, a tiny duration).
-const MIN_RENEW_INTERVAL: i64 = 60;
+use super::rules::is_ending;
 /// An MFA session must have at least this much left to assume roles with.
 pub(super) const MIN_BASE_LEFT: i64 = 30;
 
@@ -58,7 +58,7 @@ impl Engine {
             None => true,
             // `<=`, as `next_due` wakes the refresher at exactly `expiry - margin`: with `<`, that
             // wake found nothing due and the next run waited for the refresher's minimum gap.
-            Some(s) => s.left(now) <= self.settings.margin_secs && now - s.obtained_at >= MIN_RENEW_INTERVAL,
+            Some(s) => s.lifetime().is_none_or(|l| l.is_due(now, self.settings.margin_secs)),
         }
     }
 
@@ -319,7 +319,7 @@ impl Engine {
         plan.roles
             .iter()
             .filter_map(|r| loaded.sessions.get(&r.name))
-            .filter_map(|s| Some((s.expires_at()? - self.settings.margin_secs).max(s.obtained_at + MIN_RENEW_INTERVAL)))
+            .filter_map(|s| Some(s.lifetime()?.due_at(self.settings.margin_secs)))
             .min()
     }
 
@@ -331,7 +331,7 @@ impl Engine {
             .filter(|u| u.mfa_serial.is_some())
             .filter_map(|u| {
                 let left = loaded.sessions.get(&u.name)?.left(now);
-                (left > 0 && left <= self.settings.mfa_warn_secs).then(|| (u.name.clone(), left))
+                is_ending(left, self.settings.mfa_warn_secs).then(|| (u.name.clone(), left))
             })
             .collect()
     }
