@@ -18,7 +18,7 @@ one MFA prompt per IAM user, every role assumed in parallel and renewed silently
 )]
 pub struct Cli {
     #[command(subcommand)]
-    pub command: Option<Command>,
+    pub command: Option<CliCommand>,
     /// Select this profile's row when the dashboard opens [default: AWS_PROFILE].
     #[arg(long, value_name = "NAME")]
     pub profile: Option<String>,
@@ -88,7 +88,7 @@ impl From<ExportArg> for ExportMode {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub enum CliCommand {
     /// List every profile in your AWS config with its kind, account, source chain, MFA device,
     /// region and session state.
     #[command(after_help = "Example: mfatui list --json | jq '.profiles[] | select(.broken)'")]

@@ -2,7 +2,7 @@ use clap::Parser;
 use mfatui::aws::config::{self, AwsEnv};
 use mfatui::aws::engine::{Plan, Which};
 use mfatui::aws::store::{SessionStore, now_secs};
-use mfatui::cli::{Cli, Command, Tuning};
+use mfatui::cli::{Cli, CliCommand, Tuning};
 use mfatui::commands::{channels, console, dashboard, demo, doctor, iam, list, sandbox, session};
 use mfatui::prompters::Order;
 use mfatui::settings::Settings;
@@ -51,12 +51,12 @@ fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<u8> {
     if !matches!(
         cli.command,
         Some(
-            Command::List { .. }
-                | Command::Doctor
-                | Command::Sandbox { .. }
-                | Command::Demo
-                | Command::Completions { .. }
-                | Command::Man
+            CliCommand::List { .. }
+                | CliCommand::Doctor
+                | CliCommand::Sandbox { .. }
+                | CliCommand::Demo
+                | CliCommand::Completions { .. }
+                | CliCommand::Man
         )
     ) {
         session::check_environment()?;
@@ -72,20 +72,20 @@ fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<u8> {
         return runtime()?.block_on(dashboard::run(&env, &s, None, started, None, preselect)).map(|_| 0);
     };
     match command {
-        Command::Demo => {
+        CliCommand::Demo => {
             let s = settings(&env, &Tuning::default())?;
             runtime()?.block_on(demo::run(&s, started)).map(|_| 0)
         }
-        Command::Sandbox { port, seed } => runtime()?.block_on(sandbox::run(port, seed.as_deref())).map(|_| 0),
-        Command::List { json } => read_only(&env, json, false),
-        Command::Doctor => read_only(&env, false, true),
-        Command::Login { profile, code, tuning } => {
+        CliCommand::Sandbox { port, seed } => runtime()?.block_on(sandbox::run(port, seed.as_deref())).map(|_| 0),
+        CliCommand::List { json } => read_only(&env, json, false),
+        CliCommand::Doctor => read_only(&env, false, true),
+        CliCommand::Login { profile, code, tuning } => {
             let code = session::read_code(code)?;
             with_engine(&env, &tuning, Order::TerminalFirst, false, |out, engine, plan, rt| {
                 rt.block_on(session::login(out, engine, plan, &profile, code))
             })
         }
-        Command::Refresh { all, profiles, code, tuning } => {
+        CliCommand::Refresh { all, profiles, code, tuning } => {
             let code = session::read_code(code)?;
             with_engine(&env, &tuning, Order::TerminalFirst, false, |out, engine, plan, rt| {
                 let which = if all {
@@ -102,19 +102,19 @@ fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<u8> {
                 rt.block_on(session::refresh(out, engine, plan, &which, code))
             })
         }
-        Command::CredentialProcess { profile } => {
+        CliCommand::CredentialProcess { profile } => {
             channels::credential_process(&env, &settings(&env, &Tuning::default())?, &profile)
         }
-        Command::Exec { profile, server, allow_nested, command } => {
+        CliCommand::Exec { profile, server, allow_nested, command } => {
             channels::exec(&env, &settings(&env, &Tuning::default())?, &profile, &command, server, allow_nested)
         }
-        Command::Env { profile, format } => {
+        CliCommand::Env { profile, format } => {
             channels::env_command(&env, &settings(&env, &Tuning::default())?, &profile, format.into())
         }
-        Command::Serve { port, profile } => {
+        CliCommand::Serve { port, profile } => {
             channels::serve(&env, &settings(&env, &Tuning::default())?, port, profile.as_deref())
         }
-        Command::Console { profile, print, region, destination } => console::run(
+        CliCommand::Console { profile, print, region, destination } => console::run(
             &env,
             &settings(&env, &Tuning::default())?,
             &profile,
@@ -122,7 +122,7 @@ fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<u8> {
             region.as_deref(),
             destination.as_deref(),
         ),
-        Command::Completions { shell } => {
+        CliCommand::Completions { shell } => {
             let shell = match shell {
                 mfatui::cli::ShellArg::Bash => clap_complete::Shell::Bash,
                 mfatui::cli::ShellArg::Zsh => clap_complete::Shell::Zsh,
@@ -131,25 +131,25 @@ fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<u8> {
             clap_complete::generate(shell, &mut <Cli as clap::CommandFactory>::command(), "mfatui", &mut io::stdout());
             Ok(0)
         }
-        Command::Man => {
+        CliCommand::Man => {
             clap_mangen::Man::new(<Cli as clap::CommandFactory>::command()).render(&mut io::stdout())?;
             Ok(0)
         }
-        Command::Logout { profile } => {
+        CliCommand::Logout { profile } => {
             with_engine(&env, &Tuning::default(), Order::TerminalFirst, false, |out, engine, plan, _| {
                 session::logout(out, engine, plan, profile.as_deref())
             })
         }
-        Command::Keys { profiles, json } => iam::keys(&env, settings(&env, &Tuning::default())?, &profiles, json),
-        Command::Rotate { profile, yes, keep_old, make_room } => {
+        CliCommand::Keys { profiles, json } => iam::keys(&env, settings(&env, &Tuning::default())?, &profiles, json),
+        CliCommand::Rotate { profile, yes, keep_old, make_room } => {
             let flags = iam::RotateFlags { yes, keep_old, make_room };
             iam::rotate(&env, settings(&env, &Tuning::default())?, &profile, flags)
         }
-        Command::Audit { profiles, json, fix, yes, as_profile } => {
+        CliCommand::Audit { profiles, json, fix, yes, as_profile } => {
             let flags = iam::AuditFlags { json, fix, yes, as_profile };
             iam::audit(&env, settings(&env, &Tuning::default())?, &profiles, flags)
         }
-        Command::Status { json, profile } => {
+        CliCommand::Status { json, profile } => {
             let profile = profile.or(env.profile.clone());
             with_engine(&env, &Tuning::default(), Order::TerminalFirst, json, |out, engine, plan, _| {
                 session::status(out, engine, plan, profile.as_deref(), json)

@@ -1,7 +1,7 @@
 //! User settings: `$XDG_CONFIG_HOME/mfatui/config.toml` (default `~/.config/mfatui/config.toml`).
 //! A missing file means defaults; a bad value is an error naming the key.
 
-use crate::aws::engine::Settings as EngineSettings;
+use crate::aws::engine::EngineSettings;
 use crate::aws::exports::ExportMode;
 use crate::aws::net::Deadlines;
 use serde::Deserialize;

@@ -288,7 +288,6 @@ fn progress(s: &mut AppState, p: Progress) -> Vec<Command> {
             s.sessions.insert(profile.clone(), Lifetime { expires_at: expiration, obtained_at: s.now });
             s.activity.remove(&profile);
         }
-        Progress::Done { .. } => {}
     }
     vec![]
 }
@@ -322,9 +321,9 @@ fn finished(
         }
         for (name, result) in &r.roles {
             match result {
-                Ok(o) if o.managed.is_err() => {
+                Ok(_) if r.managed(name).is_some_and(|m| m.is_err()) => {
                     failed += 1;
-                    let e = o.managed.as_ref().err().map(ToString::to_string).unwrap_or_default();
+                    let e = r.managed(name).and_then(|m| m.as_ref().err()).map(ToString::to_string).unwrap_or_default();
                     s.activity.insert(name.clone(), Activity::Failed(format!("not usable by other tools: {e}")));
                     s.log(Level::Error, format!("{name}: {e}"));
                 }

@@ -26,7 +26,7 @@ fn select(s: &mut AppState, profile: &str) {
 }
 
 fn ok(exp: i64) -> Result<Outcome, EngineError> {
-    Ok(Outcome { expiration: exp, identity_arn: None, managed: Ok("x-mfa".into()), kept: false })
+    Ok(Outcome { expiration: exp, identity_arn: None, kept: false })
 }
 
 fn signed_in_alice(s: &mut AppState) {
@@ -219,7 +219,16 @@ fn report(
     mfa: Option<Result<Outcome, EngineError>>,
     roles: &[(&str, Result<Outcome, EngineError>)],
 ) -> LoginReport {
-    LoginReport { user: user.into(), mfa, roles: roles.iter().map(|(n, r)| (n.to_string(), r.clone())).collect() }
+    // Published as the engine does: every profile obtained gets a name for other tools.
+    let obtained = mfa.iter().filter(|m| m.is_ok()).map(|_| user.to_string());
+    let obtained = obtained.chain(roles.iter().filter(|(_, r)| r.is_ok()).map(|(n, _)| n.to_string()));
+    let published = obtained.map(|n| (n.clone(), Ok(format!("{n}-mfa")))).collect();
+    LoginReport {
+        user: user.into(),
+        mfa,
+        roles: roles.iter().map(|(n, r)| (n.to_string(), r.clone())).collect(),
+        published,
+    }
 }
 
 #[test]

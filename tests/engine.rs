@@ -5,7 +5,7 @@ use common::world::{ACCOUNTS, EVE_SEED, EVE_SERIAL, eve_world, world};
 use common::{Home, Moto, stderr, stdout, tool};
 use mfatui::aws::clock::FakeClock;
 use mfatui::aws::config::{self, AwsEnv};
-use mfatui::aws::engine::{Engine, EngineError, Plan, Prompting, Settings, Which};
+use mfatui::aws::engine::{Engine, EngineError, EngineSettings, Plan, Prompting, Which};
 use mfatui::aws::secret::Secret;
 use mfatui::aws::store::SessionStore;
 use mfatui::aws::sts::AwsError;
@@ -130,7 +130,7 @@ fn one_failing_role_never_fails_the_others_and_throttling_is_survived() {
 fn engine(sandbox: &SandboxHandle, clock: FakeClock, env: &AwsEnv) -> (Engine, config::LoadedConfig) {
     let cfg = config::load(env).unwrap();
     let store = SessionStore::in_dir(&env.state_dir().unwrap());
-    let mut e = Engine::new(Settings::default(), store, cfg.paths.clone(), Arc::new(clock));
+    let mut e = Engine::new(EngineSettings::default(), store, cfg.paths.clone(), Arc::new(clock));
     e.endpoint = Some(sandbox.endpoint());
     (e, cfg)
 }
@@ -145,7 +145,7 @@ async fn refresher_renews_before_expiry_and_never_hammers() {
     let w_clock = FakeClock::at(sb.now());
     let cfg = config::load(&env).unwrap();
     let store = SessionStore::in_dir(&env.state_dir().unwrap());
-    let mut e = Engine::new(Settings::default(), store.clone(), cfg.paths.clone(), Arc::new(w_clock.clone()));
+    let mut e = Engine::new(EngineSettings::default(), store.clone(), cfg.paths.clone(), Arc::new(w_clock.clone()));
     e.endpoint = Some(sb.endpoint());
     let graph = cfg.graph();
     let plan = Plan::build(&cfg, &graph, "-mfa", |_| None);

@@ -7,7 +7,7 @@
 mod common;
 use common::{Home, detached, stderr, stdout};
 use mfatui::aws::config::{self, AwsEnv, ConfigSet, FileKind};
-use mfatui::aws::engine::{Engine, Plan, Prompting, Settings};
+use mfatui::aws::engine::{Engine, EngineSettings, Plan, Prompting};
 use mfatui::aws::iam::access::IamError;
 use mfatui::aws::iam::api::{self, KeyId};
 use mfatui::aws::iam::journal::{Journal, JournalFile, Phase};
@@ -71,7 +71,7 @@ impl Setup {
         let plan = Plan::build(&cfg, &graph, "-mfa", |k| (k == "MFATUI_TOTP_SEED_DANA").then(|| TOTP.to_string()));
         let store = SessionStore::in_dir(&self.env.state_dir().unwrap());
         let mut e =
-            Engine::new(Settings::default(), store, cfg.paths.clone(), Arc::new(mfatui::aws::clock::SystemClock));
+            Engine::new(EngineSettings::default(), store, cfg.paths.clone(), Arc::new(mfatui::aws::clock::SystemClock));
         e.endpoint = Some(self.sb.endpoint());
         (e, plan)
     }

@@ -107,7 +107,11 @@ pub async fn run(settings: &crate::settings::Settings, started: std::time::Insta
         if let Some(Err(e)) = &report.mfa {
             writeln!(out, "    sign-in failed: {e}")?;
         }
-        roles.extend(report.roles);
+        let names = report.published.clone();
+        roles.extend(report.roles.into_iter().map(|(n, o)| {
+            let managed = names.get(&n).and_then(|m| m.clone().ok());
+            (n, o.map(|o| (o, managed)))
+        }));
     }
     let elapsed = started.elapsed();
     let ok = roles.iter().filter(|(_, r)| r.is_ok()).count();
@@ -115,16 +119,16 @@ pub async fn run(settings: &crate::settings::Settings, started: std::time::Insta
     let width = roles.iter().map(|(p, _)| p.chars().count()).max().unwrap_or(0).min(40);
     let arn_width = roles
         .iter()
-        .filter_map(|(_, r)| r.as_ref().ok()?.identity_arn.as_ref().map(|a| a.chars().count()))
+        .filter_map(|(_, r)| r.as_ref().ok()?.0.identity_arn.as_ref().map(|a| a.chars().count()))
         .max()
         .unwrap_or(0)
         .min(80);
     let now = sandbox.now();
     for (name, r) in &roles {
         match r {
-            Ok(o) => {
+            Ok((o, managed)) => {
                 let arn = o.identity_arn.as_deref().unwrap_or("");
-                let use_with = o.managed.as_ref().map_or_else(|_| String::new(), |m| format!("  --profile {m}"));
+                let use_with = managed.as_ref().map_or_else(String::new, |m| format!("  --profile {m}"));
                 writeln!(
                     out,
                     "  {}  {}  valid {}{use_with}",

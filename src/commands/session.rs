@@ -2,7 +2,7 @@
 
 use crate::aws::clock::{SystemClock, human_duration};
 use crate::aws::config::{AwsEnv, LoadedConfig};
-use crate::aws::engine::{Engine, EngineError, LoginReport, Outcome, Plan, Prompting, Settings, Which};
+use crate::aws::engine::{Engine, EngineError, EngineSettings, LoginReport, Outcome, Plan, Prompting, Which};
 use crate::aws::secret::Secret;
 use crate::aws::store::{SessionState, SessionStore};
 use crate::commands::list::SessionJson;
@@ -22,7 +22,7 @@ pub fn ready(env: &AwsEnv, settings: &crate::settings::Settings, order: Order) -
 }
 
 /// The engine for a headless command, asking for codes in `order`.
-pub fn engine(env: &AwsEnv, cfg: &LoadedConfig, settings: Settings, order: Order) -> anyhow::Result<Engine> {
+pub fn engine(env: &AwsEnv, cfg: &LoadedConfig, settings: EngineSettings, order: Order) -> anyhow::Result<Engine> {
     let state = env.state_dir()?;
     let mut e = Engine::new(settings, SessionStore::in_dir(&state), cfg.paths.clone(), Arc::new(SystemClock));
     e.prompter = prompters::chain(&state, order);
@@ -88,7 +88,11 @@ pub fn read_code(code: Option<String>) -> anyhow::Result<Option<Secret>> {
     }
 }
 
-fn describe(result: &Result<Outcome, EngineError>, now: i64) -> (String, String) {
+fn describe(
+    result: &Result<Outcome, EngineError>,
+    managed: Option<&Result<String, EngineError>>,
+    now: i64,
+) -> (String, String) {
     match result {
         Ok(o) => {
             let left = if o.expiration == i64::MAX {
@@ -97,9 +101,10 @@ fn describe(result: &Result<Outcome, EngineError>, now: i64) -> (String, String)
                 format!("valid {}", human_duration(o.expiration - now))
             };
             let left = if o.kept { format!("{left} (kept)") } else { left };
-            match &o.managed {
-                Ok(n) => (format!("--profile {n}"), left),
-                Err(e) => ("-".into(), format!("{left}, but other tools cannot use it: {e}")),
+            match managed {
+                Some(Ok(n)) => (format!("--profile {n}"), left),
+                Some(Err(e)) => ("-".into(), format!("{left}, but other tools cannot use it: {e}")),
+                None => ("-".into(), left),
             }
         }
         Err(e) => ("-".into(), format!("failed: {e}")),
@@ -116,9 +121,9 @@ pub struct Tally {
 }
 
 impl Tally {
-    fn add(&mut self, r: &Result<Outcome, EngineError>) {
+    fn add(&mut self, r: &Result<Outcome, EngineError>, managed: Option<&Result<String, EngineError>>) {
         match r {
-            Ok(o) if o.managed.is_err() => self.failed += 1,
+            Ok(_) if managed.is_some_and(|m| m.is_err()) => self.failed += 1,
             Ok(o) if o.kept => self.kept += 1,
             Ok(_) => self.renewed += 1,
             Err(_) => self.failed += 1,
@@ -132,13 +137,13 @@ pub fn write_report(out: &mut impl Write, reports: &[LoginReport], now: i64) -> 
     let mut rows: Vec<(String, String, String)> = Vec::new();
     for r in reports {
         if let Some(m) = &r.mfa {
-            tally.add(m);
-            let (use_with, state) = describe(m, now);
+            tally.add(m, r.managed(&r.user));
+            let (use_with, state) = describe(m, r.managed(&r.user), now);
             rows.push((r.user.clone(), use_with, format!("MFA session {state}")));
         }
         for (n, o) in &r.roles {
-            tally.add(o);
-            let (use_with, state) = describe(o, now);
+            tally.add(o, r.managed(n));
+            let (use_with, state) = describe(o, r.managed(n), now);
             rows.push((n.clone(), use_with, state));
         }
     }
@@ -164,8 +169,8 @@ fn summary(t: &Tally, started: Instant) -> String {
 fn example(reports: &[LoginReport]) -> Option<String> {
     reports
         .iter()
-        .flat_map(|r| r.roles.iter().map(|(_, o)| o).chain(r.mfa.iter()))
-        .find_map(|o| o.as_ref().ok()?.managed.clone().ok())
+        .flat_map(|r| r.roles.iter().map(|(n, _)| n).chain([&r.user]).filter_map(|n| r.managed(n)?.clone().ok()))
+        .next()
 }
 
 pub async fn login(

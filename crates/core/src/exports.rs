@@ -98,14 +98,14 @@ pub enum Body {
 
 /// A managed section to write: its name, the profile it serves, and its content.
 #[derive(Debug, Clone)]
-pub struct Section {
+pub struct ManagedSection {
     pub name: String,
     pub profile: String,
     pub region: Option<String>,
     pub body: Body,
 }
 
-fn pairs(s: &Section) -> Vec<(&str, String)> {
+fn pairs(s: &ManagedSection) -> Vec<(&str, String)> {
     let mut p = Vec::new();
     match &s.body {
         Body::Keys { keys, expiration } => {
@@ -129,7 +129,7 @@ fn pairs(s: &Section) -> Vec<(&str, String)> {
     p
 }
 
-/// Section headers as each file spells them.
+/// ManagedSection headers as each file spells them.
 fn header(mode: ExportMode, name: &str) -> String {
     match mode {
         ExportMode::Credentials => name.to_string(),
@@ -142,7 +142,7 @@ fn header(mode: ExportMode, name: &str) -> String {
 pub fn apply(
     path: &Path,
     mode: ExportMode,
-    sections: &[Section],
+    sections: &[ManagedSection],
     remove: &BTreeSet<String>,
 ) -> Result<bool, FileError> {
     apply_with(path, mode, || sections.to_vec(), remove).map(|(changed, _)| changed)
@@ -153,7 +153,7 @@ pub fn apply(
 pub fn apply_with(
     path: &Path,
     mode: ExportMode,
-    sections: impl Fn() -> Vec<Section>,
+    sections: impl Fn() -> Vec<ManagedSection>,
     remove: &BTreeSet<String>,
 ) -> Result<(bool, BTreeSet<String>), FileError> {
     let written = std::cell::RefCell::new(BTreeSet::new());
@@ -172,7 +172,7 @@ pub fn apply_with(
         }
         Ok::<_, super::edit::EditError>(out)
     })?;
-    Ok((outcome == super::userfile::Outcome::Written, written.into_inner()))
+    Ok((outcome == super::userfile::FileChange::Written, written.into_inner()))
 }
 
 /// The managed sections present in a file of this mode (names as profiles).
@@ -238,7 +238,7 @@ mod tests {
         );
         assert_eq!(target_name(&s, "st", "-mfa"), Ok("stage".into()));
         assert!(matches!(target_name(&s, "bad", "-mfa"), Err(ExportError::InvalidName { .. })));
-        let dev = Section {
+        let dev = ManagedSection {
             name: "dev-mfa".into(),
             profile: "dev".into(),
             region: Some("eu-west-1".into()),
@@ -275,7 +275,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let config = dir.path().join("config");
         std::fs::write(&config, "[profile dev]\nregion = eu-west-1\n").unwrap();
-        let s = Section {
+        let s = ManagedSection {
             name: "dev-mfa".into(),
             profile: "dev".into(),
             region: Some("eu-west-1".into()),

@@ -177,7 +177,7 @@ fn remove_stale_temps(dir: &Path, prefix: &str) {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
+pub enum FileChange {
     Unchanged,
     Written,
 }
@@ -222,11 +222,11 @@ fn read_text(path: &Path) -> Result<Option<String>, FileError> {
 pub fn update_text<E: std::fmt::Display>(
     path: &Path,
     edit: impl Fn(&str) -> Result<String, E>,
-) -> Result<Outcome, FileError> {
+) -> Result<FileChange, FileError> {
     let target = real_target(path);
     let edit = |text: &str| edit(text).map_err(|e| FileError::Edit(e.to_string()));
     if !target.exists() && edit("")?.is_empty() {
-        return Ok(Outcome::Unchanged);
+        return Ok(FileChange::Unchanged);
     }
     let _lock = lock_for(&target)?;
     let dir = ensure_parent(&target)?.to_path_buf();
@@ -244,7 +244,7 @@ pub fn update_text<E: std::fmt::Display>(
         let current = read.clone().unwrap_or_default() + &late;
         let new = edit(&current)?;
         if Some(&new) == read.as_ref() {
-            return Ok(Outcome::Unchanged);
+            return Ok(FileChange::Unchanged);
         }
         let backup = PathBuf::from(format!("{}{BACKUP_SUFFIX}", target.display()));
         if read.is_some() && !backup.exists() {
@@ -309,11 +309,11 @@ pub fn update_text<E: std::fmt::Display>(
 
 /// After a write: say once (in the log) when a wider mode was narrowed, e.g. a symlinked
 /// dotfile that was 0644.
-fn finish(target: &Path, old_mode: Option<u32>) -> Outcome {
+fn finish(target: &Path, old_mode: Option<u32>) -> FileChange {
     if let Some(m) = old_mode.filter(|m| *m != 0o600) {
         tracing::warn!(file = %target.display(), "changed the mode of {} from {m:o} to 600: it holds credentials", target.display());
     }
-    Outcome::Written
+    FileChange::Written
 }
 
 #[cfg(test)]

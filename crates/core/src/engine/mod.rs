@@ -44,7 +44,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 #[derive(Debug, Clone)]
-pub struct Settings {
+pub struct EngineSettings {
     /// Renew a session when less than this is left.
     pub margin_secs: i64,
     /// Roles assumed at once.
@@ -60,7 +60,7 @@ pub struct Settings {
     pub export: ExportMode,
 }
 
-impl Default for Settings {
+impl Default for EngineSettings {
     fn default() -> Self {
         Self {
             margin_secs: 300,
@@ -155,7 +155,7 @@ impl EngineError {
 /// What the engine needs besides the plan. Cheap to clone; clones share the single-flight locks.
 #[derive(Clone)]
 pub struct Engine {
-    pub settings: Settings,
+    pub settings: EngineSettings,
     pub store: SessionStore,
     pub paths: AwsPaths,
     /// Cross-process sign-in locks, one per user.
@@ -178,7 +178,7 @@ pub struct Engine {
 pub(super) type LastRefusal = Option<(std::time::Instant, crate::aws::prompt::PromptError)>;
 
 impl Engine {
-    pub fn new(settings: Settings, store: SessionStore, paths: AwsPaths, clock: Arc<dyn Clock>) -> Self {
+    pub fn new(settings: EngineSettings, store: SessionStore, paths: AwsPaths, clock: Arc<dyn Clock>) -> Self {
         let lock_dir = store.path().parent().map(|d| d.join("locks")).unwrap_or_else(|| PathBuf::from("locks"));
         Self {
             settings,

@@ -7,7 +7,7 @@
 
 use super::plan::Plan;
 use super::{Engine, EngineError};
-use crate::aws::exports::{self, Body, ExportMode, Section};
+use crate::aws::exports::{self, Body, ExportMode, ManagedSection};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Which profiles other tools can use now, under which name, and which not and why.
@@ -54,7 +54,7 @@ impl Engine {
             .cloned()
             .collect();
         let now = self.clock.now();
-        let sections = || -> Vec<Section> {
+        let sections = || -> Vec<ManagedSection> {
             let stored = self.store.load();
             exportable
                 .iter()
@@ -67,7 +67,7 @@ impl Engine {
                             Body::Keys { keys: s.keys(), expiration: s.expires_at()? }
                         }
                     };
-                    Some(Section { name, profile: profile.to_string(), region: Some(region.to_string()), body })
+                    Some(ManagedSection { name, profile: profile.to_string(), region: Some(region.to_string()), body })
                 })
                 .collect()
         };

@@ -128,29 +128,20 @@ impl Engine {
                 d.user_names.insert(user.name.clone(), n);
             }
         });
-        let placeholder = || Err(EngineError::File(String::new()));
         let mut report = LoginReport {
             user: user.name.clone(),
             mfa: has_mfa.then(|| {
-                Ok(Outcome {
-                    expiration: base.expires.unwrap_or(i64::MAX),
-                    identity_arn: None,
-                    managed: placeholder(),
-                    kept: !base.fresh,
-                })
+                Ok(Outcome { expiration: base.expires.unwrap_or(i64::MAX), identity_arn: None, kept: !base.fresh })
             }),
             roles: assumed
                 .into_iter()
                 .map(|(name, r)| {
-                    let outcome = r.map(|c| Outcome {
-                        expiration: c.expiration,
-                        identity_arn: c.assumed_arn,
-                        managed: placeholder(),
-                        kept: false,
-                    });
+                    let outcome =
+                        r.map(|c| Outcome { expiration: c.expiration, identity_arn: c.assumed_arn, kept: false });
                     (name, outcome)
                 })
                 .collect(),
+            published: Default::default(),
         };
         if let Err(e) = written {
             let e = EngineError::from(e);
@@ -174,7 +165,6 @@ impl Engine {
                     Some(s) => Ok(Outcome {
                         expiration: s.expires_at().unwrap_or(now),
                         identity_arn: s.identity_arn.clone(),
-                        managed: Err(EngineError::File(String::new())),
                         kept: true,
                     }),
                     None if e.needs_code() => Err(EngineError::NeedsCode { user: user.name.clone() }),
@@ -183,7 +173,7 @@ impl Engine {
                 (r.name.clone(), outcome)
             })
             .collect();
-        LoginReport { user: user.name.clone(), mfa: Some(Err(e)), roles }
+        LoginReport { user: user.name.clone(), mfa: Some(Err(e)), roles, published: Default::default() }
     }
 
     /// The serial to suggest for a user without `mfa_serial`: its real device if IAM tells us.
@@ -196,25 +186,19 @@ impl Engine {
         }
     }
 
-    /// Publish, then tell each report which name other tools use (or why none), and send the
-    /// final progress news.
-    fn finish(&self, plan: &Plan, reports: &mut [LoginReport], sink: &Sink) -> Published {
+    /// Publish, then tell each report which name other tools use for what it obtained (or why
+    /// they cannot). The reports are the one account of the operation: no progress news repeats them.
+    fn finish(&self, plan: &Plan, reports: &mut [LoginReport]) -> Published {
         let published = self.publish(plan);
         for r in reports.iter_mut() {
-            if let Some(Ok(o)) = &mut r.mfa {
-                o.managed = published.managed(&r.user);
-            }
-            for (name, result) in &mut r.roles {
-                if let Ok(o) = result {
-                    o.managed = published.managed(name);
-                }
-            }
-            if let Some(m) = &r.mfa {
-                tell(sink, Progress::Done { profile: r.user.clone(), result: m.clone() });
-            }
-            for (profile, result) in &r.roles {
-                tell(sink, Progress::Done { profile: profile.clone(), result: result.clone() });
-            }
+            let obtained: Vec<String> = r
+                .mfa
+                .iter()
+                .filter(|m| m.is_ok())
+                .map(|_| r.user.clone())
+                .chain(r.roles.iter().filter(|(_, o)| o.is_ok()).map(|(n, _)| n.clone()))
+                .collect();
+            r.published = obtained.into_iter().map(|n| (n.clone(), published.managed(&n))).collect();
         }
         published
     }
@@ -249,7 +233,7 @@ impl Engine {
             }
         };
         let mut reports = vec![self.sign_in(user, roles, typed, self.settings.margin_secs, prompting, sink).await];
-        self.finish(plan, &mut reports, sink);
+        self.finish(plan, &mut reports);
         Ok(reports.pop().expect("one report"))
     }
 
@@ -309,7 +293,7 @@ impl Engine {
             }
             reports.push(report);
         }
-        self.finish(plan, &mut reports, sink);
+        self.finish(plan, &mut reports);
         reports
     }
 

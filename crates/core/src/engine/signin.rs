@@ -12,6 +12,7 @@ use crate::aws::secret::Secret;
 use crate::aws::store::{Loaded, StoredSession, UsedCode, rfc3339};
 use crate::aws::sts::{self, Keys, TempCredentials};
 use crate::aws::totp::{seconds_left, step_of};
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc::UnboundedSender;
 
@@ -20,8 +21,6 @@ use tokio::sync::mpsc::UnboundedSender;
 pub struct Outcome {
     pub expiration: i64,
     pub identity_arn: Option<String>,
-    /// The `--profile` name to use, or why other tools cannot use it.
-    pub managed: Result<String, EngineError>,
     /// An existing session was still good and was kept, not renewed.
     pub kept: bool,
 }
@@ -51,10 +50,6 @@ pub enum Progress {
         profile: String,
         expiration: i64,
     },
-    Done {
-        profile: String,
-        result: Result<Outcome, EngineError>,
-    },
 }
 
 pub type Sink = Option<UnboundedSender<Progress>>;
@@ -71,6 +66,21 @@ pub struct LoginReport {
     /// `None` for a user without an MFA device: its roles are assumed with its own keys.
     pub mfa: Option<Result<Outcome, EngineError>>,
     pub roles: Vec<(String, Result<Outcome, EngineError>)>,
+    /// What publishing made of each profile obtained: the `--profile` name other tools use, or
+    /// why they cannot use it. Filled once the operation publishes (`Engine::finish`).
+    pub published: BTreeMap<String, Result<String, EngineError>>,
+}
+
+impl LoginReport {
+    /// The name other tools use for `profile`, or why they cannot; `None` before publishing.
+    pub fn managed(&self, profile: &str) -> Option<&Result<String, EngineError>> {
+        self.published.get(profile)
+    }
+
+    /// Obtained, and usable by other tools.
+    pub fn usable(&self, profile: &str) -> bool {
+        self.managed(profile).is_some_and(Result::is_ok)
+    }
 }
 
 /// Credentials roles are assumed from.

@@ -181,7 +181,7 @@ mod tests {
         });
         let out = update_text(&path, |t| crate::aws::edit::upsert_section(t, "m", &[("t", "1")])).unwrap();
         HOOK.with(|h| h.borrow_mut().take());
-        assert_eq!(out, Outcome::Written);
+        assert_eq!(out, FileChange::Written);
         (dir, path)
     }
 

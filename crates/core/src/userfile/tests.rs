@@ -11,7 +11,7 @@ fn creates_dir_0700_and_file_0600() {
     let home = tempfile::tempdir().unwrap();
     let path = home.path().join(".aws/credentials");
     let out = update_text(&path, |s| Ok::<_, String>(format!("{s}[a]\nk = v\n"))).unwrap();
-    assert_eq!(out, Outcome::Written);
+    assert_eq!(out, FileChange::Written);
     assert_eq!(mode(&home.path().join(".aws")), 0o700);
     assert_eq!(mode(&path), 0o600);
     assert_eq!(fs::read_to_string(&path).unwrap(), "[a]\nk = v\n");
@@ -45,7 +45,7 @@ fn unchanged_content_is_not_rewritten() {
     let path = dir.path().join("c");
     fs::write(&path, "x\n").unwrap();
     fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
-    assert_eq!(update_text(&path, |s| Ok::<_, String>(s.to_string())).unwrap(), Outcome::Unchanged);
+    assert_eq!(update_text(&path, |s| Ok::<_, String>(s.to_string())).unwrap(), FileChange::Unchanged);
     assert!(!dir.path().join("c.mfatui-backup").exists());
 }
 
