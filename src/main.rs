@@ -1,7 +1,8 @@
 use clap::Parser;
+use mfatui::aws::clock::now_secs;
 use mfatui::aws::config::{self, AwsEnv};
 use mfatui::aws::engine::{Plan, Which};
-use mfatui::aws::store::{SessionStore, now_secs};
+use mfatui::aws::store::SessionStore;
 use mfatui::cli::{Cli, CliCommand, Tuning};
 use mfatui::commands::{channels, console, dashboard, demo, doctor, iam, list, sandbox, session};
 use mfatui::prompters::Order;

@@ -215,7 +215,7 @@ fn serve_hands_sdks_fresh_credentials_behind_a_token() {
     let store = w.home.path().join(".local/state/mfatui/sessions.json");
     let mut doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&store).unwrap()).unwrap();
     let old_key = doc["sessions"]["r6"]["access_key_id"].as_str().unwrap().to_string();
-    let soon = mfatui::aws::store::rfc3339(mfatui::aws::store::now_secs() + 600);
+    let soon = mfatui::aws::clock::rfc3339(mfatui::aws::clock::now_secs() + 600);
     doc["sessions"]["r6"]["expiration"] = serde_json::Value::String(soon);
     doc["sessions"]["r6"]["obtained_at"] = serde_json::json!(0);
     std::fs::write(&store, doc.to_string()).unwrap();
@@ -227,7 +227,7 @@ fn serve_hands_sdks_fresh_credentials_behind_a_token() {
     let (key, exp) = out.trim().split_once(' ').unwrap();
     assert_ne!(key, old_key, "renewed");
     let exp = aws_smithy_types_secs(exp);
-    assert!(exp - mfatui::aws::store::now_secs() > 15 * 60, "{out}");
+    assert!(exp - mfatui::aws::clock::now_secs() > 15 * 60, "{out}");
 }
 
 fn aws_smithy_types_secs(rfc3339: &str) -> i64 {

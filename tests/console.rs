@@ -74,7 +74,7 @@ fn a_session_near_its_end_is_renewed_first_and_the_browser_gets_the_link() {
     let mut doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&store).unwrap()).unwrap();
     let old = doc["sessions"]["r4"]["access_key_id"].as_str().unwrap().to_string();
     doc["sessions"]["r4"]["expiration"] =
-        serde_json::json!(mfatui::aws::store::rfc3339(mfatui::aws::store::now_secs() + 120));
+        serde_json::json!(mfatui::aws::clock::rfc3339(mfatui::aws::clock::now_secs() + 120));
     doc["sessions"]["r4"]["obtained_at"] = serde_json::json!(0);
     std::fs::write(&store, doc.to_string()).unwrap();
     // A browser that records what it was given.

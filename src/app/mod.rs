@@ -64,7 +64,8 @@ pub struct Inbox {
 /// Session expirations and account aliases, from one read of the store.
 fn snapshot(engine: &Engine) -> (HashMap<String, crate::state::Lifetime>, BTreeMap<String, String>) {
     let loaded = engine.store.load();
-    let sessions = loaded.sessions.into_iter().filter_map(|(k, v)| Some((k, v.lifetime()?))).collect();
+    let sessions =
+        loaded.sessions.into_iter().filter_map(|(k, v)| Some((k, crate::state::Lifetime::of(&v)?))).collect();
     (sessions, loaded.account_aliases)
 }
 

@@ -1,10 +1,10 @@
 //! `mfatui console PROFILE`: the AWS web console as a role, from its session (renewed first if
 //! it is near its end), without another MFA prompt unless the MFA session itself is gone.
 
+use crate::aws::clock::rfc3339;
 use crate::aws::config::AwsEnv;
 use crate::aws::console::{self, Partition, URL_VALID_SECS};
 use crate::aws::engine::{Engine, Plan, Prompting, Resolved};
-use crate::aws::store::rfc3339;
 use crate::prompters::Order;
 use crate::settings::Settings;
 use std::io::Write;

@@ -59,7 +59,7 @@ pub(super) fn has_tty() -> bool {
 }
 
 pub(super) fn time(secs: Option<i64>) -> Value {
-    secs.map_or(Value::Null, |s| Value::String(crate::aws::store::rfc3339(s)))
+    secs.map_or(Value::Null, |s| Value::String(crate::aws::clock::rfc3339(s)))
 }
 
 // --- keys -------------------------------------------------------------------------------------

@@ -1,8 +1,9 @@
 //! `mfatui list`: every profile as a table, or as JSON with diagnostics.
 
+use crate::aws::clock::rfc3339;
 use crate::aws::config::diagnostics::DiagnosticJson;
 use crate::aws::config::{AwsEnv, AwsPaths, Profile, ProfileGraph, Severity};
-use crate::aws::store::{Loaded, SessionState, rfc3339};
+use crate::aws::store::{Loaded, SessionState};
 use crate::commands::human_duration;
 use crate::display::{Table, join_clipped, plural};
 use serde::{Serialize, Serializer};

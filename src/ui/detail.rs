@@ -5,7 +5,7 @@ use super::columns;
 use super::text::{wrap, wrap_at_most};
 use super::theme::Theme;
 use crate::aws::clock::human_duration;
-use crate::aws::store::rfc3339;
+use crate::aws::clock::rfc3339;
 use crate::state::{Activity, AppState, Row};
 use ratatui::Frame;
 use ratatui::layout::Rect;

@@ -1,7 +1,7 @@
 //! The log pane (`l`) and the short-lived toasts.
 
 use super::theme::Theme;
-use crate::aws::store::rfc3339;
+use crate::aws::clock::rfc3339;
 use crate::state::{AppState, Level};
 use ratatui::Frame;
 use ratatui::layout::Rect;

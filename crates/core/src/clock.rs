@@ -14,8 +14,18 @@ pub struct SystemClock;
 
 impl Clock for SystemClock {
     fn now(&self) -> i64 {
-        crate::aws::store::now_secs()
+        now_secs()
     }
+}
+
+/// The wall clock, in Unix seconds.
+pub fn now_secs() -> i64 {
+    aws_smithy_types::DateTime::from(std::time::SystemTime::now()).secs()
+}
+
+/// Format epoch seconds as RFC 3339 UTC, the form AWS and `credential_process` use.
+pub fn rfc3339(secs: i64) -> String {
+    aws_smithy_types::DateTime::from_secs(secs).fmt(aws_smithy_types::date_time::Format::DateTime).unwrap_or_default()
 }
 
 /// A clock that moves only when told to (tests).

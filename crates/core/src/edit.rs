@@ -10,14 +10,11 @@
 
 use crate::aws::config::AwsPaths;
 use crate::aws::config::parser::{self, WHITESPACE, is_identifier};
-use crate::aws::config::sections::{
-    ConfigSet, FileKind, effective_profile, has_prefixed_default, profile_name, split_header,
-};
+use crate::aws::config::sections::{ConfigSet, FileKind, effective_profile, has_prefixed_default, split_header};
 use crate::aws::userfile::{FileError, update_text};
 use std::path::PathBuf;
 
-/// The first line of every section mfatui writes, so users know not to edit it.
-pub const MANAGED_MARKER: &str = "# Managed by mfatui: rewritten automatically; edits to this section are lost.";
+pub use crate::aws::config::managed::{MANAGED_MARKER, managed_profiles, managed_sections};
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum EditError {
@@ -235,23 +232,6 @@ pub fn update_profile_values(paths: &AwsPaths, profile: &str, pairs: &[(&str, &s
     let kind = if path == paths.credentials { FileKind::Credentials } else { FileKind::Config };
     update_text(&path, |text| replace_profile_values(text, kind, profile, pairs))?;
     Ok(path)
-}
-
-/// The profiles mfatui wrote in a file of this kind (their section starts with its marker).
-pub fn managed_profiles(text: &str, kind: FileKind) -> impl Iterator<Item = String> {
-    managed_sections(text).into_iter().filter_map(move |h| profile_name(kind, &h).map(str::to_string))
-}
-
-/// Names of the sections in `text` whose first line after the header is the managed marker.
-pub fn managed_sections(text: &str) -> Vec<String> {
-    let doc = Lines::split(text);
-    (0..doc.lines.len())
-        .filter_map(|i| {
-            let header = parser::header_of(Lines::content(doc.lines[i]))?;
-            let next = doc.lines.get(i + 1).map(|l| Lines::content(l));
-            (next == Some(MANAGED_MARKER)).then(|| header.to_string())
-        })
-        .collect()
 }
 
 #[cfg(test)]

@@ -11,10 +11,10 @@
 //! name that already belongs to the user (a section without the marker, in either file) is never
 //! written: that profile gets a collision error.
 
+use super::clock::rfc3339;
 use super::config::parser::is_identifier;
 use super::config::{ConfigSet, FileKind};
 use super::edit::{managed_profiles, remove_section, upsert_section};
-use super::store::rfc3339;
 use super::sts::Keys;
 use super::userfile::{FileError, update_text};
 use std::collections::BTreeSet;

@@ -7,7 +7,6 @@
 //! flowing for the read timeout is abandoned, and the engine bounds each call as a whole
 //! (`Deadlines::call`, retries included).
 
-use super::secret::Secret;
 use aws_sdk_sts::config::{Credentials, SharedHttpClient};
 use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_sts::primitives::{DateTime, DateTimeFormat};
@@ -46,13 +45,7 @@ impl Default for Deadlines {
     }
 }
 
-/// Credentials to sign with: long-term keys, or temporary ones with a session token.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Keys {
-    pub access_key_id: String,
-    pub secret_access_key: Secret,
-    pub session_token: Option<Secret>,
-}
+pub use crate::aws::secret::Keys;
 
 /// What went wrong talking to AWS, in terms a user can act on. The Display names the service,
 /// the endpoint where it matters, and what to do.
@@ -148,7 +141,7 @@ pub fn classify<E: ProvideErrorMetadata + std::error::Error + 'static>(
         .and_then(|d| DateTime::from_str(d, DateTimeFormat::HttpDate).ok())
         .map(|d| d.secs());
     let plain = classify_plain(err, at, status);
-    match server_time.map(|t| t - crate::aws::store::now_secs()) {
+    match server_time.map(|t| t - crate::aws::clock::now_secs()) {
         Some(skew) if skew.abs() > SKEW_WORTH_MENTIONING => {
             AwsError::ClockSkew { skew_secs: skew, inner: Box::new(plain) }
         }

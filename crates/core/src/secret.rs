@@ -46,3 +46,11 @@ mod tests {
         assert_eq!(s.expose(), "wJalrXUtnFEMI/K7MDENG");
     }
 }
+
+/// Credentials to sign with: long-term keys, or temporary ones with a session token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Keys {
+    pub access_key_id: String,
+    pub secret_access_key: Secret,
+    pub session_token: Option<Secret>,
+}

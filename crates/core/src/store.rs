@@ -13,7 +13,6 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::time::SystemTime;
 
 const VERSION: u32 = 1;
 
@@ -47,19 +46,14 @@ impl StoredSession {
         DateTime::from_str(&self.expiration, DateTimeFormat::DateTime).ok().map(|d| d.secs())
     }
 
-    /// What the renewal rules need (`engine::rules`); `None` when the expiry is unreadable.
-    pub fn lifetime(&self) -> Option<crate::aws::engine::rules::Lifetime> {
-        Some(crate::aws::engine::rules::Lifetime { expires_at: self.expires_at()?, obtained_at: self.obtained_at })
-    }
-
     /// Seconds left at `now` (negative once expired; very negative when unreadable).
     pub fn left(&self, now: i64) -> i64 {
         self.expires_at().map_or(i64::MIN / 2, |t| t - now)
     }
 
     /// The credentials, to sign with.
-    pub fn keys(&self) -> super::net::Keys {
-        super::net::Keys {
+    pub fn keys(&self) -> super::secret::Keys {
+        super::secret::Keys {
             access_key_id: self.access_key_id.clone(),
             secret_access_key: self.secret_access_key.clone(),
             session_token: Some(self.session_token.clone()),
@@ -73,15 +67,6 @@ impl StoredSession {
             None => SessionState::Expired { ago_secs: 0 },
         }
     }
-}
-
-pub fn now_secs() -> i64 {
-    DateTime::from(SystemTime::now()).secs()
-}
-
-/// Format epoch seconds as RFC 3339 UTC, the form AWS and `credential_process` use.
-pub fn rfc3339(secs: i64) -> String {
-    DateTime::from_secs(secs).fmt(DateTimeFormat::DateTime).unwrap_or_default()
 }
 
 /// The last MFA code sent for a device, so no mfatui process sends it twice.
@@ -257,7 +242,7 @@ mod tests {
     fn state_from_expiration() {
         let s = session("2026-11-21T12:00:00Z");
         let t = s.expires_at().unwrap();
-        assert_eq!(rfc3339(t), "2026-11-21T12:00:00Z");
+        assert_eq!(crate::aws::clock::rfc3339(t), "2026-11-21T12:00:00Z");
         assert_eq!(s.state_at(t - 90), SessionState::Valid { remaining_secs: 90 });
         assert_eq!(s.state_at(t + 5), SessionState::Expired { ago_secs: 5 });
         assert_eq!(session("garbage").state_at(t), SessionState::Expired { ago_secs: 0 });

@@ -4,8 +4,8 @@
 
 pub mod server;
 
+use super::clock::rfc3339;
 use super::engine::Obtained;
-use super::store::rfc3339;
 
 /// The `credential_process` answer: `Version` 1, the keys, `Expiration` in RFC 3339 UTC (`Z`).
 pub fn process_json(o: &Obtained) -> String {

@@ -8,9 +8,9 @@
 //! 2 s, aws-sdk-rust after 5 s): when a code is needed the prompt is raised in the background
 //! and the client gets a clear error at once, and retries.
 
+use super::super::clock::rfc3339;
 use super::super::engine::{Engine, EngineError, Obtained, Plan, Prompting};
 use super::super::secret::Secret;
-use super::super::store::rfc3339;
 use bytes::Bytes;
 use http_body_util::Full;
 use hyper::{Request, Response, StatusCode};

@@ -20,7 +20,7 @@ pub(super) fn check_own_settings(s: &Section, set: &ConfigSet, diag: &mut impl F
     }
     // A region goes into every endpoint URL: one with a space or a NUL cannot work, and would
     // otherwise surface as "cannot reach STS" after seconds of retries.
-    if let Some(r) = s.get("region").filter(|r| !crate::aws::engine::valid_region(r)) {
+    if let Some(r) = s.get("region").filter(|r| !valid_region(r)) {
         diag(
             Severity::Error,
             Some("region"),
@@ -186,4 +186,13 @@ pub(super) fn check_sso(s: &Section, set: &ConfigSet, diag: &mut impl FnMut(Seve
         ),
         (Some(_), Some(_)) => {}
     }
+}
+
+/// A region name that can be part of a host name (`eu-west-1`, `us-gov-west-1`): a DNS label,
+/// as the SDKs check it. A space or a NUL would otherwise surface as a network error.
+pub fn valid_region(r: &str) -> bool {
+    (1..=63).contains(&r.len())
+        && r.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        && !r.starts_with('-')
+        && !r.ends_with('-')
 }

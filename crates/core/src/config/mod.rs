@@ -8,11 +8,13 @@ mod chain;
 mod checks;
 pub mod diagnostics;
 pub mod graph;
+pub mod managed;
 pub mod parser;
 pub mod paths;
 mod section;
 pub mod sections;
 
+pub use checks::valid_region;
 pub use diagnostics::{Diagnostic, Location, Severity};
 pub use graph::{Chain, Profile, ProfileGraph, ProfileKind};
 pub use paths::{AwsEnv, AwsPaths, PathError};

@@ -133,7 +133,7 @@ impl ConfigSet {
         };
         // Sections mfatui wrote (its marker follows the header): credentials-file sections in
         // `credentials` export mode, config-file `[profile …]` sections in `process` mode.
-        self.managed.extend(crate::aws::edit::managed_profiles(&text, kind));
+        self.managed.extend(super::managed::managed_profiles(&text, kind));
         let source = Arc::new(SourceText { path: path.clone(), text: text.into_boxed_str() });
         let mut raw = parser::parse(&source.text);
         let arena = Arc::new(SourceText { path: path.clone(), text: std::mem::take(&mut raw.arena).into_boxed_str() });

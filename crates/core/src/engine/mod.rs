@@ -24,8 +24,10 @@ pub mod retry;
 pub mod rules;
 mod signin;
 
+/// The config's rule, which the plan and the commands apply to the environment too.
+pub use super::config::valid_region;
 pub use credentials::Obtained;
-pub use plan::{Exported, KeySource, Plan, Resolved, RolePlan, UserPlan, static_keys, valid_region};
+pub use plan::{Exported, KeySource, Plan, Resolved, RolePlan, UserPlan, static_keys};
 pub use publish::Published;
 pub use refresh::{ProfileStatus, Which};
 pub use retry::RetryPolicy;

@@ -9,6 +9,7 @@ use super::super::secret::Secret;
 use super::super::sts::{Keys, Target};
 use super::EngineError;
 use crate::aws::config::sections::{ConfigSet, Section};
+use crate::aws::config::valid_region;
 use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Debug, Clone)]
@@ -170,15 +171,6 @@ fn target_for(
         sts = Some("https://sts.amazonaws.com".into());
     }
     Target { region: region.to_string(), endpoint: sts, iam_endpoint: iam, fips, ..Target::default() }
-}
-
-/// A region name that can be part of a host name (`eu-west-1`, `us-gov-west-1`): a DNS label,
-/// as the SDKs check it. A space or a NUL would otherwise surface as a network error.
-pub fn valid_region(r: &str) -> bool {
-    (1..=63).contains(&r.len())
-        && r.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-        && !r.starts_with('-')
-        && !r.ends_with('-')
 }
 
 /// Why mfatui does not sign in a profile of this kind.

@@ -23,7 +23,7 @@ pub enum Which {
 
 /// A session renewed this recently is not renewed again, even if short: protects against a
 /// session that is born with less than the margin left (a clock skew, a tiny duration).
-use super::rules::is_ending;
+use super::rules::{Lifetime, is_ending};
 /// An MFA session must have at least this much left to assume roles with.
 pub(super) const MIN_BASE_LEFT: i64 = 30;
 
@@ -58,7 +58,7 @@ impl Engine {
             None => true,
             // `<=`, as `next_due` wakes the refresher at exactly `expiry - margin`: with `<`, that
             // wake found nothing due and the next run waited for the refresher's minimum gap.
-            Some(s) => s.lifetime().is_none_or(|l| l.is_due(now, self.settings.margin_secs)),
+            Some(s) => Lifetime::of(s).is_none_or(|l| l.is_due(now, self.settings.margin_secs)),
         }
     }
 
@@ -303,7 +303,7 @@ impl Engine {
         plan.roles
             .iter()
             .filter_map(|r| loaded.sessions.get(&r.name))
-            .filter_map(|s| Some(s.lifetime()?.due_at(self.settings.margin_secs)))
+            .filter_map(|s| Some(Lifetime::of(s)?.due_at(self.settings.margin_secs)))
             .min()
     }
 

@@ -5,11 +5,12 @@
 use super::plan::{KeySource, UserPlan};
 use super::retry::with_retry;
 use super::{Engine, EngineError, Prompting};
+use crate::aws::clock::rfc3339;
 use crate::aws::mfa::{self, MfaSource};
 use crate::aws::net::AwsError;
 use crate::aws::prompt::{PromptAnswer, PromptError, PromptRequest, SignInLock};
 use crate::aws::secret::Secret;
-use crate::aws::store::{Loaded, StoredSession, UsedCode, rfc3339};
+use crate::aws::store::{Loaded, StoredSession, UsedCode};
 use crate::aws::sts::{self, Keys, TempCredentials};
 use crate::aws::totp::{seconds_left, step_of};
 use std::collections::BTreeMap;

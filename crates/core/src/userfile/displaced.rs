@@ -35,7 +35,7 @@ pub(super) fn hook(_stage: Stage) {
 }
 
 pub(super) fn conflict_path(target: &Path) -> PathBuf {
-    PathBuf::from(format!("{}.mfatui-conflict-{}", target.display(), crate::aws::store::now_secs()))
+    PathBuf::from(format!("{}.mfatui-conflict-{}", target.display(), crate::aws::clock::now_secs()))
 }
 
 /// The whole text of an open file, from its start.
