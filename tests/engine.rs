@@ -5,7 +5,7 @@ use common::world::{ACCOUNTS, EVE_SEED, EVE_SERIAL, eve_world, world};
 use common::{Home, Moto, stderr, stdout, tool};
 use mfatui::aws::clock::FakeClock;
 use mfatui::aws::config::{self, AwsEnv};
-use mfatui::aws::engine::{Engine, EngineError, EngineSettings, Plan, Prompting, Which};
+use mfatui::aws::engine::{Engine, EngineBuilder, EngineError, EngineSettings, Plan, Prompting, Which};
 use mfatui::aws::secret::Secret;
 use mfatui::aws::store::SessionStore;
 use mfatui::aws::sts::AwsError;
@@ -128,11 +128,16 @@ fn one_failing_role_never_fails_the_others_and_throttling_is_survived() {
 }
 
 fn engine(sandbox: &SandboxHandle, clock: FakeClock, env: &AwsEnv) -> (Engine, config::LoadedConfig) {
+    let (b, cfg) = builder(sandbox, clock, env);
+    (b.build(), cfg)
+}
+
+fn builder(sandbox: &SandboxHandle, clock: FakeClock, env: &AwsEnv) -> (EngineBuilder, config::LoadedConfig) {
     let cfg = config::load(env).unwrap();
     let store = SessionStore::in_dir(&env.state_dir().unwrap());
-    let mut e = Engine::new(EngineSettings::default(), store, cfg.paths.clone(), Arc::new(clock));
-    e.endpoint = Some(sandbox.endpoint());
-    (e, cfg)
+    let b = Engine::builder(EngineSettings::default(), store, cfg.paths.clone(), Arc::new(clock))
+        .endpoint(Some(sandbox.endpoint()));
+    (b, cfg)
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -145,8 +150,9 @@ async fn refresher_renews_before_expiry_and_never_hammers() {
     let w_clock = FakeClock::at(sb.now());
     let cfg = config::load(&env).unwrap();
     let store = SessionStore::in_dir(&env.state_dir().unwrap());
-    let mut e = Engine::new(EngineSettings::default(), store.clone(), cfg.paths.clone(), Arc::new(w_clock.clone()));
-    e.endpoint = Some(sb.endpoint());
+    let e = Engine::builder(EngineSettings::default(), store.clone(), cfg.paths.clone(), Arc::new(w_clock.clone()))
+        .endpoint(Some(sb.endpoint()))
+        .build();
     let graph = cfg.graph();
     let plan = Plan::build(&cfg, &graph, "-mfa", |_| None);
     let code = sb.totp_code(EVE_SERIAL).unwrap();
@@ -344,9 +350,9 @@ async fn code_sources_come_before_any_prompt_and_codes_go_only_where_needed() {
     let home = Home::new();
     home.write("config", &config).write("credentials", &credentials);
     let env = AwsEnv { home: Some(home.path().into()), ..AwsEnv::default() };
-    let (mut e, cfg) = engine(&sb, FakeClock::at(sb.now()), &env);
     let recorder = Arc::new(Recorder(std::sync::Mutex::new(Vec::new())));
-    e.prompter = recorder.clone();
+    let (e, cfg) = builder(&sb, FakeClock::at(sb.now()), &env);
+    let e = e.prompter(recorder.clone()).build();
     let graph = cfg.graph();
     let plan = Plan::build(&cfg, &graph, "-mfa", |_| None);
     // eve's code comes from her mfa_process: the prompter is never asked for her.
@@ -392,9 +398,9 @@ async fn one_refusal_answers_every_task_already_waiting_for_that_user() {
     let home = Home::new();
     home.write("config", &config).write("credentials", &credentials);
     let env = AwsEnv { home: Some(home.path().into()), ..AwsEnv::default() };
-    let (mut e, cfg) = engine(&sb, FakeClock::at(sb.now()), &env);
     let refuser = Arc::new(Refuser(Default::default()));
-    e.prompter = refuser.clone();
+    let (e, cfg) = builder(&sb, FakeClock::at(sb.now()), &env);
+    let e = e.prompter(refuser.clone()).build();
     let graph = cfg.graph();
     let plan = Plan::build(&cfg, &graph, "-mfa", |_| None);
     let asks = || refuser.0.load(std::sync::atomic::Ordering::SeqCst);

@@ -70,9 +70,14 @@ impl Setup {
         let graph = cfg.graph();
         let plan = Plan::build(&cfg, &graph, "-mfa", |k| (k == "MFATUI_TOTP_SEED_DANA").then(|| TOTP.to_string()));
         let store = SessionStore::in_dir(&self.env.state_dir().unwrap());
-        let mut e =
-            Engine::new(EngineSettings::default(), store, cfg.paths.clone(), Arc::new(mfatui::aws::clock::SystemClock));
-        e.endpoint = Some(self.sb.endpoint());
+        let e = Engine::builder(
+            EngineSettings::default(),
+            store,
+            cfg.paths.clone(),
+            Arc::new(mfatui::aws::clock::SystemClock),
+        )
+        .endpoint(Some(self.sb.endpoint()))
+        .build();
         (e, plan)
     }
 

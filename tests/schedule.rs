@@ -28,13 +28,14 @@ fn renewals_fire_on_time_under_a_stream_of_keys_and_ticks() {
     let settings = Settings { refresh_margin_secs: 840, ..Settings::default() };
     let plan = Plan::build(&cfg, &graph, &settings.suffix, |_| None);
     let clock = FakeClock::at(w.sandbox.now());
-    let mut engine = Engine::new(
+    let engine = Engine::builder(
         settings.engine(),
         SessionStore::in_dir(&env.state_dir().unwrap()),
         cfg.paths.clone(),
         Arc::new(clock.clone()),
-    );
-    engine.endpoint = Some(w.sandbox.endpoint());
+    )
+    .endpoint(Some(w.sandbox.endpoint()))
+    .build();
     let code = w.sandbox.totp_code(EVE_SERIAL).unwrap();
     let first = w.rt.block_on(engine.login(&plan, "eve", Some(&Secret::new(code)), Prompting::Never, &None)).unwrap();
     assert!(first.roles.iter().all(|(_, r)| r.is_ok()));

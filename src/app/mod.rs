@@ -63,7 +63,7 @@ pub struct Inbox {
 
 /// Session expirations and account aliases, from one read of the store.
 fn snapshot(engine: &Engine) -> (HashMap<String, crate::state::Lifetime>, BTreeMap<String, String>) {
-    let loaded = engine.store.load();
+    let loaded = engine.store().load();
     let sessions =
         loaded.sessions.into_iter().filter_map(|(k, v)| Some((k, crate::state::Lifetime::of(&v)?))).collect();
     (sessions, loaded.account_aliases)
@@ -166,7 +166,7 @@ impl Dashboard {
 
         (self.state.sessions, self.state.aliases) = snapshot(&self.engine);
         self.geometry(terminal.size()?.into());
-        self.tick(Action::Tick { now: self.engine.clock.now() }, &act_tx, &mut waiters);
+        self.tick(Action::Tick { now: self.engine.clock().now() }, &act_tx, &mut waiters);
         terminal.draw(|f| ui::draw(f, &self.state))?;
         self.record(format!("{{\"first_frame_ms\": {:.2}}}", self.started.elapsed().as_secs_f64() * 1000.0));
         tracing::info!(profiles = self.state.rows.len(), "dashboard started");
@@ -180,7 +180,7 @@ impl Dashboard {
         timer.next_due = self.engine.next_due(&self.plan);
         let mut stamps = file_stamp(&self.watched);
         loop {
-            let deadline = timer.deadline(self.engine.clock.now(), Instant::now());
+            let deadline = timer.deadline(self.engine.clock().now(), Instant::now());
             let mut key_at = None;
             let action = tokio::select! {
                 Some((at, ev)) = ev_rx.recv() => {
@@ -212,7 +212,7 @@ impl Dashboard {
                         continue;
                     };
                     // Signed in between the caller's look at the store and its question: no prompt.
-                    let live = crate::aws::engine::live_mfa_session(&self.engine.store.load(), &ask.user, self.engine.clock.now(), 60).is_some();
+                    let live = crate::aws::engine::live_mfa_session(&self.engine.store().load(), &ask.user, self.engine.clock().now(), 60).is_some();
                     if live {
                         let _ = ask.reply.send(RemoteAnswer::SignedIn);
                         continue;
@@ -237,7 +237,7 @@ impl Dashboard {
                             let _ = act_tx.send(Action::Reload);
                         }
                     }
-                    Action::Tick { now: self.engine.clock.now() }
+                    Action::Tick { now: self.engine.clock().now() }
                 }
                 _ = tokio::time::sleep_until(deadline.into()) => {
                     timer.ran(Instant::now());

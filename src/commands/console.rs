@@ -32,7 +32,7 @@ pub async fn link(
     match plan.resolve(profile)? {
         Resolved::User(u) => {
             let partition = Partition::of(None, &u.export_region);
-            let aliases = engine.store.load().account_aliases;
+            let aliases = engine.store().load().account_aliases;
             let account =
                 u.account.as_deref().map(|a| aliases.get(a).filter(|x| !x.is_empty()).map_or(a, |x| x.as_str()));
             let Some(account) = account else {
@@ -58,13 +58,14 @@ pub async fn link(
             let dest = console::destination(partition, region, destination)?;
             let want = engine.hand_out_left(plan, &r.name);
             let creds = engine.credentials(plan, &r.name, want, prompting, &None).await?;
-            let endpoint = engine.federation.clone().unwrap_or_else(|| console::federation_endpoint(partition));
-            let token = console::signin_token(&endpoint, &creds.keys, engine.settings.deadlines).await?;
+            let endpoint =
+                engine.federation().map(str::to_string).unwrap_or_else(|| console::federation_endpoint(partition));
+            let token = console::signin_token(&endpoint, &creds.keys, engine.settings().deadlines).await?;
             let place = destination.unwrap_or("console home");
             Ok(Link {
                 url: console::login_url(&endpoint, &token, &dest),
                 what: format!("the console as {} ({place}, {region})", r.name),
-                valid_until: Some(engine.clock.now() + URL_VALID_SECS),
+                valid_until: Some(engine.clock().now() + URL_VALID_SECS),
             })
         }
     }

@@ -31,19 +31,22 @@ pub async fn run(
     let graph = cfg.graph();
     let plan = plan_for(&cfg, &graph, settings);
     let state_dir = env.state_dir()?;
-    let mut engine =
-        crate::commands::session::engine(env, &cfg, settings.engine(), crate::prompters::Order::DashboardFirst)?;
     let (local_tx, local_rx) = mpsc::unbounded_channel();
-    engine.prompter = Arc::new(InProcess::new(local_tx));
+    let engine = crate::commands::session::engine_builder(
+        env,
+        &cfg,
+        settings.engine(),
+        crate::prompters::Order::DashboardFirst,
+    )?
+    .prompter(Arc::new(InProcess::new(local_tx)))
     // mfa_process must not print over the dashboard.
-    engine.interactive = false;
-    if let Some(url) = endpoint {
-        // The demo's sandbox also serves the console federation endpoint.
-        engine.federation = Some(format!("{url}/federation"));
-        engine.endpoint = Some(url);
-    }
+    .interactive(false)
+    // The demo's sandbox also serves the console federation endpoint.
+    .federation(endpoint.as_ref().map(|url| format!("{url}/federation")))
+    .endpoint(endpoint)
+    .build();
     crate::logging::init(&state_dir);
-    let mut state = AppState::new(&cfg, &graph, &plan, settings, engine.clock.now());
+    let mut state = AppState::new(&cfg, &graph, &plan, settings, engine.clock().now());
     state.no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let broken = graph.diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
     if broken > 0 {

@@ -82,8 +82,9 @@ pub async fn run(settings: &crate::settings::Settings, started: std::time::Insta
     writeln!(out, "\nSigning in: one MFA code per IAM user, then every role in parallel.")?;
     let plan = Plan::build(&cfg, &graph, &settings.suffix, |_| None);
     let store = SessionStore::in_dir(&env.state_dir()?);
-    let mut engine = Engine::new(settings.engine(), store, cfg.paths.clone(), Arc::new(SystemClock));
-    engine.endpoint = Some(sandbox.endpoint());
+    let engine = Engine::builder(settings.engine(), store, cfg.paths.clone(), Arc::new(SystemClock))
+        .endpoint(Some(sandbox.endpoint()))
+        .build();
     let started = std::time::Instant::now();
     let mut roles = Vec::new();
     for user in plan.users.values() {

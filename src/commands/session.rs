@@ -2,7 +2,9 @@
 
 use crate::aws::clock::{SystemClock, human_duration};
 use crate::aws::config::{AwsEnv, LoadedConfig};
-use crate::aws::engine::{Engine, EngineError, EngineSettings, LoginReport, Outcome, Plan, Prompting, Which};
+use crate::aws::engine::{
+    Engine, EngineBuilder, EngineError, EngineSettings, LoginReport, Outcome, Plan, Prompting, Which,
+};
 use crate::aws::secret::Secret;
 use crate::aws::store::{SessionState, SessionStore};
 use crate::commands::list::SessionJson;
@@ -23,12 +25,21 @@ pub fn ready(env: &AwsEnv, settings: &crate::settings::Settings, order: Order) -
 
 /// The engine for a headless command, asking for codes in `order`.
 pub fn engine(env: &AwsEnv, cfg: &LoadedConfig, settings: EngineSettings, order: Order) -> anyhow::Result<Engine> {
+    Ok(engine_builder(env, cfg, settings, order)?.build())
+}
+
+/// The same engine, still open to changes (the dashboard asks in process).
+pub fn engine_builder(
+    env: &AwsEnv,
+    cfg: &LoadedConfig,
+    settings: EngineSettings,
+    order: Order,
+) -> anyhow::Result<EngineBuilder> {
     let state = env.state_dir()?;
-    let mut e = Engine::new(settings, SessionStore::in_dir(&state), cfg.paths.clone(), Arc::new(SystemClock));
-    e.prompter = prompters::chain(&state, order);
-    e.interactive = true;
-    e.program = program_path();
-    Ok(e)
+    Ok(Engine::builder(settings, SessionStore::in_dir(&state), cfg.paths.clone(), Arc::new(SystemClock))
+        .prompter(prompters::chain(&state, order))
+        .interactive(true)
+        .program(program_path()))
 }
 
 /// How `credential_process` lines name this program: `mfatui` when that is what PATH finds,
@@ -184,7 +195,7 @@ pub async fn login(
     let started = Instant::now();
     let report = engine.login(plan, profile, code.as_ref(), Prompting::Allowed, &None).await?;
     let reports = [report];
-    let tally = write_report(out, &reports, engine.clock.now())?;
+    let tally = write_report(out, &reports, engine.clock().now())?;
     let report = &reports[0];
     write!(out, "\n{}.", summary(&tally, started))?;
     match example(&reports) {
@@ -208,7 +219,7 @@ pub async fn refresh(
     let started = Instant::now();
     let reports = engine.refresh(plan, which, code.as_ref(), Prompting::Allowed, &None).await;
     if reports.is_empty() {
-        let stored = engine.store.load();
+        let stored = engine.store().load();
         let signed_in = plan.roles.iter().any(|r| stored.sessions.contains_key(&r.name));
         if !signed_in {
             writeln!(
@@ -216,17 +227,17 @@ pub async fn refresh(
                 "No sessions yet: sign a user in with `mfatui login USER` (`mfatui list` shows your users)."
             )?;
         } else {
-            let next = engine.next_due(plan).map(|t| human_duration(t - engine.clock.now()));
+            let next = engine.next_due(plan).map(|t| human_duration(t - engine.clock().now()));
             writeln!(
                 out,
                 "Nothing is due: every session has more than {} left{}.",
-                human_duration(engine.settings.margin_secs),
+                human_duration(engine.settings().margin_secs),
                 next.map(|n| format!(" (the next one is due in {n})")).unwrap_or_default()
             )?;
         }
         return Ok(0);
     }
-    let tally = write_report(out, &reports, engine.clock.now())?;
+    let tally = write_report(out, &reports, engine.clock().now())?;
     writeln!(out, "\n{}.", summary(&tally, started))?;
     Ok(u8::from(tally.failed > 0))
 }

@@ -158,7 +158,7 @@ async fn credentials(shared: &Arc<Shared>, name: &str) -> Result<Obtained, Refus
     let plan = shared.plan.read().expect("plan lock").clone();
     let profile = plan.resolve(name).map_err(|e| Refusal::NotFound(e.to_string()))?.name().to_string();
     let want = shared.engine.hand_out_left(&plan, &profile);
-    let now = shared.engine.clock.now();
+    let now = shared.engine.clock().now();
     if let Some(o) = shared.cache.lock().expect("cache lock").get(&profile).filter(|o| o.expiration - now > want) {
         return Ok(o.clone());
     }

@@ -27,6 +27,7 @@ mod signin;
 /// The config's rule, which the plan and the commands apply to the environment too.
 pub use super::config::valid_region;
 pub use credentials::Obtained;
+
 pub use plan::{Exported, KeySource, Plan, Resolved, RolePlan, UserPlan, static_keys};
 pub use publish::Published;
 pub use refresh::{ProfileStatus, Which};
@@ -157,22 +158,64 @@ impl EngineError {
 /// What the engine needs besides the plan. Cheap to clone; clones share the single-flight locks.
 #[derive(Clone)]
 pub struct Engine {
-    pub settings: EngineSettings,
-    pub store: SessionStore,
-    pub paths: AwsPaths,
+    settings: EngineSettings,
+    store: SessionStore,
+    paths: AwsPaths,
     /// Cross-process sign-in locks, one per user.
-    pub lock_dir: PathBuf,
+    lock_dir: PathBuf,
     /// An STS/IAM endpoint that overrides everything (the demo's sandbox).
-    pub endpoint: Option<String>,
-    pub clock: Arc<dyn Clock>,
-    pub prompter: Arc<dyn Prompter>,
+    endpoint: Option<String>,
+    clock: Arc<dyn Clock>,
+    prompter: Arc<dyn Prompter>,
     /// When a code comes from `mfa_process`: may it print to the terminal (YubiKey touch prompts)?
-    pub interactive: bool,
+    interactive: bool,
     /// How `publish` writes `credential_process` lines: this program's path.
-    pub program: String,
+    program: String,
     /// The console federation endpoint, when not AWS's (the demo's sandbox).
-    pub federation: Option<String>,
+    federation: Option<String>,
     flights: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<LastRefusal>>>>>,
+}
+
+/// An engine being set up: what every engine needs up front, the rest with defaults (no
+/// prompter, AWS's endpoints, not interactive, `mfatui` on PATH) until said otherwise.
+pub struct EngineBuilder {
+    engine: Engine,
+}
+
+impl EngineBuilder {
+    /// Where codes are asked for when a sign-in needs one.
+    pub fn prompter(mut self, p: Arc<dyn Prompter>) -> Self {
+        self.engine.prompter = p;
+        self
+    }
+
+    /// An STS/IAM endpoint that overrides every profile's (the demo's and the tests' sandbox).
+    pub fn endpoint(mut self, url: Option<String>) -> Self {
+        self.engine.endpoint = url;
+        self
+    }
+
+    /// The console federation endpoint, when not AWS's.
+    pub fn federation(mut self, url: Option<String>) -> Self {
+        self.engine.federation = url;
+        self
+    }
+
+    /// May `mfa_process` print to the terminal (not under the dashboard)?
+    pub fn interactive(mut self, yes: bool) -> Self {
+        self.engine.interactive = yes;
+        self
+    }
+
+    /// This program as `credential_process` lines name it.
+    pub fn program(mut self, program: String) -> Self {
+        self.engine.program = program;
+        self
+    }
+
+    pub fn build(self) -> Engine {
+        self.engine
+    }
 }
 
 /// What a flight remembers for the tasks queued behind it: when a person last refused the
@@ -180,21 +223,49 @@ pub struct Engine {
 pub(super) type LastRefusal = Option<(std::time::Instant, crate::aws::prompt::PromptError)>;
 
 impl Engine {
-    pub fn new(settings: EngineSettings, store: SessionStore, paths: AwsPaths, clock: Arc<dyn Clock>) -> Self {
+    pub fn builder(
+        settings: EngineSettings,
+        store: SessionStore,
+        paths: AwsPaths,
+        clock: Arc<dyn Clock>,
+    ) -> EngineBuilder {
         let lock_dir = store.path().parent().map(|d| d.join("locks")).unwrap_or_else(|| PathBuf::from("locks"));
-        Self {
-            settings,
-            store,
-            paths,
-            lock_dir,
-            endpoint: None,
-            clock,
-            prompter: Arc::new(NoPrompter),
-            interactive: false,
-            program: "mfatui".into(),
-            federation: None,
-            flights: Arc::default(),
+        EngineBuilder {
+            engine: Self {
+                settings,
+                store,
+                paths,
+                lock_dir,
+                endpoint: None,
+                clock,
+                prompter: Arc::new(NoPrompter),
+                interactive: false,
+                program: "mfatui".into(),
+                federation: None,
+                flights: Arc::default(),
+            },
         }
+    }
+
+    pub fn settings(&self) -> &EngineSettings {
+        &self.settings
+    }
+
+    pub fn store(&self) -> &SessionStore {
+        &self.store
+    }
+
+    pub fn paths(&self) -> &AwsPaths {
+        &self.paths
+    }
+
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
+    }
+
+    /// The console federation endpoint, when not AWS's.
+    pub fn federation(&self) -> Option<&str> {
+        self.federation.as_deref()
     }
 
     /// At most one STS call in flight per key in this process: the second caller waits.

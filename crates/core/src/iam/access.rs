@@ -215,7 +215,7 @@ mod tests {
         let paths = crate::aws::config::AwsPaths { config: dir.path().join("c"), credentials: dir.path().join("k") };
         let store = crate::aws::store::SessionStore::in_dir(dir.path());
         let clock = std::sync::Arc::new(crate::aws::clock::SystemClock);
-        let e = crate::aws::engine::Engine::new(Default::default(), store, paths, clock);
+        let e = crate::aws::engine::Engine::builder(Default::default(), store, paths, clock).build();
         let plan = crate::aws::engine::Plan::default();
         let opts = rotate::RotateOptions::default();
         send(rotate::rotate(&e, &plan, "x", &opts, &rotate::Yes, &|_| {}));

@@ -87,7 +87,7 @@ pub async fn overview(
         what: format!("reading the IAM user {}", a.user),
         secs: deadline.as_secs(),
     })?;
-    let now = engine.clock.now();
+    let now = engine.clock().now();
     let (keys, devices, groups, attached, inline, boundary) = fetched;
     let keys = keys.map(|list| {
         list.into_iter()

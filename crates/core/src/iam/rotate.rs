@@ -68,7 +68,7 @@ pub async fn rotate(
     if let KeySource::Process(_) = user.keys {
         return Err(IamError::KeysFromProcess { profile: user.name.clone() });
     }
-    let state_dir = engine.store.path().parent().map(PathBuf::from).unwrap_or_default();
+    let state_dir = engine.store().path().parent().map(PathBuf::from).unwrap_or_default();
     let journal = JournalFile::open(&state_dir, &user.name)?;
     let started = journal.load()?;
     let old_keys: Vec<Keys> = started.iter().map(old_keys).collect();
@@ -121,7 +121,7 @@ impl Run<'_> {
     }
 
     fn now(&self) -> i64 {
-        self.engine.clock.now()
+        self.engine.clock().now()
     }
 
     fn what(&self, action: &str) -> String {
@@ -139,7 +139,7 @@ impl Run<'_> {
     }
 
     async fn steps(&mut self, confirm: &dyn Confirm) -> Result<Report, IamError> {
-        let paths = self.engine.paths.clone();
+        let paths = self.engine.paths().clone();
         let mut asked = false;
         let mut last_used: Vec<(KeyId, Result<LastUsed, String>)> = Vec::new();
         for _ in 0..MAX_STEPS {
@@ -311,7 +311,7 @@ impl Run<'_> {
             ("aws_access_key_id", new.access_key_id.as_str()),
             ("aws_secret_access_key", new.secret_access_key.expose()),
         ];
-        let file = update_profile_values(&self.engine.paths, &self.a.profile, &pairs)?;
+        let file = update_profile_values(&self.engine.paths(), &self.a.profile, &pairs)?;
         j.phase = Phase::Saved;
         j.updated_at = self.now();
         self.journal.save(&j)?;
@@ -369,7 +369,7 @@ impl Run<'_> {
             ("aws_access_key_id", old.access_key_id.as_str()),
             ("aws_secret_access_key", old.secret_access_key.expose()),
         ];
-        let restored = update_profile_values(&self.engine.paths, &self.a.profile, &pairs);
+        let restored = update_profile_values(&self.engine.paths(), &self.a.profile, &pairs);
         j.phase = Phase::Created;
         j.updated_at = self.now();
         let journaled = self.journal.save(j);
