@@ -23,7 +23,7 @@ fn sessions(engine: &Engine, tx: &mpsc::UnboundedSender<Action>) {
 /// against the files as they are now).
 async fn key_op(engine: &Engine, plan: &Plan, user: &str, key: &KeyId, op: KeyOp, sink: &Sink) -> Result<(), IamError> {
     let u = user_of(plan, user)?;
-    if rotate::file_keys(&engine.paths(), &u.name).is_ok_and(|k| k.access_key_id == key.full()) {
+    if rotate::file_keys(engine.paths(), &u.name).is_ok_and(|k| k.access_key_id == key.full()) {
         return Err(IamError::Refused(format!(
             "{key} is the key your AWS files hold for {user}: rotate it instead (r)"
         )));

@@ -311,7 +311,7 @@ impl Run<'_> {
             ("aws_access_key_id", new.access_key_id.as_str()),
             ("aws_secret_access_key", new.secret_access_key.expose()),
         ];
-        let file = update_profile_values(&self.engine.paths(), &self.a.profile, &pairs)?;
+        let file = update_profile_values(self.engine.paths(), &self.a.profile, &pairs)?;
         j.phase = Phase::Saved;
         j.updated_at = self.now();
         self.journal.save(&j)?;
@@ -369,7 +369,7 @@ impl Run<'_> {
             ("aws_access_key_id", old.access_key_id.as_str()),
             ("aws_secret_access_key", old.secret_access_key.expose()),
         ];
-        let restored = update_profile_values(&self.engine.paths(), &self.a.profile, &pairs);
+        let restored = update_profile_values(self.engine.paths(), &self.a.profile, &pairs);
         j.phase = Phase::Created;
         j.updated_at = self.now();
         let journaled = self.journal.save(j);
