@@ -46,6 +46,10 @@ pub struct Settings {
     pub key_max_age_days: i64,
     /// How long a rotation waits for IAM to accept a new key (and to refuse a deactivated one).
     pub key_propagation_secs: u64,
+    /// Keep the AWS CLI's own cache (~/.aws/cli/cache) filled for the role profiles signed in,
+    /// so `aws --profile ROLE` never prompts under your own profile names. Its files hold session
+    /// tokens (0600, as the CLI's own); `false` turns it off and removes mfatui's entries.
+    pub aws_cli_cache: bool,
 }
 
 impl Default for Settings {
@@ -65,6 +69,7 @@ impl Default for Settings {
             serve_port: None,
             key_max_age_days: crate::aws::iam::keys::DEFAULT_MAX_AGE_DAYS,
             key_propagation_secs: 60,
+            aws_cli_cache: e.aws_cli_cache,
         }
     }
 }
@@ -137,6 +142,7 @@ impl Settings {
                 read: Duration::from_secs(self.read_timeout_secs),
                 call: Duration::from_secs(self.call_timeout_secs),
             },
+            aws_cli_cache: self.aws_cli_cache,
             ..EngineSettings::default()
         }
     }

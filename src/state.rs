@@ -167,7 +167,8 @@ pub struct AppState {
     pub spinner: usize,
     pub theme: ThemeName,
     pub no_color: bool,
-    pub margin_secs: i64,
+    /// When sessions are renewed, by the engine's rule (`EngineSettings::renewal`).
+    pub renewal: crate::aws::engine::rules::Renewal,
     pub warn_secs: i64,
     pub suffix: String,
     /// MFA users and their device serials.
@@ -278,7 +279,7 @@ impl AppState {
             spinner: 0,
             theme: settings.theme,
             no_color: false,
-            margin_secs: settings.refresh_margin_secs,
+            renewal: settings.engine().renewal(),
             warn_secs: settings.mfa_warn_mins * 60,
             suffix: settings.suffix.clone(),
             mfa_serials,

@@ -39,7 +39,8 @@ pub fn engine_builder(
     Ok(Engine::builder(settings, SessionStore::in_dir(&state), cfg.paths.clone(), Arc::new(SystemClock))
         .prompter(prompters::chain(&state, order))
         .interactive(true)
-        .program(program_path()))
+        .program(program_path())
+        .aws_cli_cache(env.home.as_deref().map(crate::aws::engine::cli_cache::dir_in)))
 }
 
 /// How `credential_process` lines name this program: `mfatui` when that is what PATH finds,
@@ -228,12 +229,10 @@ pub async fn refresh(
             )?;
         } else {
             let next = engine.next_due(plan).map(|t| human_duration(t - engine.clock().now()));
-            writeln!(
-                out,
-                "Nothing is due: every session has more than {} left{}.",
-                human_duration(engine.settings().margin_secs),
-                next.map(|n| format!(" (the next one is due in {n})")).unwrap_or_default()
-            )?;
+            match next {
+                Some(n) => writeln!(out, "Nothing is due yet: the next renewal is in {n}.")?,
+                None => writeln!(out, "Nothing is due.")?,
+            }
         }
         return Ok(0);
     }

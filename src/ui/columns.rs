@@ -130,7 +130,7 @@ pub fn session(s: &AppState, r: &Row, t: &Theme) -> (String, Style) {
         None => ("—".into(), t.dim),
         Some(l) if l <= 0 => ("expired".into(), t.err),
         // "~": the refresher renews it on its next pass, by the engine's own rule.
-        Some(l) if s.sessions.get(&r.profile).is_some_and(|x| x.is_due(s.now, s.margin_secs)) => {
+        Some(l) if s.sessions.get(&r.profile).is_some_and(|x| x.is_due(s.now, &s.renewal)) => {
             (format!("~ {}", human_duration(l)), t.warn)
         }
         Some(l) => (human_duration(l), t.ok),
@@ -243,7 +243,7 @@ mod tests {
         let mut s = demo_state();
         let t = Theme::new(s.theme, false);
         let row = s.rows.iter().find(|r| r.profile == "dev-admin").unwrap().clone();
-        let within_margin = s.now + s.margin_secs - 10;
+        let within_margin = s.now + s.renewal.margin_secs - 10;
         // Just renewed: inside the margin, but the refresher waits its minimum interval.
         s.sessions.insert(row.profile.clone(), Lifetime { expires_at: within_margin, obtained_at: s.now - 5 });
         assert!(!session(&s, &row, &t).0.starts_with('~'), "{:?}", session(&s, &row, &t));

@@ -23,6 +23,11 @@ pub fn now_secs() -> i64 {
     aws_smithy_types::DateTime::from(std::time::SystemTime::now()).secs()
 }
 
+/// Epoch seconds from an RFC 3339 time (`2026-12-01T23:00:00Z`), as AWS writes expirations.
+pub fn parse_rfc3339(text: &str) -> Option<i64> {
+    aws_smithy_types::DateTime::from_str(text, aws_smithy_types::date_time::Format::DateTime).ok().map(|d| d.secs())
+}
+
 /// Format epoch seconds as RFC 3339 UTC, the form AWS and `credential_process` use.
 pub fn rfc3339(secs: i64) -> String {
     aws_smithy_types::DateTime::from_secs(secs).fmt(aws_smithy_types::date_time::Format::DateTime).unwrap_or_default()

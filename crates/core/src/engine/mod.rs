@@ -15,6 +15,7 @@
 //! - `publish`: managed sections in the AWS files, reconciled with the store.
 //! - `rules`: due for renewal, MFA session ending, signable: decided once for everyone.
 
+pub mod cli_cache;
 mod credentials;
 mod fanout;
 mod plan;
@@ -61,6 +62,20 @@ pub struct EngineSettings {
     pub retry: RetryPolicy,
     pub deadlines: Deadlines,
     pub export: ExportMode,
+    /// Keep the AWS CLI's own assume-role cache filled for the role profiles signed in, so the
+    /// CLI never prompts under the user's own profile names (`cli_cache.rs`).
+    pub aws_cli_cache: bool,
+}
+
+impl EngineSettings {
+    /// When sessions are renewed (`rules::Renewal`): the margin, widened to keep the AWS CLI
+    /// cache's window while its entries are kept.
+    pub fn renewal(&self) -> rules::Renewal {
+        rules::Renewal {
+            margin_secs: self.margin_secs,
+            keep_secs: self.aws_cli_cache.then_some(rules::CLI_CACHE_WINDOW_SECS),
+        }
+    }
 }
 
 impl Default for EngineSettings {
@@ -74,6 +89,7 @@ impl Default for EngineSettings {
             retry: RetryPolicy::default(),
             deadlines: Deadlines::default(),
             export: ExportMode::default(),
+            aws_cli_cache: true,
         }
     }
 }
@@ -173,6 +189,8 @@ pub struct Engine {
     program: String,
     /// The console federation endpoint, when not AWS's (the demo's sandbox).
     federation: Option<String>,
+    /// The AWS CLI's cache folder to keep filled (`cli_cache`); `None`: left alone.
+    aws_cli_cache: Option<PathBuf>,
     flights: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<LastRefusal>>>>>,
 }
 
@@ -204,6 +222,13 @@ impl EngineBuilder {
     /// May `mfa_process` print to the terminal (not under the dashboard)?
     pub fn interactive(mut self, yes: bool) -> Self {
         self.engine.interactive = yes;
+        self
+    }
+
+    /// The AWS CLI's cache folder (`cli_cache::dir_in(HOME)`), kept filled when the settings
+    /// say so.
+    pub fn aws_cli_cache(mut self, dir: Option<PathBuf>) -> Self {
+        self.engine.aws_cli_cache = dir;
         self
     }
 
@@ -242,6 +267,7 @@ impl Engine {
                 interactive: false,
                 program: "mfatui".into(),
                 federation: None,
+                aws_cli_cache: None,
                 flights: Arc::default(),
             },
         }
@@ -266,6 +292,16 @@ impl Engine {
     /// The console federation endpoint, when not AWS's.
     pub fn federation(&self) -> Option<&str> {
         self.federation.as_deref()
+    }
+
+    /// Bring the AWS CLI's cache in line with the store: entries for the roles signed in, none
+    /// of mfatui's for any other (and none at all when the setting is off).
+    pub(crate) fn sync_aws_cli_cache(&self, plan: &Plan) {
+        if let Some(dir) = &self.aws_cli_cache {
+            let plan = self.settings.aws_cli_cache.then_some(plan);
+            let lock = self.lock_dir.join("aws-cli-cache");
+            cli_cache::sync(dir, &lock, plan, &self.store.load(), self.clock.now());
+        }
     }
 
     /// At most one STS call in flight per key in this process: the second caller waits.

@@ -55,6 +55,8 @@ pub struct RolePlan {
     /// 1 when assumed from the user, 2 from a role assumed from the user, …
     pub depth: usize,
     pub managed: Result<String, ExportError>,
+    /// The file name the AWS CLI caches this role's session under (`cli_cache::key_for`).
+    pub aws_cli_cache_key: Option<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -297,6 +299,7 @@ impl Plan {
                     account: p.account.map(|a| a.id.to_string()),
                     depth: parent_depth + 1,
                     managed: managed(p.name),
+                    aws_cli_cache_key: super::cli_cache::key_for(section),
                 });
                 depth.insert(p.name, parent_depth + 1);
                 false

@@ -97,6 +97,7 @@ impl Engine {
                 }
             }
         }
+        self.sync_aws_cli_cache(plan);
         out
     }
 }

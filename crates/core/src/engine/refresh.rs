@@ -58,7 +58,7 @@ impl Engine {
             None => true,
             // `<=`, as `next_due` wakes the refresher at exactly `expiry - margin`: with `<`, that
             // wake found nothing due and the next run waited for the refresher's minimum gap.
-            Some(s) => Lifetime::of(s).is_none_or(|l| l.is_due(now, self.settings.margin_secs)),
+            Some(s) => Lifetime::of(s).is_none_or(|l| l.is_due(now, &self.settings.renewal())),
         }
     }
 
@@ -303,7 +303,7 @@ impl Engine {
         plan.roles
             .iter()
             .filter_map(|r| loaded.sessions.get(&r.name))
-            .filter_map(|s| Some(Lifetime::of(s)?.due_at(self.settings.margin_secs)))
+            .filter_map(|s| Some(Lifetime::of(s)?.due_at(&self.settings.renewal())))
             .min()
     }
 
@@ -345,6 +345,7 @@ impl Engine {
             &[],
             &sections,
         )?;
+        self.sync_aws_cli_cache(plan);
         Ok(present)
     }
 

@@ -9,6 +9,31 @@ use super::plan::{Plan, Resolved};
 /// margin would otherwise be renewed on every pass.
 pub const MIN_RENEW_INTERVAL: i64 = 60;
 
+/// The AWS CLI ignores a cached role session with less than this left (botocore's
+/// `AssumeRoleCredentialFetcher` expiry window) and prompts for a code instead.
+pub const CLI_CACHE_WINDOW_SECS: i64 = 900;
+
+/// When sessions are renewed: `margin_secs` before they end, or early enough to keep
+/// `keep_secs` left (a client's own expiry window, such as the AWS CLI cache's) when a session is
+/// long enough for that to cost less than half of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Renewal {
+    pub margin_secs: i64,
+    pub keep_secs: Option<i64>,
+}
+
+impl Renewal {
+    /// The margin for one session.
+    pub fn margin_for(&self, l: &Lifetime) -> i64 {
+        match self.keep_secs {
+            Some(keep) if l.total() >= 2 * (keep + MIN_RENEW_INTERVAL) => {
+                self.margin_secs.max(keep + MIN_RENEW_INTERVAL)
+            }
+            _ => self.margin_secs,
+        }
+    }
+}
+
 /// When a stored session ends and when it was obtained (Unix seconds): all the rules need.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Lifetime {
@@ -26,15 +51,20 @@ impl Lifetime {
         self.expires_at - now
     }
 
-    /// Due for renewal: within `margin` of its end, and not renewed in the last minute. `<=`,
+    /// How long the session was issued for (very long for stores that did not record when).
+    pub fn total(&self) -> i64 {
+        self.expires_at - self.obtained_at
+    }
+
+    /// Due for renewal: within its margin of its end, and not renewed in the last minute. `<=`,
     /// as `due_at` wakes the refresher at exactly `expiry - margin`.
-    pub fn is_due(&self, now: i64, margin: i64) -> bool {
-        self.left(now) <= margin && now - self.obtained_at >= MIN_RENEW_INTERVAL
+    pub fn is_due(&self, now: i64, r: &Renewal) -> bool {
+        self.left(now) <= r.margin_for(self) && now - self.obtained_at >= MIN_RENEW_INTERVAL
     }
 
     /// The moment `is_due` becomes true.
-    pub fn due_at(&self, margin: i64) -> i64 {
-        (self.expires_at - margin).max(self.obtained_at + MIN_RENEW_INTERVAL)
+    pub fn due_at(&self, r: &Renewal) -> i64 {
+        (self.expires_at - r.margin_for(self)).max(self.obtained_at + MIN_RENEW_INTERVAL)
     }
 }
 
@@ -62,15 +92,29 @@ impl Plan {
 mod tests {
     use super::*;
 
+    const PLAIN: Renewal = Renewal { margin_secs: 900, keep_secs: None };
+
     #[test]
     fn due_within_the_margin_but_never_twice_a_minute() {
         let l = Lifetime { expires_at: 1_000, obtained_at: 0 };
-        assert!(!l.is_due(99, 900) && l.is_due(100, 900));
-        assert_eq!(l.due_at(900), 100);
+        assert!(!l.is_due(99, &PLAIN) && l.is_due(100, &PLAIN));
+        assert_eq!(l.due_at(&PLAIN), 100);
         // A session shorter than the margin: due a minute after it was obtained, not at once.
         let short = Lifetime { expires_at: 500, obtained_at: 0 };
-        assert!(!short.is_due(59, 900) && short.is_due(60, 900));
-        assert_eq!(short.due_at(900), 60);
+        assert!(!short.is_due(59, &PLAIN) && short.is_due(60, &PLAIN));
+        assert_eq!(short.due_at(&PLAIN), 60);
+    }
+
+    #[test]
+    fn a_clients_window_is_kept_when_the_session_is_long_enough() {
+        let r = Renewal { margin_secs: 300, keep_secs: Some(CLI_CACHE_WINDOW_SECS) };
+        // A 1-hour role: renewed with 16 minutes left, so the AWS CLI never sees less than 15.
+        let hour = Lifetime { expires_at: 3600, obtained_at: 0 };
+        assert_eq!(r.margin_for(&hour), 960);
+        assert_eq!(hour.due_at(&r), 3600 - 960);
+        // A 15-minute role cannot keep 15 minutes: the plain margin, not a renewal every minute.
+        let quarter = Lifetime { expires_at: 900, obtained_at: 0 };
+        assert_eq!(r.margin_for(&quarter), 300);
     }
 
     #[test]

@@ -1,0 +1,98 @@
+//! The AWS CLI under the user's own role names: a config as the AWS CLI documents it (role
+//! profiles with `mfa_serial`), untouched, one code typed into mfatui, and then
+//! `aws --profile r0 …` with no terminal never prompts, with AWS CLI v1 (pip) and v2 (Debian's
+//! package), because mfatui keeps the CLI's own cache filled. After `mfatui logout` the CLI is
+//! back to asking (and, with no terminal, fails closed).
+
+mod common;
+use common::world::{EVE_SERIAL, World, eve_world, world};
+use common::{stderr, stdout, tool};
+use std::path::PathBuf;
+use std::process::Command;
+
+/// eve's world, with `mfa_serial` on every role profile as AWS CLI users write it.
+fn cli_users_world() -> (World, String) {
+    let (seed, config, credentials) = eve_world();
+    let config =
+        config.replace("source_profile = eve\n", &format!("source_profile = eve\nmfa_serial = {EVE_SERIAL}\n"));
+    let w = world(&seed, &config, &credentials);
+    (w, config)
+}
+
+/// Both AWS CLIs the test command installs; a missing one is skipped (or fails under
+/// MFATUI_REQUIRE_TOOLS=1).
+fn clis() -> Vec<(&'static str, PathBuf)> {
+    let mut out = Vec::new();
+    if let Some(v1) = tool("MFATUI_AWS_CLI", &[".venv/bin/aws"]) {
+        out.push(("v1", v1));
+    }
+    if let Some(v2) = tool("MFATUI_AWS_CLI_V2", &["/usr/bin/aws"]) {
+        out.push(("v2", v2));
+    }
+    out
+}
+
+fn caller(w: &World, cli: &PathBuf, profile: &str) -> std::process::Output {
+    // AWS CLI 2.9 ignores AWS_ENDPOINT_URL: the flag works for both.
+    let endpoint = w.sandbox.endpoint();
+    w.client(
+        Command::new(cli),
+        &["--profile", profile, "--endpoint-url", &endpoint, "--output", "text", "sts", "get-caller-identity"],
+        &[("AWS_DEFAULT_REGION", "eu-west-1")],
+    )
+}
+
+fn cache_dir(w: &World) -> PathBuf {
+    w.home.path().join(".aws/cli/cache")
+}
+
+#[test]
+fn the_aws_cli_uses_the_users_own_role_names_without_prompting() {
+    let clis = clis();
+    if clis.is_empty() {
+        return;
+    }
+    let (w, config) = cli_users_world();
+    // Someone else's entry (the CLI's own, say): never touched.
+    std::fs::create_dir_all(cache_dir(&w)).unwrap();
+    let foreign = cache_dir(&w).join("0000000000000000000000000000000000000000.json");
+    std::fs::write(&foreign, "{\"Credentials\": {\"Expiration\": \"2099-01-01T00:00:00Z\"}}").unwrap();
+    let code = w.sandbox.totp_code(EVE_SERIAL).unwrap();
+    let o = w.mfatui(&["login", "eve", "--code", &code], &[]);
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    assert_eq!(std::fs::read_to_string(w.home.aws("config")).unwrap(), config, "the user's config is untouched");
+    let entries: Vec<_> = std::fs::read_dir(cache_dir(&w)).unwrap().flatten().map(|e| e.path()).collect();
+    assert_eq!(entries.len(), 21, "one per role, and the foreign one: {entries:?}");
+    for e in entries.iter().filter(|e| **e != foreign) {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(e).unwrap().permissions().mode() & 0o777, 0o600, "{}", e.display());
+    }
+    for (version, cli) in &clis {
+        for role in ["r0", "r7", "r19"] {
+            let o = caller(&w, cli, role);
+            assert!(o.status.success(), "AWS CLI {version} --profile {role}: {}", stderr(&o));
+            assert!(stdout(&o).contains(&format!(":assumed-role/{role}/")), "AWS CLI {version}: {}", stdout(&o));
+            assert!(!stderr(&o).contains("MFA code"), "AWS CLI {version} prompted: {}", stderr(&o));
+        }
+    }
+    assert!(w.mfatui(&["logout"], &[]).status.success());
+    let left: Vec<_> = std::fs::read_dir(cache_dir(&w)).unwrap().flatten().map(|e| e.path()).collect();
+    assert_eq!(left, vec![foreign.clone()], "mfatui's entries are gone, the foreign one stays");
+    for (version, cli) in &clis {
+        let o = caller(&w, cli, "r0");
+        assert!(!o.status.success(), "AWS CLI {version} still had a session after logout: {}", stdout(&o));
+    }
+}
+
+#[test]
+fn the_setting_turns_it_off_and_takes_mfatuis_entries_away() {
+    let (w, _) = cli_users_world();
+    let code = w.sandbox.totp_code(EVE_SERIAL).unwrap();
+    assert!(w.mfatui(&["login", "r0", "--code", &code], &[]).status.success());
+    assert!(std::fs::read_dir(cache_dir(&w)).unwrap().count() >= 1);
+    let settings = w.home.path().join(".config/mfatui");
+    std::fs::create_dir_all(&settings).unwrap();
+    std::fs::write(settings.join("config.toml"), "aws_cli_cache = false\n").unwrap();
+    assert!(w.mfatui(&["refresh", "--all"], &[]).status.success());
+    assert_eq!(std::fs::read_dir(cache_dir(&w)).unwrap().count(), 0);
+}
