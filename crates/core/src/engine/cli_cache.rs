@@ -180,10 +180,11 @@ pub fn sync(dir: &Path, lock: &Path, plan: Option<&Plan>, stored: &Loaded, now: 
             else {
                 continue;
             };
-            if !wanted.contains_key(key) && inspect(&path).is_some_and(|(ours, _)| ours) {
-                if let Err(err) = std::fs::remove_file(&path) {
-                    tracing::warn!(file = %path.display(), error = %err, "cannot remove an AWS CLI cache entry mfatui wrote");
-                }
+            if !wanted.contains_key(key)
+                && inspect(&path).is_some_and(|(ours, _)| ours)
+                && let Err(err) = std::fs::remove_file(&path)
+            {
+                tracing::warn!(file = %path.display(), error = %err, "cannot remove an AWS CLI cache entry mfatui wrote");
             }
         }
     }
