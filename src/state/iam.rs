@@ -66,6 +66,8 @@ pub struct Rotation {
     /// The keys as the rotation last listed them (the question names the key's last use).
     pub keys: Vec<KeyInfo>,
     pub running: bool,
+    /// The person said yes to rotating: until then nothing has changed, and the screen says so.
+    pub confirmed: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -141,7 +143,6 @@ pub enum Confirm {
         id: u64,
         user: String,
         question: Question,
-        last_used: Option<String>,
     },
     Key {
         user: String,

@@ -16,7 +16,7 @@ use crate::aws::iam::keys::{KeyInfo, Overview};
 use crate::aws::iam::rotate::{day, last_used_text};
 use crate::display::plural;
 use crate::state::AppState;
-use crate::state::iam::{Item, Part, Section};
+use crate::state::iam::{Confirm, Item, Part, Section};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -151,9 +151,8 @@ fn blocks(s: &AppState, items: Vec<Item>, width: usize, t: &Theme, cursor: Optio
             Part::Verdict => verdict_block(s, sec, on, width, t),
             Part::Finding(i) => {
                 let f = sec.findings()[*i];
-                let (tag, style) =
-                    if f.severity == Severity::Problem { ("problem:", t.err) } else { ("warning:", t.warn) };
-                para(lead(on, ""), Some((tag.into(), style)), &f.message, t.text, width, t)
+                let style = if f.severity == Severity::Problem { t.err } else { t.warn };
+                para(lead(on, ""), Some((format!("{}:", f.severity.tag()), style)), &f.message, t.text, width, t)
             }
             Part::Evidence => evidence(sec.audit.data.as_deref(), on, width, t),
             Part::Fix => fix_block(sec, &item.user, on, width, t),
@@ -283,10 +282,14 @@ fn user_block(s: &AppState, user: &str, sec: &Section, width: usize, t: &Theme, 
             .and_then(|r| r.account.clone())
             .map_or_else(|| "IAM user".to_string(), |a| format!("IAM user in {a}")),
     };
-    let rotating = sec.rotation.as_ref().is_some_and(|r| r.running);
+    let rotation = sec.rotation.as_ref().filter(|r| r.running);
+    let asking = s.confirms.iter().any(|p| matches!(&p.confirm, Confirm::Question { user: u, .. } if u == user));
     let status = match &sec.busy {
         Some(b) => format!("  {spin} {b}…"),
-        None if rotating => format!("  {spin} rotating its key…"),
+        // Until the person says yes nothing has changed: the line must not say it is rotating.
+        None if rotation.is_some() && asking => "  waiting for your answer to rotate its key".to_string(),
+        None if rotation.is_some_and(|r| !r.confirmed) => format!("  {spin} reading its keys before asking to rotate…"),
+        None if rotation.is_some() => format!("  {spin} rotating its key…"),
         None if sec.overview.loading || sec.audit.loading => format!("  {spin} loading…"),
         None => String::new(),
     };

@@ -157,7 +157,14 @@ fn confirm_rotate() {
     update(&mut s, Action::IamRotate);
     update(&mut s, Action::IamEvent { user: "alice".into(), event: Event::Keys { keys: keys.clone() } });
     let question =
-        Question::Rotate { profile: "alice".into(), user: "alice".into(), key: keys[0].id.clone(), resume: None };
+        Question::Rotate {
+        profile: "alice".into(),
+        user: "alice".into(),
+        key: keys[0].id.clone(),
+        resume: None,
+        keep_old: false,
+        last_used: keys[0].last_used.clone(),
+    };
     update(&mut s, Action::IamQuestion { id: 1, user: "alice".into(), question });
     let t = render(&s, 80, 24);
     let all = popup(&t);

@@ -142,12 +142,21 @@ fn a_rotation_asks_through_the_popup_and_reports_live() {
     let keys = fixtures::overview("alice").keys.unwrap();
     update(&mut s, Action::IamEvent { user: "alice".into(), event: Event::Keys { keys: keys.clone() } });
     let question =
-        Question::Rotate { profile: "alice".into(), user: "alice".into(), key: keys[0].id.clone(), resume: None };
+        Question::Rotate {
+        profile: "alice".into(),
+        user: "alice".into(),
+        key: keys[0].id.clone(),
+        resume: None,
+        keep_old: false,
+        last_used: keys[0].last_used.clone(),
+    };
     update(&mut s, Action::IamQuestion { id: 7, user: "alice".into(), question });
     assert_eq!(s.layer(), Layer::Confirm);
-    let Some(Confirm::Question { last_used, .. }) = s.popup().map(|p| &p.confirm) else { panic!() };
-    assert_eq!(last_used.as_deref(), Some("last used 2027-01-15 (sts, eu-west-1)"), "names the key's last use");
+    let Some(Confirm::Question { question, .. }) = s.popup().map(|p| &p.confirm) else { panic!() };
+    assert!(question.text().ask.contains("(last used 2027-01-15 (sts, eu-west-1))"), "names the key's last use");
+    assert!(!s.section("alice").unwrap().rotation.as_ref().unwrap().confirmed, "not yet answered");
     assert!(matches!(&update(&mut s, Action::ConfirmYes)[..], [Command::IamAnswer { id: 7, yes: true }]));
+    assert!(s.section("alice").unwrap().rotation.as_ref().unwrap().confirmed, "answered yes");
     assert_eq!(s.layer(), Layer::Iam);
     // A make-room question, declined.
     update(
@@ -192,7 +201,7 @@ fn a_rotation_asks_through_the_popup_and_reports_live() {
     assert!(
         matches!(&cmds[..], [Command::Reload, Command::IamLoad { user, overview: true, audit: false, .. }] if user == "alice")
     );
-    let done = "rotate alice: done: alice now uses ****9XYZ in /home/a/.aws/credentials (was ****0001); the old key ****0001 was deleted; deleted to make room: ****0002. Sessions made with the old key last until they expire.";
+    let done = "rotate alice: done: alice now uses ****9XYZ in /home/a/.aws/credentials (was ****0001); the old key ****0001 was deleted; deleted to make room: ****0002. Sessions made with the old key last until they expire; the next MFA sign-in uses the new key.";
     assert_eq!(last_log(&s), done);
     assert_eq!(s.toasts.last().unwrap().level, Level::Success);
     assert!(!s.section("alice").unwrap().rotation.as_ref().unwrap().running);
@@ -214,6 +223,8 @@ fn a_rotation_asks_through_the_popup_and_reports_live() {
         user: "alice".into(),
         key: keys[0].id.clone(),
         resume: Some(Phase::Saved),
+        keep_old: false,
+        last_used: keys[0].last_used.clone(),
     };
     update(&mut s, Action::IamQuestion { id: 9, user: "alice".into(), question: resume });
     assert!(matches!(&update(&mut s, Action::ConfirmNo)[..], [Command::IamAnswer { id: 9, yes: false }]));

@@ -15,8 +15,10 @@
 
 mod decide;
 mod types;
+mod words;
 
 pub use types::{Answer, Confirm, Event, OldKey, Question, Report, RotateOptions, Yes, day, key_text, last_used_text};
+pub use words::{Tone, Wording, starting};
 
 use super::access::{Access, IamError, access, failed, short, user_of};
 use super::api::{self, KeyId, KeyMeta, LastUsed, join_all};
@@ -166,11 +168,15 @@ impl Run<'_> {
                 return Err(IamError::NoRoom { user: user.clone(), profile, key });
             }
             if !asked {
+                let key = KeyId::new(&file.access_key_id);
+                let used = last_used.iter().find(|(id, _)| *id == key).map(|(_, l)| l.clone());
                 let q = Question::Rotate {
                     profile: self.a.profile.clone(),
                     user: user.clone(),
-                    key: KeyId::new(&file.access_key_id),
+                    key,
                     resume: journal.as_ref().map(|j| j.phase),
+                    keep_old: self.opts.keep_old,
+                    last_used: used.unwrap_or_else(|| Err("not asked".into())),
                 };
                 if !confirm.confirm(&q).await {
                     return Err(IamError::Declined { what: format!("rotating the key of {}", self.a.profile) });
