@@ -222,7 +222,13 @@ fn event_line(e: &Event, last_verify: &mut Option<(u32, u64)>) -> Option<String>
         *last_verify = Some((*successes, *waited_ms));
         // A terminal line: AWS's error is cut, the rest of the sentence is not.
         let last_error = last_error.as_ref().map(|err| crate::display::clip(err, 120).into_owned());
-        let clipped = Event::Verifying { attempt: *attempt, successes: *successes, needed: *needed, waited_ms: *waited_ms, last_error };
+        let clipped = Event::Verifying {
+            attempt: *attempt,
+            successes: *successes,
+            needed: *needed,
+            waited_ms: *waited_ms,
+            last_error,
+        };
         return Some(format!("  {}", clipped.describe()));
     }
     Some(format!("  {}", e.describe()))

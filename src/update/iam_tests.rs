@@ -141,8 +141,7 @@ fn a_rotation_asks_through_the_popup_and_reports_live() {
     assert!(s.prompts.is_empty());
     let keys = fixtures::overview("alice").keys.unwrap();
     update(&mut s, Action::IamEvent { user: "alice".into(), event: Event::Keys { keys: keys.clone() } });
-    let question =
-        Question::Rotate {
+    let question = Question::Rotate {
         profile: "alice".into(),
         user: "alice".into(),
         key: keys[0].id.clone(),

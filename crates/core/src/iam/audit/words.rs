@@ -64,6 +64,9 @@ impl FixPlan {
             }
             _ => String::new(),
         };
-        format!("As {}, {create}set {} as the permissions boundary of {}?{replaces}", self.caller, self.policy_arn, self.user)
+        format!(
+            "As {}, {create}set {} as the permissions boundary of {}?{replaces}",
+            self.caller, self.policy_arn, self.user
+        )
     }
 }

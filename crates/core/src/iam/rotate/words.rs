@@ -33,7 +33,9 @@ fn secs(ms: u64) -> String {
 /// Said when a rotation starts, before anything is listed: `asks` when a person confirms first.
 pub fn starting(user: &str, asks: bool) -> String {
     if asks {
-        format!("about to rotate the access key of {user}: its keys are read first, and nothing changes until you confirm")
+        format!(
+            "about to rotate the access key of {user}: its keys are read first, and nothing changes until you confirm"
+        )
     } else {
         format!("rotating the access key of {user}, confirmed in advance")
     }
@@ -97,7 +99,9 @@ impl Event {
             }
             Event::Keys { keys } => format!("keys now: {}", keys.iter().map(key_text).collect::<Vec<_>>().join("; ")),
             Event::MadeRoom { deleted } => format!("deleted {deleted} to make room"),
-            Event::DeletedUnsaved { key } => format!("deleted {key}, made by an interrupted run that never saved its secret"),
+            Event::DeletedUnsaved { key } => {
+                format!("deleted {key}, made by an interrupted run that never saved its secret")
+            }
             Event::Creating => "creating a new access key".into(),
             Event::Created { key } => format!("created {key}; its secret is in the journal"),
             Event::Saved { key, file } => {
@@ -112,7 +116,9 @@ impl Event {
             },
             Event::Verified { key, waited_ms } => format!("AWS accepts {key} (after {})", secs(*waited_ms)),
             Event::Deactivated { key } => format!("deactivated the old key {key}"),
-            Event::OldRefused { key, waited_ms } => format!("AWS now refuses {key} (checked after {})", secs(*waited_ms)),
+            Event::OldRefused { key, waited_ms } => {
+                format!("AWS now refuses {key} (checked after {})", secs(*waited_ms))
+            }
             Event::OldStillAccepted { key, waited_ms } => format!(
                 "warning: AWS still accepted {key} {} after it was deactivated (IAM may be slow, or this endpoint ignores key status); it is inactive in IAM",
                 secs(*waited_ms)
@@ -131,7 +137,8 @@ impl Report {
             OldKey::KeptInactive => format!("the old key {} is kept, inactive", self.old),
         };
         let mut extra = String::new();
-        for (what, keys) in [("deleted to make room", &self.made_room), ("deleted, never saved", &self.deleted_unsaved)] {
+        for (what, keys) in [("deleted to make room", &self.made_room), ("deleted, never saved", &self.deleted_unsaved)]
+        {
             if !keys.is_empty() {
                 let ids: Vec<String> = keys.iter().map(ToString::to_string).collect();
                 extra.push_str(&format!("; {what}: {}", ids.join(", ")));
