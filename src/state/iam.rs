@@ -6,6 +6,7 @@ use super::{AppState, Level};
 use crate::aws::iam::api::KeyId;
 use crate::aws::iam::audit::{Audit, FixPlan};
 use crate::aws::iam::enforcement::{Fix, Severity, Verdict};
+use crate::aws::iam::key_ops::KeyOp;
 use crate::aws::iam::keys::{KeyInfo, Overview};
 use crate::aws::iam::rotate::Question;
 use std::collections::BTreeMap;
@@ -118,21 +119,6 @@ pub enum Part {
 pub struct Item {
     pub user: String,
     pub part: Part,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KeyOp {
-    Deactivate,
-    Delete,
-}
-
-impl KeyOp {
-    pub fn verb(self) -> &'static str {
-        match self {
-            KeyOp::Deactivate => "deactivate",
-            KeyOp::Delete => "delete",
-        }
-    }
 }
 
 /// A popup that waits for yes or no (or only for a key, when it explains a refusal).

@@ -6,8 +6,9 @@ use super::centered;
 use super::text::wrap;
 use super::theme::Theme;
 use crate::aws::iam::enforcement::Fix;
-use crate::aws::iam::rotate::{Question, day, last_used_text};
-use crate::state::iam::{Confirm, KeyOp, Popup};
+use crate::aws::iam::key_ops::KeyOp;
+use crate::aws::iam::rotate::Question;
+use crate::state::iam::{Confirm, Popup};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -54,40 +55,21 @@ fn content(c: &Confirm, t: &Theme) -> Content {
             };
             Content {
                 title: format!(" {} ", w.title),
-                head: vec![(w.ask, t.title), plain(w.detail)],
+                head: std::iter::once((w.ask, t.title)).chain(w.detail.into_iter().map(plain)).collect(),
                 body: vec![],
                 tail: vec![],
                 keys,
             }
         }
         Confirm::Key { user, op, key } => {
-            let status = if key.active { "active" } else { "inactive" };
-            let what = format!(
-                "It is {status}, created {}, {}; it is not the key in your AWS files.",
-                day(key.created),
-                last_used_text(&key.last_used)
-            );
-            let (title, question, effect, keys) = match op {
-                KeyOp::Deactivate => (
-                    format!(" Deactivate {}? ", key.id),
-                    format!("Deactivate the access key {} of {user}?", key.id),
-                    "Programs that use it are refused until it is made active again (in the IAM console).".to_string(),
-                    " y deactivate · n or Esc: leave it ",
-                ),
-                KeyOp::Delete => (
-                    format!(" Delete {}? ", key.id),
-                    format!("Delete the access key {} of {user} for good?", key.id),
-                    if key.active {
-                        "Deleting cannot be undone and programs that use it stop working: d deactivates it instead, which can be undone.".to_string()
-                    } else {
-                        "Deleting cannot be undone.".to_string()
-                    },
-                    " y delete · n or Esc: keep it ",
-                ),
+            let w = op.question(user, key);
+            let keys = match op {
+                KeyOp::Deactivate => " y deactivate · n or Esc: leave it ",
+                KeyOp::Delete => " y delete · n or Esc: keep it ",
             };
             Content {
-                title,
-                head: vec![(question, t.title), plain(what), plain(effect)],
+                title: format!(" {} ", w.title),
+                head: std::iter::once((w.ask, t.title)).chain(w.detail.into_iter().map(plain)).collect(),
                 body: vec![],
                 tail: vec![],
                 keys,

@@ -4,10 +4,11 @@
 use super::snapshot_tests::{flat, render, row_of, sized, text};
 use crate::action::Action;
 use crate::aws::iam::api::KeyId;
+use crate::aws::iam::key_ops::KeyOp;
 use crate::aws::iam::rotate::{Event, OldKey, Question, Report};
 use crate::state::AppState;
 use crate::state::iam::fixtures::{self, NOW};
-use crate::state::iam::{Item, KeyOp, Part};
+use crate::state::iam::{Item, Part};
 use crate::update::tests::demo_state;
 use crate::update::update;
 
@@ -333,8 +334,8 @@ fn the_rotation_shows_the_domains_words() {
     update(&mut s, Action::IamQuestion { id: 1, user: "alice".into(), question: question.clone() });
     let words = question.text();
     let all = popup(&render(&s, 120, 40));
-    assert!(all.contains(&words.ask) && all.contains(&words.detail), "{all}");
-    assert!(words.detail.contains("deactivated, then deleted"), "says what a yes does to the old key");
+    assert!(all.contains(&words.ask) && words.detail.iter().all(|d| all.contains(d.as_str())), "{all}");
+    assert!(words.line().contains("deactivated, then deleted"), "says what a yes does to the old key");
     update(&mut s, Action::ConfirmYes);
     let deleted = Event::DeletedOld { key: keys[0].id.clone() };
     update(&mut s, Action::IamEvent { user: "alice".into(), event: deleted.clone() });

@@ -5,9 +5,10 @@
 use crate::action::{Action, Command};
 use crate::aws::iam::audit::FIX_POLICY_NAME;
 use crate::aws::iam::enforcement::Verdict;
+use crate::aws::iam::key_ops::KeyOp;
 use crate::aws::iam::rotate::{self, Event, Question, Report, RotateOptions, Tone, last_used_text};
 use crate::display::plural;
-use crate::state::iam::{Confirm, Item, KeyOp, Load, Part, Popup, Rotation, Screen, Step};
+use crate::state::iam::{Confirm, Item, Load, Part, Popup, Rotation, Screen, Step};
 use crate::state::{Activity, AppState, Level};
 use std::time::Duration;
 
@@ -189,10 +190,7 @@ pub(super) fn confirm(s: &mut AppState, yes: bool) -> Vec<Command> {
             vec![Command::IamAnswer { id, yes }]
         }
         Confirm::Key { user, op, key } if yes => {
-            let doing = match op {
-                KeyOp::Deactivate => format!("deactivating {}", key.id),
-                KeyOp::Delete => format!("deleting {}", key.id),
-            };
+            let doing = op.doing(&key.id);
             s.log(Level::Info, format!("{user}: {doing}…"));
             s.section_mut(&user).busy = Some(doing);
             vec![Command::IamKey { user, key: key.id, op }]
@@ -284,8 +282,7 @@ pub(super) fn result(s: &mut AppState, action: Action) -> Vec<Command> {
             s.section_mut(&user).busy = None;
             match result {
                 Ok(()) => {
-                    let done = if op == KeyOp::Delete { "deleted" } else { "deactivated" };
-                    s.log(Level::Success, format!("{done} {key} of {user}"));
+                    s.log(Level::Success, op.done(&key, &user));
                     return vec![load(s, &user, true, false)];
                 }
                 Err(e) => s.log(Level::Error, format!("could not {} {key} of {user}: {e}", op.verb())),

@@ -3,9 +3,10 @@ use super::super::update;
 use crate::action::{Action, Command};
 use crate::aws::iam::api::KeyId;
 use crate::aws::iam::journal::Phase;
+use crate::aws::iam::key_ops::KeyOp;
 use crate::aws::iam::rotate::{Event, OldKey, Question, Report};
 use crate::state::iam::fixtures::{self, NOW};
-use crate::state::iam::{Confirm, Item, KeyOp, Part, Screen};
+use crate::state::iam::{Confirm, Item, Part, Screen};
 use crate::state::{AppState, Layer, Level};
 
 fn loaded() -> AppState {

@@ -11,18 +11,19 @@ pub enum Tone {
     Warning,
 }
 
-/// A question as shown: a title (the dashboard's popup border), the question, then what a yes does.
+/// A question as shown: a title (the dashboard's popup border), the question, then what a yes
+/// does, in paragraphs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Wording {
     pub title: String,
     pub ask: String,
-    pub detail: String,
+    pub detail: Vec<String>,
 }
 
 impl Wording {
     /// The question and what a yes does, as one paragraph (a terminal's `[y/N]` line).
     pub fn line(&self) -> String {
-        format!("{} {}", self.ask, self.detail)
+        std::iter::once(&self.ask).chain(&self.detail).cloned().collect::<Vec<_>>().join(" ")
     }
 }
 
@@ -52,26 +53,26 @@ impl Question {
                         "Rotate {key}, the access key of {user} in your AWS files ({})?",
                         last_used_text(last_used)
                     ),
-                    detail: format!(
+                    detail: vec![format!(
                         "A new key replaces it in [{profile}] (only the key id and secret change). Once AWS accepts the new key, {key} is deactivated, then {end}. Sessions made with it last until they expire."
-                    ),
+                    )],
                 }
             }
             Question::Rotate { user, key, resume: Some(phase), .. } => Wording {
                 title: format!("Resume the rotation of {user}?"),
                 ask: format!("Resume the interrupted rotation of {user}'s key {key}?"),
-                detail: format!(
+                detail: vec![format!(
                     "It stopped at: {}. Resuming finishes it from there; the AWS files always hold a key AWS accepts.",
                     phase.describe()
-                ),
+                )],
             },
             Question::MakeRoom { user, key } => Wording {
                 title: format!("Make room for {user}'s new key?"),
                 ask: format!("{user} has two access keys, the most IAM allows. Delete {} to make room?", key_text(key)),
-                detail: format!(
+                detail: vec![format!(
                     "{} is not the key in your AWS files. Deleting cannot be undone: a program that still uses it stops working. No stops the rotation with nothing changed.",
                     key.id
-                ),
+                )],
             },
         }
     }
