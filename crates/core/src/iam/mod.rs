@@ -1,7 +1,7 @@
 //! IAM, through aws-sdk-iam, bounded like every call (see `net`): the caller's MFA devices (to
 //! tell a user whose profile lacks `mfa_serial` exactly what to add) and account aliases here;
 //! the IAM view in the submodules: `api`/`policy_api` (wrappers), `access` (which credentials
-//! sign), `keys` (a user's overview), `key_ops` (deactivating or deleting a key not in use), `rotate` +
+//! sign), `denial` (AWS's AccessDenied wording), `keys` (a user's overview), `key_ops` (deactivating or deleting a key not in use), `rotate` +
 //! `journal` (key rotation), `audit` (is MFA
 //! really enforced), `policy`/`enforcement` (the evaluator and the static analysis).
 
@@ -13,6 +13,7 @@ use aws_sdk_iam::config::{BehaviorVersion, Region};
 pub mod access;
 pub mod api;
 pub mod audit;
+pub mod denial;
 pub mod enforcement;
 pub mod journal;
 pub mod key_ops;
