@@ -8,7 +8,7 @@ use super::theme::Theme;
 use crate::aws::iam::enforcement::Fix;
 use crate::aws::iam::key_ops::KeyOp;
 use crate::aws::iam::rotate::Question;
-use crate::state::iam::{Confirm, Popup};
+use crate::state::iam::{Dialog, Popup};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -43,10 +43,10 @@ fn fix_body(fix: &Fix) -> Vec<Body> {
     out
 }
 
-fn content(c: &Confirm, t: &Theme) -> Content {
+fn content(c: &Dialog, t: &Theme) -> Content {
     let plain = |s: String| (s, t.text);
     match c {
-        Confirm::Question { question, .. } => {
+        Dialog::Question { question, .. } => {
             let w = question.text();
             let keys = match question {
                 Question::Rotate { resume: None, .. } => " y rotate · n or Esc: nothing changes ",
@@ -61,7 +61,7 @@ fn content(c: &Confirm, t: &Theme) -> Content {
                 keys,
             }
         }
-        Confirm::Key { user, op, key } => {
+        Dialog::Key { user, op, key } => {
             let w = op.question(user, key);
             let keys = match op {
                 KeyOp::Deactivate => " y deactivate · n or Esc: leave it ",
@@ -75,21 +75,21 @@ fn content(c: &Confirm, t: &Theme) -> Content {
                 keys,
             }
         }
-        Confirm::Fix { user, fix, plan: Ok(p) } => Content {
+        Dialog::Fix { user, fix, plan: Ok(p) } => Content {
             title: format!(" Apply the fix for {user}? "),
             head: vec![(p.question(), t.title), plain(fix.description.clone())],
             body: fix_body(fix),
             tail: vec![],
             keys: " y apply the boundary · n or Esc: nothing changes · j k scroll · c copy the Deny · b the boundary ",
         },
-        Confirm::Fix { user, fix, plan: Err(e) } => Content {
+        Dialog::Fix { user, fix, plan: Err(e) } => Content {
             title: format!(" The fix for {user} "),
             head: vec![plain(fix.description.clone())],
             body: fix_body(fix),
             tail: vec![(format!("Not applied from here: {e}"), t.warn)],
             keys: " Esc close · j k scroll · c copy the Deny · b copy the boundary ",
         },
-        Confirm::Refused { title, text } => Content {
+        Dialog::Refused { title, text } => Content {
             title: format!(" {title} "),
             head: vec![(text.clone(), t.text)],
             body: vec![],
@@ -109,7 +109,7 @@ fn chunks(line: &str, width: usize) -> Vec<String> {
 }
 
 pub fn draw(f: &mut Frame, area: Rect, p: &Popup, t: &Theme) {
-    let c = content(&p.confirm, t);
+    let c = content(&p.dialog, t);
     let widest = c
         .head
         .iter()

@@ -11,12 +11,12 @@ use super::text::wrap_after;
 use super::theme::Theme;
 use super::{dashboard, log};
 use crate::aws::iam::api::{MfaDevice, MfaKind};
-use crate::aws::iam::enforcement::Severity;
+use crate::aws::iam::enforcement::FindingSeverity;
 use crate::aws::iam::keys::{KeyInfo, Overview};
 use crate::aws::iam::rotate::{day, last_used_text};
 use crate::display::plural;
 use crate::state::AppState;
-use crate::state::iam::{Confirm, Item, Part, Section};
+use crate::state::iam::{Dialog, Item, Part, UserSection};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -125,7 +125,7 @@ fn scroll(start: usize, len: usize, starts: &[usize], total: usize, height: usiz
 }
 
 fn blocks(s: &AppState, items: Vec<Item>, width: usize, t: &Theme, cursor: Option<&Item>) -> Vec<Block> {
-    let empty = Section::default();
+    let empty = UserSection::default();
     let mut out: Vec<Block> = Vec::new();
     for item in items {
         let sec = s.section(&item.user).unwrap_or(&empty);
@@ -151,7 +151,7 @@ fn blocks(s: &AppState, items: Vec<Item>, width: usize, t: &Theme, cursor: Optio
             Part::Verdict => verdict_block(s, sec, on, width, t),
             Part::Finding(i) => {
                 let f = sec.findings()[*i];
-                let style = if f.severity == Severity::Problem { t.err } else { t.warn };
+                let style = if f.severity == FindingSeverity::Problem { t.err } else { t.warn };
                 para(lead(on, ""), Some((format!("{}:", f.severity.tag()), style)), &f.message, t.text, width, t)
             }
             Part::Evidence => evidence(sec.audit.data.as_deref(), on, width, t),
@@ -270,7 +270,7 @@ fn info(o: &Overview, width: usize, t: &Theme) -> Vec<Line<'static>> {
     out
 }
 
-fn user_block(s: &AppState, user: &str, sec: &Section, width: usize, t: &Theme, on: bool) -> Vec<Line<'static>> {
+fn user_block(s: &AppState, user: &str, sec: &UserSection, width: usize, t: &Theme, on: bool) -> Vec<Line<'static>> {
     let spin = SPINNER[s.spinner % 4];
     let who = match &sec.overview.data {
         Some(o) if o.mfa_session => format!("{} · IAM calls on its MFA session", o.arn),
@@ -283,7 +283,7 @@ fn user_block(s: &AppState, user: &str, sec: &Section, width: usize, t: &Theme, 
             .map_or_else(|| "IAM user".to_string(), |a| format!("IAM user in {a}")),
     };
     let rotation = sec.rotation.as_ref().filter(|r| r.running);
-    let asking = s.confirms.iter().any(|p| matches!(&p.confirm, Confirm::Question { user: u, .. } if u == user));
+    let asking = s.confirms.iter().any(|p| matches!(&p.dialog, Dialog::Question { user: u, .. } if u == user));
     let status = match &sec.busy {
         Some(b) => format!("  {spin} {b}…"),
         // Until the person says yes nothing has changed: the line must not say it is rotating.
@@ -393,7 +393,7 @@ fn key_block(
     (out, focus)
 }
 
-fn rotation_block(s: &AppState, sec: &Section, on: bool, width: usize, t: &Theme) -> Vec<Line<'static>> {
+fn rotation_block(s: &AppState, sec: &UserSection, on: bool, width: usize, t: &Theme) -> Vec<Line<'static>> {
     let Some(r) = &sec.rotation else { return vec![Line::from("")] };
     let label = "rotation";
     let mut out = Vec::new();

@@ -8,7 +8,7 @@ use crate::aws::iam::enforcement::Verdict;
 use crate::aws::iam::key_ops::KeyOp;
 use crate::aws::iam::rotate::{self, Event, Question, Report, RotateOptions, Tone, last_used_text};
 use crate::display::plural;
-use crate::state::iam::{Confirm, Item, Load, Part, Popup, Rotation, Screen, Step};
+use crate::state::iam::{Dialog, Item, Load, Part, Popup, Rotation, Screen, Step};
 use crate::state::{Activity, AppState, Level};
 use std::time::Duration;
 
@@ -104,8 +104,8 @@ pub(super) fn key(s: &mut AppState, op: KeyOp) -> Vec<Command> {
         s.log(Level::Warn, format!("{user}: still {busy}; try again when it ends"));
         return vec![];
     }
-    let confirm = if k.in_use {
-        Confirm::Refused {
+    let dialog = if k.in_use {
+        Dialog::Refused {
             title: format!("{} {}?", capitalised(op.verb()), k.id),
             text: format!(
                 "No: {} is the key your AWS files hold for {user} ({}). Without it mfatui and your tools could not sign in as {user}. Rotate it instead: close this and press r, which creates a new key, saves it in your files, checks that AWS accepts it, and only then deactivates and deletes {}.",
@@ -118,9 +118,9 @@ pub(super) fn key(s: &mut AppState, op: KeyOp) -> Vec<Command> {
         s.log(Level::Info, format!("{} of {user} is already inactive: x deletes it", k.id));
         return vec![];
     } else {
-        Confirm::Key { user, op, key: k }
+        Dialog::Key { user, op, key: k }
     };
-    s.confirms.push_back(Popup { confirm, scroll: 0 });
+    s.confirms.push_back(Popup { dialog, scroll: 0 });
     vec![]
 }
 
@@ -175,44 +175,44 @@ pub(super) fn fix(s: &mut AppState) -> Vec<Command> {
         (Some(p), None) => Ok(p.clone()),
         (None, None) => Err("not checked yet: a audits again and checks".into()),
     };
-    let confirm = Confirm::Fix { user, fix: f.clone(), plan };
-    s.confirms.push_back(Popup { confirm, scroll: 0 });
+    let dialog = Dialog::Fix { user, fix: f.clone(), plan };
+    s.confirms.push_back(Popup { dialog, scroll: 0 });
     vec![]
 }
 
 pub(super) fn confirm(s: &mut AppState, yes: bool) -> Vec<Command> {
     let Some(p) = s.confirms.pop_front() else { return vec![] };
-    match p.confirm {
-        Confirm::Question { id, user, question } => {
+    match p.dialog {
+        Dialog::Question { id, user, question } => {
             if yes && matches!(question, Question::Rotate { .. }) {
                 s.section_mut(&user).rotation.get_or_insert_with(Rotation::default).confirmed = true;
             }
             vec![Command::IamAnswer { id, yes }]
         }
-        Confirm::Key { user, op, key } if yes => {
+        Dialog::Key { user, op, key } if yes => {
             let doing = op.doing(&key.id);
             s.log(Level::Info, format!("{user}: {doing}…"));
             s.section_mut(&user).busy = Some(doing);
             vec![Command::IamKey { user, key: key.id, op }]
         }
-        Confirm::Key { user, key, .. } => {
+        Dialog::Key { user, key, .. } => {
             s.log(Level::Info, format!("{} of {user} left as it is", key.id));
             vec![]
         }
-        Confirm::Fix { user, plan: Ok(plan), .. } if yes => {
+        Dialog::Fix { user, plan: Ok(plan), .. } if yes => {
             s.log(Level::Info, format!("{user}: applying the fix…"));
             s.section_mut(&user).busy = Some("applying the fix".into());
             vec![Command::IamApplyFix { user, plan }]
         }
-        Confirm::Fix { .. } | Confirm::Refused { .. } => vec![],
+        Dialog::Fix { .. } | Dialog::Refused { .. } => vec![],
     }
 }
 
 pub(super) fn scroll(s: &mut AppState, delta: i16) {
     if let Some(p) = s.confirms.front_mut() {
-        let lines = match &p.confirm {
+        let lines = match &p.dialog {
             // The popup's body: both labels and both JSON texts; drawing clamps what wraps.
-            Confirm::Fix { fix, .. } => 3 + fix.deny_statement.lines().count() + fix.boundary_document.lines().count(),
+            Dialog::Fix { fix, .. } => 3 + fix.deny_statement.lines().count() + fix.boundary_document.lines().count(),
             _ => 0,
         };
         let to = (i64::from(p.scroll) + i64::from(delta)).clamp(0, lines.saturating_sub(1) as i64);
@@ -222,12 +222,12 @@ pub(super) fn scroll(s: &mut AppState, delta: i16) {
 
 /// `c` copies the Deny statement, the part that is safe to paste into a policy; `b` the boundary.
 pub(super) fn copy(s: &mut AppState, boundary: bool) -> Vec<Command> {
-    match s.popup().map(|p| &p.confirm) {
-        Some(Confirm::Fix { fix, user, .. }) if boundary => vec![Command::CopyText {
+    match s.popup().map(|p| &p.dialog) {
+        Some(Dialog::Fix { fix, user, .. }) if boundary => vec![Command::CopyText {
             text: fix.boundary_document.clone(),
             what: format!("the permissions boundary {FIX_POLICY_NAME} for {user} (a boundary, never a policy)"),
         }],
-        Some(Confirm::Fix { fix, user, .. }) => vec![Command::CopyText {
+        Some(Dialog::Fix { fix, user, .. }) => vec![Command::CopyText {
             text: fix.deny_statement.clone(),
             what: format!("the Deny statement for a policy of {user} or its groups"),
         }],
@@ -272,8 +272,8 @@ pub(super) fn result(s: &mut AppState, action: Action) -> Vec<Command> {
         }
         Action::IamFixPlan { user, result } => s.section_mut(&user).fix.done(result),
         Action::IamQuestion { id, user, question } => {
-            let confirm = Confirm::Question { id, user, question };
-            s.confirms.push_back(Popup { confirm, scroll: 0 });
+            let dialog = Dialog::Question { id, user, question };
+            s.confirms.push_back(Popup { dialog, scroll: 0 });
         }
         Action::IamEvent { user, event } => return rotation_event(s, user, event),
         Action::IamRotated { user, result } => return rotated(s, user, result),

@@ -6,7 +6,7 @@ use crate::aws::iam::journal::Phase;
 use crate::aws::iam::key_ops::KeyOp;
 use crate::aws::iam::rotate::{Event, OldKey, Question, Report};
 use crate::state::iam::fixtures::{self, NOW};
-use crate::state::iam::{Confirm, Item, Part, Screen};
+use crate::state::iam::{Dialog, Item, Part, Screen};
 use crate::state::{AppState, Layer, Level};
 
 fn loaded() -> AppState {
@@ -152,7 +152,7 @@ fn a_rotation_asks_through_the_popup_and_reports_live() {
     };
     update(&mut s, Action::IamQuestion { id: 7, user: "alice".into(), question });
     assert_eq!(s.layer(), Layer::Confirm);
-    let Some(Confirm::Question { question, .. }) = s.popup().map(|p| &p.confirm) else { panic!() };
+    let Some(Dialog::Question { question, .. }) = s.popup().map(|p| &p.dialog) else { panic!() };
     assert!(question.text().ask.contains("(last used 2027-01-15 (sts, eu-west-1))"), "names the key's last use");
     assert!(!s.section("alice").unwrap().rotation.as_ref().unwrap().confirmed, "not yet answered");
     assert!(matches!(&update(&mut s, Action::ConfirmYes)[..], [Command::IamAnswer { id: 7, yes: true }]));
@@ -238,7 +238,7 @@ fn deactivate_and_delete_confirm_and_refuse_the_key_in_use() {
     at(&mut s, "alice", key("AKIADEMOALICE0000001"));
     for op in [KeyOp::Deactivate, KeyOp::Delete] {
         assert!(update(&mut s, Action::IamKey(op)).is_empty());
-        let Some(Confirm::Refused { title, text }) = s.popup().map(|p| p.confirm.clone()) else { panic!() };
+        let Some(Dialog::Refused { title, text }) = s.popup().map(|p| p.dialog.clone()) else { panic!() };
         assert!(title.ends_with("****0001?"), "{title}");
         assert!(
             text.contains("is the key your AWS files hold for alice (last used 2027-01-15 (sts, eu-west-1))"),
@@ -253,7 +253,7 @@ fn deactivate_and_delete_confirm_and_refuse_the_key_in_use() {
     assert!(s.confirms.is_empty());
     assert_eq!(last_log(&s), "****0002 of alice is already inactive: x deletes it");
     update(&mut s, Action::IamKey(KeyOp::Delete));
-    assert!(matches!(s.popup().map(|p| &p.confirm), Some(Confirm::Key { op: KeyOp::Delete, .. })));
+    assert!(matches!(s.popup().map(|p| &p.dialog), Some(Dialog::Key { op: KeyOp::Delete, .. })));
     assert!(update(&mut s, Action::ConfirmNo).is_empty());
     assert_eq!(last_log(&s), "****0002 of alice left as it is");
     update(&mut s, Action::IamKey(KeyOp::Delete));
@@ -288,7 +288,7 @@ fn the_fix_shows_its_json_and_applies_only_when_allowed() {
     assert!(last_log(&s).starts_with("the audit cannot tell whether MFA is enforced for carol"), "{}", last_log(&s));
     at(&mut s, "bob", Part::Fix);
     update(&mut s, Action::IamFix);
-    let Some(Confirm::Fix { fix, plan: Err(why), .. }) = s.popup().map(|p| p.confirm.clone()) else { panic!() };
+    let Some(Dialog::Fix { fix, plan: Err(why), .. }) = s.popup().map(|p| p.dialog.clone()) else { panic!() };
     assert!(why.contains("may not iam:PutUserPermissionsBoundary"));
     update(&mut s, Action::ConfirmScroll(10));
     assert_eq!(s.popup().unwrap().scroll, 10);

@@ -4,7 +4,7 @@
 use super::{Ctx, ask_tty, has_tty};
 use crate::aws::config::AwsEnv;
 use crate::aws::iam::audit::{self, Audit, AuditOptions, PROBE_ACTION, Probe, Simulation};
-use crate::aws::iam::enforcement::{Severity, Verdict};
+use crate::aws::iam::enforcement::{FindingSeverity, Verdict};
 use crate::aws::iam::policy_api::SimResult;
 use crate::settings::Settings;
 use serde_json::{Value, json};
@@ -90,7 +90,7 @@ fn write_audit(out: &mut impl Write, a: &Audit) -> std::io::Result<()> {
     writeln!(out, "  (a) policies: {}", s.summary)?;
     let readable = s.gathered.policies.iter().filter(|p| p.document.is_ok()).count();
     writeln!(out, "      {} of {} applicable policies read", readable, s.gathered.policies.len())?;
-    for f in s.assessment.findings.iter().filter(|f| f.severity > Severity::Info) {
+    for f in s.assessment.findings.iter().filter(|f| f.severity > FindingSeverity::Info) {
         writeln!(out, "      {}: {}", f.severity.tag(), f.message)?;
     }
     writeln!(out, "  (b) live probe: {}", audit::probe_line(&a.probe))?;

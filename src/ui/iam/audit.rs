@@ -7,7 +7,7 @@ use super::{lead, para};
 use crate::aws::iam::audit::{Audit, probe_line};
 use crate::aws::iam::enforcement::Verdict;
 use crate::state::AppState;
-use crate::state::iam::Section;
+use crate::state::iam::UserSection;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::Line;
 
@@ -20,7 +20,7 @@ fn verdict_word(v: Verdict, t: &Theme) -> (String, Style) {
     (v.word().into(), style.add_modifier(Modifier::BOLD))
 }
 
-pub(super) fn verdict_block(s: &AppState, sec: &Section, on: bool, width: usize, t: &Theme) -> Vec<Line<'static>> {
+pub(super) fn verdict_block(s: &AppState, sec: &UserSection, on: bool, width: usize, t: &Theme) -> Vec<Line<'static>> {
     let spin = SPINNER[s.spinner % 4];
     let prefix = lead(on, "MFA audit");
     let retry = |e: &str| format!("{e} · a: try again");
@@ -54,7 +54,7 @@ pub(super) fn evidence(a: Option<&Audit>, on: bool, width: usize, t: &Theme) -> 
     out
 }
 
-pub(super) fn fix_block(sec: &Section, user: &str, on: bool, width: usize, t: &Theme) -> Vec<Line<'static>> {
+pub(super) fn fix_block(sec: &UserSection, user: &str, on: bool, width: usize, t: &Theme) -> Vec<Line<'static>> {
     let Some(fix) = sec.audit.data.as_ref().and_then(|a| a.fix.as_ref()) else { return vec![Line::from("")] };
     let mut out = para(lead(on, "fix"), None, &fix.description, t.text, width, t);
     let (text, style) = match (&sec.fix.data, &sec.fix.error) {

@@ -5,7 +5,9 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::exempt::{SELF_SERVICE, is_safe};
-use super::{AGE, Condition, Fix, PRESENT, Patterns, SCENARIOS, Severity, Test, Verdict, every_action, scenario};
+use super::{
+    AGE, Condition, FindingSeverity, Fix, PRESENT, Patterns, SCENARIOS, Test, Verdict, every_action, scenario,
+};
 use crate::aws::iam::audit::FIX_POLICY_NAME;
 
 impl Verdict {
@@ -19,13 +21,13 @@ impl Verdict {
     }
 }
 
-impl Severity {
+impl FindingSeverity {
     /// The word before a finding's message.
     pub fn tag(self) -> &'static str {
         match self {
-            Severity::Info => "note",
-            Severity::Warning => "warning",
-            Severity::Problem => "problem",
+            FindingSeverity::Info => "note",
+            FindingSeverity::Warning => "warning",
+            FindingSeverity::Problem => "problem",
         }
     }
 }
