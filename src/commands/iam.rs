@@ -8,7 +8,6 @@ pub use audit::{AuditFlags, audit};
 
 use crate::aws::config::AwsEnv;
 use crate::aws::engine::{Engine, Plan};
-use crate::aws::iam::api::MfaKind;
 use crate::aws::iam::keys::{KeyInfo, Overview, overview};
 use crate::aws::iam::rotate::{self, Answer, Confirm, Event, Question, RotateOptions, Yes, day};
 use crate::commands::session;
@@ -130,15 +129,7 @@ fn write_overview(out: &mut impl Write, o: &Overview) -> std::io::Result<()> {
         }
         Err(e) => writeln!(out, "  access keys: not readable ({e})")?,
     }
-    let device = |d: &crate::aws::iam::api::MfaDevice| {
-        let kind = match d.kind {
-            MfaKind::Virtual => "virtual",
-            MfaKind::Hardware => "hardware TOTP",
-            MfaKind::Fido => "FIDO security key",
-        };
-        let usable = if d.kind.usable_from_cli() { "usable from the CLI" } else { "console only" };
-        format!("{} ({kind}, {usable})", d.serial)
-    };
+    let device = |d: &crate::aws::iam::api::MfaDevice| format!("{} ({})", d.serial, d.kind.describe());
     writeln!(out, "  MFA devices: {}", list_or(&o.mfa_devices, device))?;
     writeln!(out, "  groups: {}", list_or(&o.groups, |g| g.clone()))?;
     writeln!(out, "  managed policies: {}", list_or(&o.attached_policies, |p| p.name.clone()))?;

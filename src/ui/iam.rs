@@ -10,7 +10,7 @@ use super::columns::SPINNER;
 use super::text::wrap_after;
 use super::theme::Theme;
 use super::{dashboard, log};
-use crate::aws::iam::api::{MfaDevice, MfaKind};
+use crate::aws::iam::api::MfaDevice;
 use crate::aws::iam::enforcement::FindingSeverity;
 use crate::aws::iam::keys::Overview;
 use crate::display::plural;
@@ -231,11 +231,7 @@ fn list<T>(r: &Result<Vec<T>, String>, show: impl Fn(&T) -> String) -> (String, 
 
 fn device(d: &MfaDevice, configured: Option<&str>) -> String {
     let name = d.serial.rsplit('/').next().unwrap_or(&d.serial);
-    let kind = match d.kind {
-        MfaKind::Virtual => "virtual, usable from the CLI",
-        MfaKind::Hardware => "hardware TOTP, usable from the CLI",
-        MfaKind::Fido => "FIDO security key: console only, the CLI cannot use it",
-    };
+    let kind = d.kind.describe();
     let yours = if configured == Some(d.serial.as_str()) { " (your mfa_serial)" } else { "" };
     format!("{name}: {kind}{yours}")
 }
