@@ -222,7 +222,9 @@ fn event_line(e: &Event, last_verify: &mut Option<(u32, u64)>) -> Option<String>
         };
         return Some(format!("  {}", clipped.describe()));
     }
-    Some(format!("  {}", e.describe()))
+    // Who signs and what is resumed head the run; its steps are indented under them.
+    let indent = if matches!(e, Event::Signing { .. } | Event::Resuming { .. }) { "" } else { "  " };
+    Some(format!("{indent}{}", e.describe()))
 }
 
 /// `mfatui rotate PROFILE`. Exit 0 when rotated; errors exit 2 (main).
