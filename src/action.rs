@@ -4,10 +4,10 @@
 use crate::aws::engine::{LoginReport, Progress, Prompting, Which};
 use crate::aws::iam::api::KeyId;
 use crate::aws::iam::audit::{Audit, FixPlan};
+use crate::aws::iam::key_ops::KeyOp;
 use crate::aws::iam::keys::Overview;
 use crate::aws::iam::rotate::{Event, Question, Report, RotateOptions};
 use crate::aws::secret::Secret;
-use crate::state::iam::KeyOp;
 use std::collections::HashMap;
 
 #[derive(Debug)]

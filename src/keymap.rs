@@ -1,8 +1,8 @@
 //! Keys and mouse events to actions, by mode: the top layer gets them first.
 
 use crate::action::Action;
+use crate::aws::iam::key_ops::KeyOp;
 use crate::state::Layer;
-use crate::state::iam::KeyOp;
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEventKind};
 
 pub fn map(layer: Layer, event: Event) -> Option<Action> {

@@ -468,3 +468,34 @@ fn rand_ms(max: u64) -> u64 {
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos() as u64;
     nanos % max
 }
+
+/// `mfatui rotate` prints the domain's sentences, the ones the dashboard shows too
+/// (`ui::iam_snapshot_tests::the_rotation_shows_the_domains_words`).
+#[test]
+fn the_cli_prints_the_domains_words() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sb = rt.block_on(sandbox::start(&seed(&[]), 0)).unwrap();
+    let home = Home::new();
+    home.write("config", CONFIG).write("credentials", CREDENTIALS);
+    let o = run_binary(&home, &sb, &["rotate", "dana", "--yes"]);
+    let out = stdout(&o);
+    assert!(o.status.success(), "{out}{}", stderr(&o));
+    let keys = rt.block_on(check_files(&home, &sb));
+    let report = rotate::Report {
+        profile: "dana".into(),
+        user: "dana".into(),
+        old: KeyId::new(KEY1),
+        new: KeyId::new(&keys.access_key_id),
+        old_key: OldKey::Deleted,
+        file: Some(home.aws("credentials")),
+        made_room: vec![],
+        deleted_unsaved: vec![],
+        old_refused: Some(true),
+        mfa: true,
+    };
+    assert!(out.contains(&format!("Done: {}", report.summary())), "{out}");
+    for e in [Event::Deactivated { key: KeyId::new(KEY1) }, Event::DeletedOld { key: KeyId::new(KEY1) }] {
+        assert!(out.contains(&format!("  {}\n", e.describe())), "{out}");
+    }
+    assert!(out.to_lowercase().contains(&rotate::starting("dana", false)), "{out}");
+}

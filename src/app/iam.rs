@@ -7,34 +7,13 @@
 use super::prompts::Waiters;
 use super::{Dashboard, progress_sink, snapshot};
 use crate::action::{Action, Command};
-use crate::aws::engine::{Engine, Plan, Sink};
-use crate::aws::iam::access::{IamError, access, failed, user_of};
-use crate::aws::iam::api::{self, KeyId};
-use crate::aws::iam::{audit, keys, rotate};
-use crate::state::iam::KeyOp;
+use crate::aws::engine::Engine;
+use crate::aws::iam::{audit, key_ops, keys, rotate};
 use tokio::sync::mpsc;
 
 /// The sessions as now stored: a sign-in on the IAM screen shows in the header at once.
 fn sessions(engine: &Engine, tx: &mpsc::UnboundedSender<Action>) {
     let _ = tx.send(Action::Sessions(snapshot(engine).0));
-}
-
-/// Deactivate or delete a key that is not the one the user's files hold (checked again here,
-/// against the files as they are now).
-async fn key_op(engine: &Engine, plan: &Plan, user: &str, key: &KeyId, op: KeyOp, sink: &Sink) -> Result<(), IamError> {
-    let u = user_of(plan, user)?;
-    if rotate::file_keys(engine.paths(), &u.name).is_ok_and(|k| k.access_key_id == key.full()) {
-        return Err(IamError::Refused(format!(
-            "{key} is the key your AWS files hold for {user}: rotate it instead (r)"
-        )));
-    }
-    let a = access(engine, plan, user, &[], sink).await?;
-    let r = match op {
-        KeyOp::Deactivate => api::update_access_key(&a.target, &a.keys, &a.user, key, false).await,
-        KeyOp::Delete => api::delete_access_key(&a.target, &a.keys, &a.user, key).await,
-    };
-    let action = if op == KeyOp::Delete { "DeleteAccessKey" } else { "UpdateAccessKey" };
-    r.map_err(failed(format!("iam:{action} for {}", a.user)))
 }
 
 impl Dashboard {
@@ -79,7 +58,7 @@ impl Dashboard {
             }
             Command::IamKey { user, key, op } => {
                 tokio::spawn(async move {
-                    let r = key_op(&engine, &plan, &user, &key, op, &progress_sink(&tx)).await;
+                    let r = key_ops::change_key(&engine, &plan, &user, &key, op, &progress_sink(&tx)).await;
                     let _ = tx.send(Action::IamKeyDone { user, key, op, result: r.map_err(|e| e.to_string()) });
                 });
             }

@@ -349,15 +349,14 @@ impl Dashboard {
             let notice = |level, text: String| {
                 let _ = tx.send(Action::Notice { level, text });
             };
-            let link = crate::commands::console::link(&engine, &plan, &profile, None, None, Prompting::Allowed).await;
+            let link = crate::aws::console::link(&engine, &plan, &profile, None, None, Prompting::Allowed).await;
             let l = match link {
                 Ok(l) => l,
                 Err(e) => return notice(Level::Error, format!("console for {profile}: {e:#}")),
             };
-            let until = l
-                .valid_until
-                .map(|t| format!(" (the link signs in until {})", crate::commands::console::clock_time(t)));
-            let opened = tokio::task::spawn_blocking(move || match crate::commands::console::open_browser(&l.url) {
+            let until =
+                l.valid_until.map(|t| format!(" (the link signs in until {})", crate::aws::console::clock_time(t)));
+            let opened = tokio::task::spawn_blocking(move || match crate::browser::open(&l.url) {
                 Ok(launcher) => {
                     (Level::Success, format!("opened {} with {launcher}{}", l.what, until.unwrap_or_default()))
                 }

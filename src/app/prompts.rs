@@ -206,6 +206,8 @@ mod tests {
             user: "alice".into(),
             key: crate::aws::iam::api::KeyId::new("X"),
             resume: None,
+            keep_old: false,
+            last_used: Ok(Default::default()),
         };
         let asked = tokio::spawn(async move { person.confirm(&q2).await });
         let ask = asks.recv().await.unwrap();

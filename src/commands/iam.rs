@@ -8,9 +8,8 @@ pub use audit::{AuditFlags, audit};
 
 use crate::aws::config::AwsEnv;
 use crate::aws::engine::{Engine, Plan};
-use crate::aws::iam::api::MfaKind;
 use crate::aws::iam::keys::{KeyInfo, Overview, overview};
-use crate::aws::iam::rotate::{self, Answer, Confirm, Event, OldKey, Question, RotateOptions, Yes, day, key_text};
+use crate::aws::iam::rotate::{self, Answer, Confirm, Event, Question, RotateOptions, Yes, day};
 use crate::commands::session;
 use crate::prompters::Order;
 use crate::settings::Settings;
@@ -130,15 +129,7 @@ fn write_overview(out: &mut impl Write, o: &Overview) -> std::io::Result<()> {
         }
         Err(e) => writeln!(out, "  access keys: not readable ({e})")?,
     }
-    let device = |d: &crate::aws::iam::api::MfaDevice| {
-        let kind = match d.kind {
-            MfaKind::Virtual => "virtual",
-            MfaKind::Hardware => "hardware TOTP",
-            MfaKind::Fido => "FIDO security key",
-        };
-        let usable = if d.kind.usable_from_cli() { "usable from the CLI" } else { "console only" };
-        format!("{} ({kind}, {usable})", d.serial)
-    };
+    let device = |d: &crate::aws::iam::api::MfaDevice| format!("{} ({})", d.serial, d.kind.describe());
     writeln!(out, "  MFA devices: {}", list_or(&o.mfa_devices, device))?;
     writeln!(out, "  groups: {}", list_or(&o.groups, |g| g.clone()))?;
     writeln!(out, "  managed policies: {}", list_or(&o.attached_policies, |p| p.name.clone()))?;
@@ -204,67 +195,36 @@ struct TtyConfirm;
 
 impl Confirm for TtyConfirm {
     fn confirm<'a>(&'a self, q: &'a Question) -> Answer<'a> {
-        let text = match q {
-            Question::Rotate { profile, user, key, resume: None } => format!(
-                "Rotate the access key {key} of {user}? A new key replaces it in your AWS files ([{profile}]) and the old one is then deactivated."
-            ),
-            Question::Rotate { user, resume: Some(phase), .. } => {
-                format!("Resume the interrupted rotation of {user}'s key ({})?", phase.describe())
-            }
-            Question::MakeRoom { user, key } => {
-                format!("{user} has two access keys. Delete {} to make room?", key_text(key))
-            }
-        };
+        let text = q.text().line();
         Box::pin(async move { tokio::task::spawn_blocking(move || ask_tty(&text)).await.unwrap_or(false) })
     }
 }
 
+/// The event's line, or none for a check that repeats too soon: one line per success, and per
+/// 2 s of waiting, so a minute of polling is not 240 lines.
 fn event_line(e: &Event, last_verify: &mut Option<(u32, u64)>) -> Option<String> {
-    Some(match e {
-        Event::Signing { text, .. } => text.clone(),
-        Event::Resuming { phase, journal } => {
-            format!("resuming an interrupted rotation ({}; journal {})", phase.describe(), journal.display())
-        }
-        Event::Keys { keys } => keys.iter().map(|k| format!("  {}", key_line(k))).collect::<Vec<_>>().join("\n"),
-        Event::MadeRoom { deleted } => format!("  deleted {deleted} to make room"),
-        Event::DeletedUnsaved { key } => {
-            format!("  deleted {key}, made by an interrupted run that never saved its secret")
-        }
-        Event::Creating => "  creating a new access key".into(),
-        Event::Created { key } => format!("  created {key}; its secret is in the journal"),
-        Event::Saved { key, file } => {
-            format!("  saved {key} in {} (only aws_access_key_id and aws_secret_access_key changed)", file.display())
-        }
-        Event::Verifying { successes, needed, waited_ms, last_error, .. } => {
-            // One line per success, and per 2 s of waiting: a minute of polling is not 240 lines.
-            let shown = match (successes, last_verify.as_ref()) {
-                (0, Some((0, at))) if waited_ms.saturating_sub(*at) < 2000 => None,
-                (s, Some((p, _))) if s == p && *s > 0 => None,
-                _ => Some(()),
-            };
-            shown?;
-            *last_verify = Some((*successes, *waited_ms));
-            match last_error {
-                Some(err) if *successes == 0 => format!(
-                    "  not accepted yet after {:.1}s ({}); IAM takes a few seconds to propagate a new key",
-                    *waited_ms as f64 / 1000.0,
-                    crate::display::clip(err, 120)
-                ),
-                _ => format!("  sts:GetCallerIdentity with the new key: accepted {successes}/{needed}"),
-            }
-        }
-        Event::Verified { key, waited_ms } => format!("  verified {key} after {:.1}s", *waited_ms as f64 / 1000.0),
-        Event::Deactivated { key } => format!("  deactivated {key}"),
-        Event::OldRefused { key, waited_ms } => {
-            format!("  AWS now refuses {key} (checked after {:.1}s)", *waited_ms as f64 / 1000.0)
-        }
-        Event::OldStillAccepted { key, waited_ms } => format!(
-            "  warning: AWS still accepted {key} {:.0}s after it was deactivated (IAM may be slow, or this endpoint ignores key status); it is inactive in IAM",
-            *waited_ms as f64 / 1000.0
-        ),
-        Event::DeletedOld { key } => format!("  deleted {key}"),
-        Event::Restarting { why } => format!("  {why}"),
-    })
+    if let Event::Verifying { successes, waited_ms, last_error, attempt, needed } = e {
+        let shown = match (successes, last_verify.as_ref()) {
+            (0, Some((0, at))) if waited_ms.saturating_sub(*at) < 2000 => None,
+            (s, Some((p, _))) if s == p && *s > 0 => None,
+            _ => Some(()),
+        };
+        shown?;
+        *last_verify = Some((*successes, *waited_ms));
+        // A terminal line: AWS's error is cut, the rest of the sentence is not.
+        let last_error = last_error.as_ref().map(|err| crate::display::clip(err, 120).into_owned());
+        let clipped = Event::Verifying {
+            attempt: *attempt,
+            successes: *successes,
+            needed: *needed,
+            waited_ms: *waited_ms,
+            last_error,
+        };
+        return Some(format!("  {}", clipped.describe()));
+    }
+    // Who signs and what is resumed head the run; its steps are indented under them.
+    let indent = if matches!(e, Event::Signing { .. } | Event::Resuming { .. }) { "" } else { "  " };
+    Some(format!("{indent}{}", e.describe()))
 }
 
 /// `mfatui rotate PROFILE`. Exit 0 when rotated; errors exit 2 (main).
@@ -291,24 +251,14 @@ pub fn rotate(env: &AwsEnv, settings: Settings, profile: &str, flags: RotateFlag
         }
     };
     let user = crate::aws::iam::access::user_of(&ctx.plan, profile)?.name.clone();
-    println!("Rotating the access key of {user}.");
+    println!("{}.", capitalised(&rotate::starting(&user, !flags.yes)));
     let confirm: &dyn Confirm = if flags.yes { &Yes } else { &TtyConfirm };
     let report = ctx.rt.block_on(rotate::rotate(&ctx.engine, &ctx.plan, profile, &opts, confirm, &progress))?;
-    let old = match report.old_key {
-        OldKey::Deleted => format!("the old key {} was deleted", report.old),
-        OldKey::KeptInactive => format!("the old key {} is kept, inactive", report.old),
-    };
-    let room = if report.made_room.is_empty() {
-        String::new()
-    } else {
-        format!(
-            "; deleted to make room: {}",
-            report.made_room.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
-        )
-    };
-    println!(
-        "Done: {} now uses {} (was {}); {old}{room}. Sessions obtained with the old key keep working until they expire; the next MFA sign-in uses the new key.",
-        report.profile, report.new, report.old
-    );
+    println!("Done: {}", report.summary());
     Ok(0)
+}
+
+fn capitalised(text: &str) -> String {
+    let mut c = text.chars();
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
 }

@@ -5,7 +5,8 @@
 use super::{AppState, Level};
 use crate::aws::iam::api::KeyId;
 use crate::aws::iam::audit::{Audit, FixPlan};
-use crate::aws::iam::enforcement::{Fix, Severity, Verdict};
+use crate::aws::iam::enforcement::{FindingSeverity, Fix, Verdict};
+use crate::aws::iam::key_ops::KeyOp;
 use crate::aws::iam::keys::{KeyInfo, Overview};
 use crate::aws::iam::rotate::Question;
 use std::collections::BTreeMap;
@@ -66,10 +67,13 @@ pub struct Rotation {
     /// The keys as the rotation last listed them (the question names the key's last use).
     pub keys: Vec<KeyInfo>,
     pub running: bool,
+    /// The person said yes to rotating: until then nothing has changed, and the screen says so.
+    pub confirmed: bool,
 }
 
+/// One IAM user's part of the IAM screen (not a section of the AWS files: that is `config::Section`).
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct Section {
+pub struct UserSection {
     pub overview: Load<Overview>,
     pub audit: Load<Box<Audit>>,
     /// What applying the audit's fix takes and whether the caller may (`plan_fix`), checked
@@ -80,7 +84,7 @@ pub struct Section {
     pub busy: Option<String>,
 }
 
-impl Section {
+impl UserSection {
     pub fn keys(&self) -> &[KeyInfo] {
         self.overview.data.as_ref().and_then(|o| o.keys.as_ref().ok()).map_or(&[], Vec::as_slice)
     }
@@ -88,7 +92,7 @@ impl Section {
     /// The audit's findings worth a line: warnings and problems.
     pub fn findings(&self) -> Vec<&crate::aws::iam::enforcement::Finding> {
         self.audit.data.as_ref().map_or(Vec::new(), |a| {
-            a.static_.assessment.findings.iter().filter(|f| f.severity > Severity::Info).collect()
+            a.static_.assessment.findings.iter().filter(|f| f.severity > FindingSeverity::Info).collect()
         })
     }
 
@@ -118,30 +122,15 @@ pub struct Item {
     pub part: Part,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KeyOp {
-    Deactivate,
-    Delete,
-}
-
-impl KeyOp {
-    pub fn verb(self) -> &'static str {
-        match self {
-            KeyOp::Deactivate => "deactivate",
-            KeyOp::Delete => "delete",
-        }
-    }
-}
-
-/// A popup that waits for yes or no (or only for a key, when it explains a refusal).
+/// What a popup asks: a yes or no (or only a key, when it explains a refusal). The domain's
+/// `rotate::Confirm` is the trait a rotation asks its questions through; this is the screen's.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Confirm {
+pub enum Dialog {
     /// A rotation's question; `id` names the worker waiting for the answer.
     Question {
         id: u64,
         user: String,
         question: Question,
-        last_used: Option<String>,
     },
     Key {
         user: String,
@@ -163,14 +152,14 @@ pub enum Confirm {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Popup {
-    pub confirm: Confirm,
+    pub dialog: Dialog,
     /// First line of the JSON shown (the fix's document can be taller than the terminal).
     pub scroll: u16,
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct IamState {
-    pub sections: BTreeMap<String, Section>,
+    pub sections: BTreeMap<String, UserSection>,
     pub cursor: Option<Item>,
     /// Keys older than this are flagged (`key_max_age_days`).
     pub max_age_days: i64,
@@ -184,18 +173,18 @@ impl AppState {
         self.rows.iter().filter(|r| r.is_user).map(|r| r.profile.clone()).collect()
     }
 
-    pub fn section(&self, user: &str) -> Option<&Section> {
+    pub fn section(&self, user: &str) -> Option<&UserSection> {
         self.iam.sections.get(user)
     }
 
-    pub fn section_mut(&mut self, user: &str) -> &mut Section {
+    pub fn section_mut(&mut self, user: &str) -> &mut UserSection {
         self.iam.sections.entry(user.to_string()).or_default()
     }
 
     /// Everything the cursor can stop on, top to bottom.
     pub fn iam_items(&self) -> Vec<Item> {
         let mut out = Vec::new();
-        let empty = Section::default();
+        let empty = UserSection::default();
         for user in self.iam_users() {
             let s = self.section(&user).unwrap_or(&empty);
             let mut push = |part| out.push(Item { user: user.clone(), part });

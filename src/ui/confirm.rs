@@ -5,10 +5,10 @@
 use super::centered;
 use super::text::wrap;
 use super::theme::Theme;
-use crate::aws::iam::audit::FixPlan;
 use crate::aws::iam::enforcement::Fix;
-use crate::aws::iam::rotate::{Question, day, key_text, last_used_text};
-use crate::state::iam::{Confirm, KeyOp, Popup};
+use crate::aws::iam::key_ops::KeyOp;
+use crate::aws::iam::rotate::Question;
+use crate::state::iam::{Dialog, Popup};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -43,121 +43,53 @@ fn fix_body(fix: &Fix) -> Vec<Body> {
     out
 }
 
-fn fix_question(p: &FixPlan, user: &str) -> String {
-    let create = if p.create {
-        format!("create the policy {} with the document below and ", p.policy_arn)
-    } else {
-        String::new()
-    };
-    let replaces = match &p.replaces {
-        Some(b) if *b != p.policy_arn => {
-            format!(" This replaces its current boundary {b} (a user has one), which may widen what it can do.")
-        }
-        _ => String::new(),
-    };
-    format!("As {}, {create}set {} as the permissions boundary of {user}?{replaces}", p.caller, p.policy_arn)
-}
-
-fn content(c: &Confirm, t: &Theme) -> Content {
+fn content(c: &Dialog, t: &Theme) -> Content {
     let plain = |s: String| (s, t.text);
     match c {
-        Confirm::Question {
-            user, question: Question::Rotate { profile, key, resume: None, .. }, last_used, ..
-        } => Content {
-            title: format!(" Rotate the access key of {user}? "),
-            head: vec![
-                (
-                    format!(
-                        "Rotate {key}, the access key of {user} in your AWS files ({})?",
-                        last_used.clone().unwrap_or_else(|| "last use unknown".into())
-                    ),
-                    t.title,
-                ),
-                plain(format!(
-                    "A new key replaces it in [{profile}] (only the key id and secret change). Once AWS accepts the new key, {key} is deactivated, then deleted. Sessions made with it last until they expire."
-                )),
-            ],
-            body: vec![],
-            tail: vec![],
-            keys: " y rotate · n or Esc: nothing changes ",
-        },
-        Confirm::Question { user, question: Question::Rotate { key, resume: Some(phase), .. }, .. } => Content {
-            title: format!(" Resume the rotation of {user}? "),
-            head: vec![
-                (format!("Resume the interrupted rotation of {user}'s key {key}?"), t.title),
-                plain(format!(
-                    "It stopped at: {}. Resuming finishes it from there; the AWS files always hold a key AWS accepts.",
-                    phase.describe()
-                )),
-            ],
-            body: vec![],
-            tail: vec![],
-            keys: " y resume · n or Esc: leave it for now ",
-        },
-        Confirm::Question { question: Question::MakeRoom { user, key }, .. } => Content {
-            title: format!(" Make room for {user}'s new key? "),
-            head: vec![
-                (
-                    format!("{user} has two access keys, the most IAM allows. Delete {} to make room?", key_text(key)),
-                    t.title,
-                ),
-                plain(format!(
-                    "{} is not the key in your AWS files. Deleting cannot be undone: a program that still uses it stops working. No stops the rotation with nothing changed.",
-                    key.id
-                )),
-            ],
-            body: vec![],
-            tail: vec![],
-            keys: " y delete it and go on · n or Esc: stop ",
-        },
-        Confirm::Key { user, op, key } => {
-            let status = if key.active { "active" } else { "inactive" };
-            let what = format!(
-                "It is {status}, created {}, {}; it is not the key in your AWS files.",
-                day(key.created),
-                last_used_text(&key.last_used)
-            );
-            let (title, question, effect, keys) = match op {
-                KeyOp::Deactivate => (
-                    format!(" Deactivate {}? ", key.id),
-                    format!("Deactivate the access key {} of {user}?", key.id),
-                    "Programs that use it are refused until it is made active again (in the IAM console).".to_string(),
-                    " y deactivate · n or Esc: leave it ",
-                ),
-                KeyOp::Delete => (
-                    format!(" Delete {}? ", key.id),
-                    format!("Delete the access key {} of {user} for good?", key.id),
-                    if key.active {
-                        "Deleting cannot be undone and programs that use it stop working: d deactivates it instead, which can be undone.".to_string()
-                    } else {
-                        "Deleting cannot be undone.".to_string()
-                    },
-                    " y delete · n or Esc: keep it ",
-                ),
+        Dialog::Question { question, .. } => {
+            let w = question.text();
+            let keys = match question {
+                Question::Rotate { resume: None, .. } => " y rotate · n or Esc: nothing changes ",
+                Question::Rotate { .. } => " y resume · n or Esc: leave it for now ",
+                Question::MakeRoom { .. } => " y delete it and go on · n or Esc: stop ",
             };
             Content {
-                title,
-                head: vec![(question, t.title), plain(what), plain(effect)],
+                title: format!(" {} ", w.title),
+                head: std::iter::once((w.ask, t.title)).chain(w.detail.into_iter().map(plain)).collect(),
                 body: vec![],
                 tail: vec![],
                 keys,
             }
         }
-        Confirm::Fix { user, fix, plan: Ok(p) } => Content {
+        Dialog::Key { user, op, key } => {
+            let w = op.question(user, key);
+            let keys = match op {
+                KeyOp::Deactivate => " y deactivate · n or Esc: leave it ",
+                KeyOp::Delete => " y delete · n or Esc: keep it ",
+            };
+            Content {
+                title: format!(" {} ", w.title),
+                head: std::iter::once((w.ask, t.title)).chain(w.detail.into_iter().map(plain)).collect(),
+                body: vec![],
+                tail: vec![],
+                keys,
+            }
+        }
+        Dialog::Fix { user, fix, plan: Ok(p) } => Content {
             title: format!(" Apply the fix for {user}? "),
-            head: vec![(fix_question(p, user), t.title), plain(fix.description.clone())],
+            head: vec![(p.question(), t.title), plain(fix.description.clone())],
             body: fix_body(fix),
             tail: vec![],
             keys: " y apply the boundary · n or Esc: nothing changes · j k scroll · c copy the Deny · b the boundary ",
         },
-        Confirm::Fix { user, fix, plan: Err(e) } => Content {
+        Dialog::Fix { user, fix, plan: Err(e) } => Content {
             title: format!(" The fix for {user} "),
             head: vec![plain(fix.description.clone())],
             body: fix_body(fix),
             tail: vec![(format!("Not applied from here: {e}"), t.warn)],
             keys: " Esc close · j k scroll · c copy the Deny · b copy the boundary ",
         },
-        Confirm::Refused { title, text } => Content {
+        Dialog::Refused { title, text } => Content {
             title: format!(" {title} "),
             head: vec![(text.clone(), t.text)],
             body: vec![],
@@ -177,7 +109,7 @@ fn chunks(line: &str, width: usize) -> Vec<String> {
 }
 
 pub fn draw(f: &mut Frame, area: Rect, p: &Popup, t: &Theme) {
-    let c = content(&p.confirm, t);
+    let c = content(&p.dialog, t);
     let widest = c
         .head
         .iter()

@@ -158,19 +158,19 @@ pub fn table(f: &mut Frame, area: Rect, s: &AppState, t: &Theme) {
 /// terminal is too narrow for all of them. Shown in a fixed order (`order`), so a hint does not
 /// move when another one is left out.
 pub fn footer(f: &mut Frame, area: Rect, s: &AppState, t: &Theme) {
-    use crate::state::iam::Confirm;
+    use crate::state::iam::Dialog;
     let (hints, order): (&[(&str, &str)], &[&str]) = match s.layer() {
         Layer::Filter => (&[("type", "filter"), ("Enter", "keep"), ("Esc", "clear")], &[]),
         Layer::Prompt => (&[("digits", "code"), ("Enter", "sign in"), ("Esc", "refuse")], &[]),
         Layer::Help => (&[("any key", "close help")], &[]),
         Layer::Details => (&[("any key", "close details")], &[]),
-        Layer::Confirm => match s.popup().map(|p| &p.confirm) {
-            Some(Confirm::Refused { .. }) => (&[("Enter", "close")], &[]),
-            Some(Confirm::Fix { plan: Err(_), .. }) => (
+        Layer::Confirm => match s.popup().map(|p| &p.dialog) {
+            Some(Dialog::Refused { .. }) => (&[("Enter", "close")], &[]),
+            Some(Dialog::Fix { plan: Err(_), .. }) => (
                 &[("Esc", "close"), ("j k", "scroll"), ("c", "copy the Deny"), ("b", "copy the boundary")],
                 &["j k", "c", "b", "Esc"],
             ),
-            Some(Confirm::Fix { .. }) => (
+            Some(Dialog::Fix { .. }) => (
                 &[
                     ("y", "apply"),
                     ("n", "cancel"),

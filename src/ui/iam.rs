@@ -4,19 +4,18 @@
 //! explanation and fix. The cursor moves over the parts of the sections; the view scrolls so
 //! the part under it shows whole, its section's top too when there is room (else its user's
 //! name stays on the first row). Errors are wrapped in full where they happened. The audit's
-//! lines are drawn by `iam/audit.rs`.
+//! lines are drawn by `iam/audit.rs`, the key table by `iam/keys.rs`.
 
 use super::columns::SPINNER;
 use super::text::wrap_after;
 use super::theme::Theme;
 use super::{dashboard, log};
-use crate::aws::iam::api::{MfaDevice, MfaKind};
-use crate::aws::iam::enforcement::Severity;
-use crate::aws::iam::keys::{KeyInfo, Overview};
-use crate::aws::iam::rotate::{day, last_used_text};
+use crate::aws::iam::api::MfaDevice;
+use crate::aws::iam::enforcement::FindingSeverity;
+use crate::aws::iam::keys::Overview;
 use crate::display::plural;
 use crate::state::AppState;
-use crate::state::iam::{Item, Part, Section};
+use crate::state::iam::{Dialog, Item, Part, UserSection};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -24,8 +23,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Scrollbar, ScrollbarOrientation, ScrollbarState, Wrap};
 
 mod audit;
+mod keys;
 
 use audit::{evidence, fix_block, verdict_block};
+use keys::key_block;
 
 /// Labels sit after the cursor mark and an indent.
 const LABEL: usize = 13;
@@ -125,7 +126,7 @@ fn scroll(start: usize, len: usize, starts: &[usize], total: usize, height: usiz
 }
 
 fn blocks(s: &AppState, items: Vec<Item>, width: usize, t: &Theme, cursor: Option<&Item>) -> Vec<Block> {
-    let empty = Section::default();
+    let empty = UserSection::default();
     let mut out: Vec<Block> = Vec::new();
     for item in items {
         let sec = s.section(&item.user).unwrap_or(&empty);
@@ -151,9 +152,8 @@ fn blocks(s: &AppState, items: Vec<Item>, width: usize, t: &Theme, cursor: Optio
             Part::Verdict => verdict_block(s, sec, on, width, t),
             Part::Finding(i) => {
                 let f = sec.findings()[*i];
-                let (tag, style) =
-                    if f.severity == Severity::Problem { ("problem:", t.err) } else { ("warning:", t.warn) };
-                para(lead(on, ""), Some((tag.into(), style)), &f.message, t.text, width, t)
+                let style = if f.severity == FindingSeverity::Problem { t.err } else { t.warn };
+                para(lead(on, ""), Some((format!("{}:", f.severity.tag()), style)), &f.message, t.text, width, t)
             }
             Part::Evidence => evidence(sec.audit.data.as_deref(), on, width, t),
             Part::Fix => fix_block(sec, &item.user, on, width, t),
@@ -231,11 +231,7 @@ fn list<T>(r: &Result<Vec<T>, String>, show: impl Fn(&T) -> String) -> (String, 
 
 fn device(d: &MfaDevice, configured: Option<&str>) -> String {
     let name = d.serial.rsplit('/').next().unwrap_or(&d.serial);
-    let kind = match d.kind {
-        MfaKind::Virtual => "virtual, usable from the CLI",
-        MfaKind::Hardware => "hardware TOTP, usable from the CLI",
-        MfaKind::Fido => "FIDO security key: console only, the CLI cannot use it",
-    };
+    let kind = d.kind.describe();
     let yours = if configured == Some(d.serial.as_str()) { " (your mfa_serial)" } else { "" };
     format!("{name}: {kind}{yours}")
 }
@@ -271,7 +267,7 @@ fn info(o: &Overview, width: usize, t: &Theme) -> Vec<Line<'static>> {
     out
 }
 
-fn user_block(s: &AppState, user: &str, sec: &Section, width: usize, t: &Theme, on: bool) -> Vec<Line<'static>> {
+fn user_block(s: &AppState, user: &str, sec: &UserSection, width: usize, t: &Theme, on: bool) -> Vec<Line<'static>> {
     let spin = SPINNER[s.spinner % 4];
     let who = match &sec.overview.data {
         Some(o) if o.mfa_session => format!("{} · IAM calls on its MFA session", o.arn),
@@ -283,10 +279,14 @@ fn user_block(s: &AppState, user: &str, sec: &Section, width: usize, t: &Theme, 
             .and_then(|r| r.account.clone())
             .map_or_else(|| "IAM user".to_string(), |a| format!("IAM user in {a}")),
     };
-    let rotating = sec.rotation.as_ref().is_some_and(|r| r.running);
+    let rotation = sec.rotation.as_ref().filter(|r| r.running);
+    let asking = s.confirms.iter().any(|p| matches!(&p.dialog, Dialog::Question { user: u, .. } if u == user));
     let status = match &sec.busy {
         Some(b) => format!("  {spin} {b}…"),
-        None if rotating => format!("  {spin} rotating its key…"),
+        // Until the person says yes nothing has changed: the line must not say it is rotating.
+        None if rotation.is_some() && asking => "  waiting for your answer to rotate its key".to_string(),
+        None if rotation.is_some_and(|r| !r.confirmed) => format!("  {spin} reading its keys before asking to rotate…"),
+        None if rotation.is_some() => format!("  {spin} rotating its key…"),
         None if sec.overview.loading || sec.audit.loading => format!("  {spin} loading…"),
         None => String::new(),
     };
@@ -309,88 +309,7 @@ fn user_block(s: &AppState, user: &str, sec: &Section, width: usize, t: &Theme, 
     out
 }
 
-/// A key's cells: id, status, created, age (and OLD), last used, service, region, in the files.
-fn cells(k: &KeyInfo) -> [String; 8] {
-    let age = k.age_days.map_or("?".to_string(), |d| format!("{d} days{}", if k.old { " OLD" } else { "" }));
-    let (date, service, region) = match &k.last_used {
-        Ok(l) => (
-            l.date.map_or("never".into(), |d| day(Some(d))),
-            l.service.clone().unwrap_or_else(|| "—".into()),
-            l.region.clone().unwrap_or_else(|| "—".into()),
-        ),
-        Err(_) => ("unknown".into(), "—".into(), "—".into()),
-    };
-    let status = if k.active { "Active" } else { "Inactive" };
-    let files = if k.in_use { "in your AWS files" } else { "" };
-    [k.id.to_string(), status.into(), day(k.created), age, date, service, region, files.into()]
-}
-
-const TITLES: [&str; 8] = ["KEY", "STATUS", "CREATED", "AGE", "LAST USED", "SERVICE", "REGION", ""];
-
-fn key_block(
-    keys: &[KeyInfo],
-    k: &KeyInfo,
-    first: bool,
-    on: bool,
-    width: usize,
-    max_age: i64,
-    t: &Theme,
-) -> (Vec<Line<'static>>, usize) {
-    let all: Vec<[String; 8]> = keys.iter().map(cells).collect();
-    let widths: Vec<usize> =
-        (0..8).map(|c| all.iter().map(|r| r[c].chars().count()).chain([TITLES[c].len()]).max().unwrap_or(0)).collect();
-    let table = 4 + widths.iter().sum::<usize>() + 2 * 7 <= width;
-    let mut out = Vec::new();
-    if first {
-        out.push(Line::styled(format!("    access keys (old after {max_age} days)"), t.dim));
-        if table {
-            let titles: Vec<String> = (0..8).map(|c| format!("{:<w$}", TITLES[c], w = widths[c])).collect();
-            out.push(Line::styled(format!("    {}", titles.join("  ").trim_end()), t.header));
-        }
-    }
-    let focus = out.len();
-    let c = cells(k);
-    let age_style = if k.old { t.err } else { t.text };
-    let mark = format!("{}   ", if on { ">" } else { " " });
-    if table {
-        let pad = |i: usize| format!("{:<w$}", c[i], w = widths[i]);
-        let mut spans = vec![Span::styled(mark, t.dim), Span::styled(pad(0), t.title), Span::raw("  ")];
-        spans.push(Span::styled(pad(1), if k.active { t.ok } else { t.dim }));
-        spans.push(Span::raw("  "));
-        spans.push(Span::styled(pad(2), t.text));
-        spans.push(Span::raw("  "));
-        spans.push(Span::styled(pad(3), age_style));
-        for i in 4..7 {
-            spans.push(Span::raw("  "));
-            spans.push(Span::styled(pad(i), t.text));
-        }
-        if k.in_use {
-            spans.push(Span::raw("  "));
-            spans.push(Span::styled(c[7].clone(), t.accent));
-        }
-        out.push(Line::from(spans));
-    } else {
-        let files = if k.in_use { "  in your AWS files" } else { "" };
-        out.push(Line::from(vec![
-            Span::styled(mark, t.dim),
-            Span::styled(c[0].clone(), t.title),
-            Span::styled(format!("  {}", c[1]), if k.active { t.ok } else { t.dim }),
-            Span::styled(format!("  created {} (", c[2]), t.text),
-            Span::styled(c[3].clone(), age_style),
-            Span::styled(")", t.text),
-            Span::styled(files, t.accent),
-        ]));
-        if k.last_used.is_ok() {
-            out.extend(para("      ".into(), None, &last_used_text(&k.last_used), t.text, width, t));
-        }
-    }
-    if let Err(e) = &k.last_used {
-        out.extend(para("      ".into(), None, &format!("last use unknown: {e}"), t.err, width, t));
-    }
-    (out, focus)
-}
-
-fn rotation_block(s: &AppState, sec: &Section, on: bool, width: usize, t: &Theme) -> Vec<Line<'static>> {
+fn rotation_block(s: &AppState, sec: &UserSection, on: bool, width: usize, t: &Theme) -> Vec<Line<'static>> {
     let Some(r) = &sec.rotation else { return vec![Line::from("")] };
     let label = "rotation";
     let mut out = Vec::new();

@@ -4,10 +4,11 @@
 use super::snapshot_tests::{flat, render, row_of, sized, text};
 use crate::action::Action;
 use crate::aws::iam::api::KeyId;
-use crate::aws::iam::rotate::{Event, Question};
+use crate::aws::iam::key_ops::KeyOp;
+use crate::aws::iam::rotate::{Event, OldKey, Question, Report};
 use crate::state::AppState;
 use crate::state::iam::fixtures::{self, NOW};
-use crate::state::iam::{Item, KeyOp, Part};
+use crate::state::iam::{Item, Part};
 use crate::update::tests::demo_state;
 use crate::update::update;
 
@@ -156,8 +157,14 @@ fn confirm_rotate() {
     let keys = fixtures::overview("alice").keys.unwrap();
     update(&mut s, Action::IamRotate);
     update(&mut s, Action::IamEvent { user: "alice".into(), event: Event::Keys { keys: keys.clone() } });
-    let question =
-        Question::Rotate { profile: "alice".into(), user: "alice".into(), key: keys[0].id.clone(), resume: None };
+    let question = Question::Rotate {
+        profile: "alice".into(),
+        user: "alice".into(),
+        key: keys[0].id.clone(),
+        resume: None,
+        keep_old: false,
+        last_used: keys[0].last_used.clone(),
+    };
     update(&mut s, Action::IamQuestion { id: 1, user: "alice".into(), question });
     let t = render(&s, 80, 24);
     let all = popup(&t);
@@ -306,4 +313,46 @@ fn no_iam_user_says_so() {
     update(&mut s, Action::SwitchScreen);
     let t = render(&s, 80, 12);
     assert!(flat(&text(&t)).contains("No IAM user in ~/.aws/config"));
+}
+
+/// The dashboard shows the domain's sentences, the ones `mfatui rotate` prints too
+/// (`tests/iam_rotate.rs`, `the_cli_prints_the_domains_words`): the question before any change,
+/// then each step and the summary.
+#[test]
+fn the_rotation_shows_the_domains_words() {
+    let mut s = loaded(120, 40);
+    let keys = fixtures::overview("alice").keys.unwrap();
+    update(&mut s, Action::IamRotate);
+    let question = Question::Rotate {
+        profile: "alice".into(),
+        user: "alice".into(),
+        key: keys[0].id.clone(),
+        resume: None,
+        keep_old: false,
+        last_used: keys[0].last_used.clone(),
+    };
+    update(&mut s, Action::IamQuestion { id: 1, user: "alice".into(), question: question.clone() });
+    let words = question.text();
+    let all = popup(&render(&s, 120, 40));
+    assert!(all.contains(&words.ask) && words.detail.iter().all(|d| all.contains(d.as_str())), "{all}");
+    assert!(words.line().contains("deactivated, then deleted"), "says what a yes does to the old key");
+    update(&mut s, Action::ConfirmYes);
+    let deleted = Event::DeletedOld { key: keys[0].id.clone() };
+    update(&mut s, Action::IamEvent { user: "alice".into(), event: deleted.clone() });
+    let steps = &s.section("alice").unwrap().rotation.as_ref().unwrap().steps;
+    assert_eq!(steps.last().unwrap().text, deleted.describe());
+    let report = Report {
+        profile: "alice".into(),
+        user: "alice".into(),
+        old: keys[0].id.clone(),
+        new: KeyId::new("AKIANEWALICE00009XYZ"),
+        old_key: OldKey::Deleted,
+        file: Some("/home/alice/.aws/credentials".into()),
+        made_room: vec![],
+        deleted_unsaved: vec![],
+        old_refused: Some(true),
+        mfa: true,
+    };
+    update(&mut s, Action::IamRotated { user: "alice".into(), result: Ok(report.clone()) });
+    assert!(s.log.iter().any(|l| l.text == format!("rotate alice: done: {}", report.summary())));
 }

@@ -5,9 +5,10 @@
 use crate::action::{Action, Command};
 use crate::aws::iam::audit::FIX_POLICY_NAME;
 use crate::aws::iam::enforcement::Verdict;
-use crate::aws::iam::rotate::{Event, OldKey, Question, Report, RotateOptions, key_text, last_used_text};
+use crate::aws::iam::key_ops::KeyOp;
+use crate::aws::iam::rotate::{self, Event, Question, Report, RotateOptions, Tone, last_used_text};
 use crate::display::plural;
-use crate::state::iam::{Confirm, Item, KeyOp, Load, Part, Popup, Rotation, Screen, Step};
+use crate::state::iam::{Dialog, Item, Load, Part, Popup, Rotation, Screen, Step};
 use crate::state::{Activity, AppState, Level};
 use std::time::Duration;
 
@@ -78,8 +79,8 @@ pub(super) fn rotate(s: &mut AppState) -> Vec<Command> {
         s.log(Level::Warn, format!("the rotation of {user}'s key is still running: wait for its end"));
         return vec![];
     }
-    s.section_mut(&user).rotation = Some(Rotation { steps: Vec::new(), keys: Vec::new(), running: true });
-    s.log(Level::Info, format!("rotating the access key of {user}: you confirm before anything changes"));
+    s.section_mut(&user).rotation = Some(Rotation { running: true, ..Rotation::default() });
+    s.log(Level::Info, rotate::starting(&user, true));
     let opts = RotateOptions {
         // Whether to delete another key to make room is asked, through the popup.
         make_room: true,
@@ -103,8 +104,8 @@ pub(super) fn key(s: &mut AppState, op: KeyOp) -> Vec<Command> {
         s.log(Level::Warn, format!("{user}: still {busy}; try again when it ends"));
         return vec![];
     }
-    let confirm = if k.in_use {
-        Confirm::Refused {
+    let dialog = if k.in_use {
+        Dialog::Refused {
             title: format!("{} {}?", capitalised(op.verb()), k.id),
             text: format!(
                 "No: {} is the key your AWS files hold for {user} ({}). Without it mfatui and your tools could not sign in as {user}. Rotate it instead: close this and press r, which creates a new key, saves it in your files, checks that AWS accepts it, and only then deactivates and deletes {}.",
@@ -117,9 +118,9 @@ pub(super) fn key(s: &mut AppState, op: KeyOp) -> Vec<Command> {
         s.log(Level::Info, format!("{} of {user} is already inactive: x deletes it", k.id));
         return vec![];
     } else {
-        Confirm::Key { user, op, key: k }
+        Dialog::Key { user, op, key: k }
     };
-    s.confirms.push_back(Popup { confirm, scroll: 0 });
+    s.confirms.push_back(Popup { dialog, scroll: 0 });
     vec![]
 }
 
@@ -174,42 +175,44 @@ pub(super) fn fix(s: &mut AppState) -> Vec<Command> {
         (Some(p), None) => Ok(p.clone()),
         (None, None) => Err("not checked yet: a audits again and checks".into()),
     };
-    let confirm = Confirm::Fix { user, fix: f.clone(), plan };
-    s.confirms.push_back(Popup { confirm, scroll: 0 });
+    let dialog = Dialog::Fix { user, fix: f.clone(), plan };
+    s.confirms.push_back(Popup { dialog, scroll: 0 });
     vec![]
 }
 
 pub(super) fn confirm(s: &mut AppState, yes: bool) -> Vec<Command> {
     let Some(p) = s.confirms.pop_front() else { return vec![] };
-    match p.confirm {
-        Confirm::Question { id, .. } => vec![Command::IamAnswer { id, yes }],
-        Confirm::Key { user, op, key } if yes => {
-            let doing = match op {
-                KeyOp::Deactivate => format!("deactivating {}", key.id),
-                KeyOp::Delete => format!("deleting {}", key.id),
-            };
+    match p.dialog {
+        Dialog::Question { id, user, question } => {
+            if yes && matches!(question, Question::Rotate { .. }) {
+                s.section_mut(&user).rotation.get_or_insert_with(Rotation::default).confirmed = true;
+            }
+            vec![Command::IamAnswer { id, yes }]
+        }
+        Dialog::Key { user, op, key } if yes => {
+            let doing = op.doing(&key.id);
             s.log(Level::Info, format!("{user}: {doing}…"));
             s.section_mut(&user).busy = Some(doing);
             vec![Command::IamKey { user, key: key.id, op }]
         }
-        Confirm::Key { user, key, .. } => {
+        Dialog::Key { user, key, .. } => {
             s.log(Level::Info, format!("{} of {user} left as it is", key.id));
             vec![]
         }
-        Confirm::Fix { user, plan: Ok(plan), .. } if yes => {
+        Dialog::Fix { user, plan: Ok(plan), .. } if yes => {
             s.log(Level::Info, format!("{user}: applying the fix…"));
             s.section_mut(&user).busy = Some("applying the fix".into());
             vec![Command::IamApplyFix { user, plan }]
         }
-        Confirm::Fix { .. } | Confirm::Refused { .. } => vec![],
+        Dialog::Fix { .. } | Dialog::Refused { .. } => vec![],
     }
 }
 
 pub(super) fn scroll(s: &mut AppState, delta: i16) {
     if let Some(p) = s.confirms.front_mut() {
-        let lines = match &p.confirm {
+        let lines = match &p.dialog {
             // The popup's body: both labels and both JSON texts; drawing clamps what wraps.
-            Confirm::Fix { fix, .. } => 3 + fix.deny_statement.lines().count() + fix.boundary_document.lines().count(),
+            Dialog::Fix { fix, .. } => 3 + fix.deny_statement.lines().count() + fix.boundary_document.lines().count(),
             _ => 0,
         };
         let to = (i64::from(p.scroll) + i64::from(delta)).clamp(0, lines.saturating_sub(1) as i64);
@@ -219,12 +222,12 @@ pub(super) fn scroll(s: &mut AppState, delta: i16) {
 
 /// `c` copies the Deny statement, the part that is safe to paste into a policy; `b` the boundary.
 pub(super) fn copy(s: &mut AppState, boundary: bool) -> Vec<Command> {
-    match s.popup().map(|p| &p.confirm) {
-        Some(Confirm::Fix { fix, user, .. }) if boundary => vec![Command::CopyText {
+    match s.popup().map(|p| &p.dialog) {
+        Some(Dialog::Fix { fix, user, .. }) if boundary => vec![Command::CopyText {
             text: fix.boundary_document.clone(),
             what: format!("the permissions boundary {FIX_POLICY_NAME} for {user} (a boundary, never a policy)"),
         }],
-        Some(Confirm::Fix { fix, user, .. }) => vec![Command::CopyText {
+        Some(Dialog::Fix { fix, user, .. }) => vec![Command::CopyText {
             text: fix.deny_statement.clone(),
             what: format!("the Deny statement for a policy of {user} or its groups"),
         }],
@@ -269,17 +272,8 @@ pub(super) fn result(s: &mut AppState, action: Action) -> Vec<Command> {
         }
         Action::IamFixPlan { user, result } => s.section_mut(&user).fix.done(result),
         Action::IamQuestion { id, user, question } => {
-            let last_used = match &question {
-                Question::Rotate { key, .. } => {
-                    let sec = s.section(&user);
-                    let known = sec.and_then(|x| x.rotation.as_ref()).map_or(&[][..], |r| &r.keys[..]);
-                    let from_overview = sec.map_or(&[][..], |x| x.keys());
-                    known.iter().chain(from_overview).find(|k| k.id == *key).map(|k| last_used_text(&k.last_used))
-                }
-                Question::MakeRoom { .. } => None,
-            };
-            let confirm = Confirm::Question { id, user, question, last_used };
-            s.confirms.push_back(Popup { confirm, scroll: 0 });
+            let dialog = Dialog::Question { id, user, question };
+            s.confirms.push_back(Popup { dialog, scroll: 0 });
         }
         Action::IamEvent { user, event } => return rotation_event(s, user, event),
         Action::IamRotated { user, result } => return rotated(s, user, result),
@@ -288,8 +282,7 @@ pub(super) fn result(s: &mut AppState, action: Action) -> Vec<Command> {
             s.section_mut(&user).busy = None;
             match result {
                 Ok(()) => {
-                    let done = if op == KeyOp::Delete { "deleted" } else { "deactivated" };
-                    s.log(Level::Success, format!("{done} {key} of {user}"));
+                    s.log(Level::Success, op.done(&key, &user));
                     return vec![load(s, &user, true, false)];
                 }
                 Err(e) => s.log(Level::Error, format!("could not {} {key} of {user}: {e}", op.verb())),
@@ -314,54 +307,14 @@ pub(super) fn result(s: &mut AppState, action: Action) -> Vec<Command> {
     vec![]
 }
 
-fn secs(ms: u64) -> String {
-    format!("{:.1}s", ms as f64 / 1000.0)
-}
-
-/// A rotation's news as a line for the section and the log.
+/// A rotation's news as a line for the section and the log, in the domain's words.
 fn step(e: &Event) -> (Level, String) {
-    use Level::*;
-    match e {
-        Event::Signing { text, .. } => (Info, text.clone()),
-        Event::Resuming { phase, journal } => {
-            (Warn, format!("resuming an interrupted rotation ({}; journal {})", phase.describe(), journal.display()))
-        }
-        Event::Keys { keys } => {
-            (Info, format!("keys now: {}", keys.iter().map(key_text).collect::<Vec<_>>().join("; ")))
-        }
-        Event::MadeRoom { deleted } => (Warn, format!("deleted {deleted} to make room")),
-        Event::DeletedUnsaved { key } => {
-            (Warn, format!("deleted {key}, made by an interrupted run that never saved its secret"))
-        }
-        Event::Creating => (Info, "creating a new access key…".into()),
-        Event::Created { key } => (Info, format!("created {key}")),
-        Event::Saved { key, file } => (
-            Info,
-            format!("saved {key} in {} (only aws_access_key_id and aws_secret_access_key changed)", file.display()),
-        ),
-        Event::Verifying { successes, needed, waited_ms, last_error, .. } => match last_error {
-            Some(err) if *successes == 0 => (
-                Info,
-                format!(
-                    "AWS does not accept the new key yet after {} ({err}); IAM takes a few seconds to propagate it",
-                    secs(*waited_ms)
-                ),
-            ),
-            _ => (Info, format!("checking the new key with sts:GetCallerIdentity: accepted {successes} of {needed}")),
-        },
-        Event::Verified { key, waited_ms } => (Success, format!("AWS accepts {key} (after {})", secs(*waited_ms))),
-        Event::Deactivated { key } => (Info, format!("deactivated {key}")),
-        Event::OldRefused { key, waited_ms } => (Info, format!("AWS now refuses {key} (after {})", secs(*waited_ms))),
-        Event::OldStillAccepted { key, waited_ms } => (
-            Warn,
-            format!(
-                "AWS still accepted {key} {} after it was deactivated (IAM may be slow); it is inactive in IAM",
-                secs(*waited_ms)
-            ),
-        ),
-        Event::DeletedOld { key } => (Info, format!("deleted {key}")),
-        Event::Restarting { why } => (Warn, why.clone()),
-    }
+    let level = match e.tone() {
+        Tone::Info => Level::Info,
+        Tone::Success => Level::Success,
+        Tone::Warning => Level::Warn,
+    };
+    (level, e.describe())
 }
 
 fn rotation_event(s: &mut AppState, user: String, event: Event) -> Vec<Command> {
@@ -377,8 +330,11 @@ fn rotation_event(s: &mut AppState, user: String, event: Event) -> Vec<Command> 
     }
     let rotation =
         s.section_mut(&user).rotation.get_or_insert_with(|| Rotation { running: true, ..Default::default() });
-    if let Event::Keys { keys } = &event {
-        rotation.keys = keys.clone();
+    match &event {
+        Event::Keys { keys } => rotation.keys = keys.clone(),
+        Event::Signing { .. } | Event::Resuming { .. } => {}
+        // Any other step changes something, which the rotation does only after a yes.
+        _ => rotation.confirmed = true,
     }
     if rotation.steps.last().is_some_and(|l| l.repeats) && repeats {
         rotation.steps.pop();
@@ -392,30 +348,10 @@ fn rotation_event(s: &mut AppState, user: String, event: Event) -> Vec<Command> 
     vec![]
 }
 
-/// What a finished rotation changed, in one sentence (masked ids only).
-pub fn summary(r: &Report) -> String {
-    let old = match r.old_key {
-        OldKey::Deleted => format!("the old key {} was deleted", r.old),
-        OldKey::KeptInactive => format!("the old key {} is kept, inactive", r.old),
-    };
-    let mut extra = String::new();
-    for (what, keys) in [("deleted to make room", &r.made_room), ("deleted, never saved", &r.deleted_unsaved)] {
-        if !keys.is_empty() {
-            let ids: Vec<String> = keys.iter().map(ToString::to_string).collect();
-            extra.push_str(&format!("; {what}: {}", ids.join(", ")));
-        }
-    }
-    let file = r.file.as_ref().map(|f| format!(" in {}", f.display())).unwrap_or_default();
-    format!(
-        "{} now uses {}{file} (was {}); {old}{extra}. Sessions made with the old key last until they expire.",
-        r.profile, r.new, r.old
-    )
-}
-
 fn rotated(s: &mut AppState, user: String, result: Result<Report, String>) -> Vec<Command> {
     settle(s, &user);
     let (level, text) = match &result {
-        Ok(r) => (Level::Success, format!("done: {}", summary(r))),
+        Ok(r) => (Level::Success, format!("done: {}", r.summary())),
         Err(e) => (Level::Error, format!("not rotated: {e}")),
     };
     s.log(level, format!("rotate {user}: {text}"));

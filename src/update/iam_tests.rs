@@ -3,9 +3,10 @@ use super::super::update;
 use crate::action::{Action, Command};
 use crate::aws::iam::api::KeyId;
 use crate::aws::iam::journal::Phase;
+use crate::aws::iam::key_ops::KeyOp;
 use crate::aws::iam::rotate::{Event, OldKey, Question, Report};
 use crate::state::iam::fixtures::{self, NOW};
-use crate::state::iam::{Confirm, Item, KeyOp, Part, Screen};
+use crate::state::iam::{Dialog, Item, Part, Screen};
 use crate::state::{AppState, Layer, Level};
 
 fn loaded() -> AppState {
@@ -141,13 +142,21 @@ fn a_rotation_asks_through_the_popup_and_reports_live() {
     assert!(s.prompts.is_empty());
     let keys = fixtures::overview("alice").keys.unwrap();
     update(&mut s, Action::IamEvent { user: "alice".into(), event: Event::Keys { keys: keys.clone() } });
-    let question =
-        Question::Rotate { profile: "alice".into(), user: "alice".into(), key: keys[0].id.clone(), resume: None };
+    let question = Question::Rotate {
+        profile: "alice".into(),
+        user: "alice".into(),
+        key: keys[0].id.clone(),
+        resume: None,
+        keep_old: false,
+        last_used: keys[0].last_used.clone(),
+    };
     update(&mut s, Action::IamQuestion { id: 7, user: "alice".into(), question });
     assert_eq!(s.layer(), Layer::Confirm);
-    let Some(Confirm::Question { last_used, .. }) = s.popup().map(|p| &p.confirm) else { panic!() };
-    assert_eq!(last_used.as_deref(), Some("last used 2027-01-15 (sts, eu-west-1)"), "names the key's last use");
+    let Some(Dialog::Question { question, .. }) = s.popup().map(|p| &p.dialog) else { panic!() };
+    assert!(question.text().ask.contains("(last used 2027-01-15 (sts, eu-west-1))"), "names the key's last use");
+    assert!(!s.section("alice").unwrap().rotation.as_ref().unwrap().confirmed, "not yet answered");
     assert!(matches!(&update(&mut s, Action::ConfirmYes)[..], [Command::IamAnswer { id: 7, yes: true }]));
+    assert!(s.section("alice").unwrap().rotation.as_ref().unwrap().confirmed, "answered yes");
     assert_eq!(s.layer(), Layer::Iam);
     // A make-room question, declined.
     update(
@@ -192,7 +201,7 @@ fn a_rotation_asks_through_the_popup_and_reports_live() {
     assert!(
         matches!(&cmds[..], [Command::Reload, Command::IamLoad { user, overview: true, audit: false, .. }] if user == "alice")
     );
-    let done = "rotate alice: done: alice now uses ****9XYZ in /home/a/.aws/credentials (was ****0001); the old key ****0001 was deleted; deleted to make room: ****0002. Sessions made with the old key last until they expire.";
+    let done = "rotate alice: done: alice now uses ****9XYZ in /home/a/.aws/credentials (was ****0001); the old key ****0001 was deleted; deleted to make room: ****0002. Sessions made with the old key last until they expire; the next MFA sign-in uses the new key.";
     assert_eq!(last_log(&s), done);
     assert_eq!(s.toasts.last().unwrap().level, Level::Success);
     assert!(!s.section("alice").unwrap().rotation.as_ref().unwrap().running);
@@ -214,6 +223,8 @@ fn a_rotation_asks_through_the_popup_and_reports_live() {
         user: "alice".into(),
         key: keys[0].id.clone(),
         resume: Some(Phase::Saved),
+        keep_old: false,
+        last_used: keys[0].last_used.clone(),
     };
     update(&mut s, Action::IamQuestion { id: 9, user: "alice".into(), question: resume });
     assert!(matches!(&update(&mut s, Action::ConfirmNo)[..], [Command::IamAnswer { id: 9, yes: false }]));
@@ -227,7 +238,7 @@ fn deactivate_and_delete_confirm_and_refuse_the_key_in_use() {
     at(&mut s, "alice", key("AKIADEMOALICE0000001"));
     for op in [KeyOp::Deactivate, KeyOp::Delete] {
         assert!(update(&mut s, Action::IamKey(op)).is_empty());
-        let Some(Confirm::Refused { title, text }) = s.popup().map(|p| p.confirm.clone()) else { panic!() };
+        let Some(Dialog::Refused { title, text }) = s.popup().map(|p| p.dialog.clone()) else { panic!() };
         assert!(title.ends_with("****0001?"), "{title}");
         assert!(
             text.contains("is the key your AWS files hold for alice (last used 2027-01-15 (sts, eu-west-1))"),
@@ -242,7 +253,7 @@ fn deactivate_and_delete_confirm_and_refuse_the_key_in_use() {
     assert!(s.confirms.is_empty());
     assert_eq!(last_log(&s), "****0002 of alice is already inactive: x deletes it");
     update(&mut s, Action::IamKey(KeyOp::Delete));
-    assert!(matches!(s.popup().map(|p| &p.confirm), Some(Confirm::Key { op: KeyOp::Delete, .. })));
+    assert!(matches!(s.popup().map(|p| &p.dialog), Some(Dialog::Key { op: KeyOp::Delete, .. })));
     assert!(update(&mut s, Action::ConfirmNo).is_empty());
     assert_eq!(last_log(&s), "****0002 of alice left as it is");
     update(&mut s, Action::IamKey(KeyOp::Delete));
@@ -277,7 +288,7 @@ fn the_fix_shows_its_json_and_applies_only_when_allowed() {
     assert!(last_log(&s).starts_with("the audit cannot tell whether MFA is enforced for carol"), "{}", last_log(&s));
     at(&mut s, "bob", Part::Fix);
     update(&mut s, Action::IamFix);
-    let Some(Confirm::Fix { fix, plan: Err(why), .. }) = s.popup().map(|p| p.confirm.clone()) else { panic!() };
+    let Some(Dialog::Fix { fix, plan: Err(why), .. }) = s.popup().map(|p| p.dialog.clone()) else { panic!() };
     assert!(why.contains("may not iam:PutUserPermissionsBoundary"));
     update(&mut s, Action::ConfirmScroll(10));
     assert_eq!(s.popup().unwrap().scroll, 10);

@@ -4,7 +4,8 @@
 //! put in an error message, and only handed to the browser launcher (or printed when asked).
 //!
 //! Only role sessions (AssumeRole) can be exchanged; an MFA session from GetSessionToken or a
-//! long-term key cannot (AWS answers 400), so users get their account's sign-in page instead.
+//! long-term key cannot (AWS answers 400), so users get their account's sign-in page instead
+//! (`link.rs` picks which for a profile).
 
 use super::net::{self, AwsError, Deadlines, Keys};
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
@@ -15,6 +16,10 @@ pub const URL_VALID_SECS: i64 = 15 * 60;
 pub const ENDPOINT_VAR: &str = "MFATUI_FEDERATION_URL";
 
 pub use super::config::arn::Partition;
+
+mod link;
+
+pub use link::{Link, LinkError, clock_time, link};
 
 impl Partition {
     fn signin_host(self) -> &'static str {

@@ -3,8 +3,8 @@
 
 use super::{Ctx, ask_tty, has_tty};
 use crate::aws::config::AwsEnv;
-use crate::aws::iam::audit::{self, Audit, AuditOptions, FixPlan, PROBE_ACTION, Probe, Simulation};
-use crate::aws::iam::enforcement::{Severity, Verdict};
+use crate::aws::iam::audit::{self, Audit, AuditOptions, PROBE_ACTION, Probe, Simulation};
+use crate::aws::iam::enforcement::{FindingSeverity, Verdict};
 use crate::aws::iam::policy_api::SimResult;
 use crate::settings::Settings;
 use serde_json::{Value, json};
@@ -18,20 +18,6 @@ fn exit_code(v: Verdict) -> u8 {
     }
 }
 
-fn probe_text(p: &Probe) -> String {
-    match p {
-        Probe::Allowed => "allowed: proof that MFA is not enforced for it".into(),
-        Probe::ExplicitDeny { policy_type, .. } => {
-            format!(
-                "refused by an explicit deny in {}: evidence that MFA is enforced",
-                audit::with_article(policy_type)
-            )
-        }
-        Probe::Inconclusive { why } => format!("inconclusive: {why}"),
-        Probe::NotRun { why } => format!("not run: {why}"),
-    }
-}
-
 fn probe_json(p: &Probe) -> Value {
     let (result, policy_type, detail) = match p {
         Probe::Allowed => ("allowed", None, None),
@@ -40,16 +26,6 @@ fn probe_json(p: &Probe) -> Value {
         Probe::NotRun { why } => ("not_run", None, Some(why)),
     };
     json!({"action": PROBE_ACTION, "result": result, "policy_type": policy_type, "detail": detail})
-}
-
-fn sim_text(s: &SimResult) -> String {
-    let missing = if s.missing_context.is_empty() {
-        String::new()
-    } else {
-        format!(" (missing: {})", s.missing_context.join(", "))
-    };
-    let decision = json!(s.decision);
-    format!("{}{missing}", decision.as_str().unwrap_or_default().replace('_', " "))
 }
 
 fn sim_json(s: &Simulation) -> Value {
@@ -106,12 +82,7 @@ fn audit_json(a: &Audit) -> Value {
 }
 
 fn write_audit(out: &mut impl Write, a: &Audit) -> std::io::Result<()> {
-    let verdict = match a.verdict {
-        Verdict::Enforced => "MFA ENFORCED",
-        Verdict::NotEnforced => "MFA NOT ENFORCED",
-        Verdict::Unknown => "UNKNOWN",
-    };
-    writeln!(out, "{} ({}): {verdict}", a.profile, a.arn)?;
+    writeln!(out, "{} ({}): MFA {}", a.profile, a.arn, a.verdict.word())?;
     writeln!(out, "  why: {}", a.reason)?;
     let via = if a.caller_mfa { "MFA session" } else { "long-term key, no MFA" };
     writeln!(out, "  IAM calls made as {} ({via})", a.caller)?;
@@ -119,20 +90,11 @@ fn write_audit(out: &mut impl Write, a: &Audit) -> std::io::Result<()> {
     writeln!(out, "  (a) policies: {}", s.summary)?;
     let readable = s.gathered.policies.iter().filter(|p| p.document.is_ok()).count();
     writeln!(out, "      {} of {} applicable policies read", readable, s.gathered.policies.len())?;
-    for f in s.assessment.findings.iter().filter(|f| f.severity > Severity::Info) {
-        let tag = if f.severity == Severity::Problem { "problem" } else { "warning" };
-        writeln!(out, "      {tag}: {}", f.message)?;
+    for f in s.assessment.findings.iter().filter(|f| f.severity > FindingSeverity::Info) {
+        writeln!(out, "      {}: {}", f.severity.tag(), f.message)?;
     }
-    writeln!(out, "  (b) live probe ({PROBE_ACTION} with the long-term key, no MFA): {}", probe_text(&a.probe))?;
-    match &a.simulation {
-        Simulation::NotAvailable { reason } => writeln!(out, "  (c) policy simulator: not available: {reason}")?,
-        Simulation::Ran { absent, false_ } => writeln!(
-            out,
-            "  (c) policy simulator ({PROBE_ACTION}): MFA absent: {}; aws:MultiFactorAuthPresent=false: {}",
-            sim_text(absent),
-            sim_text(false_)
-        )?,
-    }
+    writeln!(out, "  (b) live probe: {}", audit::probe_line(&a.probe))?;
+    writeln!(out, "  (c) policy simulator: {}", a.simulation.describe())?;
     writeln!(out, "  note: service control policies are not visible from a member account and are not covered")?;
     if let Some(fix) = &a.fix {
         writeln!(out, "  fix: {}", fix.description)?;
@@ -144,17 +106,6 @@ fn write_audit(out: &mut impl Write, a: &Audit) -> std::io::Result<()> {
         }
     }
     writeln!(out)
-}
-
-fn fix_question(f: &FixPlan) -> String {
-    let create = if f.create { format!("create the policy {} and ", f.policy_arn) } else { String::new() };
-    let replaces = match &f.replaces {
-        Some(b) if *b != f.policy_arn => {
-            format!(" This replaces its current boundary {b} (a user has one), which may widen what it can do.")
-        }
-        _ => String::new(),
-    };
-    format!("As {}, {create}set {} as the permissions boundary of {}?{replaces}", f.caller, f.policy_arn, f.user)
 }
 
 pub struct AuditFlags {
@@ -238,7 +189,7 @@ fn fix(
         }
         writeln!(out, "  --fix: setting {} as the permissions boundary of {}", plan.policy_arn, plan.user)?;
     }
-    if !yes && !ask_tty(&fix_question(&plan)) {
+    if !yes && !ask_tty(&plan.question()) {
         if !json {
             writeln!(out, "  --fix declined; nothing changed\n")?;
         }

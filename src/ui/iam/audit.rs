@@ -4,22 +4,23 @@
 use super::super::columns::SPINNER;
 use super::super::theme::Theme;
 use super::{lead, para};
-use crate::aws::iam::audit::{Audit, PROBE_ACTION, Probe, Simulation, with_article};
+use crate::aws::iam::audit::{Audit, probe_line};
 use crate::aws::iam::enforcement::Verdict;
 use crate::state::AppState;
-use crate::state::iam::Section;
+use crate::state::iam::UserSection;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::Line;
 
 fn verdict_word(v: Verdict, t: &Theme) -> (String, Style) {
-    match v {
-        Verdict::Enforced => ("ENFORCED".into(), t.ok.add_modifier(Modifier::BOLD)),
-        Verdict::NotEnforced => ("NOT ENFORCED".into(), t.err.add_modifier(Modifier::BOLD)),
-        Verdict::Unknown => ("UNKNOWN".into(), t.warn.add_modifier(Modifier::BOLD)),
-    }
+    let style = match v {
+        Verdict::Enforced => t.ok,
+        Verdict::NotEnforced => t.err,
+        Verdict::Unknown => t.warn,
+    };
+    (v.word().into(), style.add_modifier(Modifier::BOLD))
 }
 
-pub(super) fn verdict_block(s: &AppState, sec: &Section, on: bool, width: usize, t: &Theme) -> Vec<Line<'static>> {
+pub(super) fn verdict_block(s: &AppState, sec: &UserSection, on: bool, width: usize, t: &Theme) -> Vec<Line<'static>> {
     let spin = SPINNER[s.spinner % 4];
     let prefix = lead(on, "MFA audit");
     let retry = |e: &str| format!("{e} · a: try again");
@@ -46,40 +47,14 @@ pub(super) fn verdict_block(s: &AppState, sec: &Section, on: bool, width: usize,
     out
 }
 
-fn probe_text(p: &Probe) -> String {
-    match p {
-        Probe::Allowed => "allowed: proof that MFA is not enforced for it".into(),
-        Probe::ExplicitDeny { policy_type, .. } => {
-            format!("refused by an explicit deny in {}: evidence that MFA is enforced", with_article(policy_type))
-        }
-        Probe::Inconclusive { why } => format!("inconclusive: {why}"),
-        Probe::NotRun { why } => format!("not run: {why}"),
-    }
-}
-
-fn sim_text(s: &Simulation) -> String {
-    let decision = |r: &crate::aws::iam::policy_api::SimResult| {
-        format!("{:?}", r.decision).replace("ExplicitDeny", "explicit deny").replace("ImplicitDeny", "implicit deny")
-    };
-    match s {
-        Simulation::NotAvailable { reason } => format!("not available: {reason}"),
-        Simulation::Ran { absent, false_ } => format!(
-            "{PROBE_ACTION} without MFA: {}; with aws:MultiFactorAuthPresent false: {}",
-            decision(absent).to_lowercase(),
-            decision(false_).to_lowercase()
-        ),
-    }
-}
-
 pub(super) fn evidence(a: Option<&Audit>, on: bool, width: usize, t: &Theme) -> Vec<Line<'static>> {
     let Some(a) = a else { return vec![Line::from("")] };
-    let probe = format!("{PROBE_ACTION} with the long-term key, no MFA: {}", probe_text(&a.probe));
-    let mut out = para(lead(on, "probe"), None, &probe, t.text, width, t);
-    out.extend(para(lead(false, "simulator"), None, &sim_text(&a.simulation), t.text, width, t));
+    let mut out = para(lead(on, "probe"), None, &probe_line(&a.probe), t.text, width, t);
+    out.extend(para(lead(false, "simulator"), None, &a.simulation.describe(), t.text, width, t));
     out
 }
 
-pub(super) fn fix_block(sec: &Section, user: &str, on: bool, width: usize, t: &Theme) -> Vec<Line<'static>> {
+pub(super) fn fix_block(sec: &UserSection, user: &str, on: bool, width: usize, t: &Theme) -> Vec<Line<'static>> {
     let Some(fix) = sec.audit.data.as_ref().and_then(|a| a.fix.as_ref()) else { return vec![Line::from("")] };
     let mut out = para(lead(on, "fix"), None, &fix.description, t.text, width, t);
     let (text, style) = match (&sec.fix.data, &sec.fix.error) {

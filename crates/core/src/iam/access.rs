@@ -5,6 +5,7 @@
 //! `mfa_serial` has no MFA session: its long-term keys sign, and `Access::mfa` says so.
 
 use super::api::mask;
+use super::denial::Denial;
 use crate::aws::engine::{Engine, EngineError, Plan, Prompting, Resolved, Sink, UserPlan};
 use crate::aws::net::{AwsError, Keys};
 use crate::aws::sts::{self, Target};
@@ -63,18 +64,7 @@ pub fn failed(what: impl Into<String>) -> impl FnOnce(AwsError) -> IamError {
 /// An error in a few words: AccessDenied messages repeat the user and action a reader knows.
 pub fn short(e: &AwsError) -> String {
     match e.root() {
-        AwsError::AccessDenied { message } => {
-            let lower = message.to_ascii_lowercase();
-            let why = ["explicit deny in ", "because no "].iter().find_map(|k| lower.find(k).map(|i| &message[i..]));
-            match why {
-                // Newer messages go on with `: <policy ARN>` or `. Go to …`.
-                Some(w) => {
-                    let end = [": arn", ". "].iter().filter_map(|k| w.find(k)).min().unwrap_or(w.len());
-                    format!("access denied, {}", w[..end].trim_end_matches('.'))
-                }
-                None => "access denied".into(),
-            }
-        }
+        AwsError::AccessDenied { message } => Denial::read(message).short(),
         _ => e.to_string(),
     }
 }

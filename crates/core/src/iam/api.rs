@@ -94,6 +94,15 @@ pub enum MfaKind {
 }
 
 impl MfaKind {
+    /// The kind and whether the CLI can use it, as `mfatui keys` and the IAM screen say it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            MfaKind::Virtual => "virtual, usable from the CLI",
+            MfaKind::Hardware => "hardware TOTP, usable from the CLI",
+            MfaKind::Fido => "FIDO security key: console only, the CLI cannot use it",
+        }
+    }
+
     /// What kind of device a serial names. Only TOTP devices give codes that GetSessionToken
     /// (and so the CLI and mfatui) can use.
     pub fn of(serial: &str) -> Self {

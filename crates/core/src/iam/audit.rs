@@ -15,9 +15,11 @@
 
 mod gather;
 mod probe;
+mod words;
 
 pub use gather::Gathered;
 pub use probe::{PROBE_ACTION, Probe, Simulation};
+pub use words::probe_line;
 
 use super::access::{Access, IamError, access, failed, parse_user_arn, user_of};
 use super::enforcement::{self, Assessment, Fix, Policy, Source, Verdict};

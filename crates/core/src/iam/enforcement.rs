@@ -28,7 +28,7 @@ mod types;
 pub use advice::fix;
 use advice::{actions_text, dedup, except_text, list, never_applies, partial};
 pub use exempt::SELF_SERVICE;
-pub use types::{Assessment, EscapeHatch, Finding, FindingKind, Fix, Policy, Severity, Source, Verdict};
+pub use types::{Assessment, EscapeHatch, Finding, FindingKind, FindingSeverity, Fix, Policy, Source, Verdict};
 
 pub fn assess(policies: &[Policy]) -> Assessment {
     let mut audit = Audit::default();
@@ -44,7 +44,7 @@ pub fn assess(policies: &[Policy]) -> Assessment {
                     _ => "iam:GetPolicy and iam:GetPolicyVersion",
                 };
                 let msg = format!("{} could not be read ({why}); re-run with {needs} to complete the audit", p.source);
-                audit.push(Severity::Problem, FindingKind::Unreadable, Some(&p.source), None, msg);
+                audit.push(FindingSeverity::Problem, FindingKind::Unreadable, Some(&p.source), None, msg);
                 continue;
             }
         };
@@ -131,7 +131,7 @@ struct Audit {
 impl Audit {
     fn push(
         &mut self,
-        severity: Severity,
+        severity: FindingSeverity,
         kind: FindingKind,
         source: Option<&Source>,
         statement: Option<&Statement>,
@@ -143,7 +143,7 @@ impl Audit {
     }
 
     fn deny(&mut self, source: &Source, st: &Statement) {
-        use {FindingKind as K, Severity::*};
+        use {FindingKind as K, FindingSeverity::*};
         let all_actions = match &st.actions {
             Some(Patterns::Only(p)) => p.iter().any(|p| every_action(p)),
             Some(Patterns::Except(_)) => true,
@@ -254,12 +254,12 @@ impl Audit {
             label(source, st),
             actions_text(&st.actions)
         );
-        let idx = self.push(Severity::Warning, FindingKind::AllowOnlyWithMfa, Some(source), Some(st), msg);
+        let idx = self.push(FindingSeverity::Warning, FindingKind::AllowOnlyWithMfa, Some(source), Some(st), msg);
         self.allow_only.push(idx);
     }
 
     fn boundary(&mut self, source: &Source, statements: &[Statement]) {
-        use {FindingKind as K, Severity::*};
+        use {FindingKind as K, FindingSeverity::*};
         let allows: Vec<&Statement> =
             statements.iter().filter(|st| st.effect == Some(Effect::Allow) && st.actions.is_some()).collect();
         let may_apply = |st: &Statement, ctx: &Context| {
@@ -361,12 +361,12 @@ impl Audit {
         for (idx, missing) in &self.partials {
             if let Some(other) = self.covers.iter().find(|c| c.covers[*missing]) {
                 let f = &mut self.findings[*idx];
-                f.severity = Severity::Info;
+                f.severity = FindingSeverity::Info;
                 f.message += &format!("; {} denies {}, so together they cover both", other.label, SCENARIOS[*missing]);
             }
         }
         if enforced {
-            self.allow_only.iter().for_each(|i| self.findings[*i].severity = Severity::Info);
+            self.allow_only.iter().for_each(|i| self.findings[*i].severity = FindingSeverity::Info);
         }
         self.findings.extend(escape_hatches.iter().map(exempt::finding));
         let gap = match covered {
@@ -381,9 +381,9 @@ impl Audit {
                 "{scope} Deny or permissions boundary stops requests without MFA: {gap}, so whatever the Allow \
                  statements grant works without MFA"
             );
-            self.push(Severity::Problem, FindingKind::NotDenied, None, None, msg);
+            self.push(FindingSeverity::Problem, FindingKind::NotDenied, None, None, msg);
         }
-        self.push(Severity::Info, FindingKind::ScpNotVisible, None, None, SCP_NOTE.to_owned());
+        self.push(FindingSeverity::Info, FindingKind::ScpNotVisible, None, None, SCP_NOTE.to_owned());
         let by = dedup(self.covers.iter().filter(|c| c.covers.contains(&true)).map(|c| c.label.clone()).collect());
         let readable = if enforced { format!("denied by {}", by.join(" and ")) } else { gap };
         let (verdict, summary) = if !unreadable.is_empty() {

@@ -1,7 +1,8 @@
 //! IAM, through aws-sdk-iam, bounded like every call (see `net`): the caller's MFA devices (to
 //! tell a user whose profile lacks `mfa_serial` exactly what to add) and account aliases here;
 //! the IAM view in the submodules: `api`/`policy_api` (wrappers), `access` (which credentials
-//! sign), `keys` (a user's overview), `rotate` + `journal` (key rotation), `audit` (is MFA
+//! sign), `denial` (AWS's AccessDenied wording), `keys` (a user's overview), `key_ops` (deactivating or deleting a key not in use), `rotate` +
+//! `journal` (key rotation), `audit` (is MFA
 //! really enforced), `policy`/`enforcement` (the evaluator and the static analysis).
 
 use super::net::{AwsError, Endpoint, Keys, classify, http_client, sdk_credentials, timeout_config, within};
@@ -12,8 +13,10 @@ use aws_sdk_iam::config::{BehaviorVersion, Region};
 pub mod access;
 pub mod api;
 pub mod audit;
+pub mod denial;
 pub mod enforcement;
 pub mod journal;
+pub mod key_ops;
 pub mod keys;
 pub mod policy;
 pub mod policy_api;

@@ -14,14 +14,16 @@
 //! its plan from the files.
 
 mod decide;
+mod listing;
 mod types;
+mod words;
 
 pub use types::{Answer, Confirm, Event, OldKey, Question, Report, RotateOptions, Yes, day, key_text, last_used_text};
+pub use words::{Tone, Wording, starting};
 
-use super::access::{Access, IamError, access, failed, short, user_of};
-use super::api::{self, KeyId, KeyMeta, LastUsed, join_all};
+use super::access::{Access, IamError, access, failed, user_of};
+use super::api::{self, KeyId, KeyMeta, LastUsed};
 use super::journal::{Journal, JournalFile, Phase};
-use super::keys::KeyInfo;
 use crate::aws::config::{AwsPaths, ConfigSet};
 use crate::aws::edit::update_profile_values;
 use crate::aws::engine::static_keys;
@@ -166,11 +168,15 @@ impl Run<'_> {
                 return Err(IamError::NoRoom { user: user.clone(), profile, key });
             }
             if !asked {
+                let key = KeyId::new(&file.access_key_id);
+                let used = last_used.iter().find(|(id, _)| *id == key).map(|(_, l)| l.clone());
                 let q = Question::Rotate {
                     profile: self.a.profile.clone(),
                     user: user.clone(),
-                    key: KeyId::new(&file.access_key_id),
+                    key,
                     resume: journal.as_ref().map(|j| j.phase),
+                    keep_old: self.opts.keep_old,
+                    last_used: used.unwrap_or_else(|| Err("not asked".into())),
                 };
                 if !confirm.confirm(&q).await {
                     return Err(IamError::Declined { what: format!("rotating the key of {}", self.a.profile) });
@@ -232,46 +238,6 @@ impl Run<'_> {
             "the rotation of {} did not settle in {MAX_STEPS} steps (is something else changing its keys?); run it again",
             self.a.profile
         )))
-    }
-
-    /// One key as shown to a person, its last use asked for if not known yet.
-    async fn key_info(
-        &self,
-        id: &KeyId,
-        keys: &[KeyMeta],
-        file: &Keys,
-        last_used: &[(KeyId, Result<LastUsed, String>)],
-        signer: &Keys,
-    ) -> Result<KeyInfo, IamError> {
-        let mut info = self
-            .infos(keys, file, last_used)
-            .into_iter()
-            .find(|k| k.id == *id)
-            .ok_or_else(|| IamError::Refused(format!("{id} vanished from the key list")))?;
-        if info.last_used.is_err() {
-            info.last_used = api::access_key_last_used(&self.a.target, signer, id).await.map_err(|e| short(&e));
-        }
-        Ok(info)
-    }
-
-    async fn last_used(&self, signer: &Keys, keys: &[KeyMeta]) -> Vec<(KeyId, Result<LastUsed, String>)> {
-        let t = &self.a.target;
-        let asks = keys.iter().map(|k| async move {
-            (k.id.clone(), api::access_key_last_used(t, signer, &k.id).await.map_err(|e| e.to_string()))
-        });
-        join_all(asks.collect()).await
-    }
-
-    fn infos(&self, keys: &[KeyMeta], file: &Keys, used: &[(KeyId, Result<LastUsed, String>)]) -> Vec<KeyInfo> {
-        let now = self.now();
-        keys.iter()
-            .map(|k| {
-                let last_used =
-                    used.iter().find(|(id, _)| *id == k.id).map_or_else(|| Err("not asked".into()), |(_, l)| l.clone());
-                let in_use = k.id.full() == file.access_key_id;
-                KeyInfo::new(k.clone(), in_use, last_used, self.opts.max_age_days, now)
-            })
-            .collect()
     }
 
     /// Journal `Creating`, create, journal the secret, write it into the user's file: with no

@@ -10,6 +10,7 @@
 //! never be denied, and account-wide reads (ListAccountAliases) are often not granted at all,
 //! where an implicit deny proves nothing.
 
+use super::super::denial::Denial;
 use super::super::enforcement::{Policy, Source};
 use super::super::policy::{self, Context, Request};
 use super::super::policy_api::{self, ContextValue, SimDecision, SimResult};
@@ -38,22 +39,17 @@ pub enum Probe {
     },
 }
 
-/// What an AccessDenied says about why (AWS's wording: "with an explicit deny in a permissions
-/// boundary", "because no identity-based policy allows the iam:X action"; suffixes vary).
+/// What an AccessDenied says about MFA, from its reason (read by `Denial`).
 pub fn classify_denial(message: &str) -> Probe {
-    let lower = message.to_ascii_lowercase();
-    if let Some(at) = lower.find("explicit deny in ") {
-        let rest = &message[at + "explicit deny in ".len()..];
-        let rest = rest.strip_prefix("an ").or_else(|| rest.strip_prefix("a ")).unwrap_or(rest);
-        let end = rest.find([':', '.', ';']).unwrap_or(rest.len());
-        return Probe::ExplicitDeny { policy_type: rest[..end].trim().to_string(), message: message.to_string() };
-    }
-    if lower.contains("because no ") {
-        return Probe::Inconclusive {
+    match Denial::read(message) {
+        Denial::Explicit { policy_type, .. } => Probe::ExplicitDeny { policy_type, message: message.to_string() },
+        Denial::NoAllow { .. } => Probe::Inconclusive {
             why: format!("implicitly denied (no policy allows it), which says nothing about MFA: {message}"),
-        };
+        },
+        Denial::Unstated => {
+            Probe::Inconclusive { why: format!("denied without a reason that names a policy type: {message}") }
+        }
     }
-    Probe::Inconclusive { why: format!("denied without a reason that names a policy type: {message}") }
 }
 
 /// Run the probe with `long_term` keys; `with_mfa` (the user's own MFA session) tells a deny

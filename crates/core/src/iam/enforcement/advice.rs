@@ -5,8 +5,32 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::exempt::{SELF_SERVICE, is_safe};
-use super::{AGE, Condition, Fix, PRESENT, Patterns, SCENARIOS, Test, every_action, scenario};
+use super::{
+    AGE, Condition, FindingSeverity, Fix, PRESENT, Patterns, SCENARIOS, Test, Verdict, every_action, scenario,
+};
 use crate::aws::iam::audit::FIX_POLICY_NAME;
+
+impl Verdict {
+    /// The verdict in capitals, as both views headline it.
+    pub fn word(self) -> &'static str {
+        match self {
+            Verdict::Enforced => "ENFORCED",
+            Verdict::NotEnforced => "NOT ENFORCED",
+            Verdict::Unknown => "UNKNOWN",
+        }
+    }
+}
+
+impl FindingSeverity {
+    /// The word before a finding's message.
+    pub fn tag(self) -> &'static str {
+        match self {
+            FindingSeverity::Info => "note",
+            FindingSeverity::Warning => "warning",
+            FindingSeverity::Problem => "problem",
+        }
+    }
+}
 
 /// `items` in their first order, each once.
 pub(super) fn dedup(items: Vec<String>) -> Vec<String> {

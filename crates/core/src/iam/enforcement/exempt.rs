@@ -3,7 +3,7 @@
 //! only when every action it can match is one a user needs to set MFA up and sign in with it.
 
 use super::advice::{dedup, list};
-use super::{Cover, EscapeHatch, Exempt, Finding, FindingKind, Severity, action_matches, every_action};
+use super::{Cover, EscapeHatch, Exempt, Finding, FindingKind, FindingSeverity, action_matches, every_action};
 
 /// MFA self-service: what a user without MFA must still be able to do to enrol a device and sign in
 /// with it. Source: AWS IAM User Guide, example policies "AWS: Allows MFA-authenticated IAM users to
@@ -195,7 +195,7 @@ pub(super) fn escape_hatches(covers: &[Cover]) -> Vec<EscapeHatch> {
 /// The problem an escaping exemption is.
 pub(super) fn finding(h: &EscapeHatch) -> Finding {
     Finding {
-        severity: Severity::Problem,
+        severity: FindingSeverity::Problem,
         kind: FindingKind::ReachableWithoutMfa,
         source: Some(h.source.clone()),
         statement: Some(h.statement.clone()),

@@ -89,7 +89,7 @@ fn aws_self_manage_example_exempts_list_users_so_it_is_not_enforced() {
         "MFA is not enforced: `iam:ListUsers` is reachable without MFA (exempted by managed policy SelfManage)"
     );
     assert!(kinds(&a, FindingKind::Enforcing).is_empty());
-    assert_eq!(only(&a, FindingKind::AllowOnlyWithMfa).severity, Severity::Warning);
+    assert_eq!(only(&a, FindingKind::AllowOnlyWithMfa).severity, FindingSeverity::Warning);
 }
 
 #[test]
@@ -97,7 +97,7 @@ fn bool_false_pitfall_lets_long_term_keys_through_and_suggests_bool_if_exists() 
     let a = assess(&[admin(), deny_all_if(json!({"Bool": {"aws:MultiFactorAuthPresent": "false"}}))]);
     assert_eq!(a.verdict, Verdict::NotEnforced);
     let f = only(&a, FindingKind::PartialCoverage);
-    assert_eq!(f.severity, Severity::Warning);
+    assert_eq!(f.severity, FindingSeverity::Warning);
     assert_eq!(f.statement.as_ref().and_then(|s| s.sid.as_deref()), Some("DenyNoMfa"));
     assert!(f.message.contains("requests signed with long-term access keys carry no such key"), "{}", f.message);
     assert!(f.message.contains("BoolIfExists"), "{}", f.message);
@@ -150,7 +150,9 @@ fn bool_false_and_null_present_together_are_enforced() {
     assert_eq!(a.verdict, Verdict::Enforced, "{a:#?}");
     let partials = kinds(&a, FindingKind::PartialCoverage);
     assert_eq!(partials.len(), 2);
-    assert!(partials.iter().all(|f| f.severity == Severity::Info && f.message.contains("together they cover both")));
+    assert!(
+        partials.iter().all(|f| f.severity == FindingSeverity::Info && f.message.contains("together they cover both"))
+    );
 }
 
 #[test]
@@ -294,7 +296,7 @@ fn identity_allow_with_bool_true_only_does_not_enforce_and_says_why() {
     let a = assess(&[managed("MfaAdmin", doc)]);
     assert_eq!(a.verdict, Verdict::NotEnforced);
     let f = only(&a, FindingKind::AllowOnlyWithMfa);
-    assert_eq!(f.severity, Severity::Warning);
+    assert_eq!(f.severity, FindingSeverity::Warning);
     assert!(
         f.message.contains("an Allow cannot enforce MFA")
             && f.message.contains("only a Deny or a permissions boundary")
@@ -349,7 +351,7 @@ fn no_policies_is_not_enforced_and_the_fix_enforces() {
 fn the_scp_note_is_always_there() {
     for a in [assess(&[]), assess(&[managed("ForceMFA", aws_force_mfa_example())])] {
         let f = only(&a, FindingKind::ScpNotVisible);
-        assert_eq!(f.severity, Severity::Info);
+        assert_eq!(f.severity, FindingSeverity::Info);
         assert!(f.message.contains("not visible from a member account"));
     }
 }
@@ -381,7 +383,7 @@ fn a_leaky_boundary_compensated_by_a_deny_is_enforced_and_only_informative() {
     assert_eq!(a.verdict, Verdict::Enforced, "{a:#?}");
     for kind in [FindingKind::BoundaryAllowsWithoutMfa, FindingKind::PartialCoverage] {
         let f = only(&a, kind);
-        assert_eq!(f.severity, Severity::Info, "{f:?}");
+        assert_eq!(f.severity, FindingSeverity::Info, "{f:?}");
         assert!(f.message.contains("together they cover both"), "{}", f.message);
     }
 }

@@ -49,9 +49,10 @@ pub enum Verdict {
     Unknown,
 }
 
+/// How much an audit finding matters (a config diagnostic's is `config::Severity`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Severity {
+pub enum FindingSeverity {
     Info,
     Warning,
     Problem,
@@ -83,7 +84,7 @@ pub enum FindingKind {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
-    pub severity: Severity,
+    pub severity: FindingSeverity,
     pub kind: FindingKind,
     pub source: Option<Source>,
     pub statement: Option<StatementRef>,

@@ -1,5 +1,6 @@
 //! What a rotation takes and gives: its options, the questions it asks (`Confirm`), the news it
-//! sends (`Event`), its report, and how a key is described to a person.
+//! sends (`Event`), its report, and how a key is described to a person (the sentences made of
+//! them are in `words.rs`).
 
 use super::super::api::{KeyId, LastUsed};
 use super::super::journal::Phase;
@@ -43,8 +44,16 @@ impl Default for RotateOptions {
 /// What the rotation asks before it changes anything that cannot be undone.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Question {
-    /// Before the first change: rotate (or resume rotating) the key in use.
-    Rotate { profile: String, user: String, key: KeyId, resume: Option<Phase> },
+    /// Before the first change: rotate (or resume rotating) the key in use. `keep_old` and the
+    /// key's last use are in it so that the question says what a yes will do to which key.
+    Rotate {
+        profile: String,
+        user: String,
+        key: KeyId,
+        resume: Option<Phase>,
+        keep_old: bool,
+        last_used: Result<LastUsed, String>,
+    },
     /// Delete another key to make room for the new one.
     MakeRoom { user: String, key: KeyInfo },
 }
