@@ -111,8 +111,8 @@ fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<u8> {
         Command::Env { profile, format } => {
             channels::env_command(&env, &settings(&env, &Tuning::default())?, &profile, format.into())
         }
-        Command::Serve { port, profile } => {
-            channels::serve(&env, &settings(&env, &Tuning::default())?, port, profile.as_deref())
+        Command::Serve { port, all, profile } => {
+            channels::serve(&env, &settings(&env, &Tuning::default())?, port, profile.as_deref(), all)
         }
         Command::Console { profile, print, region, destination } => console::run(
             &env,

@@ -13,6 +13,7 @@
 //! - `credentials`: one profile, for credential-process, exec, env, serve and the console.
 //! - `refresh`: login, refresh of what is due, logout, status.
 //! - `publish`: managed sections in the AWS files, reconciled with the store.
+//! - `windows`: how much life the SDKs want left in what they are handed.
 
 mod credentials;
 mod fanout;
@@ -21,6 +22,7 @@ mod publish;
 mod refresh;
 pub mod retry;
 mod signin;
+pub mod windows;
 
 pub use credentials::Obtained;
 pub use plan::{Exported, KeySource, Plan, Resolved, RolePlan, UserPlan, static_keys, valid_region};

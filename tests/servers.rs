@@ -1,0 +1,265 @@
+//! mfatui's local servers against their clients and against other local users: `serve` and
+//! `exec --server` hand out only what they were started for, answer within the SDKs' budgets,
+//! forget what `logout` removed, clean up after SIGTERM, and stay up under a slowloris at the
+//! default descriptor limit; the prompt socket's client talks only to the user's own dashboard.
+
+mod common;
+use common::world::{EVE_SERIAL, World, eve_world, world};
+use common::{stderr, stdout};
+use mfatui::sandbox::{Effect, FaultConfig, FaultRule};
+use std::io::{BufRead, Read, Write};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+fn signed_in() -> World {
+    let (seed, config, credentials) = eve_world();
+    let w = world(&seed, &config, &credentials);
+    let code = w.sandbox.totp_code(EVE_SERIAL).unwrap();
+    let o = w.mfatui(&["login", "eve", "--code", &code], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    w
+}
+
+/// A running `mfatui serve ARGS`, stopped by PID when dropped.
+struct Serve {
+    child: std::process::Child,
+    /// `127.0.0.1:PORT`.
+    addr: String,
+    token: String,
+    token_file: String,
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `nofile`: the descriptor limit (soft and hard) the server runs under, as `ulimit -n` sets it.
+fn serve(w: &World, args: &[&str], nofile: Option<u64>) -> Serve {
+    use std::os::unix::process::CommandExt;
+    let mut cmd = common::detached(env!("CARGO_BIN_EXE_mfatui"));
+    cmd.arg("serve")
+        .args(args)
+        .env_clear()
+        .env("HOME", w.home.path())
+        .env("PATH", std::env::var("PATH").unwrap())
+        .env("AWS_ENDPOINT_URL", w.sandbox.endpoint())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null());
+    if let Some(n) = nofile {
+        // SAFETY: setrlimit is async-signal-safe.
+        unsafe {
+            cmd.pre_exec(move || {
+                let l = libc::rlimit { rlim_cur: n, rlim_max: n };
+                libc::setrlimit(libc::RLIMIT_NOFILE, &l);
+                Ok(())
+            });
+        }
+    }
+    let mut child = cmd.spawn().unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let (mut url, mut token_file) = (String::new(), String::new());
+    while url.is_empty() || token_file.is_empty() {
+        let line = lines.next().expect("serve printed its variables").unwrap();
+        if let Some(u) = line.trim().strip_prefix("export AWS_CONTAINER_CREDENTIALS_FULL_URI=") {
+            url = u.to_string();
+        }
+        if let Some(t) = line.trim().strip_prefix("export AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE=") {
+            token_file = t.to_string();
+        }
+    }
+    let addr = url.trim_start_matches("http://").split('/').next().unwrap().to_string();
+    let token = std::fs::read_to_string(&token_file).unwrap();
+    Serve { child, addr, token, token_file }
+}
+
+/// GET /profile/NAME with the token, within `budget` (botocore's is 2 s): status and body.
+fn get(addr: &str, profile: &str, token: &str, budget: Duration) -> Result<(u16, String), String> {
+    let sock = addr.parse().unwrap();
+    let mut s = TcpStream::connect_timeout(&sock, budget).map_err(|e| format!("connect: {e}"))?;
+    s.set_read_timeout(Some(budget)).unwrap();
+    write!(s, "GET /profile/{profile} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: {token}\r\nConnection: close\r\n\r\n")
+        .map_err(|e| format!("write: {e}"))?;
+    let mut out = String::new();
+    s.read_to_string(&mut out).map_err(|e| format!("read: {e}"))?;
+    let status = out.get(9..12).and_then(|c| c.parse().ok()).ok_or_else(|| format!("no status in {out:?}"))?;
+    Ok((status, out.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default()))
+}
+
+fn code_of(body: &str) -> String {
+    serde_json::from_str::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| v["Code"].as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+#[test]
+fn serve_profile_serves_that_profile_only_and_all_serves_every_one() {
+    let w = signed_in();
+    let s = serve(&w, &["r5"], None);
+    let budget = Duration::from_secs(5);
+    assert_eq!(get(&s.addr, "r5", &s.token, budget).unwrap().0, 200);
+    for other in ["r6", "eve", "r5-mfa-nosuch"] {
+        let (status, body) = get(&s.addr, other, &s.token, budget).unwrap();
+        assert!(status == 403 || status == 404, "{other}: {status} {body}");
+    }
+    let (status, body) = get(&s.addr, "eve", &s.token, budget).unwrap();
+    assert_eq!((status, code_of(&body).as_str()), (403, "ProfileNotServed"), "{body}");
+    assert!(body.contains("serves r5 only"), "{body}");
+    drop(s);
+    let all = serve(&w, &["--all", "r5"], None);
+    assert_eq!(get(&all.addr, "r6", &all.token, budget).unwrap().0, 200);
+    drop(all);
+    let o = w.mfatui(&["serve"], &[]);
+    assert_ne!(o.status.code(), Some(0));
+    assert!(stderr(&o).contains("--all"), "{}", stderr(&o));
+}
+
+#[test]
+fn exec_server_gives_the_command_its_profile_and_not_the_mfa_session() {
+    let w = signed_in();
+    // The child asks its own endpoint for r8, then for eve's MFA session and for another role.
+    let script = r#"u=$(printf %s "$AWS_CONTAINER_CREDENTIALS_FULL_URI"); base=${u%/profile/*}
+for p in r8 eve r1; do
+  printf '%s ' "$p"; python3 -c 'import sys,urllib.request,urllib.error
+r=urllib.request.Request(sys.argv[1]); r.add_header("Authorization", sys.argv[2])
+try: print(urllib.request.urlopen(r).status)
+except urllib.error.HTTPError as e: print(e.code)' "$base/profile/$p" "$AWS_CONTAINER_AUTHORIZATION_TOKEN"
+done"#;
+    let o = w.mfatui(&["exec", "--server", "r8", "--", "sh", "-c", script], &[]);
+    assert_eq!(stdout(&o), "r8 200\neve 403\nr1 403\n", "{}", stderr(&o));
+}
+
+#[test]
+fn serve_forgets_what_logout_removed_and_removes_its_token_file_on_sigterm() {
+    let w = signed_in();
+    let s = serve(&w, &["r5"], None);
+    let budget = Duration::from_secs(5);
+    assert_eq!(get(&s.addr, "r5", &s.token, budget).unwrap().0, 200);
+    assert!(w.mfatui(&["logout"], &[]).status.success());
+    let (status, body) = get(&s.addr, "r5", &s.token, budget).unwrap();
+    assert_eq!((status, code_of(&body).as_str()), (503, "MfaCodeNeeded"), "{body}");
+    // SAFETY: signalling our own child by its PID.
+    unsafe { libc::kill(s.child.id() as i32, libc::SIGTERM) };
+    let mut s = s;
+    let status = s.child.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+    assert!(!std::path::Path::new(&s.token_file).exists(), "the token file is removed");
+}
+
+#[test]
+fn a_slow_renewal_is_answered_within_the_sdks_budget_and_the_retry_gets_it() {
+    let w = signed_in();
+    let s = serve(&w, &["r6"], None);
+    // r6 near its end, and STS slow to renew it.
+    let store = w.home.path().join(".local/state/mfatui/sessions.json");
+    let mut doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&store).unwrap()).unwrap();
+    let old_key = doc["sessions"]["r6"]["access_key_id"].as_str().unwrap().to_string();
+    doc["sessions"]["r6"]["expiration"] =
+        serde_json::Value::String(mfatui::aws::store::rfc3339(mfatui::aws::store::now_secs() + 600));
+    std::fs::write(&store, doc.to_string()).unwrap();
+    let before = w.sandbox.calls("AssumeRole");
+    w.sandbox.set_faults(FaultConfig {
+        rules: vec![FaultRule::new(Effect::LatencyMs(2500)).action("AssumeRole")],
+        ..Default::default()
+    });
+    let started = Instant::now();
+    let (status, body) = get(&s.addr, "r6", &s.token, Duration::from_secs(5)).unwrap();
+    let first = started.elapsed();
+    assert_eq!((status, code_of(&body).as_str()), (503, "Renewing"), "{body}");
+    assert!(first < Duration::from_millis(1500), "answered in {first:?}, within botocore's 2 s");
+    // The client gave up; the renewal goes on and its retry gets it.
+    std::thread::sleep(Duration::from_secs(3));
+    let (status, body) = get(&s.addr, "r6", &s.token, Duration::from_secs(5)).unwrap();
+    assert_eq!(status, 200, "{body}");
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_ne!(v["AccessKeyId"], old_key);
+    assert_eq!(w.sandbox.calls("AssumeRole") - before, 1, "one renewal, not cancelled and restarted");
+}
+
+/// Raise this test process's own descriptor limit: the attacker needs more than 1,024.
+fn raise_own_limit() {
+    let mut l = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    // SAFETY: getrlimit/setrlimit only touch the struct.
+    unsafe {
+        libc::getrlimit(libc::RLIMIT_NOFILE, &mut l);
+        l.rlim_cur = l.rlim_max;
+        libc::setrlimit(libc::RLIMIT_NOFILE, &l);
+    }
+}
+
+/// CPU seconds (user + system) a process has used.
+fn cpu_secs(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    let fields: Vec<&str> = stat.rsplit_once(')').unwrap().1.split_whitespace().collect();
+    let ticks: f64 = fields[11].parse::<f64>().unwrap() + fields[12].parse::<f64>().unwrap();
+    // SAFETY: sysconf has no preconditions.
+    ticks / unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64
+}
+
+/// 1,100 connections to `addr` that each send part of a request head and then a header line a
+/// second, reconnecting when closed, for `secs`; bounded in connections and reconnections.
+fn slowloris(addr: &str, secs: u64) -> std::thread::JoinHandle<usize> {
+    let sock: std::net::SocketAddr = addr.parse().unwrap();
+    std::thread::spawn(move || {
+        let open = |_| {
+            let mut s = TcpStream::connect_timeout(&sock, Duration::from_millis(300)).ok()?;
+            s.set_write_timeout(Some(Duration::from_millis(50))).ok()?;
+            s.write_all(b"GET /profile/r5 HTTP/1.1\r\nHost: x\r\n").ok()?;
+            Some(s)
+        };
+        let mut conns: Vec<Option<TcpStream>> = (0..1100).map(open).collect();
+        let (end, mut opened) = (Instant::now() + Duration::from_secs(secs), conns.len());
+        while Instant::now() < end {
+            std::thread::sleep(Duration::from_secs(1));
+            for c in conns.iter_mut() {
+                let alive = c.as_mut().is_some_and(|s| s.write_all(b"X-a: b\r\n").is_ok());
+                if !alive && opened < 20_000 {
+                    *c = open(0);
+                    opened += 1;
+                }
+            }
+        }
+        opened
+    })
+}
+
+#[test]
+fn a_slowloris_at_the_default_descriptor_limit_does_not_keep_clients_waiting() {
+    raise_own_limit();
+    let w = signed_in();
+    let s = serve(&w, &["r5"], Some(1024));
+    let pid = s.child.id();
+    let attack = slowloris(&s.addr, 10);
+    std::thread::sleep(Duration::from_secs(1));
+    let cpu_before = (cpu_secs(pid), Instant::now());
+    let mut failed = Vec::new();
+    let mut answered = 0;
+    while cpu_before.1.elapsed() < Duration::from_secs(7) {
+        match get(&s.addr, "r5", &s.token, Duration::from_secs(2)) {
+            Ok((200, _)) => answered += 1,
+            other => failed.push(format!("{other:?}")),
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let cpu = (cpu_secs(pid) - cpu_before.0) / cpu_before.1.elapsed().as_secs_f64();
+    let opened = attack.join().unwrap();
+    assert!(
+        failed.is_empty(),
+        "{} of {} legit requests failed: {:?}",
+        failed.len(),
+        answered + failed.len(),
+        &failed[..failed.len().min(5)]
+    );
+    assert!(answered >= 10, "{answered}");
+    assert!(cpu < 0.5, "the server used {:.0} % of a core under the attack ({opened} connections)", cpu * 100.0);
+    // Afterwards, and with the attack's sockets gone, a sign-in and a renewal work.
+    assert!(w.mfatui(&["logout"], &[]).status.success());
+    // The next step's code: the first one was used by `signed_in`.
+    let code = w.sandbox.totp_code_at(EVE_SERIAL, w.sandbox.now() + 30).unwrap();
+    let o = w.mfatui(&["login", "eve", "--code", &code], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert_eq!(get(&s.addr, "r5", &s.token, Duration::from_secs(2)).unwrap().0, 200);
+}
