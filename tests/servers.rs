@@ -4,6 +4,7 @@
 //! default descriptor limit; the prompt socket's client talks only to the user's own dashboard.
 
 mod common;
+use common::attack::{code_of, cpu_secs, get, raise_own_limit, slowloris};
 use common::world::{EVE_SERIAL, World, eve_world, world};
 use common::{stderr, stdout};
 use mfatui::sandbox::{Effect, FaultConfig, FaultRule};
@@ -73,26 +74,6 @@ fn serve(w: &World, args: &[&str], nofile: Option<u64>) -> Serve {
     let addr = url.trim_start_matches("http://").split('/').next().unwrap().to_string();
     let token = std::fs::read_to_string(&token_file).unwrap();
     Serve { child, addr, token, token_file }
-}
-
-/// GET /profile/NAME with the token, within `budget` (botocore's is 2 s): status and body.
-fn get(addr: &str, profile: &str, token: &str, budget: Duration) -> Result<(u16, String), String> {
-    let sock = addr.parse().unwrap();
-    let mut s = TcpStream::connect_timeout(&sock, budget).map_err(|e| format!("connect: {e}"))?;
-    s.set_read_timeout(Some(budget)).unwrap();
-    write!(s, "GET /profile/{profile} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: {token}\r\nConnection: close\r\n\r\n")
-        .map_err(|e| format!("write: {e}"))?;
-    let mut out = String::new();
-    s.read_to_string(&mut out).map_err(|e| format!("read: {e}"))?;
-    let status = out.get(9..12).and_then(|c| c.parse().ok()).ok_or_else(|| format!("no status in {out:?}"))?;
-    Ok((status, out.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default()))
-}
-
-fn code_of(body: &str) -> String {
-    serde_json::from_str::<serde_json::Value>(body)
-        .ok()
-        .and_then(|v| v["Code"].as_str().map(str::to_string))
-        .unwrap_or_default()
 }
 
 #[test]
@@ -179,53 +160,6 @@ fn a_slow_renewal_is_answered_within_the_sdks_budget_and_the_retry_gets_it() {
     assert_eq!(w.sandbox.calls("AssumeRole") - before, 1, "one renewal, not cancelled and restarted");
 }
 
-/// Raise this test process's own descriptor limit: the attacker needs more than 1,024.
-fn raise_own_limit() {
-    let mut l = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
-    // SAFETY: getrlimit/setrlimit only touch the struct.
-    unsafe {
-        libc::getrlimit(libc::RLIMIT_NOFILE, &mut l);
-        l.rlim_cur = l.rlim_max;
-        libc::setrlimit(libc::RLIMIT_NOFILE, &l);
-    }
-}
-
-/// CPU seconds (user + system) a process has used.
-fn cpu_secs(pid: u32) -> f64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
-    let fields: Vec<&str> = stat.rsplit_once(')').unwrap().1.split_whitespace().collect();
-    let ticks: f64 = fields[11].parse::<f64>().unwrap() + fields[12].parse::<f64>().unwrap();
-    // SAFETY: sysconf has no preconditions.
-    ticks / unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64
-}
-
-/// 1,100 connections to `addr` that each send part of a request head and then a header line a
-/// second, reconnecting when closed, for `secs`; bounded in connections and reconnections.
-fn slowloris(addr: &str, secs: u64) -> std::thread::JoinHandle<usize> {
-    let sock: std::net::SocketAddr = addr.parse().unwrap();
-    std::thread::spawn(move || {
-        let open = |_| {
-            let mut s = TcpStream::connect_timeout(&sock, Duration::from_millis(300)).ok()?;
-            s.set_write_timeout(Some(Duration::from_millis(50))).ok()?;
-            s.write_all(b"GET /profile/r5 HTTP/1.1\r\nHost: x\r\n").ok()?;
-            Some(s)
-        };
-        let mut conns: Vec<Option<TcpStream>> = (0..1100).map(open).collect();
-        let (end, mut opened) = (Instant::now() + Duration::from_secs(secs), conns.len());
-        while Instant::now() < end {
-            std::thread::sleep(Duration::from_secs(1));
-            for c in conns.iter_mut() {
-                let alive = c.as_mut().is_some_and(|s| s.write_all(b"X-a: b\r\n").is_ok());
-                if !alive && opened < 20_000 {
-                    *c = open(0);
-                    opened += 1;
-                }
-            }
-        }
-        opened
-    })
-}
-
 #[test]
 fn a_slowloris_at_the_default_descriptor_limit_does_not_keep_clients_waiting() {
     raise_own_limit();
@@ -262,4 +196,85 @@ fn a_slowloris_at_the_default_descriptor_limit_does_not_keep_clients_waiting() {
     let o = w.mfatui(&["login", "eve", "--code", &code], &[]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     assert_eq!(get(&s.addr, "r5", &s.token, Duration::from_secs(2)).unwrap().0, 200);
+}
+
+/// A listener on a Unix socket run as another user (nobody): it reports how many bytes the
+/// first client sent. Started in `dir` (which it must be able to write).
+fn foreign_listener(path: &std::path::Path) -> std::process::Child {
+    use std::os::unix::process::CommandExt;
+    let script = "import socket,sys,os\ns=socket.socket(socket.AF_UNIX)\ns.bind(sys.argv[1])\nos.chmod(sys.argv[1],0o777)\ns.listen(5)\nprint('READY',flush=True)\ns.settimeout(6)\ntry:\n    c,_=s.accept()\n    c.settimeout(3)\n    try:\n        d=c.recv(65536)\n    except Exception:\n        d=b''\n    print('GOT',len(d),flush=True)\n    c.sendall(b'{\"result\":\"signed_in\"}\\n')\nexcept socket.timeout:\n    print('NOCONN',flush=True)\n";
+    let mut cmd = std::process::Command::new("/usr/bin/python3");
+    cmd.args(["-c", script]).arg(path).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::inherit());
+    // SAFETY: setgid/setuid are async-signal-safe.
+    unsafe {
+        cmd.pre_exec(|| {
+            if libc::setgid(65534) != 0 || libc::setuid(65534) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let mut child = cmd.spawn().unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.as_mut().unwrap()).read_line(&mut line).unwrap();
+    assert_eq!(line.trim(), "READY");
+    child
+}
+
+fn able_to_be_another_user() -> bool {
+    // SAFETY: getuid has no preconditions.
+    let root = unsafe { libc::getuid() } == 0 && std::path::Path::new("/usr/bin/python3").exists();
+    if !root {
+        eprintln!("skipping: playing another local user needs root and /usr/bin/python3");
+    }
+    root
+}
+
+#[test]
+fn the_prompt_client_sends_nothing_to_a_socket_another_user_controls() {
+    use std::os::unix::fs::PermissionsExt;
+    if !able_to_be_another_user() {
+        return;
+    }
+    let (seed, config, credentials) = eve_world();
+    let w = world(&seed, &config, &credentials);
+    let state_dir = w.home.path().join(".local/state/mfatui");
+    let run = tempfile::tempdir().unwrap();
+    let sock = mfatui::prompters::socket::socket_path_in(Some(run.path()), &state_dir);
+    let dir = sock.parent().unwrap().to_path_buf();
+    let xdg = [("XDG_RUNTIME_DIR", run.path().to_str().unwrap())];
+
+    // 1. Another user made the directory (0777) and listens in it.
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).unwrap();
+    std::os::unix::fs::chown(&dir, Some(65534), Some(65534)).unwrap();
+    let mut other = foreign_listener(&sock);
+    let o = w.mfatui(&["credential-process", "r0"], &xdg);
+    assert_ne!(o.status.code(), Some(0));
+    let e = stderr(&o);
+    assert!(e.contains("refusing to ask the mfatui dashboard through") && e.contains("belongs to uid 65534"), "{e}");
+    let _ = other.kill();
+    let mut heard = String::new();
+    other.stdout.take().unwrap().read_to_string(&mut heard).unwrap();
+    let _ = other.wait();
+    assert!(!heard.contains("GOT"), "the other user's listener was never even connected to: {heard}");
+    std::fs::remove_dir_all(&dir).unwrap();
+
+    // 2. Our own private directory, but the socket in it is served by another user.
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let scratch = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(scratch.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
+    let planted = scratch.path().join("s.sock");
+    let mut other = foreign_listener(&planted);
+    std::fs::rename(&planted, &sock).unwrap();
+    let o = w.mfatui(&["credential-process", "r0"], &xdg);
+    assert_ne!(o.status.code(), Some(0));
+    let e = stderr(&o);
+    assert!(e.contains("it is served by uid 65534, not by you") && e.contains("nothing was sent"), "{e}");
+    let mut heard = String::new();
+    other.stdout.take().unwrap().read_to_string(&mut heard).unwrap();
+    let _ = other.wait();
+    assert!(heard.contains("GOT 0"), "connected, but not a byte sent: {heard}");
+    assert!(stdout(&o).is_empty());
 }

@@ -20,10 +20,13 @@ use tokio::sync::{mpsc, oneshot};
 
 pub type Reply = oneshot::Sender<Result<PromptAnswer, PromptError>>;
 
-/// A question from this dashboard's engine.
-pub struct LocalAsk {
-    pub req: PromptRequest,
-    pub reply: Reply,
+/// News from this dashboard's engine.
+pub enum LocalAsk {
+    /// It needs a code.
+    Code { req: PromptRequest, reply: Reply },
+    /// The code typed for `user` was used: signed in (`None`), or why not. Whoever asked (a
+    /// refresh, the credentials endpoint, the console), the modal's "signing in…" ends.
+    Ended { user: String, error: Option<String> },
 }
 
 pub struct InProcess {
@@ -41,9 +44,13 @@ impl Prompter for InProcess {
         Box::pin(async move {
             let (reply, answer) = oneshot::channel();
             let closed = || PromptError::Failed("the dashboard is closing".into());
-            self.tx.send(LocalAsk { req: req.clone(), reply }).map_err(|_| closed())?;
+            self.tx.send(LocalAsk::Code { req: req.clone(), reply }).map_err(|_| closed())?;
             answer.await.map_err(|_| closed())?
         })
+    }
+
+    fn ended(&self, user: &str, result: Result<(), String>) {
+        let _ = self.tx.send(LocalAsk::Ended { user: user.to_string(), error: result.err() });
     }
 }
 
@@ -138,8 +145,9 @@ impl Waiters {
                 self.finish(user, RemoteAnswer::Refused);
                 Next::Nothing
             }
-            (None, Some(code)) if self.remote.contains_key(user) => Next::SignIn(code),
-            (None, Some(_)) => Next::Nothing,
+            // Nobody waits for this code any more (the attempt it was asked for ended, e.g.
+            // failed part-way): the modal is still open, so the person means to sign in.
+            (None, Some(code)) => Next::SignIn(code),
             (None, None) => {
                 self.finish(user, RemoteAnswer::Refused);
                 Next::Nothing
@@ -176,6 +184,17 @@ mod tests {
         assert!(matches!(w.answer("bob", Some(Secret::new("654321"))), Next::SignIn(_)));
         assert_eq!(w.answer("bob", None), Next::Nothing);
         assert_eq!(rrx.await.unwrap(), RemoteAnswer::Refused);
+    }
+
+    #[tokio::test]
+    async fn a_code_typed_after_an_attempt_failed_part_way_still_signs_in() {
+        let (mut w, _) = Waiters::new();
+        let (tx, _rx) = oneshot::channel();
+        w.ask_local("carol", tx);
+        assert_eq!(w.answer("carol", Some(Secret::new("111111"))), Next::Handed);
+        // That sign-in failed (a lock file could not be opened); nobody asks again, the modal
+        // shows the error, and the next code is typed into it.
+        assert!(matches!(w.answer("carol", Some(Secret::new("222222"))), Next::SignIn(_)));
     }
 
     #[tokio::test]

@@ -204,7 +204,11 @@ impl Engine {
                             req.retry_reason = Some(e.to_string());
                             last = Some(e);
                         }
-                        other => return other,
+                        other => {
+                            let ended = other.as_ref().map(|_| ()).map_err(ToString::to_string);
+                            self.prompter.ended(&user.name, ended);
+                            return other;
+                        }
                     }
                 }
             }
