@@ -8,8 +8,7 @@ use common::attack::{code_of, cpu_secs, get, raise_own_limit, slowloris};
 use common::world::{EVE_SERIAL, World, eve_world, world};
 use common::{stderr, stdout};
 use mfatui::sandbox::{Effect, FaultConfig, FaultRule};
-use std::io::{BufRead, Read, Write};
-use std::net::TcpStream;
+use std::io::{BufRead, Read};
 use std::time::{Duration, Instant};
 
 fn signed_in() -> World {
