@@ -23,9 +23,11 @@ pub const HEAD_WITHIN: Duration = Duration::from_secs(5);
 pub const IDLE_WITHIN: Duration = Duration::from_secs(30);
 /// Connections one server holds at most, whatever the descriptor limit allows.
 pub const MAX_CONNECTIONS: usize = 256;
-/// A connection younger than this is not closed to make room: a real client sends its request
-/// within microseconds, and the age bounds how fast an attacker's reconnections cost us CPU.
-const EVICT_AFTER: Duration = Duration::from_millis(100);
+/// A connection younger than this is not closed to make room: a real client's request is in
+/// the socket before we accept it, so its head is read within a millisecond or two; the wait
+/// bounds how fast an attacker's reconnections can make us accept. Longer, and the kernel's
+/// accept queue fills behind us: a real client's SYN is dropped and it waits a second.
+const EVICT_AFTER: Duration = Duration::from_millis(10);
 
 #[derive(Debug, Clone, Copy)]
 enum Phase {
