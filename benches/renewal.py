@@ -8,7 +8,7 @@ Against `mfatui sandbox` on 127.0.0.1 in a throw-away HOME, with a 1-hour role r
 1. AssumeRole slowed to 2.5 s (sandbox fault injection) and r0's stored session 10 minutes from
    its end: the time `mfatui serve r0` takes to answer boto3 (container provider) and the AWS CLI,
    and how many AssumeRole calls the sandbox counted (1 = the renewal was never cancelled).
-2. Late in the session (r0 stored with 16 min, 15 min 5 s, 10 min and 6 min left): credential
+2. Late in the session (r0 stored with 16 min, 15 min 5 s, 15 min 1 s, 10 min and 6 min left): credential
    fetches per 5 calls of one boto3 session, through serve (a counting proxy in front of it) and
    through credential_process (a counting wrapper), and credential_process runs per `aws`
    command. Target: 1 everywhere.
@@ -126,7 +126,7 @@ try:
     proxy = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
     threading.Thread(target=proxy.serve_forever, daemon=True).start()
     via_proxy = {**container, "AWS_CONTAINER_CREDENTIALS_FULL_URI": f"http://127.0.0.1:{proxy.server_port}/profile/r0"}
-    for left in (16 * 60, 15 * 60 + 5, 10 * 60, 6 * 60):
+    for left in [int(x) for x in os.environ.get("LEFT", "960 905 901 600 360").split()]:
         near_end(left)
         fetches[0] = 0
         subprocess.run([PYTHON, "-c", FIVE_CALLS], env={**env, **via_proxy}, check=True, capture_output=True)
