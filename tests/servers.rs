@@ -129,17 +129,53 @@ fn serve_forgets_what_logout_removed_and_removes_its_token_file_on_sigterm() {
     assert!(!std::path::Path::new(&s.token_file).exists(), "the token file is removed");
 }
 
+/// Make `profile`'s stored session end in `secs`; its access key id.
+fn expire_in(w: &World, profile: &str, secs: i64) -> String {
+    let store = w.home.path().join(".local/state/mfatui/sessions.json");
+    let mut doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&store).unwrap()).unwrap();
+    let key = doc["sessions"][profile]["access_key_id"].as_str().unwrap().to_string();
+    doc["sessions"][profile]["expiration"] =
+        serde_json::Value::String(mfatui::aws::store::rfc3339(mfatui::aws::store::now_secs() + secs));
+    std::fs::write(&store, doc.to_string()).unwrap();
+    key
+}
+
+fn secs_of(rfc3339: &str) -> i64 {
+    let s = mfatui::aws::store::StoredSession {
+        access_key_id: String::new(),
+        secret_access_key: mfatui::aws::secret::Secret::new(""),
+        session_token: mfatui::aws::secret::Secret::new(""),
+        expiration: rfc3339.to_string(),
+        identity_arn: None,
+        mfa: false,
+        obtained_at: 0,
+    };
+    s.expires_at().unwrap()
+}
+
+#[test]
+fn credential_process_hands_out_more_than_botocores_window_plus_a_margin() {
+    let w = signed_in();
+    // 16 minutes left: past botocore's 15 for now, inside it a minute into the command.
+    let old_key = expire_in(&w, "r3", 16 * 60);
+    let o = w.mfatui(&["credential-process", "r3"], &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_ne!(v["AccessKeyId"], old_key, "renewed before it was handed out");
+    let left = secs_of(v["Expiration"].as_str().unwrap()) - mfatui::aws::store::now_secs();
+    assert!(left > mfatui::aws::engine::windows::BOTOCORE_REFRESH_WINDOW + 5 * 60, "{left}");
+    // With plenty left, the stored session is handed out as it is.
+    let key = v["AccessKeyId"].clone();
+    let o = w.mfatui(&["credential-process", "r3"], &[]);
+    assert_eq!(serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap()["AccessKeyId"], key);
+}
+
 #[test]
 fn a_slow_renewal_is_answered_within_the_sdks_budget_and_the_retry_gets_it() {
     let w = signed_in();
     let s = serve(&w, &["r6"], None);
     // r6 near its end, and STS slow to renew it.
-    let store = w.home.path().join(".local/state/mfatui/sessions.json");
-    let mut doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&store).unwrap()).unwrap();
-    let old_key = doc["sessions"]["r6"]["access_key_id"].as_str().unwrap().to_string();
-    doc["sessions"]["r6"]["expiration"] =
-        serde_json::Value::String(mfatui::aws::store::rfc3339(mfatui::aws::store::now_secs() + 600));
-    std::fs::write(&store, doc.to_string()).unwrap();
+    let old_key = expire_in(&w, "r6", 600);
     let before = w.sandbox.calls("AssumeRole");
     w.sandbox.set_faults(FaultConfig {
         rules: vec![FaultRule::new(Effect::LatencyMs(2500)).action("AssumeRole")],
