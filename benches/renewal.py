@@ -8,10 +8,13 @@ Against `mfatui sandbox` on 127.0.0.1 in a throw-away HOME, with a 1-hour role r
 1. AssumeRole slowed to 2.5 s (sandbox fault injection) and r0's stored session 10 minutes from
    its end: the time `mfatui serve r0` takes to answer boto3 (container provider) and the AWS CLI,
    and how many AssumeRole calls the sandbox counted (1 = the renewal was never cancelled).
-2. Late in the session (r0 stored with 16 min, 15 min 5 s, 15 min 1 s, 10 min and 6 min left): credential
-   fetches per 5 calls of one boto3 session, through serve (a counting proxy in front of it) and
-   through credential_process (a counting wrapper), and credential_process runs per `aws`
-   command. Target: 1 everywhere.
+2. Late in the session (r0 stored with 16 min, 15 min 5 s, 15 min 1 s, 10 min and 6 min left;
+   `LEFT="960 600"` picks others; r15, a 15-minute role, with 5 and 4 min left): credential
+   fetches per 5 calls of one boto3 session and of one JavaScript SDK v3 client (fromHttp,
+   fromContainerMetadata, the default chain, fromProcess; when `npm ci` was run in benches/js),
+   through serve (a counting proxy in front of it) and through credential_process (a counting
+   wrapper), and credential_process runs per `aws` command. Target: 1 everywhere, except botocore
+   with a 15-minute role, which no renewal can satisfy (its window is 15 minutes).
 """
 import http.server
 import json
@@ -60,12 +63,14 @@ try:
     url = sb.stdout.readline().split()[-1]
     runs = os.path.join(home, "runs")
     wrapper = os.path.join(home, "cp.sh")
-    open(wrapper, "w").write(f"#!/bin/sh\necho run >> {runs}\nexec {MFATUI} credential-process r0\n")
+    open(wrapper, "w").write(f"#!/bin/sh\necho run >> {runs}\nexec {MFATUI} credential-process \"$1\"\n")
     os.chmod(wrapper, 0o755)
     open(os.path.join(home, ".aws", "config"), "w").write(
         "[profile eve]\nmfa_serial = arn:aws:iam::100000000001:mfa/eve-phone\nregion = eu-west-1\n"
         "[profile r0]\nrole_arn = arn:aws:iam::200000000001:role/r0\nsource_profile = eve\n"
-        f"[profile cp]\ncredential_process = {wrapper}\nregion = eu-west-1\n")
+        "[profile r15]\nrole_arn = arn:aws:iam::200000000001:role/r0\nsource_profile = eve\nduration_seconds = 900\n"
+        f"[profile cp]\ncredential_process = {wrapper} r0\nregion = eu-west-1\n"
+        f"[profile cp15]\ncredential_process = {wrapper} r15\nregion = eu-west-1\n")
     open(os.path.join(home, ".aws", "credentials"), "w").write(
         "[eve]\naws_access_key_id = AKIAEVE0000000000001\naws_secret_access_key = eve-secret\n")
     env = {"HOME": home, "PATH": os.environ["PATH"], "AWS_ENDPOINT_URL": url}
@@ -73,12 +78,14 @@ try:
     subprocess.run([MFATUI, "login", "eve", "--code", code], env=env, check=True, capture_output=True)
     store = os.path.join(home, ".local", "state", "mfatui", "sessions.json")
 
-    def near_end(left):
+    subprocess.run([MFATUI, "refresh", "r15"], env=env, check=True, capture_output=True)
+
+    def near_end(left, profile="r0"):
         doc = json.load(open(store))
-        doc["sessions"]["r0"]["expiration"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + left))
+        doc["sessions"][profile]["expiration"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + left))
         json.dump(doc, open(store, "w"))
 
-    serve = subprocess.Popen([MFATUI, "serve", "r0"], env=env, stdout=subprocess.PIPE, text=True)
+    serve = subprocess.Popen([MFATUI, "serve", "--all", "r0"], env=env, stdout=subprocess.PIPE, text=True)
     procs.append(serve)
     lines = [serve.stdout.readline() for _ in range(3)]
     uri = next(x for x in lines if "FULL_URI=" in x).split("=", 1)[1].strip()
@@ -125,22 +132,39 @@ try:
 
     proxy = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
     threading.Thread(target=proxy.serve_forever, daemon=True).start()
-    via_proxy = {**container, "AWS_CONTAINER_CREDENTIALS_FULL_URI": f"http://127.0.0.1:{proxy.server_port}/profile/r0"}
-    for left in [int(x) for x in os.environ.get("LEFT", "960 905 901 600 360").split()]:
-        near_end(left)
+    JS = os.path.join(ROOT, "benches", "js")
+    has_js = os.path.exists(os.path.join(JS, "node_modules"))
+    if not has_js:
+        print("(JavaScript SDK skipped: run `npm ci` in benches/js)")
+
+    def count(profile, left, argv, extra, counter):
+        near_end(left, profile)
         fetches[0] = 0
-        subprocess.run([PYTHON, "-c", FIVE_CALLS], env={**env, **via_proxy}, check=True, capture_output=True)
-        served = fetches[0]
-        near_end(left)
         open(runs, "w").close()
-        subprocess.run([PYTHON, "-c", FIVE_CALLS], env={**env, "AWS_PROFILE": "cp"}, check=True, capture_output=True)
-        process = len(open(runs).read().split())
-        near_end(left)
-        open(runs, "w").close()
-        subprocess.run([AWS, "sts", "get-caller-identity", "--profile", "cp"], env=env, check=True, capture_output=True)
-        cli = len(open(runs).read().split())
-        print(f"{left // 60} min {left % 60:02d} s left: boto3 fetches per 5 calls: serve {served}, "
-              f"credential_process {process}; AWS CLI credential_process runs per command: {cli}")
+        r = subprocess.run(argv, env={**env, **extra}, capture_output=True, text=True, cwd=JS)
+        if r.returncode != 0:
+            return f"failed: {r.stderr.strip()[-150:]}"
+        return fetches[0] if counter == "serve" else len(open(runs).read().split())
+
+    points = [("r0", int(x)) for x in os.environ.get("LEFT", "960 905 901 600 360").split()]
+    for profile, left in points + [("r15", 300), ("r15", 240)]:
+        proxied = {**container, "AWS_CONTAINER_CREDENTIALS_FULL_URI": f"http://127.0.0.1:{proxy.server_port}/profile/{profile}",
+                   "AWS_CONTAINER_AUTHORIZATION_TOKEN": open(token_file).read()}
+        cp = {"AWS_PROFILE": "cp" if profile == "r0" else "cp15"}
+        got = {
+            "boto3 serve": count(profile, left, [PYTHON, "-c", FIVE_CALLS], proxied, "serve"),
+            "boto3 process": count(profile, left, [PYTHON, "-c", FIVE_CALLS], cp, "runs"),
+            "aws CLI runs per command": count(profile, left, [AWS, "sts", "get-caller-identity"], cp, "runs"),
+        }
+        if has_js:
+            node = ["node", os.path.join(JS, "five_calls.mjs")]
+            got["JS fromHttp"] = count(profile, left, node + ["http"], proxied, "serve")
+            got["JS fromContainerMetadata"] = count(profile, left, node + ["container"], proxied, "serve")
+            got["JS chain (container)"] = count(profile, left, node + ["chain"], proxied, "serve")
+            got["JS fromProcess"] = count(profile, left, node + ["process"], cp, "runs")
+            got["JS chain (process)"] = count(profile, left, node + ["chain"], cp, "runs")
+        print(f"{profile} with {left // 60} min {left % 60:02d} s left, fetches per 5 calls: "
+              + ", ".join(f"{k} {v}" for k, v in got.items()))
 finally:
     for p in procs:
         p.terminate()
