@@ -55,10 +55,14 @@ fn the_dashboard_serves_through_a_slowloris_and_a_sign_in_then_completes() {
     let held = unix_flood(&state.join("dashboard.sock"), 1100);
     std::thread::sleep(Duration::from_secs(1));
     let (cpu0, t0) = (cpu_secs(pid), Instant::now());
-    let (mut answered, mut failed) = (0, Vec::new());
+    let (mut answered, mut failed, mut took) = (0, Vec::new(), Vec::new());
     while t0.elapsed() < Duration::from_secs(7) {
+        let asked = Instant::now();
         match get(&addr, "r2", &token, Duration::from_secs(2)) {
-            Ok((200, _)) => answered += 1,
+            Ok((200, _)) => {
+                answered += 1;
+                took.push(asked.elapsed());
+            }
             other => failed.push(format!("{other:?}")),
         }
         std::thread::sleep(Duration::from_millis(200));
@@ -67,6 +71,13 @@ fn the_dashboard_serves_through_a_slowloris_and_a_sign_in_then_completes() {
     let opened = attack.join().unwrap();
     let flooded = held.len();
     drop(held);
+    took.sort();
+    eprintln!(
+        "under attack: {answered} answered, p99 {:?}, max {:?}; dashboard CPU {:.1} % of a core; {opened} TCP connections, {flooded} on the socket",
+        took.get(took.len() * 99 / 100).or(took.last()),
+        took.last(),
+        cpu * 100.0
+    );
     assert!(
         failed.is_empty(),
         "{} of {} failed: {:?}",
