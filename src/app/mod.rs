@@ -194,18 +194,7 @@ impl Dashboard {
                     let id = waiters.ask_question(ask.reply);
                     Action::IamQuestion { id, user: ask.user, question: ask.question }
                 }
-                Some(ask) = inbox.local.recv() => match ask {
-                    LocalAsk::Code { req, reply } => {
-                        waiters.ask_local(&req.user, reply);
-                        Action::Prompt { user: req.user, serial: req.serial, asker: "this dashboard".into(), retry_reason: req.retry_reason }
-                    }
-                    LocalAsk::Ended { user, error: None } => Action::Progress(Progress::SignedIn { user }),
-                    LocalAsk::Ended { user, error: Some(e) } => match self.state.prompts.iter().find(|m| m.user == user) {
-                        // The modal says why and takes the next code.
-                        Some(m) => Action::Prompt { serial: m.serial.clone(), user, asker: "this dashboard".into(), retry_reason: Some(e) },
-                        None => Action::Notice { level: Level::Error, text: format!("{user}: {e}") },
-                    },
-                },
+                Some(ask) = inbox.local.recv() => prompts::local_action(ask, &self.state, &mut waiters),
                 Some(ask) = inbox.remote.recv() => {
                     let Some(serial) = self.state.mfa_serials.get(&ask.user).cloned() else {
                         let _ = ask.reply.send(RemoteAnswer::Error(format!(

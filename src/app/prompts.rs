@@ -11,10 +11,13 @@
 //! them to the loop, which shows a popup and keeps the reply channel here until the person
 //! answers (no answer, because the dashboard closed, is a no).
 
+use crate::action::Action;
+use crate::aws::engine::Progress;
 use crate::aws::iam::rotate::{Answer, Confirm, Question};
 use crate::aws::prompt::{PromptAnswer, PromptError, PromptFuture, PromptRequest, Prompter, SignInLock};
 use crate::aws::secret::Secret;
 use crate::prompters::socket::RemoteAnswer;
+use crate::state::{AppState, Level};
 use std::collections::HashMap;
 use tokio::sync::{mpsc, oneshot};
 
@@ -51,6 +54,23 @@ impl Prompter for InProcess {
 
     fn ended(&self, user: &str, result: Result<(), String>) {
         let _ = self.tx.send(LocalAsk::Ended { user: user.to_string(), error: result.err() });
+    }
+}
+
+/// The loop's action for news from this dashboard's engine.
+pub fn local_action(ask: LocalAsk, state: &AppState, waiters: &mut Waiters) -> Action {
+    let asker = || "this dashboard".to_string();
+    match ask {
+        LocalAsk::Code { req, reply } => {
+            waiters.ask_local(&req.user, reply);
+            Action::Prompt { user: req.user, serial: req.serial, asker: asker(), retry_reason: req.retry_reason }
+        }
+        LocalAsk::Ended { user, error: None } => Action::Progress(Progress::SignedIn { user }),
+        LocalAsk::Ended { user, error: Some(e) } => match state.prompts.iter().find(|m| m.user == user) {
+            // The modal says why and takes the next code.
+            Some(m) => Action::Prompt { serial: m.serial.clone(), user, asker: asker(), retry_reason: Some(e) },
+            None => Action::Notice { level: Level::Error, text: format!("{user}: {e}") },
+        },
     }
 }
 

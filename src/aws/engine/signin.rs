@@ -205,8 +205,7 @@ impl Engine {
                             last = Some(e);
                         }
                         other => {
-                            let ended = other.as_ref().map(|_| ()).map_err(ToString::to_string);
-                            self.prompter.ended(&user.name, ended);
+                            self.prompter.ended(&user.name, other.as_ref().map(|_| ()).map_err(ToString::to_string));
                             return other;
                         }
                     }
