@@ -188,14 +188,16 @@ enum Refusal {
 
 async fn credentials(shared: &Arc<Shared>, name: &str) -> Result<Obtained, Refusal> {
     let plan = shared.plan.read().expect("plan lock").clone();
-    let profile = plan.resolve(name).map_err(|e| Refusal::NotFound(e.to_string()))?.name().to_string();
+    let resolved = plan.resolve(name).map(|r| r.name().to_string());
+    // Checked first, so a client limited to one profile cannot list the others from the hints.
     if let Scope::Only(only) = &shared.scope
-        && *only != profile
+        && resolved.as_ref().ok() != Some(only)
     {
         return Err(Refusal::NotServed(format!(
             "this endpoint serves {only} only (mfatui serve --all serves every profile)"
         )));
     }
+    let profile = resolved.map_err(|e| Refusal::NotFound(e.to_string()))?;
     let want = shared.engine.hand_out_left(&plan, &profile);
     // The store as it is now, not a copy of our own: a `logout` elsewhere takes effect at once.
     if let Some(o) = shared.engine.stored_credentials(&plan, &profile, want) {
