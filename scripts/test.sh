@@ -22,18 +22,23 @@ if [ ! -f "$stamp" ]; then
   rm -f "$venv"/.requirements-* && touch "$stamp"
 fi
 
-# The dashboard's end-to-end test drives it in tmux.
-if ! command -v tmux >/dev/null; then
+# The dashboard's end-to-end test drives it in tmux; the AWS CLI cache test runs AWS CLI v2
+# (Debian's awscli package is v2; pip's, in .venv, is v1).
+missing=()
+command -v tmux >/dev/null || missing+=(tmux)
+[ -x /usr/bin/aws ] || missing+=(awscli)
+if [ ${#missing[@]} -gt 0 ]; then
   if command -v apt-get >/dev/null; then
-    as_root apt-get update -qq && as_root apt-get install -y -qq tmux >/dev/null
+    as_root apt-get update -qq && DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
   elif command -v brew >/dev/null; then
-    brew install tmux
+    brew install tmux awscli
   fi
 fi
 
 export MFATUI_REQUIRE_TOOLS=1
 export MFATUI_PYTHON="$PWD/$venv/bin/python"
 export MFATUI_AWS_CLI="$PWD/$venv/bin/aws"
+export MFATUI_AWS_CLI_V2=/usr/bin/aws
 
 cargo fmt --check
 cargo test --locked --workspace --all-targets

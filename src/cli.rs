@@ -171,7 +171,7 @@ pub enum CliCommand {
         /// A profile or managed name.
         profile: String,
         /// Give the command a local credentials endpoint instead of fixed keys, so a command
-        /// that runs for hours keeps getting fresh credentials.
+        /// that runs for hours keeps getting fresh credentials. It serves PROFILE only.
         #[arg(long)]
         server: bool,
         /// Allow running inside another `mfatui exec`.
@@ -193,12 +193,18 @@ pub enum CliCommand {
     },
     /// Serve credentials to SDKs and containers on 127.0.0.1 as a container-credentials
     /// endpoint (AWS_CONTAINER_CREDENTIALS_FULL_URI + AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE).
-    #[command(after_help = "Example:\n  mfatui serve --port 9911 prod-admin")]
+    #[command(
+        after_help = "Examples:\n  mfatui serve --port 9911 prod-admin   # serves prod-admin only\n  mfatui serve --all                    # every profile, MFA sessions included"
+    )]
     Serve {
         /// Port on 127.0.0.1 (0..=65535); 0 picks a free one.
         #[arg(long, default_value_t = 0)]
         port: u16,
-        /// The profile to print the exact variables for; every profile is served either way.
+        /// Serve every profile mfatui signs in, the IAM users' MFA sessions included (they can
+        /// assume every role), instead of PROFILE only.
+        #[arg(long)]
+        all: bool,
+        /// The one profile served (with --all: the one the printed variables name).
         profile: Option<String>,
     },
     /// Open the AWS web console as a role, from its session (no MFA prompt unless the MFA session

@@ -112,8 +112,8 @@ fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<u8> {
         CliCommand::Env { profile, format } => {
             channels::env_command(&env, &settings(&env, &Tuning::default())?, &profile, format.into())
         }
-        CliCommand::Serve { port, profile } => {
-            channels::serve(&env, &settings(&env, &Tuning::default())?, port, profile.as_deref())
+        CliCommand::Serve { port, all, profile } => {
+            channels::serve(&env, &settings(&env, &Tuning::default())?, port, profile.as_deref(), all)
         }
         CliCommand::Console { profile, print, region, destination } => console::run(
             &env,

@@ -155,7 +155,7 @@ impl Drop for Serve {
 fn serve(w: &World, profile: &str) -> Serve {
     use std::io::BufRead;
     let mut cmd = common::detached(env!("CARGO_BIN_EXE_mfatui"));
-    cmd.args(["serve", profile])
+    cmd.args(["serve", "--all", profile])
         .env_clear()
         .env("HOME", w.home.path())
         .env("PATH", std::env::var("PATH").unwrap())

@@ -195,15 +195,7 @@ impl Dashboard {
                     let id = waiters.ask_question(ask.reply);
                     Action::IamQuestion { id, user: ask.user, question: ask.question }
                 }
-                Some(ask) = inbox.local.recv() => {
-                    waiters.ask_local(&ask.req.user, ask.reply);
-                    Action::Prompt {
-                        user: ask.req.user.clone(),
-                        serial: ask.req.serial.clone(),
-                        asker: "this dashboard".into(),
-                        retry_reason: ask.req.retry_reason.clone(),
-                    }
-                }
+                Some(ask) = inbox.local.recv() => prompts::local_action(ask, &self.state, &mut waiters),
                 Some(ask) = inbox.remote.recv() => {
                     let Some(serial) = self.state.mfa_serials.get(&ask.user).cloned() else {
                         let _ = ask.reply.send(RemoteAnswer::Error(format!(

@@ -11,19 +11,25 @@
 //! them to the loop, which shows a popup and keeps the reply channel here until the person
 //! answers (no answer, because the dashboard closed, is a no).
 
+use crate::action::Action;
+use crate::aws::engine::Progress;
 use crate::aws::iam::rotate::{Answer, Confirm, Question};
 use crate::aws::prompt::{PromptAnswer, PromptError, PromptFuture, PromptRequest, Prompter, SignInLock};
 use crate::aws::secret::Secret;
 use crate::prompters::socket::RemoteAnswer;
+use crate::state::{AppState, Level};
 use std::collections::HashMap;
 use tokio::sync::{mpsc, oneshot};
 
 pub type Reply = oneshot::Sender<Result<PromptAnswer, PromptError>>;
 
-/// A question from this dashboard's engine.
-pub struct LocalAsk {
-    pub req: PromptRequest,
-    pub reply: Reply,
+/// News from this dashboard's engine.
+pub enum LocalAsk {
+    /// It needs a code.
+    Code { req: PromptRequest, reply: Reply },
+    /// The code typed for `user` was used: signed in (`None`), or why not. Whoever asked (a
+    /// refresh, the credentials endpoint, the console), the modal's "signing in…" ends.
+    Ended { user: String, error: Option<String> },
 }
 
 pub struct InProcess {
@@ -41,9 +47,30 @@ impl Prompter for InProcess {
         Box::pin(async move {
             let (reply, answer) = oneshot::channel();
             let closed = || PromptError::Failed("the dashboard is closing".into());
-            self.tx.send(LocalAsk { req: req.clone(), reply }).map_err(|_| closed())?;
+            self.tx.send(LocalAsk::Code { req: req.clone(), reply }).map_err(|_| closed())?;
             answer.await.map_err(|_| closed())?
         })
+    }
+
+    fn ended(&self, user: &str, result: Result<(), String>) {
+        let _ = self.tx.send(LocalAsk::Ended { user: user.to_string(), error: result.err() });
+    }
+}
+
+/// The loop's action for news from this dashboard's engine.
+pub fn local_action(ask: LocalAsk, state: &AppState, waiters: &mut Waiters) -> Action {
+    let asker = || "this dashboard".to_string();
+    match ask {
+        LocalAsk::Code { req, reply } => {
+            waiters.ask_local(&req.user, reply);
+            Action::Prompt { user: req.user, serial: req.serial, asker: asker(), retry_reason: req.retry_reason }
+        }
+        LocalAsk::Ended { user, error: None } => Action::Progress(Progress::SignedIn { user }),
+        LocalAsk::Ended { user, error: Some(e) } => match state.prompts.iter().find(|m| m.user == user) {
+            // The modal says why and takes the next code.
+            Some(m) => Action::Prompt { serial: m.serial.clone(), user, asker: asker(), retry_reason: Some(e) },
+            None => Action::Notice { level: Level::Error, text: format!("{user}: {e}") },
+        },
     }
 }
 
@@ -138,8 +165,9 @@ impl Waiters {
                 self.finish(user, RemoteAnswer::Refused);
                 Next::Nothing
             }
-            (None, Some(code)) if self.remote.contains_key(user) => Next::SignIn(code),
-            (None, Some(_)) => Next::Nothing,
+            // Nobody waits for this code any more (the attempt it was asked for ended, e.g.
+            // failed part-way): the modal is still open, so the person means to sign in.
+            (None, Some(code)) => Next::SignIn(code),
             (None, None) => {
                 self.finish(user, RemoteAnswer::Refused);
                 Next::Nothing
@@ -176,6 +204,17 @@ mod tests {
         assert!(matches!(w.answer("bob", Some(Secret::new("654321"))), Next::SignIn(_)));
         assert_eq!(w.answer("bob", None), Next::Nothing);
         assert_eq!(rrx.await.unwrap(), RemoteAnswer::Refused);
+    }
+
+    #[tokio::test]
+    async fn a_code_typed_after_an_attempt_failed_part_way_still_signs_in() {
+        let (mut w, _) = Waiters::new();
+        let (tx, _rx) = oneshot::channel();
+        w.ask_local("carol", tx);
+        assert_eq!(w.answer("carol", Some(Secret::new("111111"))), Next::Handed);
+        // That sign-in failed (a lock file could not be opened); nobody asks again, the modal
+        // shows the error, and the next code is typed into it.
+        assert!(matches!(w.answer("carol", Some(Secret::new("222222"))), Next::SignIn(_)));
     }
 
     #[tokio::test]

@@ -109,6 +109,17 @@ pub fn exec(
     }
     let state_dir = env.state_dir()?;
     crate::logging::init(&state_dir);
+    // The endpoint's clients must not run us out of descriptors; the command keeps the limit it
+    // would have had without us.
+    if let Some(before) = crate::aws::loopback::conns::raise_fd_limit() {
+        // SAFETY: setrlimit is async-signal-safe and touches only the struct copied in.
+        unsafe {
+            cmd.pre_exec(move || {
+                libc::setrlimit(libc::RLIMIT_NOFILE, &before);
+                Ok(())
+            });
+        }
+    }
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     rt.block_on(async move {
         // Sign in first if needed, on the terminal, before the command starts.
@@ -116,7 +127,9 @@ pub fn exec(
         let first = r.engine.credentials(&r.plan, &resolved, want, Prompting::Allowed, &None).await?;
         let region = region.unwrap_or(first.region);
         let plan = Arc::new(RwLock::new(Arc::new(r.plan.clone())));
-        let handle = server::start(r.engine.clone(), plan, 0, &state_dir).await?;
+        // The command gets its profile only, not the MFA session that can assume every role.
+        let scope = server::Scope::Only(resolved.clone());
+        let handle = server::start(r.engine.clone(), plan, 0, &state_dir, scope).await?;
         cmd.env("AWS_CONTAINER_CREDENTIALS_FULL_URI", handle.url(&resolved));
         cmd.env("AWS_CONTAINER_AUTHORIZATION_TOKEN", handle.token().expose());
         if !region.is_empty() {
@@ -178,18 +191,32 @@ async fn forward_signals_until_exit(child: &mut tokio::process::Child) -> anyhow
     }
 }
 
-/// `mfatui serve`: the container-credentials endpoint, until Ctrl-C.
-pub fn serve(env: &AwsEnv, settings: &Settings, port: u16, profile: Option<&str>) -> anyhow::Result<u8> {
+/// `mfatui serve`: the container-credentials endpoint, until Ctrl-C or SIGTERM. `profile`: the
+/// one profile served, unless `all`, where it only names the example printed.
+pub fn serve(env: &AwsEnv, settings: &Settings, port: u16, profile: Option<&str>, all: bool) -> anyhow::Result<u8> {
     let r = ready(env, settings, Order::DashboardFirst)?;
-    let state_dir = env.state_dir()?;
-    crate::logging::init(&state_dir);
+    let scope = match (profile, all) {
+        (_, true) => server::Scope::All,
+        (Some(p), false) => server::Scope::Only(r.plan.resolve(p)?.name().to_string()),
+        (None, false) => anyhow::bail!(
+            "name the profile to serve (mfatui serve PROFILE), or pass --all to serve every profile mfatui signs in, including the MFA sessions that can assume every role"
+        ),
+    };
     if let Some(p) = profile {
         r.plan.resolve(p)?;
     }
+    let state_dir = env.state_dir()?;
+    crate::logging::init(&state_dir);
+    crate::aws::loopback::conns::raise_fd_limit();
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     rt.block_on(async move {
+        use tokio::signal::unix::{SignalKind, signal};
+        // Before the token file exists, so a stop at any moment after it removes it.
+        let mut term = signal(SignalKind::terminate())?;
+        let mut int = signal(SignalKind::interrupt())?;
+        let mut hup = signal(SignalKind::hangup())?;
         let plan = Arc::new(RwLock::new(Arc::new(r.plan.clone())));
-        let handle = server::start(r.engine.clone(), plan, port, &state_dir).await?;
+        let handle = server::start(r.engine.clone(), plan, port, &state_dir, scope).await?;
         // Best effort: a reader that goes away (a script that read the first lines) must not
         // stop the server.
         let mut out = crate::display::stdout(false);
@@ -205,12 +232,18 @@ pub fn serve(env: &AwsEnv, settings: &Settings, port: u16, profile: Option<&str>
             out,
             "  unset AWS_PROFILE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN   # these would win over the endpoint"
         );
-        if profile.is_none() {
-            let _ = writeln!(out, "Any profile mfatui signs in works: /profile/NAME (`mfatui status` lists them).");
+        if all {
+            let _ = writeln!(out, "Every profile mfatui signs in is served: /profile/NAME (`mfatui status` lists them).");
+        } else {
+            let _ = writeln!(out, "Only this profile is served (--all serves every profile).");
         }
         let _ = out.flush();
         drop(out);
-        tokio::signal::ctrl_c().await?;
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = int.recv() => {}
+            _ = hup.recv() => {}
+        }
         drop(handle);
         Ok(0)
     })

@@ -27,6 +27,8 @@ pub async fn run(
     hint: Option<Hint>,
     preselect: Option<String>,
 ) -> anyhow::Result<()> {
+    // Clients of the socket and the endpoint must not run the dashboard out of descriptors.
+    crate::aws::loopback::conns::raise_fd_limit();
     let cfg = config::load(env)?;
     let graph = cfg.graph();
     let plan = plan_for(&cfg, &graph, settings);
@@ -90,7 +92,8 @@ pub async fn run(
     let mut serving = None;
     if let Some(port) = settings.serve_port {
         let served_plan = Arc::new(std::sync::RwLock::new(plan.clone()));
-        match crate::aws::channels::server::start(engine.clone(), served_plan.clone(), port, &state_dir).await {
+        let all = crate::aws::channels::server::Scope::All;
+        match crate::aws::channels::server::start(engine.clone(), served_plan.clone(), port, &state_dir, all).await {
             Ok(h) => {
                 state.log(
                     Level::Info,

@@ -27,7 +27,12 @@ pub const ANSWER_WAIT: Duration = Duration::from_secs(300);
 
 /// Where the dashboard of this state directory listens.
 pub fn socket_path(state_dir: &Path) -> PathBuf {
-    match std::env::var_os("XDG_RUNTIME_DIR").map(PathBuf::from).filter(|p| p.is_absolute() && p.is_dir()) {
+    socket_path_in(std::env::var_os("XDG_RUNTIME_DIR").map(PathBuf::from).as_deref(), state_dir)
+}
+
+/// `socket_path` with `runtime_dir` as `XDG_RUNTIME_DIR`.
+pub fn socket_path_in(runtime_dir: Option<&Path>, state_dir: &Path) -> PathBuf {
+    match runtime_dir.map(Path::to_path_buf).filter(|p| p.is_absolute() && p.is_dir()) {
         // One runtime directory serves every HOME and config of the user: tell them apart.
         Some(run) => {
             let key = state_dir
@@ -64,10 +69,30 @@ impl Prompter for DashboardPrompter {
     fn ask<'a>(&'a self, req: &'a PromptRequest, lock: &'a mut SignInLock) -> PromptFuture<'a> {
         Box::pin(async move {
             let unavailable = || PromptError::Unavailable("no mfatui dashboard is running".into());
+            // Nothing is sent (not even which user and role) before we know the listener is us.
+            let dir = self.socket.parent().unwrap_or(Path::new("."));
+            if std::fs::symlink_metadata(&self.socket).is_err() {
+                return Err(unavailable());
+            }
+            match private_to_me(dir) {
+                Ok(true) => {}
+                Ok(false) => return Err(unavailable()),
+                Err(why) => return Err(PromptError::Failed(why)),
+            }
             let stream = match tokio::time::timeout(Duration::from_secs(1), UnixStream::connect(&self.socket)).await {
                 Ok(Ok(s)) => s,
                 _ => return Err(unavailable()),
             };
+            let peer = stream.peer_cred().map(|c| c.uid()).ok();
+            if peer != Some(my_uid()) {
+                let who = peer.map_or_else(|| "an unknown user".to_string(), |u| format!("uid {u}"));
+                return Err(PromptError::Failed(format!(
+                    "refusing to ask through {}: it is served by {who}, not by you (uid {}), so it is not your mfatui dashboard; nothing was sent. Close whatever listens there (or remove {}) and open mfatui again",
+                    self.socket.display(),
+                    my_uid(),
+                    dir.display()
+                )));
+            }
             // The dashboard signs the user in itself, which needs this lock.
             lock.release();
             let (read, mut write) = stream.into_split();
@@ -102,6 +127,39 @@ impl Prompter for DashboardPrompter {
     }
 }
 
+fn my_uid() -> u32 {
+    // SAFETY: getuid has no preconditions.
+    unsafe { libc::getuid() }
+}
+
+/// Whether the socket's directory is ours alone: it exists (else no dashboard runs), is a real
+/// directory owned by us, and nobody else may enter it. Another user who made it first (a shared
+/// `XDG_RUNTIME_DIR`) could be listening in it.
+fn private_to_me(dir: &Path) -> Result<bool, String> {
+    use std::os::unix::fs::MetadataExt;
+    let m = match std::fs::symlink_metadata(dir) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+        Err(e) => return Err(format!("cannot check {}: {e}", dir.display())),
+    };
+    let refuse = |why: String| {
+        Err(format!(
+            "refusing to ask the mfatui dashboard through {}: {why}, so another user could be listening there; nothing was sent. Remove it (or set XDG_RUNTIME_DIR to a directory of your own) and open mfatui again",
+            dir.display()
+        ))
+    };
+    if !m.file_type().is_dir() {
+        return refuse("it is not a directory".into());
+    }
+    if m.uid() != my_uid() {
+        return refuse(format!("it belongs to uid {}, not to you (uid {})", m.uid(), my_uid()));
+    }
+    if m.mode() & 0o077 != 0 {
+        return refuse(format!("its mode is {:o}, not 700", m.mode() & 0o777));
+    }
+    Ok(true)
+}
+
 /// A question from another process, for the dashboard's modal.
 #[derive(Debug)]
 pub struct RemoteAsk {
@@ -123,8 +181,17 @@ pub enum RemoteAnswer {
 /// The dashboard's end: a listening socket and the lock that says it is ours.
 pub struct Server {
     listener: UnixListener,
-    path: PathBuf,
+    file: SocketFile,
     _lock: File,
+}
+
+/// Removes the socket file when the server goes.
+struct SocketFile(PathBuf);
+
+impl Drop for SocketFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -141,6 +208,21 @@ impl Server {
         let io = |cause| ServeError::Io { path: path.clone(), cause };
         let dir = path.parent().unwrap_or(Path::new("."));
         crate::aws::userfile::private_dir(dir).map_err(|e| io(std::io::Error::other(e.to_string())))?;
+        // Clients refuse a directory others may enter; ours, made wider by hand, is narrowed.
+        // One that another user made first is theirs to listen in: refuse it.
+        {
+            use std::os::unix::fs::MetadataExt;
+            let m = std::fs::symlink_metadata(dir).map_err(io)?;
+            if !m.is_dir() || m.uid() != my_uid() {
+                return Err(io(std::io::Error::other(format!(
+                    "it is not a directory of yours (owner uid {}): another user may have made it; remove it or set XDG_RUNTIME_DIR to a directory of your own",
+                    m.uid()
+                ))));
+            }
+            if m.mode() & 0o077 != 0 {
+                std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(io)?;
+            }
+        }
         let lock_path = path.with_extension("lock");
         let lock = open_lock_file(&lock_path).map_err(io)?;
         if !try_lock(&lock).map_err(io)? {
@@ -150,47 +232,55 @@ impl Server {
         let _ = std::fs::remove_file(&path);
         let listener = UnixListener::bind(&path).map_err(io)?;
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).map_err(io)?;
-        Ok(Self { listener, path: path.clone(), _lock: lock })
+        Ok(Self { listener, file: SocketFile(path.clone()), _lock: lock })
     }
 
     pub fn path(&self) -> &Path {
-        &self.path
+        &self.file.0
     }
 
     /// Accept clients until `asks` closes; each question goes to the dashboard's loop.
     pub async fn serve(self, asks: mpsc::UnboundedSender<RemoteAsk>) {
-        // SAFETY: getuid has no preconditions.
-        let me = unsafe { libc::getuid() };
-        loop {
-            let Ok((stream, _)) = self.listener.accept().await else { continue };
-            if asks.is_closed() {
-                break;
-            }
-            let Ok(cred) = stream.peer_cred() else { continue };
+        use crate::aws::loopback::conns::{self, Registry};
+        let me = my_uid();
+        let closed = asks.clone();
+        let stop = async move { closed.closed().await };
+        let registry = Registry::new(conns::connection_cap());
+        let Server { listener, file, _lock } = self;
+        conns::accept_loop(listener, registry, stop, move |stream, admitted| {
+            let Ok(cred) = stream.peer_cred() else { return };
             if cred.uid() != me {
                 tracing::warn!(uid = cred.uid(), "refused a prompt request from another user");
-                continue;
+                return;
             }
             let requester = cred.pid().map_or_else(|| "a program".to_string(), |pid| requester(pid as u32));
             let asks = asks.clone();
-            tokio::spawn(async move { handle(stream, requester, asks).await });
-        }
+            tokio::spawn(async move {
+                tokio::select! {
+                    _ = handle(stream, requester, asks, &admitted.slot) => {}
+                    _ = admitted.slot.ended() => {}
+                }
+            });
+        })
+        .await;
+        drop((file, _lock));
     }
 }
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.path);
-    }
-}
-
-async fn handle(stream: UnixStream, requester: String, asks: mpsc::UnboundedSender<RemoteAsk>) {
+async fn handle(
+    stream: UnixStream,
+    requester: String,
+    asks: mpsc::UnboundedSender<RemoteAsk>,
+    slot: &std::sync::Arc<crate::aws::loopback::conns::Slot>,
+) {
     let (read, mut write) = stream.into_split();
     let mut line = String::new();
     let mut reader = BufReader::new(read).take(16 * 1024);
-    if tokio::time::timeout(Duration::from_secs(5), reader.read_line(&mut line)).await.is_err() {
+    // The slot's head deadline bounds this read; waiting for the person is not idling.
+    if reader.read_line(&mut line).await.is_err() {
         return;
     }
+    let _busy = slot.busy();
     let reply = match serde_json::from_str::<PromptRequest>(line.trim()) {
         Err(_) => Reply::Error { message: "the dashboard could not read the request".into() },
         Ok(req) => {
@@ -255,7 +345,8 @@ mod tests {
             PromptRequest { user: "alice".into(), serial: "s".into(), profile: "prod".into(), retry_reason: None };
         let dir_locks = tempfile::tempdir().unwrap();
         let mut lock = SignInLock::acquire(dir_locks.path(), "alice", Duration::from_secs(1)).await.unwrap();
-        assert!(matches!(client.ask(&req, &mut lock).await, Ok(PromptAnswer::SignedIn)));
+        let answer = client.ask(&req, &mut lock).await;
+        assert!(matches!(answer, Ok(PromptAnswer::SignedIn)), "{:?}", answer.err());
         assert!(!lock.is_held(), "the lock is released while the dashboard signs in");
         let e = client.ask(&req, &mut lock).await.unwrap_err();
         assert_eq!(e.to_string(), "the MFA prompt for alice was refused in the dashboard");
@@ -265,6 +356,7 @@ mod tests {
     #[tokio::test]
     async fn no_dashboard_is_unavailable_at_once_and_a_stale_socket_is_replaced() {
         let dir = tempfile::tempdir().unwrap();
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o700)).unwrap();
         unsafe { std::env::remove_var("XDG_RUNTIME_DIR") };
         // A crashed dashboard's socket file, with nobody listening.
         drop(std::os::unix::net::UnixListener::bind(dir.path().join("dashboard.sock")).unwrap());
@@ -272,7 +364,7 @@ mod tests {
         let req = PromptRequest { user: "a".into(), serial: "s".into(), profile: "a".into(), retry_reason: None };
         let started = std::time::Instant::now();
         let e = client.ask(&req, &mut SignInLock::none()).await.unwrap_err();
-        assert!(matches!(e, PromptError::Unavailable(_)) && started.elapsed() < Duration::from_secs(1));
+        assert!(matches!(e, PromptError::Unavailable(_)) && started.elapsed() < Duration::from_secs(1), "{e}");
         assert!(Server::bind(dir.path()).is_ok(), "the stale socket is replaced");
     }
 }

@@ -1,6 +1,7 @@
 //! Shared helpers for integration tests: a throw-away HOME and running the real binary.
 #![allow(dead_code)]
 
+pub mod attack;
 pub mod tmux;
 pub mod world;
 

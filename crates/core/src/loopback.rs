@@ -1,8 +1,12 @@
 //! A small HTTP/1 server on 127.0.0.1, shared by the credentials endpoint (`serve`) and the
 //! sandbox: accept, serve each connection with `handle` on its own task, stop when the returned
-//! sender is used or dropped.
+//! sender is used or dropped. Any local user can connect, so connections are held only under
+//! the rules of `conns` (deadlines, a cap, back-off when out of descriptors).
+
+pub mod conns;
 
 use bytes::Bytes;
+use conns::{Registry, Watched};
 use http_body_util::Full;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
@@ -22,22 +26,36 @@ where
     Fut: Future<Output = Result<Response<Full<Bytes>>, E>> + Send + 'static,
     E: Into<Box<dyn std::error::Error + Send + Sync>> + 'static,
 {
-    let (tx, mut rx) = oneshot::channel();
-    tokio::spawn(async move {
-        loop {
-            tokio::select! {
-                _ = &mut rx => break,
-                accepted = listener.accept() => {
-                    let Ok((stream, _)) = accepted else { continue };
-                    let _ = stream.set_nodelay(true);
-                    let state = state.clone();
-                    tokio::spawn(async move {
-                        let svc = service_fn(move |req| handle(state.clone(), req));
-                        let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), svc).await;
-                    });
+    let (tx, rx) = oneshot::channel();
+    let registry = Registry::new(conns::connection_cap());
+    tokio::spawn(conns::accept_loop(
+        listener,
+        registry,
+        async move {
+            let _ = rx.await;
+        },
+        move |stream, admitted| {
+            let state = state.clone();
+            tokio::spawn(async move {
+                let slot = admitted.slot.clone();
+                let svc = service_fn(move |req| {
+                    let busy = slot.busy();
+                    let answer = handle(state.clone(), req);
+                    async move {
+                        let r = answer.await;
+                        drop(busy);
+                        r
+                    }
+                });
+                let io = TokioIo::new(Watched::new(stream, admitted.slot.clone()));
+                let conn = http1::Builder::new().serve_connection(io, svc);
+                tokio::select! {
+                    _ = conn => {}
+                    _ = admitted.slot.ended() => {}
                 }
-            }
-        }
-    });
+                drop(admitted);
+            });
+        },
+    ));
     tx
 }

@@ -60,6 +60,10 @@ pub trait Prompter: Send + Sync {
     /// Ask; `lock` is the user's sign-in lock, held by the caller. A driver whose answer comes
     /// from another process signing in must `lock.release()` before waiting.
     fn ask<'a>(&'a self, req: &'a PromptRequest, lock: &'a mut SignInLock) -> PromptFuture<'a>;
+
+    /// The code this driver supplied for `user` was used: signed in, or why not. A driver that
+    /// shows "signing in…" (the dashboard's modal) must hear the end, whoever asked.
+    fn ended(&self, _user: &str, _result: Result<(), String>) {}
 }
 
 /// Never asks: says what to do instead.
@@ -91,6 +95,12 @@ impl Prompter for Chain {
             // Nobody could ask: say every way there is to get a code in.
             NoPrompter.ask(req, lock).await
         })
+    }
+
+    fn ended(&self, user: &str, result: Result<(), String>) {
+        for p in &self.0 {
+            p.ended(user, result.clone());
+        }
     }
 }
 

@@ -1,12 +1,17 @@
 //! A container-credentials endpoint on 127.0.0.1, as the SDKs read it through
 //! `AWS_CONTAINER_CREDENTIALS_FULL_URI` and `AWS_CONTAINER_AUTHORIZATION_TOKEN(_FILE)`.
 //!
-//! One path per profile (`/profile/NAME`); a random token per run, required on every request
-//! (wrong or missing: 403) and also written to a 0600 file without a trailing newline (the SDKs
-//! reject one). Only credentials with at least 15 minutes left are handed out, renewed first.
-//! A client is never kept waiting longer than the SDKs' own timeouts (botocore gives up after
-//! 2 s, aws-sdk-rust after 5 s): when a code is needed the prompt is raised in the background
-//! and the client gets a clear error at once, and retries.
+//! One path per profile (`/profile/NAME`), and only the profiles it was started for (`exec
+//! --server` and `serve PROFILE`: that one; `serve --all` and the dashboard: every profile). A
+//! random token per run, required on every request (wrong or missing: 403) and also written to
+//! a 0600 file without a trailing newline (the SDKs reject one). Credentials are handed out with
+//! the SDKs' refresh windows in mind (`engine::windows`), from the store as it is now (a
+//! `logout` takes effect at once), renewed first when due.
+//!
+//! A client is never held longer than the shortest SDK timeout (`ANSWER_WITHIN`): a renewal runs
+//! on its own task, so when the client gives up (or gets a 503 first) the renewal still lands and
+//! the retry gets its result; a 503's `Code` says whether to just retry (`Renewing`) or to type a
+//! code (`MfaCodeNeeded`).
 
 use super::super::clock::rfc3339;
 use super::super::engine::{Engine, EngineError, Obtained, Plan, Prompting};
@@ -20,10 +25,12 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
+use tokio::sync::{oneshot, watch};
 
-/// How long a request may wait for a renewal before it is answered "retry".
-const ANSWER_WITHIN: Duration = Duration::from_secs(3);
+/// How long a request may wait for a renewal before it is answered 503 "retry": under the
+/// shortest client timeout (the JS SDK's `fromHttp` and `fromContainerMetadata` give 1 s,
+/// botocore 2 s), so the client reads our answer instead of timing out.
+pub const ANSWER_WITHIN: Duration = Duration::from_millis(800);
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServerError {
@@ -33,15 +40,27 @@ pub enum ServerError {
     TokenFile { path: PathBuf, cause: String },
 }
 
+/// Which profiles an endpoint hands out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// This profile only (its canonical name): `exec --server`, `serve PROFILE`.
+    Only(String),
+    /// Every profile mfatui signs in: `serve --all`, the dashboard's endpoint.
+    All,
+}
+
+type Outcome = Option<Result<Obtained, EngineError>>;
+
 struct Shared {
     engine: Engine,
     plan: Arc<RwLock<Arc<Plan>>>,
     token: Secret,
-    cache: Mutex<HashMap<String, Obtained>>,
+    scope: Scope,
+    /// Renewals under way, by profile: requests for the same profile wait on the same one.
+    renewing: Mutex<HashMap<String, watch::Receiver<Outcome>>>,
     /// Users whose prompt is being raised, so a burst of requests raises it once.
     asking: Mutex<HashSet<String>>,
 }
-
 /// A running endpoint; dropping it stops it and removes the token file.
 pub struct Handle {
     pub addr: SocketAddr,
@@ -88,6 +107,7 @@ pub async fn start(
     plan: Arc<RwLock<Arc<Plan>>>,
     port: u16,
     token_dir: &Path,
+    scope: Scope,
 ) -> Result<Handle, ServerError> {
     let listener = TcpListener::bind(("127.0.0.1", port)).await.map_err(|cause| ServerError::Bind { port, cause })?;
     let addr = listener.local_addr().map_err(|cause| ServerError::Bind { port, cause })?;
@@ -96,8 +116,14 @@ pub async fn start(
     crate::aws::userfile::private_dir(token_dir)
         .and_then(|_| crate::aws::userfile::write_atomic(&token_file, token.expose().as_bytes()))
         .map_err(|e| ServerError::TokenFile { path: token_file.clone(), cause: e.to_string() })?;
-    let shared =
-        Arc::new(Shared { engine, plan, token: token.clone(), cache: Mutex::default(), asking: Mutex::default() });
+    let shared = Arc::new(Shared {
+        engine,
+        plan,
+        token: token.clone(),
+        scope,
+        renewing: Mutex::default(),
+        asking: Mutex::default(),
+    });
     let tx = crate::aws::loopback::serve(listener, shared, answer);
     Ok(Handle { addr, token_file, token, shutdown: Some(tx) })
 }
@@ -142,42 +168,86 @@ async fn answer(
             }),
         ),
         Err(Refusal::NotFound(m)) => error(StatusCode::NOT_FOUND, "NotFound", &m),
-        Err(Refusal::Retry(m)) => error(StatusCode::SERVICE_UNAVAILABLE, "MfaCodeNeeded", &m),
+        Err(Refusal::NotServed(m)) => error(StatusCode::FORBIDDEN, "ProfileNotServed", &m),
+        Err(Refusal::Renewing(m)) => error(StatusCode::SERVICE_UNAVAILABLE, "Renewing", &m),
+        Err(Refusal::NeedsCode(m)) => error(StatusCode::SERVICE_UNAVAILABLE, "MfaCodeNeeded", &m),
         Err(Refusal::Failed(m)) => error(StatusCode::BAD_GATEWAY, "CredentialsUnavailable", &m),
     })
 }
 
 enum Refusal {
     NotFound(String),
-    /// Try again shortly (a prompt was raised, or a renewal is under way).
-    Retry(String),
+    /// Another profile than the one this endpoint was started for.
+    NotServed(String),
+    /// A renewal is under way: retry shortly.
+    Renewing(String),
+    /// The MFA session has ended: a code must be typed (the prompt was raised).
+    NeedsCode(String),
     Failed(String),
 }
 
 async fn credentials(shared: &Arc<Shared>, name: &str) -> Result<Obtained, Refusal> {
     let plan = shared.plan.read().expect("plan lock").clone();
-    let profile = plan.resolve(name).map_err(|e| Refusal::NotFound(e.to_string()))?.name().to_string();
+    let resolved = plan.resolve(name).map(|r| r.name().to_string());
+    // Checked first, so a client limited to one profile cannot list the others from the hints.
+    if let Scope::Only(only) = &shared.scope
+        && resolved.as_ref().ok() != Some(only)
+    {
+        return Err(Refusal::NotServed(format!(
+            "this endpoint serves {only} only (mfatui serve --all serves every profile)"
+        )));
+    }
+    let profile = resolved.map_err(|e| Refusal::NotFound(e.to_string()))?;
     let want = shared.engine.hand_out_left(&plan, &profile);
-    let now = shared.engine.clock().now();
-    if let Some(o) = shared.cache.lock().expect("cache lock").get(&profile).filter(|o| o.expiration - now > want) {
-        return Ok(o.clone());
+    // The store as it is now, not a copy of our own: a `logout` elsewhere takes effect at once.
+    if let Some(o) = shared.engine.stored_credentials(&plan, &profile, want) {
+        return Ok(o);
     }
-    let obtain = shared.engine.credentials(&plan, &profile, want, Prompting::Never, &None);
-    match tokio::time::timeout(ANSWER_WITHIN, obtain).await {
-        Ok(Ok(o)) => {
-            shared.cache.lock().expect("cache lock").insert(profile, o.clone());
-            Ok(o)
+    let user = plan.user_of(&profile).map(|u| u.name.clone()).unwrap_or_default();
+    let needs_code = || {
+        Refusal::NeedsCode(format!(
+            "the MFA session of {user} has ended: type the code in the mfatui dashboard (or run `mfatui login {user}`), then retry"
+        ))
+    };
+    // A prompt is open: renewing cannot succeed until it is answered, so say so at once.
+    if shared.asking.lock().expect("asking lock").contains(&user) {
+        return Err(needs_code());
+    }
+    let mut outcome = renewal(shared, &plan, &profile, want);
+    let done = tokio::time::timeout(ANSWER_WITHIN, outcome.wait_for(Option::is_some)).await;
+    let result = match done {
+        Ok(Ok(r)) => r.clone().expect("waited for Some"),
+        Ok(Err(_)) => return Err(Refusal::Failed(format!("renewing {profile} stopped; retry"))),
+        Err(_) => {
+            return Err(Refusal::Renewing(format!("renewing {profile}; retry in a moment")));
         }
-        Ok(Err(e)) if e.needs_code() => {
-            let user = plan.user_of(&profile).map(|u| u.name.clone()).unwrap_or_default();
+    };
+    match result {
+        Ok(o) => Ok(o),
+        Err(e) if e.needs_code() => {
             raise_prompt(shared, plan.clone(), &profile, &user);
-            Err(Refusal::Retry(format!(
-                "the MFA session of {user} has ended: type the code in the mfatui dashboard (or run `mfatui login {user}`), then retry"
-            )))
+            Err(needs_code())
         }
-        Ok(Err(e)) => Err(Refusal::Failed(describe(&e))),
-        Err(_) => Err(Refusal::Retry(format!("renewing {profile} takes longer than usual; retry in a few seconds"))),
+        Err(e) => Err(Refusal::Failed(describe(&e))),
     }
+}
+
+/// The renewal of `profile` under way, or a new one on its own task: it outlives the request
+/// that started it, so a client that gave up finds the result when it retries (in the store).
+fn renewal(shared: &Arc<Shared>, plan: &Arc<Plan>, profile: &str, want: i64) -> watch::Receiver<Outcome> {
+    let mut renewing = shared.renewing.lock().expect("renewing lock");
+    if let Some(rx) = renewing.get(profile) {
+        return rx.clone();
+    }
+    let (tx, rx) = watch::channel(None);
+    renewing.insert(profile.to_string(), rx.clone());
+    let (shared, plan, profile) = (shared.clone(), plan.clone(), profile.to_string());
+    tokio::spawn(async move {
+        let r = shared.engine.credentials(&plan, &profile, want, Prompting::Never, &None).await;
+        shared.renewing.lock().expect("renewing lock").remove(&profile);
+        let _ = tx.send(Some(r));
+    });
+    rx
 }
 
 fn describe(e: &EngineError) -> String {

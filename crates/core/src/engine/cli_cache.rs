@@ -6,7 +6,7 @@
 //! `json.dumps(args, sort_keys=True)` writes them: `RoleArn`, and from the role profile's own
 //! section (nothing inherited) `SerialNumber` (mfa_serial), `ExternalId`, `DurationSeconds` (an
 //! integer) and `RoleSessionName` only when the profile sets one. An entry with less than 15
-//! minutes left counts as expired (`rules::CLI_CACHE_WINDOW_SECS`).
+//! minutes left counts as expired (`windows::AWS_CLI_CACHE_WINDOW`).
 //!
 //! mfatui writes an entry for every role profile it holds a session for, renews it with the
 //! session, and removes it on logout or when the profile's arguments change. Its entries carry
@@ -15,7 +15,7 @@
 //! next prompt anyway).
 
 use super::plan::Plan;
-use super::rules::CLI_CACHE_WINDOW_SECS;
+use super::windows::AWS_CLI_CACHE_WINDOW;
 use crate::aws::config::sections::Section;
 use crate::aws::store::Loaded;
 use serde_json::{Value, json};
@@ -192,7 +192,7 @@ pub fn sync(dir: &Path, lock: &Path, plan: Option<&Plan>, stored: &Loaded, now: 
         let path = dir.join(format!("{key}.json"));
         match inspect(&path) {
             // The CLI's own entry, still good for it: not ours to touch.
-            Some((false, Some(t))) if t - now >= CLI_CACHE_WINDOW_SECS => continue,
+            Some((false, Some(t))) if t - now >= AWS_CLI_CACHE_WINDOW => continue,
             Some((false, None)) => continue,
             _ => {}
         }

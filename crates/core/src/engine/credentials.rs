@@ -24,21 +24,15 @@ pub struct Obtained {
     pub account: Option<String>,
 }
 
-/// botocore refreshes credentials that have less than 15 minutes left (and insists on more
-/// than 10): hand out at least this much when the session can last that long.
-pub const CLIENT_MIN_LEFT: i64 = 15 * 60;
-
 impl Engine {
-    /// How much a client should get: 15 minutes (or the margin, if larger), unless the profile's
-    /// sessions are too short for that, in which case anything not about to end.
+    /// How much life a client should get from `name`'s credentials (`windows::hand_out_left`).
     pub fn hand_out_left(&self, plan: &Plan, name: &str) -> i64 {
-        let want = self.settings.margin_secs.max(CLIENT_MIN_LEFT);
         let lasts = match plan.resolve(name) {
             Ok(Resolved::User(u)) => i64::from(u.session_secs),
             Ok(Resolved::Role(r)) => i64::from(r.duration.unwrap_or(3600)),
-            Err(_) => return want,
+            Err(_) => 3600,
         };
-        if lasts - 120 >= want { want } else { (lasts / 4).max(60) }
+        super::windows::hand_out_left(lasts, self.settings.margin_secs)
     }
 
     /// Stored credentials for `name` with more than `min_left` left, without any network call

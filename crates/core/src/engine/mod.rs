@@ -14,6 +14,7 @@
 //! - `refresh`: login, refresh of what is due, logout, status.
 //! - `publish`: managed sections in the AWS files, reconciled with the store.
 //! - `rules`: due for renewal, MFA session ending, signable: decided once for everyone.
+//! - `windows`: how much life the SDKs want left in what they are handed.
 
 pub mod cli_cache;
 mod credentials;
@@ -24,6 +25,7 @@ mod refresh;
 pub mod retry;
 pub mod rules;
 mod signin;
+pub mod windows;
 
 /// The config's rule, which the plan and the commands apply to the environment too.
 pub use super::config::valid_region;
@@ -71,10 +73,7 @@ impl EngineSettings {
     /// When sessions are renewed (`rules::Renewal`): the margin, widened to keep the AWS CLI
     /// cache's window while its entries are kept.
     pub fn renewal(&self) -> rules::Renewal {
-        rules::Renewal {
-            margin_secs: self.margin_secs,
-            keep_secs: self.aws_cli_cache.then_some(rules::CLI_CACHE_WINDOW_SECS),
-        }
+        rules::Renewal { margin_secs: self.margin_secs, for_clients: self.aws_cli_cache }
     }
 }
 

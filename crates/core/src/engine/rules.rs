@@ -9,27 +9,25 @@ use super::plan::{Plan, Resolved};
 /// margin would otherwise be renewed on every pass.
 pub const MIN_RENEW_INTERVAL: i64 = 60;
 
-/// The AWS CLI ignores a cached role session with less than this left (botocore's
-/// `AssumeRoleCredentialFetcher` expiry window) and prompts for a code instead.
-pub const CLI_CACHE_WINDOW_SECS: i64 = 900;
+pub use super::windows::AWS_CLI_CACHE_WINDOW;
 
-/// When sessions are renewed: `margin_secs` before they end, or early enough to keep
-/// `keep_secs` left (a client's own expiry window, such as the AWS CLI cache's) when a session is
-/// long enough for that to cost less than half of it.
+/// When sessions are renewed: `margin_secs` before they end; and, while the AWS CLI's cache is
+/// kept (`for_clients`), early enough that what sits there is always what a client may be handed
+/// (`windows::hand_out_left`: botocore's 15 minutes plus a margin, when the session is long
+/// enough), so neither the CLI nor a channel ever finds less.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Renewal {
     pub margin_secs: i64,
-    pub keep_secs: Option<i64>,
+    pub for_clients: bool,
 }
 
 impl Renewal {
     /// The margin for one session.
     pub fn margin_for(&self, l: &Lifetime) -> i64 {
-        match self.keep_secs {
-            Some(keep) if l.total() >= 2 * (keep + MIN_RENEW_INTERVAL) => {
-                self.margin_secs.max(keep + MIN_RENEW_INTERVAL)
-            }
-            _ => self.margin_secs,
+        if self.for_clients {
+            self.margin_secs.max(super::windows::hand_out_left(l.total(), self.margin_secs))
+        } else {
+            self.margin_secs
         }
     }
 }
@@ -92,7 +90,7 @@ impl Plan {
 mod tests {
     use super::*;
 
-    const PLAIN: Renewal = Renewal { margin_secs: 900, keep_secs: None };
+    const PLAIN: Renewal = Renewal { margin_secs: 900, for_clients: false };
 
     #[test]
     fn due_within_the_margin_but_never_twice_a_minute() {
@@ -107,19 +105,15 @@ mod tests {
 
     #[test]
     fn a_clients_window_is_kept_when_the_session_is_long_enough() {
-        let r = Renewal { margin_secs: 300, keep_secs: Some(CLI_CACHE_WINDOW_SECS) };
-        // A 1-hour role: renewed with 16 minutes left, so the AWS CLI never sees less than 15.
+        let r = Renewal { margin_secs: 300, for_clients: true };
+        // A 1-hour role: renewed with 17 minutes left, so the AWS CLI never sees less than its 15.
         let hour = Lifetime { expires_at: 3600, obtained_at: 0 };
-        assert_eq!(r.margin_for(&hour), 960);
-        assert_eq!(hour.due_at(&r), 3600 - 960);
-        // A 15-minute role cannot keep 15 minutes: the plain margin, not a renewal every minute.
+        assert_eq!(r.margin_for(&hour), 17 * 60);
+        assert!(r.margin_for(&hour) > AWS_CLI_CACHE_WINDOW);
+        assert_eq!(hour.due_at(&r), 3600 - 17 * 60);
+        // A 15-minute role cannot keep 15 minutes: the JS SDK's 5 plus the margin, not a renewal
+        // every minute.
         let quarter = Lifetime { expires_at: 900, obtained_at: 0 };
-        assert_eq!(r.margin_for(&quarter), 300);
-    }
-
-    #[test]
-    fn ending_means_still_alive_and_within_the_warning() {
-        assert!(is_ending(1, 600) && is_ending(600, 600));
-        assert!(!is_ending(0, 600) && !is_ending(601, 600));
+        assert_eq!(r.margin_for(&quarter), 7 * 60);
     }
 }

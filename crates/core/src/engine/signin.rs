@@ -215,7 +215,10 @@ impl Engine {
                             req.retry_reason = Some(e.to_string());
                             last = Some(e);
                         }
-                        other => return other,
+                        other => {
+                            self.prompter.ended(&user.name, other.as_ref().map(|_| ()).map_err(ToString::to_string));
+                            return other;
+                        }
                     }
                 }
             }
