@@ -167,7 +167,7 @@ pub struct AppState {
     pub spinner: usize,
     pub theme: ThemeName,
     pub no_color: bool,
-    /// When sessions are renewed, by the engine's rule (`EngineSettings::renewal`).
+    /// When sessions are renewed: the engine's rule (`Engine::renewal`), set by the dashboard.
     pub renewal: crate::aws::engine::rules::Renewal,
     pub warn_secs: i64,
     pub suffix: String,
@@ -279,7 +279,10 @@ impl AppState {
             spinner: 0,
             theme: settings.theme,
             no_color: false,
-            renewal: settings.engine().renewal(),
+            renewal: crate::aws::engine::rules::Renewal {
+                margin_secs: settings.refresh_margin_secs,
+                for_clients: false,
+            },
             warn_secs: settings.mfa_warn_mins * 60,
             suffix: settings.suffix.clone(),
             mfa_serials,

@@ -49,6 +49,8 @@ pub async fn run(
     .build();
     crate::logging::init(&state_dir);
     let mut state = AppState::new(&cfg, &graph, &plan, settings, engine.clock().now());
+    // The engine's rule, which knows whether the AWS CLI's cache is kept.
+    state.renewal = engine.renewal();
     state.no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let broken = graph.diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
     if broken > 0 {

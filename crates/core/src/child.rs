@@ -109,9 +109,9 @@ pub async fn run(spec: &Spec<'_>) -> Result<Vec<u8>, ChildError> {
             let mut reader = tokio::io::BufReader::new(e.take(STDOUT_CAP as u64));
             let mut line = Vec::new();
             while reader.read_until(b'\n', &mut line).await.is_ok_and(|n| n > 0) {
-                let text = crate::aws::sanitize::bytes_for_terminal(line.strip_suffix(b"\n").unwrap_or(&line));
+                let text = crate::sanitize::bytes_for_terminal(line.strip_suffix(b"\n").unwrap_or(&line));
                 if spec.show_stderr {
-                    eprintln!("{}", crate::aws::scrub::scrub_line(&text, 300));
+                    eprintln!("{}", crate::scrub::scrub_line(&text, 300));
                 }
                 err.extend_from_slice(text.as_bytes());
                 err.push(b'\n');
@@ -138,8 +138,7 @@ pub async fn run(spec: &Spec<'_>) -> Result<Vec<u8>, ChildError> {
     if !status.success() {
         let text = String::from_utf8_lossy(&err);
         let last = text.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("");
-        let stderr =
-            if last.is_empty() { String::new() } else { format!(": {}", crate::aws::scrub::scrub_line(last, 200)) };
+        let stderr = if last.is_empty() { String::new() } else { format!(": {}", crate::scrub::scrub_line(last, 200)) };
         let status = status.code().map_or_else(|| "killed by a signal".to_string(), |c| format!("exit status {c}"));
         return Err(ChildError::Failed {
             setting: spec.setting,

@@ -8,13 +8,13 @@
 //! only where that leaves no double blank (or no leading blank), so adding and then removing restores the file
 //! exactly (for a file that ended with a newline).
 
-use crate::aws::config::AwsPaths;
-use crate::aws::config::parser::{self, WHITESPACE, is_identifier};
-use crate::aws::config::sections::{ConfigSet, FileKind, effective_profile, has_prefixed_default, split_header};
-use crate::aws::userfile::{FileError, update_text};
+use crate::config::AwsPaths;
+use crate::config::parser::{self, WHITESPACE, is_identifier};
+use crate::config::sections::{ConfigSet, FileKind, effective_profile, has_prefixed_default, split_header};
+use crate::userfile::{FileError, update_text};
 use std::path::PathBuf;
 
-pub use crate::aws::config::managed::{MANAGED_MARKER, managed_profiles, managed_sections};
+pub use crate::config::managed::{MANAGED_MARKER, managed_profiles, managed_sections};
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum EditError {

@@ -2,7 +2,7 @@
 //! profile's key changes exactly the line `ConfigSet` says the key is read from.
 
 use super::*;
-use crate::aws::config::AwsPaths;
+use crate::config::AwsPaths;
 use proptest::prelude::*;
 
 /// One section: its header and whether it sets the key (with a distinct value).

@@ -197,8 +197,8 @@ pub fn is_stale(profiles: &BTreeSet<String>, name: &str, wanted: &BTreeSet<Strin
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::aws::config::FileKind;
-    use crate::aws::secret::Secret;
+    use crate::config::FileKind;
+    use crate::secret::Secret;
     use std::os::unix::fs::PermissionsExt;
 
     fn keys(id: &str) -> Body {

@@ -22,7 +22,3 @@ pub mod store;
 pub mod sts;
 pub mod totp;
 pub mod userfile;
-
-// The domain was `mfatui::aws` before it became its own crate; its code still names its
-// modules that way.
-use crate as aws;

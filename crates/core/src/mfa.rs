@@ -130,8 +130,8 @@ pub async fn obtain(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::aws::clock::FakeClock;
-    use crate::aws::config::{ConfigSet, FileKind};
+    use crate::clock::FakeClock;
+    use crate::config::{ConfigSet, FileKind};
     use std::path::Path;
 
     fn section(text: &str) -> Section {

@@ -45,7 +45,7 @@ impl Default for Deadlines {
     }
 }
 
-pub use crate::aws::secret::Keys;
+pub use crate::secret::Keys;
 
 /// What went wrong talking to AWS, in terms a user can act on. The Display names the service,
 /// the endpoint where it matters, and what to do.
@@ -80,7 +80,7 @@ pub enum AwsError {
     #[error("{code}: {message}")]
     Service { code: String, message: String, status: Option<u16> },
     /// Any error, when the server's clock and ours disagree enough to explain it.
-    #[error("{inner}; note: this computer's clock is {} AWS's: fix it (enable NTP), since signatures and MFA codes depend on it", crate::aws::clock::skew_words(*skew_secs))]
+    #[error("{inner}; note: this computer's clock is {} AWS's: fix it (enable NTP), since signatures and MFA codes depend on it", crate::clock::skew_words(*skew_secs))]
     ClockSkew { skew_secs: i64, inner: Box<AwsError> },
 }
 
@@ -141,7 +141,7 @@ pub fn classify<E: ProvideErrorMetadata + std::error::Error + 'static>(
         .and_then(|d| DateTime::from_str(d, DateTimeFormat::HttpDate).ok())
         .map(|d| d.secs());
     let plain = classify_plain(err, at, status);
-    match server_time.map(|t| t - crate::aws::clock::now_secs()) {
+    match server_time.map(|t| t - crate::clock::now_secs()) {
         Some(skew) if skew.abs() > SKEW_WORTH_MENTIONING => {
             AwsError::ClockSkew { skew_secs: skew, inner: Box::new(plain) }
         }
@@ -200,7 +200,7 @@ fn snippet(body: &[u8]) -> String {
     let text: String =
         String::from_utf8_lossy(head).chars().map(|c| if c.is_ascii_graphic() || c == ' ' { c } else { ' ' }).collect();
     let squeezed = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    let mut out = crate::aws::scrub::scrub(&squeezed);
+    let mut out = crate::scrub::scrub(&squeezed);
     if out.chars().count() > 80 {
         out = out.chars().take(80).collect::<String>() + "…";
     }

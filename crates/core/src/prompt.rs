@@ -125,7 +125,7 @@ fn fnv(s: &str) -> u32 {
 impl SignInLock {
     /// Wait (up to `wait`) for `user`'s lock in `dir`, polling without blocking the runtime.
     pub async fn acquire(dir: &Path, user: &str, wait: Duration) -> Result<Self, FileError> {
-        crate::aws::userfile::private_dir(dir)?;
+        crate::userfile::private_dir(dir)?;
         let path = lock_path(dir, user);
         let file = open_lock_file(&path).map_err(|cause| FileError::Io {
             action: "open lock file",

@@ -242,7 +242,7 @@ mod tests {
     fn state_from_expiration() {
         let s = session("2026-11-21T12:00:00Z");
         let t = s.expires_at().unwrap();
-        assert_eq!(crate::aws::clock::rfc3339(t), "2026-11-21T12:00:00Z");
+        assert_eq!(crate::clock::rfc3339(t), "2026-11-21T12:00:00Z");
         assert_eq!(s.state_at(t - 90), SessionState::Valid { remaining_secs: 90 });
         assert_eq!(s.state_at(t + 5), SessionState::Expired { ago_secs: 5 });
         assert_eq!(session("garbage").state_at(t), SessionState::Expired { ago_secs: 0 });

@@ -1,5 +1,5 @@
 //! Authorisation shared by STS and IAM actions: which policies apply to a caller, the request
-//! context AWS would give them, the decision (with `crate::aws::iam::policy`) and AWS's
+//! context AWS would give them, the decision (with `mfatui_core::iam::policy`) and AWS's
 //! AccessDenied wording; and MFA code checks with single use.
 //!
 //! For an IAM user in its own account, as AWS: the user's inline and managed policies and each
@@ -17,8 +17,8 @@
 
 use super::state::{ApiError, ApiResult, Caller, Group, Identity, User, World};
 use super::xml::timestamp;
-use crate::aws::iam::policy::{self, Context, Decision, Request};
-use crate::aws::totp::step_of;
+use mfatui_core::iam::policy::{self, Context, Decision, Request};
+use mfatui_core::totp::step_of;
 use serde_json::Value;
 
 /// Actions no policy can deny.

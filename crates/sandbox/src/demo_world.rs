@@ -11,7 +11,7 @@
 //! one profile with a typo in its source_profile.
 
 use super::seed::{GroupSeed, RoleSeed, Seed, UserSeed, mfa_required_boundary};
-use crate::aws::iam::enforcement::{Policy, Source};
+use mfatui_core::iam::enforcement::{Policy, Source};
 use serde_json::{Value, json};
 
 pub const IDENTITY: &str = "111111111111";
@@ -319,8 +319,8 @@ pub fn policies_as_read(user: &str, unreadable: &[&str]) -> Vec<Policy> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::aws::config::{ConfigSet, FileKind, ProfileGraph, ProfileKind};
-    use crate::aws::iam::enforcement::{Verdict, assess};
+    use mfatui_core::config::{ConfigSet, FileKind, ProfileGraph, ProfileKind};
+    use mfatui_core::iam::enforcement::{Verdict, assess};
     use std::collections::BTreeSet;
     use std::path::Path;
 
@@ -336,7 +336,7 @@ mod tests {
         assert!(accounts.len() >= 6, "{accounts:?}");
         assert_eq!(g.get("prod-breakglass").unwrap().kind, ProfileKind::ChainedRole);
         assert!(g.is_broken(BROKEN_PROFILE));
-        assert_eq!(g.diagnostics.iter().filter(|d| d.severity == crate::aws::config::Severity::Error).count(), 1);
+        assert_eq!(g.diagnostics.iter().filter(|d| d.severity == mfatui_core::config::Severity::Error).count(), 1);
         let seed = seed();
         assert_eq!(seed.roles.len(), ROLES.len());
         assert_eq!(seed.users.iter().filter(|u| u.mfa.is_some()).count(), 3);
@@ -369,10 +369,11 @@ mod tests {
         std::fs::create_dir_all(dir.path().join(".aws")).unwrap();
         std::fs::write(dir.path().join(".aws/config"), config_file()).unwrap();
         std::fs::write(dir.path().join(".aws/credentials"), credentials_file()).unwrap();
-        let env = crate::aws::config::AwsEnv { home: Some(dir.path().into()), ..crate::aws::config::AwsEnv::default() };
-        let cfg = crate::aws::config::load(&env).unwrap();
+        let env =
+            mfatui_core::config::AwsEnv { home: Some(dir.path().into()), ..mfatui_core::config::AwsEnv::default() };
+        let cfg = mfatui_core::config::load(&env).unwrap();
         let graph = cfg.graph();
-        let plan = crate::aws::engine::Plan::build(&cfg, &graph, "-mfa", |_| None);
+        let plan = mfatui_core::engine::Plan::build(&cfg, &graph, "-mfa", |_| None);
         assert_eq!(plan.users.keys().collect::<Vec<_>>(), ["alice", "bob", "carol", "ci-bot"]);
         assert_eq!(plan.roles.len(), 15, "all but the broken one");
         let glass = plan.role("prod-breakglass").unwrap();

@@ -7,7 +7,7 @@ use super::state::{AccessKey, ApiError, ApiResult, Caller, Identity, World, rand
 use super::sts::{Params, Req};
 use super::xml::{Body, timestamp};
 use super::{iam_policies, simulate};
-use crate::aws::secret::Secret;
+use mfatui_core::secret::Secret;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 /// Quota AWS enforces on access keys per user; inactive keys count.

@@ -1,7 +1,7 @@
 //! A small, faithful local stand-in for the parts of AWS STS, IAM and the console federation
 //! endpoint that mfatui uses, with real MFA semantics (TOTP codes, single use, trust policies
 //! needing MFA), IAM policy evaluation for every action (identity policies, groups, permissions
-//! boundaries, with `crate::aws::iam::policy`), eventual consistency of new keys, and fault
+//! boundaries, with `mfatui_core::iam::policy`), eventual consistency of new keys, and fault
 //! injection. Serves the AWS Query protocol on 127.0.0.1, so the Rust SDK, the AWS CLI and
 //! boto3 all work against it through `AWS_ENDPOINT_URL`. Used by tests and `mfatui demo`.
 //!
@@ -27,9 +27,6 @@ pub use seed::Seed;
 pub use state::World;
 
 use server::Shared;
-// The sandbox used the domain as `mfatui::aws` before both became crates; its
-// code still names them that way.
-use mfatui_core as aws;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
@@ -65,7 +62,7 @@ pub async fn start(seed: &Seed, port: u16) -> Result<SandboxHandle, SandboxError
     *shared.world.lock().expect("world lock") = world;
     let listener = TcpListener::bind(("127.0.0.1", port)).await.map_err(|cause| SandboxError::Bind { port, cause })?;
     let addr = listener.local_addr().map_err(|cause| SandboxError::Bind { port, cause })?;
-    let tx = crate::aws::loopback::serve(listener, shared.clone(), server::handle);
+    let tx = mfatui_core::loopback::serve(listener, shared.clone(), server::handle);
     Ok(SandboxHandle { addr, shared, shutdown: Some(tx) })
 }
 

@@ -15,7 +15,7 @@ use super::iam::required;
 use super::state::{ApiError, ApiResult, World};
 use super::sts::{Params, Req};
 use super::xml::Body;
-use crate::aws::iam::policy::{self, Context, Decision, Patterns, Piece, Request, Statement, StatementRef};
+use mfatui_core::iam::policy::{self, Context, Decision, Patterns, Piece, Request, Statement, StatementRef};
 use std::collections::BTreeSet;
 
 /// `Name.member.1`, `Name.member.2`, … in order.

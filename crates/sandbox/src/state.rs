@@ -2,8 +2,8 @@
 //! credential it has issued. Pure data and rules; no HTTP here.
 
 use super::seed::Seed;
-use crate::aws::secret::Secret;
-use crate::aws::totp::Totp;
+use mfatui_core::secret::Secret;
+use mfatui_core::totp::Totp;
 use rand::Rng;
 use std::collections::{BTreeMap, HashMap};
 
@@ -280,7 +280,7 @@ pub struct World {
 #[derive(Debug, thiserror::Error)]
 pub enum SeedError {
     #[error("user {0}: MFA seed: {1}")]
-    Totp(String, crate::aws::totp::TotpError),
+    Totp(String, mfatui_core::totp::TotpError),
     #[error("access key {0} appears twice")]
     DuplicateKey(String),
 }

@@ -79,7 +79,7 @@ pub fn assume_role(w: &mut World, req: &Req) -> ApiResult<String> {
     let (caller, params, now) = (req.caller, req.params, req.now);
     let role_arn = params.get("RoleArn").ok_or_else(|| ApiError::validation("RoleArn is required"))?;
     let session = params.get("RoleSessionName").ok_or_else(|| ApiError::validation("RoleSessionName is required"))?;
-    if !crate::aws::config::arn::is_role_session_name(session) {
+    if !mfatui_core::config::arn::is_role_session_name(session) {
         return Err(ApiError::validation(format!(
             "1 validation error detected: Value '{session}' at 'roleSessionName' failed to satisfy constraint: Member must have length between 2 and 64 and satisfy regular expression pattern: [\\w+=,.@-]*"
         )));

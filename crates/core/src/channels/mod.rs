@@ -106,8 +106,8 @@ pub fn render_env(vars: &[(&'static str, String)], format: EnvFormat) -> String 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::aws::secret::Secret;
-    use crate::aws::sts::Keys;
+    use crate::secret::Secret;
+    use crate::sts::Keys;
 
     fn obtained() -> Obtained {
         Obtained {

@@ -113,8 +113,8 @@ pub async fn start(
     let addr = listener.local_addr().map_err(|cause| ServerError::Bind { port, cause })?;
     let token = new_token();
     let token_file = token_dir.join(format!("serve-{}.token", addr.port()));
-    crate::aws::userfile::private_dir(token_dir)
-        .and_then(|_| crate::aws::userfile::write_atomic(&token_file, token.expose().as_bytes()))
+    crate::userfile::private_dir(token_dir)
+        .and_then(|_| crate::userfile::write_atomic(&token_file, token.expose().as_bytes()))
         .map_err(|e| ServerError::TokenFile { path: token_file.clone(), cause: e.to_string() })?;
     let shared = Arc::new(Shared {
         engine,
@@ -124,7 +124,7 @@ pub async fn start(
         renewing: Mutex::default(),
         asking: Mutex::default(),
     });
-    let tx = crate::aws::loopback::serve(listener, shared, answer);
+    let tx = crate::loopback::serve(listener, shared, answer);
     Ok(Handle { addr, token_file, token, shutdown: Some(tx) })
 }
 

@@ -1,6 +1,6 @@
 use super::super::graph::{ProfileGraph, ProfileKind};
 use super::super::sections::tests::set_of;
-use crate::aws::config::Severity;
+use crate::config::Severity;
 use std::fmt::Write;
 use std::time::Instant;
 

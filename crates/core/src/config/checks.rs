@@ -3,7 +3,7 @@
 
 use super::diagnostics::{NAME_WIDTH, Severity, VALUE_WIDTH};
 use super::sections::{ConfigSet, Section};
-use crate::aws::config::arn::{is_mfa_serial, is_role_arn};
+use crate::config::arn::{is_mfa_serial, is_role_arn};
 use crate::display::clip;
 
 const CREDENTIAL_SOURCES: [&str; 3] = ["Environment", "Ec2InstanceMetadata", "EcsContainer"];

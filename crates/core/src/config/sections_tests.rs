@@ -1,5 +1,5 @@
 use super::*;
-use crate::aws::config::Diagnostic;
+use crate::config::Diagnostic;
 use std::path::PathBuf;
 
 pub(crate) fn set_of(config: &str, credentials: &str) -> ConfigSet {

@@ -2,8 +2,8 @@
 //! a role's console through the federation endpoint, or a user's account sign-in page.
 
 use super::{Partition, URL_VALID_SECS, destination, federation_endpoint, login_url, signin_token};
-use crate::aws::clock::rfc3339;
-use crate::aws::engine::{Engine, EngineError, Plan, Prompting, Resolved};
+use crate::clock::rfc3339;
+use crate::engine::{Engine, EngineError, Plan, Prompting, Resolved};
 
 /// What to open, and how to talk about it.
 pub struct Link {
@@ -53,7 +53,7 @@ pub async fn link(
             })
         }
         Resolved::Role(r) => {
-            let arn = crate::aws::config::arn::parse_role_arn(&r.role_arn);
+            let arn = crate::config::arn::parse_role_arn(&r.role_arn);
             let region = region.unwrap_or(&r.export_region);
             let partition = Partition::of(arn.map(|a| a.account.partition), region);
             let to = destination(partition, region, dest)?;

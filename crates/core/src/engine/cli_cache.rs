@@ -16,8 +16,8 @@
 
 use super::plan::Plan;
 use super::windows::AWS_CLI_CACHE_WINDOW;
-use crate::aws::config::sections::Section;
-use crate::aws::store::Loaded;
+use crate::config::sections::Section;
+use crate::store::Loaded;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -155,7 +155,7 @@ fn inspect(path: &Path) -> Option<(bool, Option<i64>)> {
     let expires = v
         .pointer("/Credentials/Expiration")
         .and_then(Value::as_str)
-        .and_then(|e| crate::aws::clock::parse_rfc3339(&e.replace("UTC", "Z")));
+        .and_then(|e| crate::clock::parse_rfc3339(&e.replace("UTC", "Z")));
     Some((ours, expires))
 }
 
@@ -164,7 +164,7 @@ fn inspect(path: &Path) -> Option<(bool, Option<i64>)> {
 /// `lock` (in mfatui's own state, so the CLI's folder gets no lock files) serialises mfatui
 /// processes doing this at once.
 pub fn sync(dir: &Path, lock: &Path, plan: Option<&Plan>, stored: &Loaded, now: i64) {
-    let _lock = match crate::aws::userfile::lock_for(lock) {
+    let _lock = match crate::userfile::lock_for(lock) {
         Ok(l) => l,
         Err(err) => {
             tracing::warn!(error = %err, "the AWS CLI cache was not updated");
@@ -200,7 +200,7 @@ pub fn sync(dir: &Path, lock: &Path, plan: Option<&Plan>, stored: &Loaded, now: 
         if std::fs::read_to_string(&path).is_ok_and(|old| old == text) {
             continue;
         }
-        if let Err(err) = crate::aws::userfile::write_atomic(&path, text.as_bytes()) {
+        if let Err(err) = crate::userfile::write_atomic(&path, text.as_bytes()) {
             tracing::warn!(%profile, file = %path.display(), error = %err, "cannot write the AWS CLI cache entry; the AWS CLI will ask for a code for this profile");
         }
     }

@@ -8,7 +8,7 @@ use super::plan::{Plan, Resolved, RolePlan};
 use super::refresh::{MIN_BASE_LEFT, expired_base};
 use super::signin::Sink;
 use super::{Engine, EngineError, Prompting};
-use crate::aws::sts::Keys;
+use crate::sts::Keys;
 use std::future::Future;
 use std::pin::Pin;
 

@@ -5,9 +5,9 @@ use super::plan::{RolePlan, UserPlan};
 use super::retry::with_retry;
 use super::signin::{Progress, Sink, plausible, tell};
 use super::{Engine, EngineError};
-use crate::aws::net::AwsError;
-use crate::aws::store::Loaded;
-use crate::aws::sts::{self, AssumeRole, Keys, TempCredentials};
+use crate::net::AwsError;
+use crate::store::Loaded;
+use crate::sts::{self, AssumeRole, Keys, TempCredentials};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -148,7 +148,7 @@ impl Engine {
         stored: &Loaded,
     ) -> Vec<(String, String)> {
         let known = &stored.account_aliases;
-        let mut wanted: HashMap<String, (Keys, crate::aws::sts::Target)> = HashMap::new();
+        let mut wanted: HashMap<String, (Keys, crate::sts::Target)> = HashMap::new();
         if let Some(account) = user.account.as_ref().filter(|a| !known.contains_key(*a)) {
             wanted.insert(account.clone(), (user_keys.clone(), self.target(&user.target)));
         }
@@ -162,7 +162,7 @@ impl Engine {
         let mut tasks = tokio::task::JoinSet::new();
         for (account, (keys, mut target)) in wanted {
             target.deadlines.call = target.deadlines.call.min(std::time::Duration::from_secs(3));
-            tasks.spawn(async move { (account, crate::aws::iam::account_alias(&target, &keys).await) });
+            tasks.spawn(async move { (account, crate::iam::account_alias(&target, &keys).await) });
         }
         let mut out = Vec::new();
         while let Some(Ok((account, found))) = tasks.join_next().await {

@@ -69,14 +69,6 @@ pub struct EngineSettings {
     pub aws_cli_cache: bool,
 }
 
-impl EngineSettings {
-    /// When sessions are renewed (`rules::Renewal`): the margin, widened to keep the AWS CLI
-    /// cache's window while its entries are kept.
-    pub fn renewal(&self) -> rules::Renewal {
-        rules::Renewal { margin_secs: self.margin_secs, for_clients: self.aws_cli_cache }
-    }
-}
-
 impl Default for EngineSettings {
     fn default() -> Self {
         Self {
@@ -127,8 +119,8 @@ pub enum EngineError {
     KeysProcess { user: String, detail: String },
     #[error(
         "STS handed out credentials for {profile} that {}; the clocks of this computer and AWS disagree{}: fix the clock (enable NTP); the previous session was kept",
-        if *left_secs <= 0 { format!("expired {} ago", crate::aws::clock::human_duration(-left_secs)) } else { format!("expire in only {}", crate::aws::clock::human_duration(*left_secs)) },
-        skew_secs.map(|s| format!(" (this computer's clock is {} AWS's)", crate::aws::clock::skew_words(s))).unwrap_or_default()
+        if *left_secs <= 0 { format!("expired {} ago", crate::clock::human_duration(-left_secs)) } else { format!("expire in only {}", crate::clock::human_duration(*left_secs)) },
+        skew_secs.map(|s| format!(" (this computer's clock is {} AWS's)", crate::clock::skew_words(s))).unwrap_or_default()
     )]
     /// `skew_secs`: STS's clock minus ours, as `clock::skew_words` reads it.
     Implausible { profile: String, left_secs: i64, skew_secs: Option<i64> },
@@ -244,7 +236,7 @@ impl EngineBuilder {
 
 /// What a flight remembers for the tasks queued behind it: when a person last refused the
 /// prompt asked in it, and how (a sign-in's flight only).
-pub(super) type LastRefusal = Option<(std::time::Instant, crate::aws::prompt::PromptError)>;
+pub(super) type LastRefusal = Option<(std::time::Instant, crate::prompt::PromptError)>;
 
 impl Engine {
     pub fn builder(
@@ -291,6 +283,15 @@ impl Engine {
     /// The console federation endpoint, when not AWS's.
     pub fn federation(&self) -> Option<&str> {
         self.federation.as_deref()
+    }
+
+    /// When sessions are renewed (`rules::Renewal`): the margin, widened to what clients are
+    /// handed while the AWS CLI's cache is kept, so the CLI never finds an entry it ignores.
+    pub fn renewal(&self) -> rules::Renewal {
+        rules::Renewal {
+            margin_secs: self.settings.margin_secs,
+            for_clients: self.settings.aws_cli_cache && self.aws_cli_cache.is_some(),
+        }
     }
 
     /// Bring the AWS CLI's cache in line with the store: entries for the roles signed in, none

@@ -8,8 +8,8 @@ use super::super::mfa::{self, MfaError, MfaSource};
 use super::super::secret::Secret;
 use super::super::sts::{Keys, Target};
 use super::EngineError;
-use crate::aws::config::sections::{ConfigSet, Section};
-use crate::aws::config::valid_region;
+use crate::config::sections::{ConfigSet, Section};
+use crate::config::valid_region;
 use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Debug, Clone)]
@@ -221,7 +221,7 @@ impl Plan {
         // One rule for the region, shown by `list` and the dashboard and written to managed
         // profiles: the profile's own, else the nearest one up its source chain (the graph's
         // `resolved_region`), else the partition's usual region.
-        let region_of = |p: &crate::aws::config::Profile, partition: &str| {
+        let region_of = |p: &crate::config::Profile, partition: &str| {
             p.resolved_region
                 .filter(|r| valid_region(r))
                 .map_or_else(|| Partition::of(Some(partition), "").home_region().to_string(), str::to_string)

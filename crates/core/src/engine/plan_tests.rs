@@ -1,5 +1,5 @@
 use super::*;
-use crate::aws::config::{AwsEnv, load};
+use crate::config::{AwsEnv, load};
 
 fn plan_of(config: &str, credentials: &str, env: &[(&str, &str)]) -> Plan {
     let dir = tempfile::tempdir().unwrap();

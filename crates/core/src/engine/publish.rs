@@ -7,7 +7,7 @@
 
 use super::plan::Plan;
 use super::{Engine, EngineError};
-use crate::aws::exports::{self, Body, ExportMode, ManagedSection};
+use crate::exports::{self, Body, ExportMode, ManagedSection};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Which profiles other tools can use now, under which name, and which not and why.

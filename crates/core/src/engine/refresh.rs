@@ -5,10 +5,10 @@ use super::plan::{Plan, Resolved, RolePlan, UserPlan};
 use super::publish::Published;
 use super::signin::{LoginReport, Outcome, Progress, Sink, tell};
 use super::{Engine, EngineError, Prompting};
-use crate::aws::net::AwsError;
-use crate::aws::secret::Secret;
-use crate::aws::store::{Loaded, SessionState};
-use crate::aws::sts::TempCredentials;
+use crate::net::AwsError;
+use crate::secret::Secret;
+use crate::store::{Loaded, SessionState};
+use crate::sts::TempCredentials;
 use std::collections::BTreeSet;
 
 /// Which sessions `refresh` renews.
@@ -33,7 +33,7 @@ pub struct ProfileStatus {
     pub user: String,
     pub is_user: bool,
     /// The name other tools use, or why there is none (a collision with the user's own profile).
-    pub managed: Result<String, crate::aws::exports::ExportError>,
+    pub managed: Result<String, crate::exports::ExportError>,
     pub state: SessionState,
     /// When the stored session ends (Unix seconds), if there is one.
     pub expires_at: Option<i64>,
@@ -58,7 +58,7 @@ impl Engine {
             None => true,
             // `<=`, as `next_due` wakes the refresher at exactly `expiry - margin`: with `<`, that
             // wake found nothing due and the next run waited for the refresher's minimum gap.
-            Some(s) => Lifetime::of(s).is_none_or(|l| l.is_due(now, &self.settings.renewal())),
+            Some(s) => Lifetime::of(s).is_none_or(|l| l.is_due(now, &self.renewal())),
         }
     }
 
@@ -117,7 +117,7 @@ impl Engine {
             false => None,
         };
         // One store write for every role of this user.
-        let sessions: Vec<(String, crate::aws::store::StoredSession)> = assumed
+        let sessions: Vec<(String, crate::store::StoredSession)> = assumed
             .iter()
             .filter_map(|(n, r)| r.as_ref().ok().map(|c| (n.clone(), self.stored_session(c, has_mfa))))
             .collect();
@@ -180,7 +180,7 @@ impl Engine {
     async fn mfa_device_of(&self, user: &UserPlan) -> String {
         let fallback = format!("arn:aws:iam::{}:mfa/DEVICE-NAME", user.account.as_deref().unwrap_or("ACCOUNT-ID"));
         let Ok(keys) = self.long_term_keys(user).await else { return fallback };
-        match crate::aws::iam::list_mfa_devices(&self.target(&user.target), &keys).await {
+        match crate::iam::list_mfa_devices(&self.target(&user.target), &keys).await {
             Ok(devices) => devices.into_iter().next().unwrap_or(fallback),
             Err(_) => fallback,
         }
@@ -303,7 +303,7 @@ impl Engine {
         plan.roles
             .iter()
             .filter_map(|r| loaded.sessions.get(&r.name))
-            .filter_map(|s| Some(Lifetime::of(s)?.due_at(&self.settings.renewal())))
+            .filter_map(|s| Some(Lifetime::of(s)?.due_at(&self.renewal())))
             .min()
     }
 
@@ -339,12 +339,7 @@ impl Engine {
         let sections: BTreeSet<String> = names.iter().filter_map(|n| plan.managed_of(n).map(str::to_string)).collect();
         let sections =
             if which.is_none() { sections.union(&plan.managed_present).cloned().collect() } else { sections };
-        crate::aws::exports::apply(
-            &self.paths.credentials,
-            crate::aws::exports::ExportMode::Credentials,
-            &[],
-            &sections,
-        )?;
+        crate::exports::apply(&self.paths.credentials, crate::exports::ExportMode::Credentials, &[], &sections)?;
         self.sync_aws_cli_cache(plan);
         Ok(present)
     }

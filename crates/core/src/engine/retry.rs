@@ -1,6 +1,6 @@
 //! Exponential back-off with full jitter, for transient AWS errors only, within a time budget.
 
-use crate::aws::net::AwsError;
+use crate::net::AwsError;
 use rand::Rng;
 use std::future::Future;
 use std::time::Duration;

@@ -41,7 +41,7 @@ pub struct Lifetime {
 
 impl Lifetime {
     /// A stored session's; `None` when its expiry is unreadable (then it is due at once).
-    pub fn of(s: &crate::aws::store::StoredSession) -> Option<Self> {
+    pub fn of(s: &crate::store::StoredSession) -> Option<Self> {
         Some(Self { expires_at: s.expires_at()?, obtained_at: s.obtained_at })
     }
 

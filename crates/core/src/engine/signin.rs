@@ -5,14 +5,14 @@
 use super::plan::{KeySource, UserPlan};
 use super::retry::with_retry;
 use super::{Engine, EngineError, Prompting};
-use crate::aws::clock::rfc3339;
-use crate::aws::mfa::{self, MfaSource};
-use crate::aws::net::AwsError;
-use crate::aws::prompt::{PromptAnswer, PromptError, PromptRequest, SignInLock};
-use crate::aws::secret::Secret;
-use crate::aws::store::{Loaded, StoredSession, UsedCode};
-use crate::aws::sts::{self, Keys, TempCredentials};
-use crate::aws::totp::{seconds_left, step_of};
+use crate::clock::rfc3339;
+use crate::mfa::{self, MfaSource};
+use crate::net::AwsError;
+use crate::prompt::{PromptAnswer, PromptError, PromptRequest, SignInLock};
+use crate::secret::Secret;
+use crate::store::{Loaded, StoredSession, UsedCode};
+use crate::sts::{self, Keys, TempCredentials};
+use crate::totp::{seconds_left, step_of};
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc::UnboundedSender;
@@ -120,7 +120,7 @@ pub(super) fn plausible(profile: &str, c: &TempCredentials, requested: i64, now:
     Err(EngineError::Implausible {
         profile: profile.into(),
         left_secs: left,
-        skew_secs: (skew.abs() > crate::aws::net::SKEW_WORTH_MENTIONING).then_some(skew),
+        skew_secs: (skew.abs() > crate::net::SKEW_WORTH_MENTIONING).then_some(skew),
     })
 }
 
@@ -323,10 +323,7 @@ impl Engine {
 /// A person can fix these by typing again: a wrong, reused or expired code.
 fn retryable_by_person(e: &EngineError) -> bool {
     matches!(e, EngineError::Aws(a) if matches!(a.root(), AwsError::CodeRejected))
-        || matches!(
-            e,
-            EngineError::Mfa(crate::aws::mfa::MfaError::AlreadyUsed { .. } | crate::aws::mfa::MfaError::NotSixDigits)
-        )
+        || matches!(e, EngineError::Mfa(crate::mfa::MfaError::AlreadyUsed { .. } | crate::mfa::MfaError::NotSixDigits))
         || matches!(e, EngineError::CodeWindow { .. })
 }
 
@@ -342,14 +339,14 @@ fn scrub_code(e: AwsError, code: &str) -> EngineError {
 
 /// Long-term keys from `credential_process` (`{"Version": 1, "AccessKeyId": …}` on stdout).
 async fn process_keys(user: &str, command: &str) -> Result<Keys, EngineError> {
-    let spec = crate::aws::child::Spec {
+    let spec = crate::child::Spec {
         setting: "credential_process",
         profile: user,
         command,
         timeout: Duration::from_secs(60),
         show_stderr: false,
     };
-    let out = crate::aws::child::run(&spec)
+    let out = crate::child::run(&spec)
         .await
         .map_err(|e| EngineError::KeysProcess { user: user.into(), detail: e.to_string() })?;
     #[derive(serde::Deserialize)]

@@ -6,9 +6,9 @@
 
 use super::api::mask;
 use super::denial::Denial;
-use crate::aws::engine::{Engine, EngineError, Plan, Prompting, Resolved, Sink, UserPlan};
-use crate::aws::net::{AwsError, Keys};
-use crate::aws::sts::{self, Target};
+use crate::engine::{Engine, EngineError, Plan, Prompting, Resolved, Sink, UserPlan};
+use crate::net::{AwsError, Keys};
+use crate::sts::{self, Target};
 
 /// An MFA session with less than this left is renewed first: a rotation must not outlive it.
 pub const MIN_SESSION_LEFT: i64 = 300;
@@ -49,8 +49,8 @@ impl From<EngineError> for IamError {
     }
 }
 
-impl From<crate::aws::userfile::FileError> for IamError {
-    fn from(e: crate::aws::userfile::FileError) -> Self {
+impl From<crate::userfile::FileError> for IamError {
+    fn from(e: crate::userfile::FileError) -> Self {
         Self::File(e.to_string())
     }
 }
@@ -176,7 +176,7 @@ pub async fn access(engine: &Engine, plan: &Plan, name: &str, also: &[Keys], sin
 #[cfg(test)]
 mod tests {
     use super::{parse_user_arn, short};
-    use crate::aws::net::AwsError;
+    use crate::net::AwsError;
 
     #[test]
     fn denials_in_a_few_words() {
@@ -199,14 +199,14 @@ mod tests {
     /// The dashboard runs these on tokio tasks: their futures must be `Send`.
     #[test]
     fn the_iam_views_futures_can_be_spawned() {
-        use crate::aws::iam::{audit, keys, rotate};
+        use crate::iam::{audit, keys, rotate};
         fn send<T: Send>(_: T) {}
         let dir = tempfile::tempdir().unwrap();
-        let paths = crate::aws::config::AwsPaths { config: dir.path().join("c"), credentials: dir.path().join("k") };
-        let store = crate::aws::store::SessionStore::in_dir(dir.path());
-        let clock = std::sync::Arc::new(crate::aws::clock::SystemClock);
-        let e = crate::aws::engine::Engine::builder(Default::default(), store, paths, clock).build();
-        let plan = crate::aws::engine::Plan::default();
+        let paths = crate::config::AwsPaths { config: dir.path().join("c"), credentials: dir.path().join("k") };
+        let store = crate::store::SessionStore::in_dir(dir.path());
+        let clock = std::sync::Arc::new(crate::clock::SystemClock);
+        let e = crate::engine::Engine::builder(Default::default(), store, paths, clock).build();
+        let plan = crate::engine::Plan::default();
         let opts = rotate::RotateOptions::default();
         send(rotate::rotate(&e, &plan, "x", &opts, &rotate::Yes, &|_| {}));
         send(keys::overview(&e, &plan, "x", 90, &None));

@@ -4,11 +4,11 @@
 //! Names are always passed explicitly: emulators resolve "the caller" differently from AWS.
 
 use super::call;
-use crate::aws::engine::RetryPolicy;
-use crate::aws::engine::retry::with_retry;
-use crate::aws::net::{AwsError, Keys};
-use crate::aws::secret::Secret;
-use crate::aws::sts::Target;
+use crate::engine::RetryPolicy;
+use crate::engine::retry::with_retry;
+use crate::net::{AwsError, Keys};
+use crate::secret::Secret;
+use crate::sts::Target;
 use serde::Serialize;
 use std::fmt;
 
@@ -167,7 +167,7 @@ where
 macro_rules! paged {
     (|$marker:ident| $page:block) => {{
         let (mut all, mut cursor) = (Vec::new(), None::<String>);
-        for _ in 0..$crate::aws::iam::api::MAX_PAGES {
+        for _ in 0..$crate::iam::api::MAX_PAGES {
             let $marker = cursor.take();
             let (items, more): (Vec<_>, Option<String>) = $page;
             all.extend(items);

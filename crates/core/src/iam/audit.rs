@@ -24,8 +24,8 @@ pub use words::probe_line;
 use super::access::{Access, IamError, access, failed, parse_user_arn, user_of};
 use super::enforcement::{self, Assessment, Fix, Policy, Source, Verdict};
 use super::policy_api::{self, ContextValue, SimDecision};
-use crate::aws::engine::{Engine, Plan, Sink};
-use crate::aws::sts;
+use crate::engine::{Engine, Plan, Sink};
+use crate::sts;
 use std::time::Duration;
 
 pub const FIX_POLICY_NAME: &str = "MfaRequired";
@@ -291,7 +291,7 @@ pub async fn apply_fix(engine: &Engine, plan: &Plan, fix: &FixPlan, sink: &Sink)
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::aws::iam::policy_api::SimResult;
+    use crate::iam::policy_api::SimResult;
 
     fn static_of(verdict: Verdict) -> Static {
         let gathered = Gathered { policies: Vec::new(), gaps: Vec::new(), boundary: None, groups: Vec::new() };

@@ -7,8 +7,8 @@
 
 use super::access::IamError;
 use super::api::mask;
-use crate::aws::secret::Secret;
-use crate::aws::userfile::{open_lock_file, private_dir, sync_dir, try_lock, write_atomic};
+use crate::secret::Secret;
+use crate::userfile::{open_lock_file, private_dir, sync_dir, try_lock, write_atomic};
 use serde::{Deserialize, Serialize};
 use std::fs::File;
 use std::path::{Path, PathBuf};

@@ -7,7 +7,7 @@ use super::access::{IamError, access, failed, user_of};
 use super::api::{self, KeyId};
 use super::keys::KeyInfo;
 use super::rotate::{Wording, day, file_keys, last_used_text};
-use crate::aws::engine::{Engine, Plan, Sink};
+use crate::engine::{Engine, Plan, Sink};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KeyOp {

@@ -6,7 +6,7 @@
 use super::access::{Access, IamError, access};
 use super::api::{self, Attached, KeyId, KeyMeta, LastUsed, MfaDevice, MfaKind, join_all};
 use super::policy_api;
-use crate::aws::engine::{Engine, KeySource, Plan, Sink};
+use crate::engine::{Engine, KeySource, Plan, Sink};
 use std::time::Duration;
 
 pub const DEFAULT_MAX_AGE_DAYS: i64 = 90;
@@ -129,7 +129,7 @@ type Fetched = (
 /// Every part concurrently (at most six calls at a time, then one per key for its last use).
 async fn fetch(a: &Access) -> Fetched {
     let (t, k, u) = (&a.target, &a.keys, a.user.as_str());
-    let text = |e: crate::aws::net::AwsError| super::access::short(&e);
+    let text = |e: crate::net::AwsError| super::access::short(&e);
     let keys = async {
         let list = api::list_access_keys(t, k, u).await.map_err(text)?;
         let last = list.iter().map(|m| async move { api::access_key_last_used(t, k, &m.id).await.map_err(text) });

@@ -5,8 +5,8 @@
 
 use super::api::{Attached, idempotent, next, paged};
 use super::call;
-use crate::aws::net::{AwsError, Keys};
-use crate::aws::sts::Target;
+use crate::net::{AwsError, Keys};
+use crate::sts::Target;
 use aws_sdk_iam::types::{ContextEntry, ContextKeyTypeEnum, PolicyEvaluationDecisionType};
 use serde_json::Value;
 

@@ -35,7 +35,7 @@ pub(super) fn hook(_stage: Stage) {
 }
 
 pub(super) fn conflict_path(target: &Path) -> PathBuf {
-    PathBuf::from(format!("{}.mfatui-conflict-{}", target.display(), crate::aws::clock::now_secs()))
+    PathBuf::from(format!("{}.mfatui-conflict-{}", target.display(), crate::clock::now_secs()))
 }
 
 /// The whole text of an open file, from its start.
@@ -179,7 +179,7 @@ mod tests {
                 _ => {}
             }))
         });
-        let out = update_text(&path, |t| crate::aws::edit::upsert_section(t, "m", &[("t", "1")])).unwrap();
+        let out = update_text(&path, |t| crate::edit::upsert_section(t, "m", &[("t", "1")])).unwrap();
         HOOK.with(|h| h.borrow_mut().take());
         assert_eq!(out, FileChange::Written);
         (dir, path)

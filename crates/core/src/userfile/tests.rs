@@ -115,7 +115,7 @@ mod race_tests {
         while !stop.load(Ordering::SeqCst) {
             n += 1;
             let value = n.to_string();
-            let _ = update_text(&path, |t| crate::aws::edit::upsert_section(t, "m", &[("t", value.as_str())]));
+            let _ = update_text(&path, |t| crate::edit::upsert_section(t, "m", &[("t", value.as_str())]));
         }
         let missing = editor.join().unwrap();
         // Versions kept beside the file after a collision count as kept, not lost.

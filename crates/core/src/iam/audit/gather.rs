@@ -7,8 +7,8 @@ use super::super::access::short;
 use super::super::api::{self, Attached, join_bounded};
 use super::super::enforcement::{Policy, Source};
 use super::super::policy_api;
-use crate::aws::net::{AwsError, Keys};
-use crate::aws::sts::Target;
+use crate::net::{AwsError, Keys};
+use crate::sts::Target;
 use serde_json::Value;
 use std::collections::BTreeMap;
 

@@ -14,8 +14,8 @@ use super::super::denial::Denial;
 use super::super::enforcement::{Policy, Source};
 use super::super::policy::{self, Context, Request};
 use super::super::policy_api::{self, ContextValue, SimDecision, SimResult};
-use crate::aws::net::{AwsError, Keys};
-use crate::aws::sts::Target;
+use crate::net::{AwsError, Keys};
+use crate::sts::Target;
 
 pub const PROBE_ACTION: &str = "iam:ListAccessKeys";
 

@@ -8,7 +8,7 @@ use super::exempt::{SELF_SERVICE, is_safe};
 use super::{
     AGE, Condition, FindingSeverity, Fix, PRESENT, Patterns, SCENARIOS, Test, Verdict, every_action, scenario,
 };
-use crate::aws::iam::audit::FIX_POLICY_NAME;
+use crate::iam::audit::FIX_POLICY_NAME;
 
 impl Verdict {
     /// The verdict in capitals, as both views headline it.

@@ -5,7 +5,7 @@
 use super::super::access::{IamError, failed};
 use super::super::api::{KeyId, KeyMeta};
 use super::super::journal::{Journal, Phase};
-use crate::aws::net::AwsError;
+use crate::net::AwsError;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Next {
@@ -135,7 +135,7 @@ pub fn decide(now: &Now) -> Result<Next, IamError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::aws::secret::Secret;
+    use crate::secret::Secret;
 
     const OLD: &str = "AKIAOLD0000000000001";
     const NEW: &str = "AKIANEW0000000000002";

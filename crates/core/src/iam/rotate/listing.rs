@@ -4,7 +4,7 @@ use super::super::access::{IamError, short};
 use super::super::api::{self, KeyId, KeyMeta, LastUsed, join_all};
 use super::super::keys::KeyInfo;
 use super::Run;
-use crate::aws::net::Keys;
+use crate::net::Keys;
 
 impl Run<'_> {
     /// One key as shown to a person, its last use asked for if not known yet.

@@ -116,7 +116,7 @@ pub struct Report {
 }
 
 pub fn day(secs: Option<i64>) -> String {
-    secs.map_or("unknown".into(), |s| crate::aws::clock::rfc3339(s).chars().take(10).collect())
+    secs.map_or("unknown".into(), |s| crate::clock::rfc3339(s).chars().take(10).collect())
 }
 
 /// "last used 2026-05-01 (sts, us-east-1)" or "never used".
