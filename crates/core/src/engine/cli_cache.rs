@@ -164,6 +164,11 @@ fn inspect(path: &Path) -> Option<(bool, Option<i64>)> {
 /// `lock` (in mfatui's own state, so the CLI's folder gets no lock files) serialises mfatui
 /// processes doing this at once.
 pub fn sync(dir: &Path, lock: &Path, plan: Option<&Plan>, stored: &Loaded, now: i64) {
+    let wanted = plan.map(|p| wanted(p, stored, now)).unwrap_or_default();
+    // Nothing to write and nothing of ours can be there: create nothing (no folder, no lock).
+    if wanted.is_empty() && !dir.is_dir() {
+        return;
+    }
     let _lock = match crate::userfile::lock_for(lock) {
         Ok(l) => l,
         Err(err) => {
@@ -171,7 +176,6 @@ pub fn sync(dir: &Path, lock: &Path, plan: Option<&Plan>, stored: &Loaded, now: 
             return;
         }
     };
-    let wanted = plan.map(|p| wanted(p, stored, now)).unwrap_or_default();
     if let Ok(entries) = std::fs::read_dir(dir) {
         for e in entries.flatten() {
             let path = e.path();
