@@ -38,9 +38,17 @@ fn sandbox_command_serves_a_seed_file_until_stopped() {
     let mut first = String::new();
     let mut reader = BufReader::new(child.stdout.take().unwrap());
     reader.read_line(&mut first).unwrap();
+    let url = first.trim().strip_prefix("listening on ").expect(&first).to_string();
+    // The banner says how to point `mfatui console` at the sandbox's sign-in endpoint.
+    let (mut second, mut third) = (String::new(), String::new());
+    reader.read_line(&mut second).unwrap();
+    reader.read_line(&mut third).unwrap();
+    assert_eq!(
+        third.trim(),
+        format!("Point `mfatui console` at its sign-in endpoint with MFATUI_FEDERATION_URL={url}/federation")
+    );
     // Whoever started it may stop reading; the sandbox must keep serving.
     drop(reader);
-    let url = first.trim().strip_prefix("listening on ").expect(&first).to_string();
     let rt = tokio::runtime::Runtime::new().unwrap();
     let who = rt.block_on(async {
         let keys = Keys {

@@ -98,3 +98,32 @@ fn a_childs_stderr_is_shown_not_obeyed() {
     assert_inert("mfa_process stderr", &o.stderr);
     assert!(err.contains("touch your key"), "the program's words still show: {err}");
 }
+
+/// A process of the user's own that listens where the dashboard would and answers with escape
+/// sequences: the question reaches it (it is the user's), but its words are shown, not obeyed.
+#[test]
+fn a_dashboard_socket_answer_is_shown_not_obeyed() {
+    use std::io::BufRead;
+    use std::os::unix::fs::PermissionsExt;
+    let (seed, config, credentials) = eve_world();
+    let w = world(&seed, &config, &credentials);
+    let run = tempfile::tempdir().unwrap();
+    let state = w.home.path().join(".local/state/mfatui");
+    let socket = mfatui::prompters::socket::socket_path_in(Some(run.path()), &state);
+    std::fs::create_dir_all(socket.parent().unwrap()).unwrap();
+    std::fs::set_permissions(socket.parent().unwrap(), std::fs::Permissions::from_mode(0o700)).unwrap();
+    let listener = std::os::unix::net::UnixListener::bind(&socket).unwrap();
+    std::thread::spawn(move || {
+        for mut s in listener.incoming().flatten() {
+            let mut line = String::new();
+            let _ = std::io::BufReader::new(&s).read_line(&mut line);
+            let _ = s.write_all(
+                b"{\"result\":\"error\",\"message\":\"\\u001b]0;pwned\\u0007\\u001b]52;c;aGk=\\u0007\\u009b2J \\u202egnp.exe\"}\n",
+            );
+        }
+    });
+    let o = w.mfatui(&["credential-process", "r0"], &[("XDG_RUNTIME_DIR", run.path().to_str().unwrap())]);
+    assert!(!o.status.success());
+    assert_inert("credential-process via the socket", &o.stderr);
+    assert!(stderr(&o).contains("\\x1b]52;c;"), "the answer is shown: {}", stderr(&o));
+}

@@ -398,3 +398,24 @@ fn assets_are_current() {
         );
     }
 }
+
+#[test]
+fn a_huge_asker_line_never_pushes_the_code_out_of_the_modal() {
+    let mut s = sized(demo_state(), 80, 24);
+    let huge = format!("\u{1b}]0;x\u{7}{} (pid 1)", "a".repeat(10_000));
+    update(
+        &mut s,
+        Action::Prompt {
+            user: "alice".into(),
+            serial: "arn:aws:iam::111111111111:mfa/alice-phone".into(),
+            asker: huge,
+            retry_reason: None,
+        },
+    );
+    let screen = text(&render(&s, 80, 24)).join("\n");
+    assert!(screen.contains("code  _ _ _ _ _ _"), "the code field is in view:\n{screen}");
+    assert!(screen.contains("Enter to sign in"), "and what to press:\n{screen}");
+    let asked: Vec<&str> = screen.lines().filter(|l| l.contains("asked by")).collect();
+    assert_eq!(asked.len(), 1, "one row:\n{screen}");
+    assert!(asked[0].contains("asked by \\x1b]0;x\\x07aaa") && asked[0].contains('…'), "{}", asked[0]);
+}
