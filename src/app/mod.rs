@@ -16,7 +16,7 @@ use crate::prompters::socket::{RemoteAnswer, RemoteAsk};
 use crate::state::{AppState, Level};
 use crate::ui;
 use crate::update::update;
-use prompts::{LocalAsk, Next, Waiters};
+use prompts::{CodeRoute, LocalAsk, Waiters};
 use ratatui::Terminal;
 use ratatui::backend::Backend;
 use ratatui::crossterm::event::{
@@ -313,8 +313,8 @@ impl Dashboard {
                     self.spawn(act_tx, which, None, prompting, all);
                 }
                 Command::Answer { user, code } => match waiters.answer(&user, code) {
-                    Next::Handed | Next::Nothing => {}
-                    Next::SignIn(code) => {
+                    CodeRoute::Handed | CodeRoute::Nothing => {}
+                    CodeRoute::SignIn(code) => {
                         tracing::info!(%user, "sign-in with a typed code, for another process");
                         self.spawn(act_tx, Which::Profiles(vec![user]), Some(code), Prompting::Never, false);
                     }

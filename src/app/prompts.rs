@@ -76,7 +76,7 @@ pub fn local_action(ask: LocalAsk, state: &AppState, waiters: &mut Waiters) -> A
 
 /// What the app must do with a typed code.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Next {
+pub enum CodeRoute {
     /// The engine that asked has it; nothing more to do.
     Handed,
     /// Only other processes asked: sign the user in with this code.
@@ -154,23 +154,23 @@ impl Waiters {
     }
 
     /// The person answered `user`'s prompt: a code, or `None` (refused).
-    pub fn answer(&mut self, user: &str, code: Option<Secret>) -> Next {
+    pub fn answer(&mut self, user: &str, code: Option<Secret>) -> CodeRoute {
         match (self.local.remove(user), code) {
             (Some(reply), Some(code)) => {
                 let _ = reply.send(Ok(PromptAnswer::Code(code)));
-                Next::Handed
+                CodeRoute::Handed
             }
             (Some(reply), None) => {
                 let _ = reply.send(Err(PromptError::Refused { user: user.into(), place: "in the dashboard".into() }));
                 self.finish(user, RemoteAnswer::Refused);
-                Next::Nothing
+                CodeRoute::Nothing
             }
             // Nobody waits for this code any more (the attempt it was asked for ended, e.g.
             // failed part-way): the modal is still open, so the person means to sign in.
-            (None, Some(code)) => Next::SignIn(code),
+            (None, Some(code)) => CodeRoute::SignIn(code),
             (None, None) => {
                 self.finish(user, RemoteAnswer::Refused);
-                Next::Nothing
+                CodeRoute::Nothing
             }
         }
     }
@@ -194,15 +194,15 @@ mod tests {
         w.ask_local("alice", tx);
         let (rtx, rrx) = oneshot::channel();
         w.ask_remote("alice", rtx);
-        assert_eq!(w.answer("alice", Some(Secret::new("123456"))), Next::Handed);
+        assert_eq!(w.answer("alice", Some(Secret::new("123456"))), CodeRoute::Handed);
         assert!(matches!(rx.await.unwrap(), Ok(PromptAnswer::Code(_))));
         w.finish("alice", RemoteAnswer::SignedIn);
         assert_eq!(rrx.await.unwrap(), RemoteAnswer::SignedIn);
         // Only another process asked: the dashboard signs in itself.
         let (rtx, rrx) = oneshot::channel();
         w.ask_remote("bob", rtx);
-        assert!(matches!(w.answer("bob", Some(Secret::new("654321"))), Next::SignIn(_)));
-        assert_eq!(w.answer("bob", None), Next::Nothing);
+        assert!(matches!(w.answer("bob", Some(Secret::new("654321"))), CodeRoute::SignIn(_)));
+        assert_eq!(w.answer("bob", None), CodeRoute::Nothing);
         assert_eq!(rrx.await.unwrap(), RemoteAnswer::Refused);
     }
 
@@ -211,10 +211,10 @@ mod tests {
         let (mut w, _) = Waiters::new();
         let (tx, _rx) = oneshot::channel();
         w.ask_local("carol", tx);
-        assert_eq!(w.answer("carol", Some(Secret::new("111111"))), Next::Handed);
+        assert_eq!(w.answer("carol", Some(Secret::new("111111"))), CodeRoute::Handed);
         // That sign-in failed (a lock file could not be opened); nobody asks again, the modal
         // shows the error, and the next code is typed into it.
-        assert!(matches!(w.answer("carol", Some(Secret::new("222222"))), Next::SignIn(_)));
+        assert!(matches!(w.answer("carol", Some(Secret::new("222222"))), CodeRoute::SignIn(_)));
     }
 
     #[tokio::test]

@@ -5,7 +5,7 @@
 pub mod socket;
 pub mod terminal;
 
-use crate::aws::prompt::{Chain, Prompter};
+use crate::aws::prompt::{Prompter, PrompterChain};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -23,7 +23,7 @@ pub enum Order {
 pub fn chain(state_dir: &Path, order: Order) -> Arc<dyn Prompter> {
     let dashboard: Box<dyn Prompter> = Box::new(socket::DashboardPrompter::new(state_dir));
     let terminal: Box<dyn Prompter> = Box::new(terminal::TerminalPrompter);
-    Arc::new(Chain(match order {
+    Arc::new(PrompterChain(match order {
         Order::TerminalFirst => vec![terminal, dashboard],
         Order::DashboardFirst => vec![dashboard, terminal],
     }))

@@ -81,9 +81,9 @@ impl Prompter for NoPrompter {
 }
 
 /// Tries each driver in turn; the first that is available asks.
-pub struct Chain(pub Vec<Box<dyn Prompter>>);
+pub struct PrompterChain(pub Vec<Box<dyn Prompter>>);
 
-impl Prompter for Chain {
+impl Prompter for PrompterChain {
     fn ask<'a>(&'a self, req: &'a PromptRequest, lock: &'a mut SignInLock) -> PromptFuture<'a> {
         Box::pin(async move {
             for p in &self.0 {
@@ -186,7 +186,7 @@ mod tests {
             PromptRequest { user: "alice".into(), serial: "s".into(), profile: "prod".into(), retry_reason: None };
         let e = NoPrompter.ask(&req, &mut SignInLock::none()).await.unwrap_err();
         assert!(e.to_string().contains("mfatui login alice") && e.to_string().contains("--code"), "{e}");
-        let chain = Chain(vec![Box::new(NoPrompter)]);
+        let chain = PrompterChain(vec![Box::new(NoPrompter)]);
         assert!(matches!(chain.ask(&req, &mut SignInLock::none()).await, Err(PromptError::Unavailable(_))));
     }
 }
