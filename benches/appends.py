@@ -19,20 +19,16 @@ import threading
 import time
 import urllib.request
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import EVE_SERIAL, eve_seed  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ROUNDS = int(sys.argv[1]) if len(sys.argv) > 1 else 12
 MFATUI = sys.argv[2] if len(sys.argv) > 2 else os.path.join(ROOT, "target", "release", "mfatui")
-SERIAL = "arn:aws:iam::100000000001:mfa/eve-phone"
+SERIAL = EVE_SERIAL
 ROLES = 5
 
-seed = {
-    "accounts": [{"id": "100000000001"}],
-    "users": [{"account": "100000000001", "name": "eve",
-               "access_keys": [{"id": "AKIAEVE0000000000001", "secret": "eve-secret"}],
-               "mfa": {"name": "eve-phone", "seed": "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"}}],
-    "roles": [{"account": "200000000001", "name": f"s{i}", "trusted": ["arn:aws:iam::100000000001:user/eve"],
-               "require_mfa": True} for i in range(ROLES)],
-}
+seed = eve_seed(ROLES)
 home = tempfile.mkdtemp(prefix="mfatui-appends-")
 sandbox = None
 try:

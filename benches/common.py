@@ -35,3 +35,18 @@ def home_with(config, credentials, settings=None):
         with open(os.path.join(home, ".config", "mfatui", "config.toml"), "w") as f:
             f.write(settings)
     return home
+
+
+EVE_SERIAL = "arn:aws:iam::100000000001:mfa/eve-phone"
+
+
+def eve_seed(roles, prefix="s"):
+    """A sandbox seed: eve (an MFA user) and `roles` roles she may assume with MFA."""
+    return {
+        "accounts": [{"id": "100000000001"}],
+        "users": [{"account": "100000000001", "name": "eve",
+                   "access_keys": [{"id": "AKIAEVE0000000000001", "secret": "eve-secret"}],
+                   "mfa": {"name": "eve-phone", "seed": "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"}}],
+        "roles": [{"account": "200000000001", "name": f"{prefix}{i}", "trusted": ["arn:aws:iam::100000000001:user/eve"],
+                   "require_mfa": True} for i in range(roles)],
+    }
