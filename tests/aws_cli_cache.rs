@@ -96,3 +96,27 @@ fn the_setting_turns_it_off_and_takes_mfatuis_entries_away() {
     assert!(w.mfatui(&["refresh", "--all"], &[]).status.success());
     assert_eq!(std::fs::read_dir(cache_dir(&w)).unwrap().count(), 0);
 }
+
+#[test]
+fn two_mfatui_stores_sharing_the_folder_leave_each_others_entries_alone() {
+    let (w, _) = cli_users_world();
+    let code = w.sandbox.totp_code(EVE_SERIAL).unwrap();
+    let other_state = w.home.path().join("other-state");
+    let other = [("XDG_STATE_HOME", other_state.to_str().unwrap())];
+    // Another store (another HOME's state, same CLI folder) signs in r0; this one signs in r1, then logs out.
+    assert!(w.mfatui(&["login", "r0", "--code", &code], &other).status.success());
+    let theirs: Vec<_> = std::fs::read_dir(cache_dir(&w)).unwrap().flatten().map(|e| e.path()).collect();
+    assert_eq!(theirs.len(), 1);
+    let mine_code = loop {
+        let c = w.sandbox.totp_code(EVE_SERIAL).unwrap();
+        if c != code {
+            break c;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(500));
+    };
+    assert!(w.mfatui(&["login", "r1", "--code", &mine_code], &[]).status.success());
+    assert_eq!(std::fs::read_dir(cache_dir(&w)).unwrap().count(), 2);
+    assert!(w.mfatui(&["logout"], &[]).status.success());
+    let left: Vec<_> = std::fs::read_dir(cache_dir(&w)).unwrap().flatten().map(|e| e.path()).collect();
+    assert_eq!(left, theirs, "the other store's entry stays");
+}

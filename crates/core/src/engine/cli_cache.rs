@@ -10,9 +10,9 @@
 //!
 //! mfatui writes an entry for every role profile it holds a session for, renews it with the
 //! session, and removes it on logout or when the profile's arguments change. Its entries carry
-//! an `mfatui` field (the CLI ignores it), and mfatui never changes or removes a file without
-//! it, except one the CLI itself already considers expired (which the CLI would replace at its
-//! next prompt anyway).
+//! an `mfatui` field naming the session store (the CLI ignores it): mfatui removes only its own,
+//! and never changes a file without that field, except one the CLI itself already considers
+//! expired (which the CLI would replace at its next prompt anyway).
 
 use super::plan::Plan;
 use super::windows::AWS_CLI_CACHE_WINDOW;
@@ -122,7 +122,7 @@ fn sha1_hex(data: &[u8]) -> String {
 const OWNER: &str = "mfatui";
 
 /// The entries mfatui wants now: by cache key, the profile and the file's JSON.
-fn wanted(plan: &Plan, stored: &Loaded, now: i64) -> BTreeMap<String, (String, Value)> {
+fn wanted(plan: &Plan, stored: &Loaded, now: i64, owner: &str) -> BTreeMap<String, (String, Value)> {
     let mut out = BTreeMap::new();
     for role in &plan.roles {
         let Some(key) = &role.aws_cli_cache_key else { continue };
@@ -138,7 +138,7 @@ fn wanted(plan: &Plan, stored: &Loaded, now: i64) -> BTreeMap<String, (String, V
         }
         let mut entry = json!({
             "Credentials": credentials,
-            OWNER: {"profile": role.name, "note": "written by mfatui for the AWS CLI; mfatui renews and removes it"},
+            OWNER: {"profile": role.name, "store": owner, "note": "written by mfatui for the AWS CLI; mfatui renews and removes it"},
         });
         if let Some(arn) = &s.identity_arn {
             entry["AssumedRoleUser"] = json!({"Arn": arn});
@@ -148,10 +148,25 @@ fn wanted(plan: &Plan, stored: &Loaded, now: i64) -> BTreeMap<String, (String, V
     out
 }
 
-/// Whether a cache file is one of mfatui's, and when (as the CLI reads it) it expires.
-fn inspect(path: &Path) -> Option<(bool, Option<i64>)> {
+/// Who wrote a cache file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Writer {
+    /// This mfatui (the same session store).
+    Us,
+    /// An mfatui with another store (another HOME's or config's): its to renew and remove.
+    OtherMfatui,
+    /// The AWS CLI, or anything else.
+    Foreign,
+}
+
+/// Who wrote a cache file, and when (as the CLI reads it) it expires.
+fn inspect(path: &Path, owner: &str) -> Option<(Writer, Option<i64>)> {
     let v: Value = serde_json::from_slice(&std::fs::read(path).ok()?).ok()?;
-    let ours = v.get(OWNER).is_some();
+    let ours = match v.get(OWNER) {
+        Some(m) if m.get("store").and_then(Value::as_str) == Some(owner) => Writer::Us,
+        Some(_) => Writer::OtherMfatui,
+        None => Writer::Foreign,
+    };
     let expires = v
         .pointer("/Credentials/Expiration")
         .and_then(Value::as_str)
@@ -162,9 +177,10 @@ fn inspect(path: &Path) -> Option<(bool, Option<i64>)> {
 /// Make the cache hold exactly mfatui's current entries: write or renew those wanted, remove
 /// its own that are not. Failures are logged, never fatal: the cache only spares a prompt.
 /// `lock` (in mfatui's own state, so the CLI's folder gets no lock files) serialises mfatui
-/// processes doing this at once.
-pub fn sync(dir: &Path, lock: &Path, plan: Option<&Plan>, stored: &Loaded, now: i64) {
-    let wanted = plan.map(|p| wanted(p, stored, now)).unwrap_or_default();
+/// processes doing this at once; `owner` (the session store's path) tells this mfatui's entries
+/// from those of another one sharing the folder.
+pub fn sync(dir: &Path, lock: &Path, owner: &str, plan: Option<&Plan>, stored: &Loaded, now: i64) {
+    let wanted = plan.map(|p| wanted(p, stored, now, owner)).unwrap_or_default();
     // Nothing to write and nothing of ours can be there: create nothing (no folder, no lock).
     if wanted.is_empty() && !dir.is_dir() {
         return;
@@ -185,7 +201,7 @@ pub fn sync(dir: &Path, lock: &Path, plan: Option<&Plan>, stored: &Loaded, now: 
                 continue;
             };
             if !wanted.contains_key(key)
-                && inspect(&path).is_some_and(|(ours, _)| ours)
+                && inspect(&path, owner).is_some_and(|(w, _)| w == Writer::Us)
                 && let Err(err) = std::fs::remove_file(&path)
             {
                 tracing::warn!(file = %path.display(), error = %err, "cannot remove an AWS CLI cache entry mfatui wrote");
@@ -194,10 +210,10 @@ pub fn sync(dir: &Path, lock: &Path, plan: Option<&Plan>, stored: &Loaded, now: 
     }
     for (key, (profile, entry)) in wanted {
         let path = dir.join(format!("{key}.json"));
-        match inspect(&path) {
+        match inspect(&path, owner) {
             // The CLI's own entry, still good for it: not ours to touch.
-            Some((false, Some(t))) if t - now >= AWS_CLI_CACHE_WINDOW => continue,
-            Some((false, None)) => continue,
+            Some((Writer::Foreign, Some(t))) if t - now >= AWS_CLI_CACHE_WINDOW => continue,
+            Some((Writer::Foreign, None)) => continue,
             _ => {}
         }
         let text = entry.to_string();

@@ -300,7 +300,8 @@ impl Engine {
         if let Some(dir) = &self.aws_cli_cache {
             let plan = self.settings.aws_cli_cache.then_some(plan);
             let lock = self.lock_dir.join("aws-cli-cache");
-            cli_cache::sync(dir, &lock, plan, &self.store.load(), self.clock.now());
+            let owner = self.store.path().display().to_string();
+            cli_cache::sync(dir, &lock, &owner, plan, &self.store.load(), self.clock.now());
         }
     }
 
