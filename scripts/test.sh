@@ -26,7 +26,7 @@ fi
 # (Debian's awscli package is v2; pip's, in .venv, is v1).
 missing=()
 command -v tmux >/dev/null || missing+=(tmux)
-[ -x /usr/bin/aws ] || missing+=(awscli)
+PATH=/usr/bin:/opt/homebrew/bin:/usr/local/bin command -v aws >/dev/null || missing+=(awscli)
 if [ ${#missing[@]} -gt 0 ]; then
   if command -v apt-get >/dev/null; then
     as_root apt-get update -qq && DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
@@ -38,7 +38,9 @@ fi
 export MFATUI_REQUIRE_TOOLS=1
 export MFATUI_PYTHON="$PWD/$venv/bin/python"
 export MFATUI_AWS_CLI="$PWD/$venv/bin/aws"
-export MFATUI_AWS_CLI_V2=/usr/bin/aws
+# AWS CLI v2 as the system installs it (apt: /usr/bin; Homebrew: /opt/homebrew/bin or /usr/local/bin).
+MFATUI_AWS_CLI_V2="$(PATH=/usr/bin:/opt/homebrew/bin:/usr/local/bin command -v aws || true)"
+export MFATUI_AWS_CLI_V2
 
 cargo fmt --check
 cargo test --locked --workspace --all-targets
