@@ -50,3 +50,14 @@ def eve_seed(roles, prefix="s"):
         "roles": [{"account": "200000000001", "name": f"{prefix}{i}", "trusted": ["arn:aws:iam::100000000001:user/eve"],
                    "require_mfa": True} for i in range(roles)],
     }
+
+
+def start_sandbox(mfatui, home, seed):
+    """`mfatui sandbox` on a free port with `seed` (written into `home`): the process and its URL."""
+    import json
+    import subprocess
+    path = os.path.join(home, "seed.json")
+    with open(path, "w") as f:
+        json.dump(seed, f)
+    sb = subprocess.Popen([mfatui, "sandbox", "--port", "0", "--seed", path], stdout=subprocess.PIPE, text=True)
+    return sb, sb.stdout.readline().split()[-1]

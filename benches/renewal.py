@@ -27,6 +27,9 @@ import threading
 import time
 import urllib.request
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import eve_seed, start_sandbox  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MFATUI = os.environ.get("MFATUI", os.path.join(ROOT, "target", "release", "mfatui"))
 VENV = os.environ.get("VENV", os.path.join(ROOT, ".venv"))
@@ -35,14 +38,7 @@ for need in (MFATUI, PYTHON, AWS):
     if not os.path.exists(need):
         sys.exit(f"{need} is missing: cargo build --release, scripts/test.sh (or set MFATUI, VENV)")
 
-SEED = {
-    "accounts": [{"id": "100000000001"}],
-    "users": [{"account": "100000000001", "name": "eve",
-               "access_keys": [{"id": "AKIAEVE0000000000001", "secret": "eve-secret"}],
-               "mfa": {"name": "eve-phone", "seed": "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"}}],
-    "roles": [{"account": "200000000001", "name": "r0", "trusted": ["arn:aws:iam::100000000001:user/eve"],
-               "require_mfa": True}],
-}
+SEED = eve_seed(1, "r")
 FIVE_CALLS = ("import boto3,time\nc=boto3.Session(region_name='eu-west-1').client('sts')\n"
               "for i in range(5):\n    c.get_caller_identity()\n    time.sleep(1)\n")
 
@@ -56,11 +52,8 @@ home = tempfile.mkdtemp(prefix="mfatui-bench-")
 procs = []
 try:
     os.makedirs(os.path.join(home, ".aws"))
-    seed = os.path.join(home, "seed.json")
-    json.dump(SEED, open(seed, "w"))
-    sb = subprocess.Popen([MFATUI, "sandbox", "--port", "0", "--seed", seed], stdout=subprocess.PIPE, text=True)
+    sb, url = start_sandbox(MFATUI, home, SEED)
     procs.append(sb)
-    url = sb.stdout.readline().split()[-1]
     runs = os.path.join(home, "runs")
     wrapper = os.path.join(home, "cp.sh")
     open(wrapper, "w").write(f"#!/bin/sh\necho run >> {runs}\nexec {MFATUI} credential-process \"$1\"\n")

@@ -23,20 +23,16 @@ import threading
 import time
 import urllib.request
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import eve_seed, start_sandbox  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MFATUI = os.environ.get("MFATUI", os.path.join(ROOT, "target", "release", "mfatui"))
 if not os.path.exists(MFATUI):
     sys.exit(f"{MFATUI} is missing: cargo build --release (or set MFATUI)")
 ATTACK_SECS, CONNECTIONS, MAX_OPENED = 20, 1100, 50_000
 
-SEED = {
-    "accounts": [{"id": "100000000001"}],
-    "users": [{"account": "100000000001", "name": "eve",
-               "access_keys": [{"id": "AKIAEVE0000000000001", "secret": "eve-secret"}],
-               "mfa": {"name": "eve-phone", "seed": "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"}}],
-    "roles": [{"account": "200000000001", "name": "r0", "trusted": ["arn:aws:iam::100000000001:user/eve"],
-               "require_mfa": True}],
-}
+SEED = eve_seed(1, "r")
 
 
 def cpu_secs(pid):
@@ -108,11 +104,8 @@ home = tempfile.mkdtemp(prefix="mfatui-bench-")
 procs = []
 try:
     os.makedirs(os.path.join(home, ".aws"))
-    seed = os.path.join(home, "seed.json")
-    json.dump(SEED, open(seed, "w"))
-    sb = subprocess.Popen([MFATUI, "sandbox", "--port", "0", "--seed", seed], stdout=subprocess.PIPE, text=True)
+    sb, url = start_sandbox(MFATUI, home, SEED)
     procs.append(sb)
-    url = sb.stdout.readline().split()[-1]
     open(os.path.join(home, ".aws", "config"), "w").write(
         "[profile eve]\nmfa_serial = arn:aws:iam::100000000001:mfa/eve-phone\nregion = eu-west-1\n"
         "[profile r0]\nrole_arn = arn:aws:iam::200000000001:role/r0\nsource_profile = eve\n")

@@ -222,7 +222,9 @@ pub fn build_rows(graph: &ProfileGraph, plan: &Plan, settings: &Settings) -> Bui
                 .find(|d| d.severity == Severity::Error)
                 .map(|d| d.message.clone()),
             reason: plan.others.get(p.name).cloned(),
-            refusal: plan.signable(p.name).err().map(|e| e.to_string()),
+            // A planned role is always signable: only users and other profiles are asked (a
+            // resolve per role would make building the rows quadratic in the roles).
+            refusal: (depth == 0).then(|| plan.signable(p.name).err().map(|e| e.to_string())).flatten(),
             managed,
         }
     };

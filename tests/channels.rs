@@ -226,21 +226,8 @@ fn serve_hands_sdks_fresh_credentials_behind_a_token() {
     let out = stdout(&w.python(&script, &[]).unwrap());
     let (key, exp) = out.trim().split_once(' ').unwrap();
     assert_ne!(key, old_key, "renewed");
-    let exp = aws_smithy_types_secs(exp);
+    let exp = mfatui::aws::clock::parse_rfc3339(exp).unwrap();
     assert!(exp - mfatui::aws::clock::now_secs() > 15 * 60, "{out}");
-}
-
-fn aws_smithy_types_secs(rfc3339: &str) -> i64 {
-    let s = mfatui::aws::store::StoredSession {
-        access_key_id: String::new(),
-        secret_access_key: mfatui::aws::secret::Secret::new(""),
-        session_token: mfatui::aws::secret::Secret::new(""),
-        expiration: rfc3339.to_string(),
-        identity_arn: None,
-        mfa: false,
-        obtained_at: 0,
-    };
-    s.expires_at().unwrap()
 }
 
 #[test]

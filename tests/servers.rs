@@ -141,19 +141,6 @@ fn expire_in(w: &World, profile: &str, secs: i64) -> String {
     key
 }
 
-fn secs_of(rfc3339: &str) -> i64 {
-    let s = mfatui::aws::store::StoredSession {
-        access_key_id: String::new(),
-        secret_access_key: mfatui::aws::secret::Secret::new(""),
-        session_token: mfatui::aws::secret::Secret::new(""),
-        expiration: rfc3339.to_string(),
-        identity_arn: None,
-        mfa: false,
-        obtained_at: 0,
-    };
-    s.expires_at().unwrap()
-}
-
 #[test]
 fn credential_process_hands_out_more_than_botocores_window_plus_a_margin() {
     let w = signed_in();
@@ -163,7 +150,8 @@ fn credential_process_hands_out_more_than_botocores_window_plus_a_margin() {
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_ne!(v["AccessKeyId"], old_key, "renewed before it was handed out");
-    let left = secs_of(v["Expiration"].as_str().unwrap()) - mfatui::aws::clock::now_secs();
+    let left =
+        mfatui::aws::clock::parse_rfc3339(v["Expiration"].as_str().unwrap()).unwrap() - mfatui::aws::clock::now_secs();
     assert!(left > mfatui::aws::engine::windows::BOTOCORE_REFRESH_WINDOW + 5 * 60, "{left}");
     // With plenty left, the stored session is handed out as it is.
     let key = v["AccessKeyId"].clone();

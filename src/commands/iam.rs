@@ -251,10 +251,15 @@ pub fn rotate(env: &AwsEnv, settings: Settings, profile: &str, flags: RotateFlag
         }
     };
     let user = crate::aws::iam::access::user_of(&ctx.plan, profile)?.name.clone();
-    println!("{}.", capitalised(&rotate::starting(&user, !flags.yes)));
+    // Through the same sanitised writer as the steps: names and paths come from the user's files.
+    let say = |line: String| {
+        let mut guard = printer.lock().unwrap_or_else(|p| p.into_inner());
+        let _ = writeln!(guard.0, "{line}");
+    };
+    say(format!("{}.", capitalised(&rotate::starting(&user, !flags.yes))));
     let confirm: &dyn Confirm = if flags.yes { &Yes } else { &TtyConfirm };
     let report = ctx.rt.block_on(rotate::rotate(&ctx.engine, &ctx.plan, profile, &opts, confirm, &progress))?;
-    println!("Done: {}", report.summary());
+    say(format!("Done: {}", report.summary()));
     Ok(0)
 }
 
