@@ -13,6 +13,7 @@ pub mod parser;
 pub mod paths;
 mod section;
 pub mod sections;
+pub mod wrapper;
 
 pub use checks::valid_region;
 pub use diagnostics::{Diagnostic, Location, Severity};

@@ -113,6 +113,8 @@ pub enum EngineError {
     ParentFailed { parent: String },
     #[error(transparent)]
     Export(#[from] ExportError),
+    #[error(transparent)]
+    Wrapper(#[from] crate::config::wrapper::WrapperError),
     #[error("{0}")]
     File(String),
     #[error("credential_process of {user} failed: {detail}")]

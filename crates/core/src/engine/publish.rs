@@ -28,10 +28,10 @@ impl Published {
     }
 }
 
-/// The `credential_process` line for `profile`, quoted so botocore's shlex split gives it back.
-pub fn process_command(program: &str, profile: &str) -> String {
-    let q = |s: &str| shlex::try_quote(s).map(|c| c.into_owned()).unwrap_or_else(|_| s.to_string());
-    format!("{} credential-process {}", q(program), q(profile))
+/// The `credential_process` line for `profile` (see `config::wrapper`); a name no SDK reads alike
+/// has its line refused there, and is never exported in process mode.
+pub fn process_command(program: &str, profile: &str) -> Result<String, crate::config::wrapper::WrapperError> {
+    crate::config::wrapper::command(program, profile)
 }
 
 impl Engine {
@@ -45,6 +45,20 @@ impl Engine {
         for (profile, managed, _) in &exportable {
             if let Err(e) = managed {
                 out.failed.insert(profile.to_string(), EngineError::Export(e.clone()));
+            }
+        }
+        // In process mode a name no SDK reads alike gets no section (and says why).
+        let mut commands: BTreeMap<&str, String> = BTreeMap::new();
+        if mode == ExportMode::Process {
+            for (profile, _, _) in exportable.iter().filter(|(_, m, _)| m.is_ok()) {
+                match process_command(&self.program, profile) {
+                    Ok(line) => {
+                        commands.insert(profile, line);
+                    }
+                    Err(e) => {
+                        out.failed.insert(profile.to_string(), EngineError::Wrapper(e));
+                    }
+                }
             }
         }
         let stale: BTreeSet<String> = plan
@@ -61,7 +75,7 @@ impl Engine {
                 .filter_map(|(profile, managed, region)| {
                     let name = managed.as_ref().ok()?.clone();
                     let body = match mode {
-                        ExportMode::Process => Body::Process { command: process_command(&self.program, profile) },
+                        ExportMode::Process => Body::Process { command: commands.get(*profile)?.clone() },
                         ExportMode::Credentials => {
                             let s = stored.sessions.get(*profile).filter(|s| s.left(now) > 0)?;
                             Body::Keys { keys: s.keys(), expiration: s.expires_at()? }
@@ -99,17 +113,5 @@ impl Engine {
         }
         self.sync_aws_cli_cache(plan);
         out
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::process_command;
-
-    #[test]
-    fn process_lines_survive_shlex() {
-        let line = process_command("/opt/my tools/mfatui", "dev admin");
-        assert_eq!(shlex::split(&line).unwrap(), ["/opt/my tools/mfatui", "credential-process", "dev admin"]);
-        assert_eq!(process_command("mfatui", "prod"), "mfatui credential-process prod");
     }
 }

@@ -1,0 +1,104 @@
+//! mfatui's own `credential_process` line: writing it so every SDK runs the same command, and
+//! recognising it in a profile, so a profile that answers through mfatui is understood as the
+//! profile it names (an alias, an adopted role, or a user whose keys are in the vault) instead of
+//! as an opaque process.
+//!
+//! The SDKs disagree on how the line is read: botocore splits it with shlex, the Rust, Go and
+//! JavaScript SDKs hand it to `sh -c`, and the INI readers differ on inline comments (the JS
+//! SDK's drops text after ` #` or ` ;`, botocore's keeps it). A line that contains neither and
+//! is quoted for a POSIX shell reads the same everywhere; anything else is refused.
+
+/// Why mfatui will not write a `credential_process` line for a profile.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WrapperError {
+    #[error(
+        "the profile name `{profile}` cannot go into a credential_process line that every SDK reads alike ({why}); rename the profile"
+    )]
+    Name { profile: String, why: &'static str },
+    #[error(
+        "the path of mfatui, {program}, cannot go into a credential_process line that every SDK reads alike ({why}); install mfatui on PATH or in a folder without such characters"
+    )]
+    Program { program: String, why: &'static str },
+}
+
+/// Characters that make one reader see something else than another.
+fn unsafe_why(text: &str) -> Option<&'static str> {
+    if text.chars().any(char::is_control) {
+        return Some("it holds a control character");
+    }
+    let bytes = text.as_bytes();
+    let comment = bytes.windows(2).any(|w| w[0].is_ascii_whitespace() && (w[1] == b'#' || w[1] == b';'));
+    if comment || text.starts_with('#') || text.starts_with(';') {
+        return Some("the JavaScript SDK reads ` #` or ` ;` as the start of a comment");
+    }
+    None
+}
+
+fn quote(s: &str) -> String {
+    shlex::try_quote(s).map(|c| c.into_owned()).unwrap_or_else(|_| s.to_string())
+}
+
+/// `PROGRAM credential-process PROFILE`, quoted so shlex and `sh -c` both give the three words back.
+pub fn command(program: &str, profile: &str) -> Result<String, WrapperError> {
+    if let Some(why) = unsafe_why(profile) {
+        return Err(WrapperError::Name { profile: crate::sanitize::for_terminal(profile).into_owned(), why });
+    }
+    if let Some(why) = unsafe_why(program) {
+        return Err(WrapperError::Program { program: crate::sanitize::for_terminal(program).into_owned(), why });
+    }
+    let line = format!("{} credential-process {}", quote(program), quote(profile));
+    match unsafe_why(&line) {
+        // Quoting can add spaces next to `#` (a name starting with `#`): the line is what is read.
+        Some(why) => Err(WrapperError::Name { profile: crate::sanitize::for_terminal(profile).into_owned(), why }),
+        None => Ok(line),
+    }
+}
+
+/// The profile an mfatui `credential_process` line answers for: `X` in `…/mfatui
+/// credential-process X`; `None` for any other command.
+pub fn wrapped_profile(command: &str) -> Option<String> {
+    let words = shlex::split(command)?;
+    let [program, verb, profile] = words.as_slice() else { return None };
+    let name = std::path::Path::new(program).file_name()?.to_str()?;
+    (name == "mfatui" && verb == "credential-process" && !profile.is_empty()).then(|| profile.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_line_splits_back_into_the_same_words() {
+        let line = command("/opt/my tools/mfatui", "dev admin").unwrap();
+        assert_eq!(shlex::split(&line).unwrap(), ["/opt/my tools/mfatui", "credential-process", "dev admin"]);
+        assert_eq!(command("mfatui", "prod").unwrap(), "mfatui credential-process prod");
+        assert_eq!(wrapped_profile(&line).as_deref(), Some("dev admin"));
+        assert_eq!(wrapped_profile("mfatui credential-process prod").as_deref(), Some("prod"));
+        assert_eq!(wrapped_profile("/usr/local/bin/mfatui credential-process 'a b'").as_deref(), Some("a b"));
+    }
+
+    #[test]
+    fn names_the_readers_disagree_on_are_refused() {
+        for bad in ["a #b", "a ;b", "#a", ";a", "a\tb#", "x\u{7}"] {
+            assert!(command("mfatui", bad).is_err(), "{bad:?}");
+        }
+        assert!(matches!(command("/home/me/my #bin/mfatui", "a"), Err(WrapperError::Program { .. })));
+        // `#` or `;` inside a word is literal for every reader.
+        assert!(command("mfatui", "a#b;c").is_ok());
+    }
+
+    #[test]
+    fn other_commands_are_not_mfatui() {
+        for other in [
+            "/bin/get-creds",
+            "aws-vault exec x --json",
+            "mfatui credential-process",
+            "mfatui exec prod",
+            "mfatui credential-process a b",
+            "notmfatui credential-process a",
+            "'unterminated",
+        ] {
+            assert_eq!(wrapped_profile(other), None, "{other}");
+        }
+    }
+}
