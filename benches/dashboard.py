@@ -2,6 +2,7 @@
 """Benchmark: the dashboard with 2,000 profiles (500 users, 1,500 roles), in tmux. Run by hand:
 
     cargo build --release && python3 benches/dashboard.py [IDLE_SECONDS]
+    MFATUI_BIN=/path/to/other/mfatui python3 benches/dashboard.py   # another build, same run
 
 Figures: process start to first full frame and key-to-frame latency while filtering (both
 recorded by the app itself under MFATUI_TIMING), idle CPU over IDLE_SECONDS (default 60) with the
@@ -17,7 +18,7 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-MFATUI = os.path.join(ROOT, "target", "release", "mfatui")
+MFATUI = os.environ.get("MFATUI_BIN") or os.path.join(ROOT, "target", "release", "mfatui")
 IDLE = int(sys.argv[1]) if len(sys.argv) > 1 else 60
 if not os.path.exists(MFATUI) or not shutil.which("tmux"):
     sys.exit("needs `cargo build --release` and tmux")

@@ -20,6 +20,15 @@ pub enum Action {
     Sessions(HashMap<String, crate::state::Lifetime>),
     /// Account aliases learnt so far (account id → alias; "" for none).
     Aliases(std::collections::BTreeMap<String, String>),
+    /// The table's rows on screen and where the first is drawn: the app measures the frame.
+    Geometry {
+        viewport: u16,
+        table_top: u16,
+    },
+    /// The AWS files read again: the rows and the config's path, or why they could not be.
+    Reloaded(Result<(crate::state::Built, String), String>),
+    /// The demo's help line (its devices' current codes).
+    Hint(String),
     /// The refresher's timer: renew whatever is due.
     RefreshDue,
     Resize {
@@ -52,8 +61,25 @@ pub enum Action {
     CycleSort,
     CopyProfile,
     CopyExport,
+    /// `l`: open the log with the keys, or close it.
     ToggleLog,
+    /// In the log: move its cursor (positive: older), copy the entry under it.
+    LogScroll(i64),
+    LogCopy,
     ToggleHelp,
+    /// Scroll the panel on top (help, details).
+    PanelScroll(i16),
+    /// `:`: the command palette, its input, Tab completion, ↑ ↓ choice, Enter.
+    OpenPalette,
+    PaletteChar(char),
+    PaletteBackspace,
+    PaletteComplete,
+    PaletteMove(i64),
+    PaletteRun,
+    /// End the selected profile's sessions (the palette's `logout`).
+    Logout,
+    /// Enter on the IAM table: describe the selected user (loading it, one prompt at most).
+    IamDescribe,
     /// `i`: open (or close) the selected row's details.
     ToggleDetails,
     /// Open the web console for the selected row (a role; a user gets its sign-in page).
@@ -181,6 +207,10 @@ pub enum Command {
     },
     Reload,
     Suspend,
+    /// End `profile`'s sessions (a user's: its roles' too) and remove what was published.
+    Logout {
+        profile: String,
+    },
     /// Read `user`'s IAM overview and/or run its MFA audit (on its MFA session: the engine
     /// prompts when there is none).
     IamLoad {

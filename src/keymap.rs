@@ -10,6 +10,7 @@ pub fn map(layer: Layer, event: Event) -> Option<Action> {
         Event::Key(k) if k.kind != KeyEventKind::Release => key(layer, k),
         Event::Paste(text) if layer == Layer::Prompt => Some(Action::ModalPaste(text)),
         Event::Paste(text) if layer == Layer::Filter => text.chars().next().map(Action::FilterChar),
+        Event::Paste(text) if layer == Layer::Palette => text.chars().next().map(Action::PaletteChar),
         Event::Resize(width, height) => Some(Action::Resize { width, height }),
         Event::Mouse(m) if layer == Layer::Normal => match m.kind {
             MouseEventKind::Down(MouseButton::Left) => Some(Action::Click { y: m.row }),
@@ -17,7 +18,12 @@ pub fn map(layer: Layer, event: Event) -> Option<Action> {
             MouseEventKind::ScrollDown => Some(Action::ScrollDown),
             _ => None,
         },
-        Event::Mouse(m) if layer == Layer::Iam => match m.kind {
+        Event::Mouse(m) if layer == Layer::Log => match m.kind {
+            MouseEventKind::ScrollUp => Some(Action::LogScroll(3)),
+            MouseEventKind::ScrollDown => Some(Action::LogScroll(-3)),
+            _ => None,
+        },
+        Event::Mouse(m) if matches!(layer, Layer::Iam | Layer::Describe) => match m.kind {
             MouseEventKind::ScrollUp => Some(Action::Up),
             MouseEventKind::ScrollDown => Some(Action::Down),
             _ => None,
@@ -52,8 +58,33 @@ fn key(layer: Layer, k: KeyEvent) -> Option<Action> {
             KeyCode::Char('b') => Some(Action::ConfirmCopyBoundary),
             _ => None,
         },
-        Layer::Help => Some(Action::ToggleHelp),
-        Layer::Details => Some(Action::ToggleDetails),
+        Layer::Palette => match k.code {
+            KeyCode::Esc => Some(Action::Escape),
+            KeyCode::Enter => Some(Action::PaletteRun),
+            KeyCode::Backspace => Some(Action::PaletteBackspace),
+            KeyCode::Tab => Some(Action::PaletteComplete),
+            KeyCode::Up | KeyCode::BackTab => Some(Action::PaletteMove(-1)),
+            KeyCode::Down => Some(Action::PaletteMove(1)),
+            KeyCode::Char(c) => Some(Action::PaletteChar(c)),
+            _ => None,
+        },
+        // Help and details scroll; any other key closes them.
+        Layer::Help | Layer::Details => {
+            panel_scroll(k.code).or(Some(if layer == Layer::Help { Action::ToggleHelp } else { Action::ToggleDetails }))
+        }
+        Layer::Log => match k.code {
+            KeyCode::Up | KeyCode::Char('k') => Some(Action::LogScroll(1)),
+            KeyCode::Down | KeyCode::Char('j') => Some(Action::LogScroll(-1)),
+            KeyCode::PageUp => Some(Action::LogScroll(10)),
+            KeyCode::PageDown => Some(Action::LogScroll(-10)),
+            KeyCode::Home | KeyCode::Char('g') => Some(Action::LogScroll(i64::from(u32::MAX))),
+            KeyCode::End | KeyCode::Char('G') => Some(Action::LogScroll(-i64::from(u32::MAX))),
+            KeyCode::Char('y') => Some(Action::LogCopy),
+            KeyCode::Char('l' | 'q') => Some(Action::ToggleLog),
+            KeyCode::Esc => Some(Action::Escape),
+            KeyCode::Char('?') => Some(Action::ToggleHelp),
+            _ => None,
+        },
         Layer::Filter => match k.code {
             KeyCode::Esc => Some(Action::Escape),
             KeyCode::Enter => Some(Action::FilterDone),
@@ -76,7 +107,9 @@ fn key(layer: Layer, k: KeyEvent) -> Option<Action> {
             KeyCode::Char('o') => Some(Action::OpenConsole),
             _ => None,
         }),
-        Layer::Iam => screen(k.code).or(match k.code {
+        Layer::Iam | Layer::Describe => screen(k.code).or(match k.code {
+            KeyCode::Enter if layer == Layer::Iam => Some(Action::IamDescribe),
+            KeyCode::Esc => Some(Action::Escape),
             KeyCode::Char('r') => Some(Action::IamRotate),
             KeyCode::Char('d') => Some(Action::IamKey(KeyOp::Deactivate)),
             KeyCode::Char('x') | KeyCode::Delete => Some(Action::IamKey(KeyOp::Delete)),
@@ -102,6 +135,17 @@ fn screen(code: KeyCode) -> Option<Action> {
         KeyCode::PageDown => Some(Action::PageDown),
         KeyCode::Char('l') => Some(Action::ToggleLog),
         KeyCode::Char('?') => Some(Action::ToggleHelp),
+        KeyCode::Char(':') => Some(Action::OpenPalette),
+        _ => None,
+    }
+}
+
+fn panel_scroll(code: KeyCode) -> Option<Action> {
+    match code {
+        KeyCode::Up | KeyCode::Char('k') => Some(Action::PanelScroll(-1)),
+        KeyCode::Down | KeyCode::Char('j') => Some(Action::PanelScroll(1)),
+        KeyCode::PageUp => Some(Action::PanelScroll(-10)),
+        KeyCode::PageDown | KeyCode::Char(' ') => Some(Action::PanelScroll(10)),
         _ => None,
     }
 }

@@ -1,9 +1,10 @@
 use super::*;
+use crate::action::{Action, Command};
 use crate::aws::config;
-use crate::aws::engine::{LoginReport, Outcome, Plan, Prompting};
+use crate::aws::engine::{EngineError, LoginReport, Outcome, Plan, Progress, Prompting, Which};
 use crate::aws::sts::AwsError;
 use crate::settings::Settings;
-use crate::state::{Activity, AppState, Layer, Level, Mode, Sort};
+use crate::state::{Activity, AppState, Layer, Level, Sort};
 use std::collections::HashMap;
 
 const NOW: i64 = 1_800_000_000;
@@ -15,14 +16,14 @@ pub(crate) fn demo_state() -> AppState {
     let graph = cfg.graph();
     let plan = Plan::build(&cfg, &graph, "-mfa", |_| None);
     let mut s = AppState::new(&cfg, &graph, &plan, &Settings::default(), NOW);
-    s.viewport = 10;
-    s.table_top = 3;
-    s.config_path = "~/.aws/config".into();
+    s.profiles.viewport = 10;
+    s.profiles.table_top = 3;
+    s.prefs.config_path = "~/.aws/config".into();
     s
 }
 
 fn select(s: &mut AppState, profile: &str) {
-    s.selected = s.visible.iter().position(|&i| s.rows[i].profile == profile).unwrap();
+    s.profiles.selected = s.profiles.visible.iter().position(|&i| s.profiles.rows[i].profile == profile).unwrap();
 }
 
 fn ok(exp: i64) -> Result<Outcome, EngineError> {
@@ -30,33 +31,33 @@ fn ok(exp: i64) -> Result<Outcome, EngineError> {
 }
 
 fn signed_in_alice(s: &mut AppState) {
-    s.sessions.insert("alice".into(), crate::state::until(NOW + 40_000));
+    s.sessions.lifetimes.insert("alice".into(), crate::state::until(NOW + 40_000));
 }
 
 #[test]
 fn movement_and_scrolling() {
     let mut s = demo_state();
-    let n = s.visible.len();
+    let n = s.profiles.visible.len();
     update(&mut s, Action::Up);
-    assert_eq!(s.selected, 0, "stops at the top");
+    assert_eq!(s.profiles.selected, 0, "stops at the top");
     update(&mut s, Action::Down);
-    assert_eq!(s.selected, 1);
+    assert_eq!(s.profiles.selected, 1);
     update(&mut s, Action::Bottom);
-    assert_eq!((s.selected, s.offset), (n - 1, n - 10));
+    assert_eq!((s.profiles.selected, s.profiles.offset), (n - 1, n - 10));
     update(&mut s, Action::Top);
-    assert_eq!((s.selected, s.offset), (0, 0));
+    assert_eq!((s.profiles.selected, s.profiles.offset), (0, 0));
     update(&mut s, Action::PageDown);
-    assert_eq!(s.selected, 9);
+    assert_eq!(s.profiles.selected, 9);
     update(&mut s, Action::PageUp);
-    assert_eq!(s.selected, 0);
+    assert_eq!(s.profiles.selected, 0);
     update(&mut s, Action::ScrollDown);
-    assert_eq!(s.selected, 3);
+    assert_eq!(s.profiles.selected, 3);
     update(&mut s, Action::ScrollUp);
-    assert_eq!(s.selected, 0);
+    assert_eq!(s.profiles.selected, 0);
     update(&mut s, Action::Click { y: 5 });
-    assert_eq!(s.selected, 2, "row under the pointer");
+    assert_eq!(s.profiles.selected, 2, "row under the pointer");
     update(&mut s, Action::Click { y: 1 });
-    assert_eq!(s.selected, 2, "clicks outside the table do nothing");
+    assert_eq!(s.profiles.selected, 2, "clicks outside the table do nothing");
 }
 
 fn refresh_of(cmds: &[Command]) -> Option<(&Which, Prompting, bool)> {
@@ -69,7 +70,7 @@ fn refresh_of(cmds: &[Command]) -> Option<(&Which, Prompting, bool)> {
 const ALICE_SERIAL: &str = "arn:aws:iam::111111111111:mfa/alice-phone";
 
 fn ask(s: &mut AppState, user: &str, asker: &str, retry: Option<&str>) {
-    let serial = s.mfa_serials.get(user).cloned().unwrap_or_default();
+    let serial = s.sessions.mfa_serials.get(user).cloned().unwrap_or_default();
     update(
         s,
         Action::Prompt { user: user.into(), serial, asker: asker.into(), retry_reason: retry.map(str::to_string) },
@@ -84,19 +85,23 @@ fn refresh_leaves_the_code_question_to_the_engine() {
     let cmds = update(&mut s, Action::RefreshSelected);
     let (which, prompting, _) = refresh_of(&cmds).unwrap();
     assert_eq!((which, prompting), (&Which::Profiles(vec!["dev-admin".into()]), Prompting::Allowed));
-    assert!(s.prompts.is_empty());
-    assert_eq!(s.activity.get("dev-admin"), Some(&Activity::Refreshing));
+    assert!((s.overlays.prompt().is_none()));
+    assert_eq!(s.sessions.activity.get("dev-admin"), Some(&Activity::Refreshing));
     // The silent refresher never prompts.
     let due = update(&mut s, Action::RefreshDue);
     assert_eq!(refresh_of(&due).map(|(w, p, _)| (w.clone(), p)), Some((Which::Due, Prompting::Never)));
     // A broken profile says why instead.
     select(&mut s, "data-typo");
     assert!(update(&mut s, Action::RefreshSelected).is_empty());
-    assert!(s.log.back().unwrap().text.contains("alcie"));
+    assert!(s.messages.entries.back().unwrap().text.contains("alcie"));
     // So does a profile mfatui does not sign in.
     select(&mut s, "default");
     assert!(update(&mut s, Action::RefreshSelected).is_empty());
-    assert!(s.log.back().unwrap().text.contains("no credentials of its own"), "{}", s.log.back().unwrap().text);
+    assert!(
+        s.messages.entries.back().unwrap().text.contains("no credentials of its own"),
+        "{}",
+        s.messages.entries.back().unwrap().text
+    );
 }
 
 #[test]
@@ -106,18 +111,18 @@ fn marks_then_refresh_and_refresh_all() {
     select(&mut s, "dev-admin");
     update(&mut s, Action::ToggleMark);
     update(&mut s, Action::ToggleMark);
-    assert_eq!(s.marked.len(), 2);
+    assert_eq!(s.profiles.marked.len(), 2);
     select(&mut s, "dev-admin");
     update(&mut s, Action::ToggleMark);
-    assert_eq!(s.marked.len(), 1, "space again unmarks");
+    assert_eq!(s.profiles.marked.len(), 1, "space again unmarks");
     let cmds = update(&mut s, Action::RefreshSelected);
     assert_eq!(refresh_of(&cmds).unwrap().0, &Which::Profiles(vec!["dev-readonly".into()]));
-    assert!(s.marked.is_empty());
+    assert!(s.profiles.marked.is_empty());
     // R: everyone, prompting allowed, summarised at the end.
     let cmds = update(&mut s, Action::RefreshAll);
     assert_eq!(refresh_of(&cmds), Some((&Which::All, Prompting::Allowed, true)));
     update(&mut s, Action::Escape);
-    assert!(s.marked.is_empty() && s.mode == Mode::Normal);
+    assert!(s.profiles.marked.is_empty() && s.layer() == Layer::Normal);
 }
 
 #[test]
@@ -126,52 +131,55 @@ fn prompts_queue_join_and_take_the_keys_first() {
     ask(&mut s, "alice", "this dashboard", None);
     ask(&mut s, "alice", "aws (pid 4242) needs prod-admin", None);
     ask(&mut s, "bob", "this dashboard", None);
-    assert_eq!(s.prompts.len(), 2, "one prompt per user");
-    assert_eq!(s.prompts[0].askers, ["this dashboard", "aws (pid 4242) needs prod-admin"]);
-    assert_eq!(s.prompts[0].serial, ALICE_SERIAL);
+    assert_eq!(s.overlays.prompts().count(), 2, "one prompt per user");
+    assert_eq!(s.overlays.prompt().unwrap().askers, ["this dashboard", "aws (pid 4242) needs prod-admin"]);
+    assert_eq!(s.overlays.prompt().unwrap().serial, ALICE_SERIAL);
     assert_eq!(s.layer(), crate::state::Layer::Prompt);
     // Esc refuses alice's; bob's comes next.
     let cmds = update(&mut s, Action::Escape);
     assert!(matches!(&cmds[..], [Command::Answer { user, code: None }] if user == "alice"));
-    assert_eq!(s.prompts.front().unwrap().user, "bob");
+    assert_eq!(s.overlays.prompt().unwrap().user, "bob");
     // bob signs in: his prompt goes, and whoever waited hears it.
     let cmds = update(&mut s, Action::Progress(Progress::SignedIn { user: "bob".into() }));
     assert!(matches!(&cmds[..], [Command::SignedIn { user }] if user == "bob"));
-    assert!(s.prompts.is_empty() && s.layer() == crate::state::Layer::Normal);
+    assert!((s.overlays.prompt().is_none()) && s.layer() == crate::state::Layer::Normal);
 }
 
 #[test]
 fn filter_sort_copy_log_help() {
     let mut s = demo_state();
-    let all = s.visible.len();
+    let all = s.profiles.visible.len();
     update(&mut s, Action::StartFilter);
-    assert_eq!(s.mode, Mode::Filter);
+    assert_eq!(s.layer(), Layer::Filter);
     for c in "PROD".chars() {
         update(&mut s, Action::FilterChar(c));
     }
-    assert_eq!(s.visible.len(), 3, "case-insensitive: prod-admin, prod-readonly, prod-breakglass");
+    assert_eq!(s.profiles.visible.len(), 3, "case-insensitive: prod-admin, prod-readonly, prod-breakglass");
     update(&mut s, Action::FilterBackspace);
     update(&mut s, Action::FilterDone);
-    assert_eq!((s.mode.clone(), s.filter.as_str()), (Mode::Normal, "PRO"), "kept as typed");
+    assert_eq!((s.layer(), s.profiles.filter.as_str()), (Layer::Normal, "PRO"), "kept as typed");
     update(&mut s, Action::Escape);
-    assert_eq!((s.visible.len(), s.filter.as_str()), (all, ""));
+    assert_eq!((s.profiles.visible.len(), s.profiles.filter.as_str()), (all, ""));
     update(&mut s, Action::StartFilter);
     for c in "444444".chars() {
         update(&mut s, Action::FilterChar(c));
     }
-    assert_eq!(s.visible.len(), 3, "by account too");
+    assert_eq!(s.profiles.visible.len(), 3, "by account too");
     update(&mut s, Action::Escape);
 
     update(&mut s, Action::CycleSort);
-    assert_eq!(s.sort, Sort::Name);
-    assert_eq!(s.rows[s.visible[0]].profile, "alice");
+    assert_eq!(s.profiles.sort, Sort::Name);
+    assert_eq!(s.profiles.rows[s.profiles.visible[0]].profile, "alice");
     update(&mut s, Action::CycleSort);
-    s.sessions.insert("staging-admin".into(), crate::state::until(NOW + 5));
+    s.sessions.lifetimes.insert("staging-admin".into(), crate::state::until(NOW + 5));
     s.refilter();
-    assert_eq!((s.sort, s.rows[s.visible[0]].profile.as_str()), (Sort::Expiry, "staging-admin"));
+    assert_eq!(
+        (s.profiles.sort, s.profiles.rows[s.profiles.visible[0]].profile.as_str()),
+        (Sort::Expiry, "staging-admin")
+    );
     update(&mut s, Action::CycleSort);
     update(&mut s, Action::CycleSort);
-    assert_eq!(s.sort, Sort::Grouped);
+    assert_eq!(s.profiles.sort, Sort::Grouped);
 
     select(&mut s, "dev-admin");
     assert!(matches!(&update(&mut s, Action::CopyProfile)[..], [Command::Copy(t)] if t == "--profile dev-admin-mfa"));
@@ -180,21 +188,24 @@ fn filter_sort_copy_log_help() {
     );
     select(&mut s, "default");
     assert!(update(&mut s, Action::CopyProfile).is_empty());
-    assert_eq!(s.log.back().unwrap().level, Level::Warn);
+    assert_eq!(s.messages.entries.back().unwrap().level, Level::Warn);
 
     update(&mut s, Action::ToggleLog);
-    assert!(s.show_log);
+    assert!(s.messages.open && s.messages.focused);
     update(&mut s, Action::ToggleHelp);
-    assert_eq!(s.mode, Mode::Help);
+    assert_eq!(s.layer(), Layer::Help, "help over the log");
     update(&mut s, Action::ToggleHelp);
-    assert_eq!(s.mode, Mode::Normal);
+    assert_eq!(s.layer(), Layer::Log, "the log has the keys again");
+    update(&mut s, Action::Escape);
+    assert_eq!(s.layer(), Layer::Normal);
+    assert!(!s.messages.open);
 }
 
 #[test]
 fn the_modal_takes_exactly_six_digits() {
     let mut s = demo_state();
     ask(&mut s, "alice", "this dashboard", None);
-    let front = |s: &AppState| s.prompts.front().cloned().unwrap();
+    let front = |s: &AppState| s.overlays.prompt().cloned().unwrap();
     for c in "12".chars() {
         update(&mut s, Action::ModalChar(c));
     }
@@ -244,11 +255,11 @@ fn a_wrong_code_keeps_the_modal_open_and_success_closes_it() {
         &[("dev-admin", Err(EngineError::ParentFailed { parent: "alice".into() }))],
     );
     update(&mut s, Action::Finished { reports: vec![rejected], sessions: HashMap::new(), all: false });
-    let m = s.prompts.front().unwrap();
+    let m = s.overlays.prompt().unwrap();
     assert!(!m.busy && m.error.as_deref().unwrap().starts_with("MFA code rejected"));
     // The engine asking again (a retry) says why too.
     ask(&mut s, "alice", "this dashboard", Some("MFA code rejected: type the next code"));
-    assert_eq!(s.prompts.front().unwrap().error.as_deref(), Some("MFA code rejected: type the next code"));
+    assert_eq!(s.overlays.prompt().unwrap().error.as_deref(), Some("MFA code rejected: type the next code"));
     update(&mut s, Action::ModalPaste("123456".into()));
     update(&mut s, Action::ModalSubmit);
     update(&mut s, Action::Progress(Progress::SignedIn { user: "alice".into() }));
@@ -258,34 +269,43 @@ fn a_wrong_code_keeps_the_modal_open_and_success_closes_it() {
     ]);
     let good = report("alice", Some(ok(NOW + 43_200)), &[("dev-admin", ok(NOW + 3600))]);
     update(&mut s, Action::Finished { reports: vec![good], sessions, all: false });
-    assert!(s.prompts.is_empty());
+    assert!((s.overlays.prompt().is_none()));
     assert_eq!(s.left("dev-admin"), Some(3600));
-    assert_eq!(s.toasts.last().unwrap().level, Level::Success);
-    assert!(s.toasts.last().unwrap().text.contains("1 role session ready"), "{}", s.toasts.last().unwrap().text);
+    assert_eq!(s.messages.entries.back().unwrap().level, Level::Success);
+    assert!(
+        s.messages.entries.back().unwrap().text.contains("1 role session ready"),
+        "{}",
+        s.messages.entries.back().unwrap().text
+    );
 }
 
 #[test]
 fn failures_needs_code_and_progress() {
     let mut s = demo_state();
     update(&mut s, Action::Progress(Progress::Started { profile: "dev-admin".into() }));
-    assert_eq!(s.activity.get("dev-admin"), Some(&Activity::Refreshing));
+    assert_eq!(s.sessions.activity.get("dev-admin"), Some(&Activity::Refreshing));
     update(
         &mut s,
         Action::Progress(Progress::Retrying { profile: "dev-admin".into(), attempt: 1, reason: "Throttled".into() }),
     );
-    assert!(s.log.back().unwrap().text.contains("retry 1"));
+    assert!(s.messages.entries.back().unwrap().text.contains("retry 1"));
     update(&mut s, Action::Progress(Progress::WaitingForCode { user: "alice".into(), secs: 12 }));
-    assert!(s.log.back().unwrap().text.contains("waiting 12s"));
+    assert!(s.messages.entries.back().unwrap().text.contains("waiting 12s"));
     let denied = EngineError::Role {
         role_arn: "arn:aws:iam::222222222222:role/dev-admin".into(),
         cause: AwsError::AccessDenied { message: "nope".into() },
     };
     let r = report("alice", Some(ok(NOW + 100)), &[("dev-admin", Err(denied)), ("dev-readonly", ok(NOW + 3600))]);
     update(&mut s, Action::Finished { reports: vec![r], sessions: HashMap::new(), all: false });
-    assert!(matches!(s.activity.get("dev-admin"), Some(Activity::Failed(m)) if m == "access denied: nope"));
-    assert!(s.log.iter().any(|l| l.text.contains("arn:aws:iam::222222222222:role/dev-admin: access denied: nope")));
-    assert!(!s.activity.contains_key("dev-readonly"));
-    assert_eq!(s.toasts.last().unwrap().level, Level::Warn, "1 ready, 1 failed");
+    assert!(matches!(s.sessions.activity.get("dev-admin"), Some(Activity::Failed(m)) if m == "access denied: nope"));
+    assert!(
+        s.messages
+            .entries
+            .iter()
+            .any(|l| l.text.contains("arn:aws:iam::222222222222:role/dev-admin: access denied: nope"))
+    );
+    assert!(!s.sessions.activity.contains_key("dev-readonly"));
+    assert_eq!(s.messages.entries.back().unwrap().level, Level::Warn, "1 ready, 1 failed");
     let ended = report(
         "bob",
         Some(Err(EngineError::NeedsCode { user: "bob".into() })),
@@ -293,10 +313,10 @@ fn failures_needs_code_and_progress() {
     );
     update(&mut s, Action::Finished { reports: vec![ended.clone()], sessions: HashMap::new(), all: false });
     assert_eq!(
-        s.activity.get("bob-dev"),
+        s.sessions.activity.get("bob-dev"),
         Some(&Activity::Failed("not assumed, because bob (the profile it is assumed from) failed".into()))
     );
-    assert_eq!(s.activity.get("bob"), Some(&Activity::NeedsCode));
+    assert_eq!(s.sessions.activity.get("bob"), Some(&Activity::NeedsCode));
     // After R, who is still signed out, and why.
     let refused = report(
         "bob",
@@ -307,33 +327,34 @@ fn failures_needs_code_and_progress() {
         &[("bob-dev", Err(EngineError::NeedsCode { user: "bob".into() }))],
     );
     update(&mut s, Action::Finished { reports: vec![refused], sessions: HashMap::new(), all: true });
-    assert_eq!(s.activity.get("bob-dev"), Some(&Activity::NeedsCode));
-    assert!(s.log.iter().any(|l| l.text == "still signed out: bob (prompt refused in the dashboard)"));
+    assert_eq!(s.sessions.activity.get("bob-dev"), Some(&Activity::NeedsCode));
+    assert!(s.messages.entries.iter().any(|l| l.text == "still signed out: bob (prompt refused in the dashboard)"));
 }
 
 #[test]
 fn ticks_sessions_quit_suspend_and_the_refresher() {
     let mut s = demo_state();
     s.log(Level::Info, "hello");
-    s.sessions.insert("alice".into(), crate::state::until(NOW + 600));
+    s.sessions.lifetimes.insert("alice".into(), crate::state::until(NOW + 600));
     let notify = update(&mut s, Action::Tick { now: NOW + 1 });
     assert!(
         matches!(&notify[..], [Command::Notify { body, .. }] if body.contains("alice ends in 9m 59s")),
         "bell and desktop"
     );
-    assert_eq!(s.toasts.len(), 2, "hello, and the MFA-ending warning");
-    assert!(s.toasts[1].text.contains("alice ends in 9m 59s"));
+    assert_eq!(s.messages.entries.len(), 2, "hello, and the MFA-ending warning");
+    let (line, others) = s.messages.line(s.now).unwrap();
+    assert!(line.text.contains("alice ends in 9m 59s") && others == 1, "the newest on the line");
     let again = update(&mut s, Action::Tick { now: NOW + 2 });
     assert!(again.is_empty(), "announced once");
-    assert_eq!(s.toasts.len(), 2, "warned once");
+    assert_eq!(s.messages.entries.len(), 2, "warned once");
     update(&mut s, Action::Tick { now: NOW + 60 });
-    assert!(s.toasts.is_empty(), "toasts expire");
+    assert!(s.messages.line(s.now).is_none(), "the line empties; the log keeps them");
     update(&mut s, Action::Aliases(std::collections::BTreeMap::from([("777777777777".into(), "partner".into())])));
     update(&mut s, Action::StartFilter);
     for c in "partn".chars() {
         update(&mut s, Action::FilterChar(c));
     }
-    assert_eq!(s.visible.len(), 1, "the alias is searchable");
+    assert_eq!(s.profiles.visible.len(), 1, "the alias is searchable");
     update(&mut s, Action::Escape);
     update(&mut s, Action::Sessions(HashMap::from([("bob".into(), crate::state::until(NOW + 99))])));
     assert_eq!(s.left("bob"), Some(39));
@@ -349,27 +370,27 @@ fn details_open_on_i_under_a_prompt_and_any_key_closes_them() {
     let mut s = demo_state();
     select(&mut s, "data-typo");
     update(&mut s, Action::ToggleDetails);
-    assert_eq!((s.mode.clone(), s.layer()), (Mode::Details, Layer::Details));
+    assert_eq!(s.layer(), Layer::Details);
     // A prompt that comes meanwhile is the top layer: Esc refuses it and the details stay.
     ask(&mut s, "alice", "this dashboard", None);
     assert_eq!(s.layer(), Layer::Prompt);
     assert!(matches!(&update(&mut s, Action::Escape)[..], [Command::Answer { code: None, .. }]));
     assert_eq!(s.layer(), Layer::Details);
     update(&mut s, Action::ToggleDetails);
-    assert_eq!(s.mode, Mode::Normal);
+    assert_eq!(s.layer(), Layer::Normal);
     // Esc closes them too, and leaves the filter alone.
     update(&mut s, Action::StartFilter);
     update(&mut s, Action::FilterChar('d'));
     update(&mut s, Action::FilterDone);
     update(&mut s, Action::ToggleDetails);
     update(&mut s, Action::Escape);
-    assert_eq!((s.mode.clone(), s.filter.as_str()), (Mode::Normal, "d"));
+    assert_eq!((s.layer(), s.profiles.filter.as_str()), (Layer::Normal, "d"));
     // Nothing selected (no match): nothing to show.
     update(&mut s, Action::StartFilter);
     update(&mut s, Action::FilterChar('#'));
     update(&mut s, Action::FilterDone);
     update(&mut s, Action::ToggleDetails);
-    assert_eq!(s.mode, Mode::Normal);
+    assert_eq!(s.layer(), Layer::Normal);
 }
 
 #[test]
@@ -386,16 +407,20 @@ fn o_opens_the_console_for_signed_in_profiles_only() {
     );
     select(&mut s, "data-typo");
     assert!(update(&mut s, Action::OpenConsole).is_empty());
-    assert!(s.log.back().unwrap().text.starts_with("no console for data-typo"), "{}", s.log.back().unwrap().text);
+    assert!(
+        s.messages.entries.back().unwrap().text.starts_with("no console for data-typo"),
+        "{}",
+        s.messages.entries.back().unwrap().text
+    );
 }
 
 #[test]
 fn sessions_show_as_soon_as_each_user_is_done() {
     let mut s = demo_state();
-    s.activity.insert("dev-admin".into(), Activity::Refreshing);
+    s.sessions.activity.insert("dev-admin".into(), Activity::Refreshing);
     update(&mut s, Action::Progress(Progress::Ready { profile: "dev-admin".into(), expiration: NOW + 3600 }));
     assert_eq!(s.left("dev-admin"), Some(3600));
-    assert!(!s.activity.contains_key("dev-admin"));
+    assert!(!s.sessions.activity.contains_key("dev-admin"));
 }
 
 #[test]
@@ -403,7 +428,7 @@ fn rows_that_cannot_be_signed_in_say_why_in_the_plans_words() {
     let mut s = demo_state();
     select(&mut s, "data-typo");
     update(&mut s, Action::RefreshSelected);
-    let said = &s.log.back().unwrap().text;
+    let said = &s.messages.entries.back().unwrap().text;
     assert!(said.starts_with("data-typo is broken ("), "the plan's words, naming the profile: {said}");
-    assert!(s.activity.is_empty(), "nothing started");
+    assert!(s.sessions.activity.is_empty(), "nothing started");
 }

@@ -43,14 +43,13 @@ fn renewals_fire_on_time_under_a_stream_of_keys_and_ticks() {
     let dashboard = Dashboard {
         state,
         engine,
-        plan: Arc::new(plan),
+        plan: Arc::new(std::sync::RwLock::new(Arc::new(plan))),
         hint: None,
         started: Instant::now(),
         timing: None,
         min_refresh_gap: Duration::from_millis(500),
         reload: None,
         watched: Vec::new(),
-        served_plan: None,
     };
     let (ev_tx, ev_rx) = tokio::sync::mpsc::unbounded_channel();
     let (_local_tx, local) = tokio::sync::mpsc::unbounded_channel();

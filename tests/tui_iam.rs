@@ -20,8 +20,9 @@ fn setting(screen: &str, name: &str) -> String {
 fn code(tmux: &Tmux, user: &str) -> String {
     loop {
         let s = tmux.screen();
-        let line = s.lines().find(|l| l.starts_with("demo · device codes:")).expect("the demo's help line").to_string();
-        let left: u64 = line.split('(').nth(1).and_then(|x| x.split('s').next()).and_then(|n| n.parse().ok()).unwrap();
+        let line = s.lines().find(|l| l.starts_with("codes (")).expect("the demo's help line").to_string();
+        let left: u64 =
+            line.split('(').nth(1).and_then(|x| x.split('s').next()).and_then(|n| n.trim().parse().ok()).unwrap();
         if left >= 4 {
             let at = line.find(&format!("{user} ")).unwrap() + user.len() + 1;
             return line[at..at + 6].to_string();

@@ -18,7 +18,7 @@ fn sessions(engine: &Engine, tx: &mpsc::UnboundedSender<Action>) {
 
 impl Dashboard {
     pub(super) fn iam(&self, command: Command, act_tx: &mpsc::UnboundedSender<Action>, waiters: &Waiters) {
-        let (engine, plan, tx) = (self.engine.clone(), self.plan.clone(), act_tx.clone());
+        let (engine, plan, tx) = (self.engine.clone(), self.plan(), act_tx.clone());
         match command {
             Command::IamLoad { user, overview, audit, max_age_days } => {
                 if overview {

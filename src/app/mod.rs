@@ -37,10 +37,14 @@ pub type Hint = Box<dyn Fn() -> String + Send>;
 /// Rebuilds the plan, the rows and the config file's path from the AWS files (they changed, or F5).
 pub type Reloader = Box<dyn Fn() -> anyhow::Result<(Plan, crate::state::Built, String)> + Send>;
 
+/// The plan, held once: the loop replaces it when the files change, and the credentials
+/// endpoint (when the dashboard serves) reads the same one.
+pub type SharedPlan = Arc<std::sync::RwLock<Arc<Plan>>>;
+
 pub struct Dashboard {
     pub state: AppState,
     pub engine: Engine,
-    pub plan: Arc<Plan>,
+    pub plan: SharedPlan,
     pub hint: Option<Hint>,
     /// When the process started, for the first-frame figure.
     pub started: Instant,
@@ -51,8 +55,6 @@ pub struct Dashboard {
     pub reload: Option<Reloader>,
     /// The AWS files as last seen (mtime and length), to notice edits.
     pub watched: Vec<std::path::PathBuf>,
-    /// The plan the dashboard's credentials endpoint serves from, kept current on reload.
-    pub served_plan: Option<Arc<std::sync::RwLock<Arc<Plan>>>>,
 }
 
 /// The channels the loop listens to, besides terminal events.
@@ -164,20 +166,22 @@ impl Dashboard {
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
         let (mut waiters, mut asks) = Waiters::new();
 
-        (self.state.sessions, self.state.aliases) = snapshot(&self.engine);
-        self.geometry(terminal.size()?.into());
+        let (lifetimes, aliases) = snapshot(&self.engine);
+        self.apply(Action::Sessions(lifetimes), &act_tx, &mut waiters);
+        self.apply(Action::Aliases(aliases), &act_tx, &mut waiters);
         self.tick(Action::Tick { now: self.engine.clock().now() }, &act_tx, &mut waiters);
+        self.geometry(terminal.size()?.into(), &act_tx, &mut waiters);
         terminal.draw(|f| ui::draw(f, &self.state))?;
         self.record(format!("{{\"first_frame_ms\": {:.2}}}", self.started.elapsed().as_secs_f64() * 1000.0));
-        tracing::info!(profiles = self.state.rows.len(), "dashboard started");
+        tracing::info!(profiles = self.state.profiles.rows.len(), "dashboard started");
         // A crash between a store write and a file write is repaired here, before anything is due.
-        let (engine, plan) = (self.engine.clone(), self.plan.clone());
+        let (engine, plan) = (self.engine.clone(), self.plan());
         tokio::task::spawn_blocking(move || engine.publish(&plan));
 
         let mut ticks: u64 = 0;
         let mut timer = RefreshTimer::new(self.min_refresh_gap);
         // It changes only when sessions change, so it is not recomputed (a store read) per event.
-        timer.next_due = self.engine.next_due(&self.plan);
+        timer.next_due = self.engine.next_due(&self.plan());
         let mut stamps = file_stamp(&self.watched);
         loop {
             let deadline = timer.deadline(self.engine.clock().now(), Instant::now());
@@ -197,7 +201,7 @@ impl Dashboard {
                 }
                 Some(ask) = inbox.local.recv() => prompts::local_action(ask, &self.state, &mut waiters),
                 Some(ask) = inbox.remote.recv() => {
-                    let Some(serial) = self.state.mfa_serials.get(&ask.user).cloned() else {
+                    let Some(serial) = self.state.sessions.mfa_serials.get(&ask.user).cloned() else {
                         let _ = ask.reply.send(RemoteAnswer::Error(format!(
                             "the mfatui dashboard does not know an MFA user named {} (is it open on another AWS config?)", ask.user
                         )));
@@ -220,7 +224,7 @@ impl Dashboard {
                         let (sessions, aliases) = snapshot(&self.engine);
                         self.apply(Action::Sessions(sessions), &act_tx, &mut waiters);
                         self.apply(Action::Aliases(aliases), &act_tx, &mut waiters);
-                        timer.next_due = self.engine.next_due(&self.plan);
+                        timer.next_due = self.engine.next_due(&self.plan());
                     }
                     if ticks.is_multiple_of(2) {
                         let now = file_stamp(&self.watched);
@@ -236,8 +240,6 @@ impl Dashboard {
                     Action::RefreshDue
                 }
             };
-            // The table's rows depend on the window and on what else is shown (the log pane).
-            let regeometry = matches!(action, Action::Resize { .. } | Action::ToggleLog);
             let sessions_changed =
                 matches!(action, Action::Finished { .. } | Action::Reload | Action::IamRotated { .. });
             let suspended = if matches!(action, Action::Tick { .. }) {
@@ -246,16 +248,16 @@ impl Dashboard {
                 self.apply(action, &act_tx, &mut waiters)
             };
             if sessions_changed {
-                timer.next_due = self.engine.next_due(&self.plan);
+                timer.next_due = self.engine.next_due(&self.plan());
                 // Our own writes are not the user's edits.
                 stamps = file_stamp(&self.watched);
             }
             if self.state.quit {
                 break;
             }
-            if regeometry {
-                self.geometry(terminal.size()?.into());
-            }
+            // The table's rows depend on the window and on what else is shown (the log, the
+            // demo's line): measured after every change, applied only when it moved.
+            self.geometry(terminal.size()?.into(), &act_tx, &mut waiters);
             if suspended && real_terminal {
                 resume()?;
                 terminal.clear()?;
@@ -266,7 +268,7 @@ impl Dashboard {
             }
         }
         // Nobody will answer the questions still open.
-        for p in std::mem::take(&mut self.state.prompts) {
+        for p in self.state.overlays.take_prompts() {
             waiters.answer(&p.user, None);
         }
         tracing::info!("dashboard closed");
@@ -275,17 +277,26 @@ impl Dashboard {
 
     /// A tick, plus the demo's help line: its codes change with time, not with keys.
     fn tick(&mut self, tick: Action, act_tx: &mpsc::UnboundedSender<Action>, waiters: &mut Waiters) -> bool {
-        let suspended = self.apply(tick, act_tx, waiters);
+        let mut suspended = self.apply(tick, act_tx, waiters);
         if let Some(h) = &self.hint {
-            self.state.demo_hint = Some(h());
+            let hint = h();
+            if self.state.demo_hint.as_deref() != Some(hint.as_str()) {
+                suspended |= self.apply(Action::Hint(hint), act_tx, waiters);
+            }
         }
         suspended
     }
 
-    fn geometry(&mut self, area: ratatui::layout::Rect) {
-        let (rows, top) = ui::table_geometry(area, &self.state);
-        self.state.viewport = rows;
-        self.state.table_top = top;
+    fn geometry(&mut self, area: ratatui::layout::Rect, act_tx: &mpsc::UnboundedSender<Action>, waiters: &mut Waiters) {
+        let (viewport, table_top) = ui::table_geometry(area, &self.state);
+        if (viewport, table_top) != (self.state.profiles.viewport, self.state.profiles.table_top) {
+            self.apply(Action::Geometry { viewport, table_top }, act_tx, waiters);
+        }
+    }
+
+    /// The plan as it is now (the files may have been reloaded since a task started).
+    pub fn plan(&self) -> Arc<Plan> {
+        self.plan.read().expect("plan lock").clone()
     }
 
     fn record(&mut self, line: String) {
@@ -321,7 +332,11 @@ impl Dashboard {
                 },
                 Command::SignedIn { user } => waiters.finish(&user, RemoteAnswer::SignedIn),
                 Command::Console { profile } => self.console(act_tx, profile),
-                Command::Reload => self.reload(),
+                Command::Reload => {
+                    let result = self.reload();
+                    suspended |= self.apply(Action::Reloaded(result), act_tx, waiters);
+                }
+                Command::Logout { profile } => self.logout(act_tx, profile),
                 Command::IamAnswer { id, yes } => waiters.answer_question(id, yes),
                 c @ (Command::IamLoad { .. }
                 | Command::IamPlanFix { .. }
@@ -336,7 +351,7 @@ impl Dashboard {
     /// Sign in to the console in the background; open a browser, else copy the link. The link
     /// (it carries a token) never reaches the screen or the log.
     fn console(&self, act_tx: &mpsc::UnboundedSender<Action>, profile: String) {
-        let (engine, plan, tx) = (self.engine.clone(), self.plan.clone(), act_tx.clone());
+        let (engine, plan, tx) = (self.engine.clone(), self.plan(), act_tx.clone());
         tokio::spawn(async move {
             let notice = |level, text: String| {
                 let _ = tx.send(Action::Notice { level, text });
@@ -366,19 +381,29 @@ impl Dashboard {
         });
     }
 
-    fn reload(&mut self) {
-        let Some(reload) = &self.reload else { return };
-        match reload() {
-            Ok((plan, rows, config_path)) => {
-                self.state.adopt(rows, config_path);
-                self.plan = Arc::new(plan);
-                if let Some(served) = &self.served_plan {
-                    *served.write().expect("plan lock") = self.plan.clone();
-                }
-                self.state.log(Level::Info, "reloaded your AWS config and credentials files");
-            }
-            Err(e) => self.state.log(Level::Error, format!("cannot reload your AWS files: {e:#}")),
-        }
+    /// Read the AWS files again; the new plan replaces the one held, and the rows go to
+    /// `update` as `Action::Reloaded`.
+    fn reload(&mut self) -> Result<(crate::state::Built, String), String> {
+        let Some(reload) = &self.reload else { return Err("this dashboard does not read AWS files".into()) };
+        let (plan, rows, config_path) = reload().map_err(|e| format!("{e:#}"))?;
+        *self.plan.write().expect("plan lock") = Arc::new(plan);
+        Ok((rows, config_path))
+    }
+
+    /// End a profile's sessions off the loop; the store's new state comes back as the sessions.
+    fn logout(&self, act_tx: &mpsc::UnboundedSender<Action>, profile: String) {
+        let (engine, plan, tx) = (self.engine.clone(), self.plan(), act_tx.clone());
+        tokio::task::spawn_blocking(move || {
+            let which = plan.resolve(&profile).ok();
+            let (level, text) = match engine.logout(&plan, which) {
+                Ok(removed) => (Level::Success, crate::aws::engine::logout_words(&profile, &removed)),
+                Err(e) => (Level::Error, format!("{profile}: not logged out: {e}")),
+            };
+            let (sessions, aliases) = snapshot(&engine);
+            let _ = tx.send(Action::Finished { reports: Vec::new(), sessions, all: false });
+            let _ = tx.send(Action::Aliases(aliases));
+            let _ = tx.send(Action::Notice { level, text });
+        });
     }
 
     fn spawn(
@@ -389,7 +414,7 @@ impl Dashboard {
         prompting: Prompting,
         all: bool,
     ) {
-        let (engine, plan, tx) = (self.engine.clone(), self.plan.clone(), act_tx.clone());
+        let (engine, plan, tx) = (self.engine.clone(), self.plan(), act_tx.clone());
         let sink = progress_sink(&tx);
         tokio::spawn(async move {
             let reports = engine.refresh(&plan, &which, code.as_ref(), prompting, &sink).await;

@@ -66,7 +66,7 @@ pub fn local_action(ask: LocalAsk, state: &AppState, waiters: &mut Waiters) -> A
             Action::Prompt { user: req.user, serial: req.serial, asker: asker(), retry_reason: req.retry_reason }
         }
         LocalAsk::Ended { user, error: None } => Action::Progress(Progress::SignedIn { user }),
-        LocalAsk::Ended { user, error: Some(e) } => match state.prompts.iter().find(|m| m.user == user) {
+        LocalAsk::Ended { user, error: Some(e) } => match state.overlays.prompts().find(|m| m.user == user) {
             // The modal says why and takes the next code.
             Some(m) => Action::Prompt { serial: m.serial.clone(), user, asker: asker(), retry_reason: Some(e) },
             None => Action::Notice { level: Level::Error, text: format!("{user}: {e}") },

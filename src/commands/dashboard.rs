@@ -50,21 +50,32 @@ pub async fn run(
     crate::logging::init(&state_dir);
     let mut state = AppState::new(&cfg, &graph, &plan, settings, engine.clock().now());
     // The engine's rule, which knows whether the AWS CLI's cache is kept.
-    state.renewal = engine.renewal();
-    state.no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    let broken = graph.diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
-    if broken > 0 {
-        state.log(
-            Level::Warn,
-            format!(
-                "{} in your AWS config: see the marked rows, or run mfatui doctor",
-                plural(broken, "problem", "problems")
-            ),
-        );
+    state.prefs.renewal = engine.renewal();
+    state.prefs.no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let broken: Vec<_> = graph.diagnostics.iter().filter(|d| d.severity == Severity::Error).collect();
+    match &broken[..] {
+        [] => {}
+        [one] => {
+            let subject =
+                one.profile.as_deref().map_or_else(|| "your AWS config".to_string(), |p| format!("profile {p}"));
+            state.log(Level::Warn, format!("{subject}: {} (mfatui doctor lists every problem)", one.message));
+        }
+        many => {
+            let mut names: Vec<&str> = many.iter().filter_map(|d| d.profile.as_deref()).collect();
+            names.dedup();
+            state.log(
+                Level::Warn,
+                format!(
+                    "{} in your AWS config ({}): the marked rows say what, mfatui doctor lists them",
+                    plural(many.len(), "problem", "problems"),
+                    names.join(", ")
+                ),
+            );
+        }
     }
     if let Some(name) = preselect {
         let target = plan.resolve(&name).map(|r| r.name().to_string()).unwrap_or(name.clone());
-        if !state.select_profile(&target) {
+        if !state.profiles.select_profile(&target) {
             state.log(Level::Warn, format!("--profile {name}: no such row (mfatui list shows every profile)"));
         }
     }
@@ -86,16 +97,16 @@ pub async fn run(
         let cfg = config::load(&env2)?;
         let graph = cfg.graph();
         let plan = plan_for(&cfg, &graph, &settings2);
-        let rows = crate::state::build_rows(&graph, &plan, &settings2);
+        let rows = crate::state::build_rows(&cfg, &graph, &plan, &settings2);
         Ok((plan, rows, cfg.paths.config.display().to_string()))
     });
     // One pane serves everything: the container-credentials endpoint, when configured.
-    let plan = Arc::new(plan);
+    // The one plan: the loop replaces it on reload, and the endpoint serves from it.
+    let plan = Arc::new(std::sync::RwLock::new(Arc::new(plan)));
     let mut serving = None;
     if let Some(port) = settings.serve_port {
-        let served_plan = Arc::new(std::sync::RwLock::new(plan.clone()));
         let all = crate::aws::channels::server::Scope::All;
-        match crate::aws::channels::server::start(engine.clone(), served_plan.clone(), port, &state_dir, all).await {
+        match crate::aws::channels::server::start(engine.clone(), plan.clone(), port, &state_dir, all).await {
             Ok(h) => {
                 state.log(
                     Level::Info,
@@ -105,7 +116,7 @@ pub async fn run(
                         h.token_file.display()
                     ),
                 );
-                serving = Some((h, served_plan));
+                serving = Some(h);
             }
             Err(e) => state.log(Level::Error, format!("cannot serve credentials: {e}")),
         }
@@ -120,7 +131,6 @@ pub async fn run(
         min_refresh_gap: Duration::from_secs(30),
         reload: Some(reload),
         watched,
-        served_plan: serving.as_ref().map(|(_, p)| p.clone()),
     };
     let result = dashboard.run(Inbox { local: local_rx, remote: remote_rx }).await;
     drop(serving);

@@ -49,11 +49,8 @@ pub async fn run(settings: &crate::settings::Settings, started: std::time::Insta
                 .filter_map(|u| Some(format!("{} {}", u.name, sb.totp_code(&demo_world::mfa_serial(u)?)?)))
                 .collect();
             let left = seconds_left(sb.now().max(0) as u64);
-            format!(
-                "demo · device codes: {} ({left}s) · HOME={home} AWS_ENDPOINT_URL={}",
-                codes.join(", "),
-                sb.endpoint()
-            )
+            // Parts the header drops whole from the end when narrow: the codes come first.
+            format!("codes ({left:>2}s): {} · HOME={home} · AWS_ENDPOINT_URL={}", codes.join(" · "), sb.endpoint())
         });
         let endpoint = Some(sandbox.endpoint());
         let result = crate::commands::dashboard::run(&env, settings, endpoint, started, Some(hint), None).await;

@@ -160,6 +160,9 @@ pub struct Popup {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct IamState {
     pub sections: BTreeMap<String, UserSection>,
+    /// The IAM table's selected row (index into `AppState::iam_users`).
+    pub selected: usize,
+    /// Where the cursor is in the described user's parts (Enter on the table).
     pub cursor: Option<Item>,
     /// Keys older than this are flagged (`key_max_age_days`).
     pub max_age_days: i64,
@@ -170,7 +173,26 @@ pub struct IamState {
 impl AppState {
     /// The IAM users, in the order of the profile table's user rows.
     pub fn iam_users(&self) -> Vec<String> {
-        self.rows.iter().filter(|r| r.is_user).map(|r| r.profile.clone()).collect()
+        self.profiles.rows.iter().filter(|r| r.is_user).map(|r| r.profile.clone()).collect()
+    }
+
+    /// The user of the IAM table's selected row.
+    pub fn iam_selected(&self) -> Option<String> {
+        let users = self.iam_users();
+        users.get(self.iam.selected.min(users.len().saturating_sub(1))).cloned()
+    }
+
+    /// The user described (its panel open), if any.
+    pub fn described(&self) -> Option<&str> {
+        match self.overlays.panel() {
+            Some(super::Panel::Describe { user }) => Some(user),
+            _ => None,
+        }
+    }
+
+    /// The user IAM keys act on: the one described, else the table's selected row.
+    pub fn iam_user(&self) -> Option<String> {
+        self.described().map(str::to_string).or_else(|| self.iam_selected())
     }
 
     pub fn section(&self, user: &str) -> Option<&UserSection> {
@@ -181,44 +203,42 @@ impl AppState {
         self.iam.sections.entry(user.to_string()).or_default()
     }
 
-    /// Everything the cursor can stop on, top to bottom.
-    pub fn iam_items(&self) -> Vec<Item> {
+    /// Everything the cursor can stop on in `user`'s description, top to bottom.
+    pub fn iam_items(&self, user: &str) -> Vec<Item> {
         let mut out = Vec::new();
         let empty = UserSection::default();
-        for user in self.iam_users() {
-            let s = self.section(&user).unwrap_or(&empty);
-            let mut push = |part| out.push(Item { user: user.clone(), part });
-            push(Part::User);
-            let problems = s.overview.data.as_ref().map_or(0, |o| o.problems.len());
-            (0..problems).for_each(|i| push(Part::Problem(i)));
-            s.keys().iter().for_each(|k| push(Part::Key(k.id.clone())));
-            if s.rotation.is_some() {
-                push(Part::Rotation);
-            }
-            push(Part::Verdict);
-            (0..s.findings().len()).for_each(|i| push(Part::Finding(i)));
-            if let Some(a) = &s.audit.data {
-                push(Part::Evidence);
-                if a.fix.is_some() {
-                    push(Part::Fix);
-                }
+        let s = self.section(user).unwrap_or(&empty);
+        let mut push = |part| out.push(Item { user: user.to_string(), part });
+        push(Part::User);
+        let problems = s.overview.data.as_ref().map_or(0, |o| o.problems.len());
+        (0..problems).for_each(|i| push(Part::Problem(i)));
+        s.keys().iter().for_each(|k| push(Part::Key(k.id.clone())));
+        if s.rotation.is_some() {
+            push(Part::Rotation);
+        }
+        push(Part::Verdict);
+        (0..s.findings().len()).for_each(|i| push(Part::Finding(i)));
+        if let Some(a) = &s.audit.data {
+            push(Part::Evidence);
+            if a.fix.is_some() {
+                push(Part::Fix);
             }
         }
         out
     }
 
-    /// The item under the cursor: the one remembered while it still exists, else the first of
-    /// its user's section, else the first of all.
+    /// The item under the cursor in the described user's parts: the one remembered while it
+    /// still exists, else the first.
     pub fn iam_cursor(&self) -> Option<Item> {
-        self.iam_cursor_in(&self.iam_items())
+        let user = self.described()?;
+        self.iam_cursor_in(&self.iam_items(user))
     }
 
     /// `iam_cursor` among `items` (what `iam_items` returned), for callers that have them.
     pub fn iam_cursor_in(&self, items: &[Item]) -> Option<Item> {
         match &self.iam.cursor {
             Some(c) if items.contains(c) => Some(c.clone()),
-            Some(c) => items.iter().find(|i| i.user == c.user).or(items.first()).cloned(),
-            None => items.first().cloned(),
+            _ => items.first().cloned(),
         }
     }
 
@@ -230,11 +250,6 @@ impl AppState {
     /// Whether `old_keys` has any, without collecting them (asked for every row on every frame).
     pub fn has_old_key(&self, user: &str) -> bool {
         self.section(user).is_some_and(|s| s.keys().iter().any(flagged_old))
-    }
-
-    /// The confirmation popup on top, if any.
-    pub fn popup(&self) -> Option<&Popup> {
-        self.confirms.front()
     }
 }
 

@@ -72,7 +72,7 @@ pub struct Columns {
 /// Mark, tree indentation and name. The tree is drawn only when it is whole: in another sort,
 /// or with a filter that may hide a parent, the row above is not necessarily the parent.
 pub fn profile(s: &AppState, r: &Row) -> String {
-    let mark = if s.marked.contains(&r.profile) { "* " } else { "  " };
+    let mark = if s.profiles.marked.contains(&r.profile) { "* " } else { "  " };
     format!("{mark}{}{}", "  ".repeat(indent(s, r)), r.profile)
 }
 
@@ -83,12 +83,12 @@ pub fn flag(s: &AppState, r: &Row) -> Option<&'static str> {
 }
 
 fn indent(s: &AppState, r: &Row) -> usize {
-    if s.sort == Sort::Grouped && s.filter.is_empty() { r.depth } else { 0 }
+    if s.profiles.sort == Sort::Grouped && s.profiles.filter.is_empty() { r.depth } else { 0 }
 }
 
 /// The account's alias, when one is known (`""` in the store means it has none).
 pub fn alias<'a>(s: &'a AppState, r: &Row) -> Option<&'a str> {
-    r.account.as_ref().and_then(|a| s.aliases.get(a)).map(String::as_str).filter(|a| !a.is_empty())
+    r.account.as_ref().and_then(|a| s.sessions.aliases.get(a)).map(String::as_str).filter(|a| !a.is_empty())
 }
 
 pub fn account(s: &AppState, r: &Row, id_and_alias: bool) -> String {
@@ -103,7 +103,7 @@ pub fn account(s: &AppState, r: &Row, id_and_alias: bool) -> String {
 /// The region, and whether it is inherited (drawn with a trailing `*`).
 pub fn region(r: &Row) -> (&str, bool) {
     match &r.region {
-        Some(region) => (region, r.region_inherited),
+        Some(region) => (region, r.region_origin.inherited()),
         None => ("—", false),
     }
 }
@@ -117,7 +117,7 @@ pub fn session(s: &AppState, r: &Row, t: &Theme) -> (String, Style) {
     if let Some(d) = &r.diagnostic {
         return (format!("! {d}"), t.err);
     }
-    match s.activity.get(&r.profile) {
+    match s.sessions.activity.get(&r.profile) {
         Some(Activity::Refreshing) => return (format!("{} refreshing", SPINNER[s.spinner % 4]), t.accent),
         Some(Activity::Failed(e)) => return (format!("x {e}"), t.err),
         Some(Activity::NeedsCode) => return ("needs MFA code: press r".into(), t.warn),
@@ -130,7 +130,7 @@ pub fn session(s: &AppState, r: &Row, t: &Theme) -> (String, Style) {
         None => ("—".into(), t.dim),
         Some(l) if l <= 0 => ("expired".into(), t.err),
         // "~": the refresher renews it on its next pass, by the engine's own rule.
-        Some(l) if s.sessions.get(&r.profile).is_some_and(|x| x.is_due(s.now, &s.renewal)) => {
+        Some(l) if s.sessions.lifetimes.get(&r.profile).is_some_and(|x| x.is_due(s.now, &s.prefs.renewal)) => {
             (format!("~ {}", human_duration(l)), t.warn)
         }
         Some(l) => (human_duration(l), t.ok),
@@ -143,10 +143,12 @@ pub fn plan(s: &AppState, width: u16, t: &Theme) -> Columns {
     // Widest content per column, and of the account column in its short form.
     let mut full = [0usize; 6];
     let mut short_account = 0;
-    for r in &s.rows {
+    for r in &s.profiles.rows {
         let grow = |full: &mut [usize; 6], c: Col, n: usize| full[ix(c)] = full[ix(c)].max(n);
         let flagged = flag(s, r).map_or(0, |f| 1 + len(f));
-        grow(&mut full, Col::Profile, 2 + 2 * indent(s, r) + len(&r.profile) + flagged);
+        // Measured with the tree's indentation whether or not it is drawn: sorting or filtering
+        // must not give the width to another column and take it back after.
+        grow(&mut full, Col::Profile, 2 + 2 * r.depth + len(&r.profile) + flagged);
         let (id, alias) = (r.account.as_deref().map_or(1, len), alias(s, r).map(len));
         grow(&mut full, Col::Account, alias.map_or(id, |a| id + 1 + a));
         short_account = short_account.max(alias.unwrap_or(id));
@@ -166,10 +168,12 @@ pub fn plan(s: &AppState, width: u16, t: &Theme) -> Columns {
     let total = usize::from(width);
     let mut w = [0usize; 6];
     w[ix(Col::Profile)] = want[ix(Col::Profile)];
-    w[ix(Col::Account)] = short_account;
+    // The account's base width does not depend on aliases (they arrive after sign-in): an alias
+    // longer than an id is cut until width is left over, so its arrival never drops a column.
+    w[ix(Col::Account)] = ACCOUNT_ID.max(len(Col::Account.title()));
     w[ix(Col::Session)] = want[ix(Col::Session)].min(SESSION_NARROW);
     let mut id_and_alias = false;
-    for c in [Col::Session, Col::Account, Col::Region, Col::Role, Col::Mfa] {
+    for c in [Col::Session, Col::Region, Col::Role, Col::Mfa, Col::Account] {
         let mut next = w;
         next[ix(c)] = want[ix(c)];
         if used(&next) > total {
@@ -205,7 +209,7 @@ mod tests {
     use crate::update::tests::demo_state;
 
     fn shown(s: &AppState, width: u16) -> Vec<Col> {
-        let t = Theme::new(s.theme, false);
+        let t = Theme::new(s.prefs.theme, false);
         plan(s, width, &t).widths.into_iter().map(|(c, _)| c).collect()
     }
 
@@ -213,8 +217,8 @@ mod tests {
     fn the_least_important_columns_go_first_and_the_width_is_used() {
         use Col::*;
         let mut s = demo_state();
-        s.aliases.insert("222222222222".into(), "acme-development".into());
-        let t = Theme::new(s.theme, false);
+        s.sessions.aliases.insert("222222222222".into(), "acme-development".into());
+        let t = Theme::new(s.prefs.theme, false);
         for width in [40, 60, 80, 100, 120, 200] {
             let p = plan(&s, width, &t);
             let sum: u16 = p.widths.iter().map(|(_, w)| w).sum::<u16>() + p.widths.len() as u16 - 1;
@@ -241,13 +245,17 @@ mod tests {
     #[test]
     fn the_countdown_says_renewing_soon_by_the_engines_own_rule() {
         let mut s = demo_state();
-        let t = Theme::new(s.theme, false);
-        let row = s.rows.iter().find(|r| r.profile == "dev-admin").unwrap().clone();
-        let within_margin = s.now + s.renewal.margin_secs - 10;
+        let t = Theme::new(s.prefs.theme, false);
+        let row = s.profiles.rows.iter().find(|r| r.profile == "dev-admin").unwrap().clone();
+        let within_margin = s.now + s.prefs.renewal.margin_secs - 10;
         // Just renewed: inside the margin, but the refresher waits its minimum interval.
-        s.sessions.insert(row.profile.clone(), Lifetime { expires_at: within_margin, obtained_at: s.now - 5 });
+        s.sessions
+            .lifetimes
+            .insert(row.profile.clone(), Lifetime { expires_at: within_margin, obtained_at: s.now - 5 });
         assert!(!session(&s, &row, &t).0.starts_with('~'), "{:?}", session(&s, &row, &t));
-        s.sessions.insert(row.profile.clone(), Lifetime { expires_at: within_margin, obtained_at: s.now - 600 });
+        s.sessions
+            .lifetimes
+            .insert(row.profile.clone(), Lifetime { expires_at: within_margin, obtained_at: s.now - 600 });
         assert!(session(&s, &row, &t).0.starts_with("~ "), "{:?}", session(&s, &row, &t));
     }
 }

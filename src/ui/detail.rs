@@ -19,7 +19,7 @@ fn messages(s: &AppState, r: &Row, t: &Theme) -> Vec<(String, Style)> {
     if let Some(d) = &r.diagnostic {
         out.push((d.clone(), t.err));
     }
-    match s.activity.get(&r.profile) {
+    match s.sessions.activity.get(&r.profile) {
         Some(Activity::Failed(e)) => out.push((e.clone(), t.err)),
         Some(Activity::NeedsCode) => {
             let user = r.user.as_deref().unwrap_or(&r.profile);
@@ -72,27 +72,25 @@ pub fn line(f: &mut Frame, area: Rect, s: &AppState, t: &Theme) {
 
 /// Label and value lines of the popup.
 fn fields(s: &AppState, r: &Row) -> Vec<(&'static str, String)> {
-    let mut out = vec![("profile", r.profile.clone()), ("kind", r.kind.to_string())];
-    if let Some(u) = &r.user {
-        out.push(("IAM user", u.clone()));
+    let mut out = vec![("profile", r.profile.clone())];
+    let kind = match (r.depth, &r.user) {
+        (0, _) => r.kind.to_string(),
+        (1, Some(u)) => format!("role, assumed from {u}"),
+        (_, _) => format!("chained role, assumed via {}", r.via.join(" → ")),
+    };
+    out.push(("kind", kind));
+    if let Some(u) = r.user.as_ref().filter(|_| !r.is_user) {
+        out.push(("IAM user", format!("{u} (its MFA code signs this role in)")));
     }
-    // For users and settings-only profiles the column holds their kind, not a role.
-    if r.role_or_user != r.kind {
+    if let Some(arn) = &r.role_arn {
+        out.push(("role ARN", arn.clone()));
+    } else if r.role_or_user != r.kind {
         out.push(("role", r.role_or_user.clone()));
     }
     if r.account.is_some() {
         out.push(("account", columns::account(s, r, true)));
     }
-    out.push((
-        "region",
-        match (&r.region, r.region_inherited) {
-            (Some(region), true) => {
-                format!("{region} (inherited: from the profile it is assumed from, or the partition's default)")
-            }
-            (Some(region), false) => format!("{region} (set in this profile)"),
-            (None, _) => "none".into(),
-        },
-    ));
+    out.push(("region", r.region_origin.describe(&r.profile, r.region.as_deref())));
     if let Some(m) = &r.mfa {
         out.push(("MFA device", m.clone()));
     }
@@ -100,14 +98,19 @@ fn fields(s: &AppState, r: &Row) -> Vec<(&'static str, String)> {
         out.push(("managed profile", format!("{m} (other tools: --profile {m})")));
     }
     if r.user.is_some() {
-        let session = match s.sessions.get(&r.profile).map(|l| l.expires_at) {
+        let session = match s.sessions.lifetimes.get(&r.profile).map(|l| l.expires_at) {
             Some(at) if at > s.now => format!("ends {} (in {})", rfc3339(at), human_duration(at - s.now)),
             Some(at) => format!("ended {}", rfc3339(at)),
             None => "none".into(),
         };
-        out.push(("session", session));
+        let cap = if r.depth >= 2 { " · AWS caps a chained role's session at 1 hour" } else { "" };
+        out.push(("session", format!("{session}{cap}")));
     }
-    if matches!(s.activity.get(&r.profile), Some(Activity::Refreshing)) {
+    if let Some((in_config, line)) = r.defined_at {
+        let file = if in_config { s.prefs.config_path.as_str() } else { "your credentials file" };
+        out.push(("defined at", format!("{file}:{line}")));
+    }
+    if matches!(s.sessions.activity.get(&r.profile), Some(Activity::Refreshing)) {
         out.push(("now", "refreshing".into()));
     }
     out
@@ -117,8 +120,9 @@ const LABEL: usize = 16;
 /// The popup grows with its content up to this many columns, then wraps.
 const MAX_WIDTH: usize = 100;
 
-/// The `i` popup, sized to its content and wrapped within the terminal.
-pub fn popup(f: &mut Frame, area: Rect, s: &AppState, t: &Theme) {
+/// The `i` popup, sized to its content and wrapped within the terminal; taller than that, it
+/// scrolls (`scroll`: its first line shown).
+pub fn popup(f: &mut Frame, area: Rect, s: &AppState, scroll: u16, t: &Theme) {
     let Some(r) = s.selected_row() else { return };
     let fields = fields(s, r);
     let messages = messages(s, r, t);
@@ -141,23 +145,24 @@ pub fn popup(f: &mut Frame, area: Rect, s: &AppState, t: &Theme) {
             ]));
         }
     }
-    // Every message in full when the terminal has the room; cut (with …) only when it has not.
-    let mut room = usize::from(area.height).saturating_sub(2 + lines.len());
     for (m, style) in &messages {
-        if room < 2 {
-            break;
-        }
         lines.push(Line::from(""));
-        let part = wrap_at_most(m, inner, room - 1, "…");
-        room -= 1 + part.len();
-        lines.extend(part.into_iter().map(|l| Line::styled(format!(" {l} "), *style)));
+        lines.extend(wrap(m, inner).into_iter().map(|l| Line::styled(format!(" {l} "), *style)));
     }
-    let height = (lines.len() + 2).min(usize::from(area.height)) as u16;
+    let total = lines.len() as u16;
+    let height = (total + 2).min(area.height);
+    let shown = height.saturating_sub(2);
+    let first = scroll.min(total.saturating_sub(shown));
+    let hint = if shown < total {
+        format!(" ↑ ↓ scroll: {}–{} of {total} · any other key closes ", first + 1, first + shown)
+    } else {
+        " any key closes ".to_string()
+    };
     let rect = super::centered(area, (inner + 4) as u16, height);
     f.render_widget(Clear, rect);
     let block = Block::default()
         .borders(Borders::ALL)
         .title(Span::styled(format!(" {} ", r.profile), t.title))
-        .title_bottom(Span::styled(" any key closes ", t.dim));
-    f.render_widget(Paragraph::new(lines).block(block), rect);
+        .title_bottom(Span::styled(hint, t.dim));
+    f.render_widget(Paragraph::new(lines).block(block).scroll((first, 0)), rect);
 }

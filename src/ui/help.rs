@@ -21,7 +21,8 @@ pub(super) const KEYS: &[(&str, &str)] = &[
     ("i", "everything about the selected profile, errors in full"),
     ("o", "the AWS console as the role (no browser: the link is copied)"),
     ("c  C", "copy --profile NAME / export AWS_PROFILE=NAME"),
-    ("l", "show or hide the log"),
+    ("l", "the log: every message in full; ↑ ↓ scroll it, y copies, l closes"),
+    (":", "command palette: login, logout, console, copy, sort… by name (Tab completes)"),
     ("Tab", "the IAM screen: keys, MFA devices, policies, MFA audit"),
     ("F5", "reload your AWS config and credentials files"),
     ("?", "this help"),
@@ -39,15 +40,17 @@ pub(super) const MARKS: &[(&str, &str)] = &[
 
 /// The IAM screen's keys.
 pub(super) const IAM_KEYS: &[(&str, &str)] = &[
-    ("↑ ↓  j k", "move through the sections"),
-    ("PgUp PgDn", "previous / next user; g G first / last"),
+    ("↑ ↓  j k", "move through the users (in a description: its keys and findings)"),
+    ("Esc", "back from a description to the table"),
     ("r", "rotate the user's key: new key saved and checked, old one deleted"),
-    ("d", "deactivate the selected key (not the one in your AWS files)"),
-    ("x  Del", "delete the selected key (never the one in your AWS files)"),
-    ("a  A", "read and audit the user again / every user"),
+    ("d", "in a description: deactivate the selected key (not the one in your files)"),
+    ("x  Del", "in a description: delete the selected key (never the one in your files)"),
+    ("Enter", "describe the user: keys, devices, groups, policies, the audit's evidence and fix"),
+    ("a  A", "read and audit the user again / every signed-in user"),
     ("f", "the fix: a Deny (c copies it), a boundary (b); y sets the boundary"),
     ("Tab", "back to the profiles"),
-    ("l  F5", "show or hide the log / reload your AWS files"),
+    ("l  F5", "the log / reload your AWS files"),
+    (":", "command palette: audit, rotate, fix, describe… by name"),
     ("?  q", "this help / quit"),
 ];
 
@@ -57,6 +60,7 @@ pub(super) const IAM_MARKS: &[(&str, &str)] = &[
     ("NOT ENFORCED", "something works without MFA: the line says what"),
     ("UNKNOWN", "a policy could not be read: the audit cannot tell"),
     ("every change", "asks first; IAM calls use the MFA session"),
+    ("not signed in", "its data loads when you act on its row (Enter, a, r): one code"),
 ];
 
 fn groups(s: &AppState) -> [&'static [(&'static str, &'static str)]; 2] {
@@ -89,18 +93,28 @@ fn lines<'a>(s: &AppState, inner: usize, t: &Theme) -> Vec<Line<'a>> {
     out
 }
 
-pub fn draw(f: &mut Frame, area: Rect, s: &AppState, t: &Theme) {
+/// Centred; when taller than the terminal it scrolls (`scroll`: its first line shown) and the
+/// border says how far along it is.
+pub fn draw(f: &mut Frame, area: Rect, s: &AppState, scroll: u16, t: &Theme) {
     let [keys, marks] = groups(s);
     let key_width = keys.iter().chain(marks).map(|(k, _)| k.chars().count()).max().unwrap_or(0) + 2;
     let widest = keys.iter().chain(marks).map(|(_, w)| w.chars().count()).max().unwrap_or(0);
     // A space each side inside the borders.
     let inner = (key_width + widest + 2).min(usize::from(area.width).saturating_sub(2));
     let lines = lines(s, inner, t);
-    let r = centered(area, inner as u16 + 2, lines.len() as u16 + 2);
+    let total = lines.len() as u16;
+    let r = centered(area, inner as u16 + 2, total + 2);
+    let shown = r.height.saturating_sub(2);
+    let first = scroll.min(total.saturating_sub(shown));
+    let hint = if shown < total {
+        format!(" ↑ ↓ scroll: lines {}–{} of {total} · any other key closes ", first + 1, first + shown)
+    } else {
+        " any key closes this help ".to_string()
+    };
     f.render_widget(Clear, r);
     let block = Block::default()
         .borders(Borders::ALL)
         .title(Span::styled(" keys ", t.title))
-        .title_bottom(Span::styled(" any key closes this help ", t.dim));
-    f.render_widget(Paragraph::new(lines).block(block), r);
+        .title_bottom(Span::styled(hint, t.dim));
+    f.render_widget(Paragraph::new(lines).block(block).scroll((first, 0)), r);
 }

@@ -7,9 +7,9 @@
 //! lines are drawn by `iam/audit.rs`, the key table by `iam/keys.rs`.
 
 use super::columns::SPINNER;
+use super::dashboard;
 use super::text::wrap_after;
 use super::theme::Theme;
-use super::{dashboard, log};
 use crate::aws::iam::api::MfaDevice;
 use crate::aws::iam::enforcement::FindingSeverity;
 use crate::aws::iam::keys::Overview;
@@ -20,10 +20,11 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Scrollbar, ScrollbarOrientation, ScrollbarState, Wrap};
+use ratatui::widgets::{Paragraph, Scrollbar, ScrollbarOrientation, ScrollbarState};
 
 mod audit;
 mod keys;
+mod table;
 
 use audit::{evidence, fix_block, verdict_block};
 use keys::key_block;
@@ -33,15 +34,12 @@ const LABEL: usize = 13;
 /// A rotation shows its last steps here; the log (`l`) has them all.
 const STEPS: usize = 7;
 
-pub fn draw(f: &mut Frame, area: Rect, s: &AppState, t: &Theme) {
-    let a = super::frame_areas(area, s, 0);
-    head(f, a.header, s, t);
-    body(f, a.table, s, t);
-    if let Some(l) = a.log {
-        log::pane(f, l, s, t);
+pub fn draw(f: &mut Frame, areas: &super::Areas, s: &AppState, t: &Theme) {
+    head(f, areas.header, s, t);
+    match s.described() {
+        Some(user) => describe(f, areas.table, s, user, t),
+        None => table::draw(f, areas.table, s, t),
     }
-    dashboard::footer(f, a.footer, s, t);
-    log::toasts(f, a.table, s, t);
 }
 
 fn head(f: &mut Frame, area: Rect, s: &AppState, t: &Theme) {
@@ -53,14 +51,14 @@ fn head(f: &mut Frame, area: Rect, s: &AppState, t: &Theme) {
     let mut title = vec![
         Span::styled("mfatui  IAM", t.title),
         Span::styled(
-            format!(
-                "  {} · keys older than {} days are flagged OLD",
-                plural(users.len(), "IAM user", "IAM users"),
-                s.iam.max_age_days
-            ),
+            format!("  {} · keys OLD after {} days", plural(users.len(), "user", "users"), s.iam.max_age_days),
             t.dim,
         ),
     ];
+    let unsigned = users.iter().filter(|u| crate::update::needs_code(s, u)).count();
+    if unsigned > 0 {
+        title.push(Span::styled(format!(" · {unsigned} signed out"), t.warn));
+    }
     if loading > 0 {
         title.push(Span::styled(format!("  {} loading {loading}", SPINNER[s.spinner % 4]), t.accent));
     }
@@ -74,18 +72,12 @@ struct Block {
     skip: usize,
 }
 
-fn body(f: &mut Frame, area: Rect, s: &AppState, t: &Theme) {
-    if s.iam_users().is_empty() {
-        let msg = format!(
-            "No IAM user in {}: this screen shows the access keys, MFA devices and policies of the IAM users your profiles sign in as, and whether MFA is enforced for them. Tab goes back to the profiles.",
-            s.config_path
-        );
-        f.render_widget(Paragraph::new(msg).style(t.dim).wrap(Wrap { trim: false }), area);
-        return;
-    }
+/// One user described (k9s' `describe`): its parts top to bottom, the cursor's part whole on
+/// screen, its name kept on the first row when the top is scrolled away.
+fn describe(f: &mut Frame, area: Rect, s: &AppState, user: &str, t: &Theme) {
     // One column for the scrollbar.
     let width = usize::from(area.width.saturating_sub(1)).max(20);
-    let items = s.iam_items();
+    let items = s.iam_items(user);
     let cursor = s.iam_cursor_in(&items);
     let blocks = blocks(s, items, width, t, cursor.as_ref());
     let mut lines: Vec<Line> = Vec::new();
@@ -96,21 +88,27 @@ fn body(f: &mut Frame, area: Rect, s: &AppState, t: &Theme) {
     }
     let (total, height) = (lines.len(), usize::from(area.height));
     let sel = at.iter().position(|(_, _, i)| Some(i) == cursor.as_ref()).unwrap_or(0);
-    let user = &at[sel].2.user;
-    let starts: Vec<usize> = at.iter().filter(|(_, _, i)| i.user == *user).map(|b| b.0).collect();
+    let starts: Vec<usize> = at.iter().map(|b| b.0).collect();
     let mut offset = scroll(at[sel].0, at[sel].1, &starts, total, height);
     let mut text = Rect { width: area.width.saturating_sub(1), ..area };
-    // The section's top is scrolled away: its user's name stays on the first row.
-    if offset > starts[0] && height > 2 {
+    if offset > 0 && height > 2 {
         offset = scroll(at[sel].0, at[sel].1, &starts, total, height - 1);
-        let sticky = format!("  {user} (continued; PgUp goes to its top)");
+        let sticky = format!("  {user} (continued; g goes to its top · Esc back to the table)");
         f.render_widget(Paragraph::new(Line::styled(sticky, t.title)), Rect { height: 1, ..text });
         text = Rect { y: text.y + 1, height: text.height - 1, ..text };
     }
     f.render_widget(Paragraph::new(lines).scroll((offset as u16, 0)), text);
     if total > height {
+        // One thumb, in one style, over a plain track.
         let mut state = ScrollbarState::new(total - height).position(offset);
-        f.render_stateful_widget(Scrollbar::new(ScrollbarOrientation::VerticalRight), area, &mut state);
+        let bar = Scrollbar::new(ScrollbarOrientation::VerticalRight)
+            .begin_symbol(None)
+            .end_symbol(None)
+            .track_symbol(Some("│"))
+            .thumb_symbol("█")
+            .track_style(t.dim)
+            .thumb_style(t.accent);
+        f.render_stateful_widget(bar, area, &mut state);
     }
 }
 
@@ -273,6 +271,7 @@ fn user_block(s: &AppState, user: &str, sec: &UserSection, width: usize, t: &The
         Some(o) if o.mfa_session => format!("{} · IAM calls on its MFA session", o.arn),
         Some(o) => format!("{} · no mfa_serial: IAM calls signed with its long-term key", o.arn),
         None => s
+            .profiles
             .rows
             .iter()
             .find(|r| r.profile == user)
@@ -280,7 +279,7 @@ fn user_block(s: &AppState, user: &str, sec: &UserSection, width: usize, t: &The
             .map_or_else(|| "IAM user".to_string(), |a| format!("IAM user in {a}")),
     };
     let rotation = sec.rotation.as_ref().filter(|r| r.running);
-    let asking = s.confirms.iter().any(|p| matches!(&p.dialog, Dialog::Question { user: u, .. } if u == user));
+    let asking = s.overlays.confirms().any(|p| matches!(&p.dialog, Dialog::Question { user: u, .. } if u == user));
     let status = match &sec.busy {
         Some(b) => format!("  {spin} {b}…"),
         // Until the person says yes nothing has changed: the line must not say it is rotating.

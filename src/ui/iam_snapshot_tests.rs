@@ -15,13 +15,16 @@ use crate::update::update;
 fn loaded(w: u16, h: u16) -> AppState {
     let mut s = demo_state();
     fixtures::loaded(&mut s);
-    s.sessions.insert("alice".into(), crate::state::until(NOW + 40_000));
-    s.sessions.insert("bob".into(), crate::state::until(NOW + 30_000));
-    s.sessions.insert("carol".into(), crate::state::until(NOW + 20_000));
+    s.sessions.lifetimes.insert("alice".into(), crate::state::until(NOW + 40_000));
+    s.sessions.lifetimes.insert("bob".into(), crate::state::until(NOW + 30_000));
+    s.sessions.lifetimes.insert("carol".into(), crate::state::until(NOW + 20_000));
     sized(s, w, h)
 }
 
+/// Describe `user` with the cursor on `part`.
 fn at(s: &mut AppState, user: &str, part: Part) {
+    s.overlays.close_panels(|p| matches!(p, crate::state::Panel::Describe { .. }));
+    s.overlays.push(crate::state::Overlay::Panel(crate::state::Panel::Describe { user: user.into() }));
     s.iam.cursor = Some(Item { user: user.into(), part });
     assert_eq!(s.iam_cursor(), s.iam.cursor, "no such item");
 }
@@ -44,7 +47,15 @@ fn alice_key(n: u8) -> Part {
 
 #[test]
 fn iam_80x24() {
-    let s = loaded(80, 24);
+    let mut s = loaded(80, 24);
+    let table = render(&s, 80, 24);
+    let rows = text(&table);
+    for (user, verdict) in [("alice", "ENFORCED"), ("bob", "NOT ENFORCED"), ("carol", "UNKNOWN")] {
+        assert!(row_of(&rows, user).contains(verdict), "{user}:\n{}", rows.join("\n"));
+    }
+    assert!(flat(&rows).contains("Enter open"), "{}", rows.join("\n"));
+    insta::assert_snapshot!("iam_80x24_table", table.backend());
+    update(&mut s, Action::IamDescribe);
     let t = render(&s, 80, 24);
     let all = flat(&text(&t));
     for want in [
@@ -54,7 +65,7 @@ fn iam_80x24() {
         "boundary MfaRequired",
         "! access key ****0001 is 150 days old",
         "r rotate",
-        "Tab profiles",
+        "Esc back",
     ] {
         assert!(all.contains(want), "{want}:\n{}", text(&t).join("\n"));
     }
@@ -87,12 +98,18 @@ fn iam_200x50_every_verdict() {
         "MFA audit NOT ENFORCED — a request signed with the long-term key and no MFA (iam:ListAccessKeys) succeeded",
         "problem: `iam:*` is reachable without MFA",
         "it cannot be applied from here: f shows why",
-        "MFA audit UNKNOWN — not every policy could be read",
-        "managed: not readable: access denied, explicit deny in an identity-based policy",
     ] {
         assert!(all.contains(want), "{want}:\n{}", text(&t).join("\n"));
     }
     insta::assert_snapshot!(t.backend());
+    at(&mut s, "carol", Part::Verdict);
+    let all = flat(&text(&render(&s, 200, 50)));
+    for want in [
+        "MFA audit UNKNOWN — not every policy could be read",
+        "managed: not readable: access denied, explicit deny in an identity-based policy",
+    ] {
+        assert!(all.contains(want), "{want}:\n{all}");
+    }
 }
 
 #[test]
@@ -101,7 +118,7 @@ fn iam_scrolls_to_the_cursor_with_its_section() {
     at(&mut s, "carol", Part::Finding(2));
     let t = render(&s, 80, 24);
     let lines = text(&t);
-    assert!(lines[2].starts_with("  carol (continued; PgUp goes to its top)"), "whose section:\n{}", lines.join("\n"));
+    assert!(lines[2].starts_with("  carol (continued; g goes to its top"), "whose section:\n{}", lines.join("\n"));
     assert!(lines.iter().any(|l| l.starts_with(">") && l.contains("problem:")), "{}", lines.join("\n"));
     insta::assert_snapshot!(t.backend());
 }
@@ -109,7 +126,7 @@ fn iam_scrolls_to_the_cursor_with_its_section() {
 #[test]
 fn iam_no_color_keeps_verdicts_and_flags_readable() {
     let mut s = loaded(120, 40);
-    s.no_color = true;
+    s.prefs.no_color = true;
     at(&mut s, "alice", alice_key(1));
     let t = render(&s, 120, 40);
     let plain = format!("{}", t.backend());
@@ -185,7 +202,7 @@ fn confirm_delete_refused_for_the_key_in_use() {
     update(&mut s, Action::IamKey(KeyOp::Delete));
     let t = render(&s, 80, 24);
     let all = popup(&t);
-    assert!(all.contains("Rotate it instead: close this and press r"), "{all}");
+    assert!(all.contains("Rotate it instead (r)"), "{all}");
     assert!(flat(&text(&t)).contains("Enter or Esc: close"));
     insta::assert_snapshot!(t.backend());
 }
@@ -274,7 +291,7 @@ fn confirm_fix_not_allowed_80x24() {
 fn main_screen_flags_old_keys() {
     let mut s = loaded(120, 30);
     update(&mut s, Action::SwitchScreen);
-    s.select_profile("alice");
+    s.profiles.select_profile("alice");
     let t = render(&s, 120, 30);
     let lines = text(&t);
     assert!(row_of(&lines, "alice").contains("alice old key"), "{}", lines.join("\n"));
@@ -286,7 +303,7 @@ fn main_screen_flags_old_keys() {
         ),
         "{all}"
     );
-    s.no_color = true;
+    s.prefs.no_color = true;
     let plain = render(&s, 120, 30);
     assert!(row_of(&text(&plain), "alice").contains("alice old key"), "readable without colour");
     insta::assert_snapshot!(t.backend());
@@ -297,7 +314,12 @@ fn iam_help_80x24() {
     let mut s = loaded(80, 24);
     update(&mut s, Action::ToggleHelp);
     let t = render(&s, 80, 24);
-    let all = flat(&text(&t));
+    // Taller than the terminal: what scrolling shows, top and bottom.
+    for _ in 0..40 {
+        update(&mut s, Action::PanelScroll(1));
+    }
+    let end = render(&s, 80, 24);
+    let all = flat(&text(&t)) + &flat(&text(&end));
     for (key, what) in super::help::IAM_KEYS.iter().chain(super::help::IAM_MARKS) {
         let whole = flat(&[format!("{key} {what}")]);
         assert!(all.contains(&whole), "{whole}:\n{}", text(&t).join("\n"));
@@ -308,7 +330,7 @@ fn iam_help_80x24() {
 #[test]
 fn no_iam_user_says_so() {
     let mut s = demo_state();
-    s.rows.retain(|r| !r.is_user);
+    s.profiles.rows.retain(|r| !r.is_user);
     s.refilter();
     update(&mut s, Action::SwitchScreen);
     let t = render(&s, 80, 12);
@@ -354,5 +376,5 @@ fn the_rotation_shows_the_domains_words() {
         mfa: true,
     };
     update(&mut s, Action::IamRotated { user: "alice".into(), result: Ok(report.clone()) });
-    assert!(s.log.iter().any(|l| l.text == format!("rotate alice: done: {}", report.summary())));
+    assert!(s.messages.entries.iter().any(|l| l.text == format!("rotate alice: done: {}", report.summary())));
 }

@@ -9,12 +9,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 pub fn draw(f: &mut Frame, area: Rect, m: &MfaModal, s: &AppState, t: &Theme) {
-    let extra = m.askers.len().min(3) as u16 + u16::from(s.prompts.len() > 1);
-    let r = centered(area, 64, 10 + extra);
-    f.render_widget(Clear, r);
+    let width = usize::from(area.width.min(64).saturating_sub(2));
     let device = m.serial.rsplit_once(":mfa/").map_or(m.serial.as_str(), |(_, d)| d);
     let slots: String = (0..6).map(|i| m.input.chars().nth(i).map_or("_ ".to_string(), |c| format!("{c} "))).collect();
-    let roles = s.rows.iter().filter(|r| r.user.as_deref() == Some(&m.user) && !r.is_user).count();
+    let roles = s.profiles.rows.iter().filter(|r| r.user.as_deref() == Some(&m.user) && !r.is_user).count();
     let mut lines = vec![
         Line::from(vec![Span::styled("device ", t.dim), Span::styled(device.to_string(), t.text)]),
         Line::styled(
@@ -28,11 +26,10 @@ pub fn draw(f: &mut Frame, area: Rect, m: &MfaModal, s: &AppState, t: &Theme) {
     for (i, a) in m.askers.iter().take(3).enumerate() {
         // One row each, whatever a caller claims to be: the code field stays in view.
         let asker = format!("asked by {}", crate::aws::sanitize::for_terminal(a));
-        let width = usize::from(r.width.saturating_sub(2));
         lines.insert(2 + i, Line::styled(crate::display::clip(&asker, width).into_owned(), t.accent));
     }
-    if s.prompts.len() > 1 {
-        let more = s.prompts.iter().skip(1).map(|p| p.user.as_str()).collect::<Vec<_>>().join(", ");
+    if s.overlays.prompts().count() > 1 {
+        let more = s.overlays.prompts().skip(1).map(|p| p.user.as_str()).collect::<Vec<_>>().join(", ");
         lines.push(Line::styled(format!("next: {more}"), t.dim));
     }
     match (&m.error, m.busy) {
@@ -40,6 +37,9 @@ pub fn draw(f: &mut Frame, area: Rect, m: &MfaModal, s: &AppState, t: &Theme) {
         (Some(e), _) => lines.push(Line::styled(e.clone(), t.err)),
         (None, _) => lines.push(Line::styled("Enter to sign in · Esc to refuse", t.dim)),
     }
+    // As tall as its lines, so it covers no more of the table than it must.
+    let r = centered(area, 64, lines.len() as u16 + 2);
+    f.render_widget(Clear, r);
     let block =
         Block::default().borders(Borders::ALL).title(Span::styled(format!(" MFA code for {} ", m.user), t.title));
     f.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: false }), r);

@@ -22,9 +22,9 @@ pub(super) fn render(s: &AppState, w: u16, h: u16) -> Terminal<TestBackend> {
 
 pub(super) fn sized(mut s: AppState, w: u16, h: u16) -> AppState {
     let (rows, top) = super::table_geometry(ratatui::layout::Rect::new(0, 0, w, h), &s);
-    s.viewport = rows;
-    s.table_top = top;
-    s.scroll_into_view();
+    s.profiles.viewport = rows;
+    s.profiles.table_top = top;
+    s.profiles.scroll_into_view();
     s
 }
 
@@ -34,18 +34,19 @@ fn busy_state() -> AppState {
     for (p, left) in
         [("alice", 40_000), ("dev-admin", 3000), ("dev-readonly", 200), ("data-analyst", -30), ("prod-admin", 3599)]
     {
-        s.sessions.insert(p.into(), crate::state::until(NOW + left));
+        s.sessions.lifetimes.insert(p.into(), crate::state::until(NOW + left));
     }
-    s.activity.insert("staging-admin".into(), Activity::Refreshing);
-    s.activity.insert("partner-access".into(), Activity::Failed(PARTNER_DENIED.into()));
-    s.activity.insert("bob-dev".into(), Activity::NeedsCode);
-    s.marked.insert("dev-admin".into());
-    s.aliases.insert("111111111111".into(), "acme-identity".into());
-    s.aliases.insert("222222222222".into(), "acme-dev".into());
-    s.aliases.insert("444444444444".into(), "acme-production".into());
-    s.aliases.insert("666666666666".into(), String::new());
+    s.sessions.activity.insert("staging-admin".into(), Activity::Refreshing);
+    s.sessions.activity.insert("partner-access".into(), Activity::Failed(PARTNER_DENIED.into()));
+    s.sessions.activity.insert("bob-dev".into(), Activity::NeedsCode);
+    s.profiles.marked.insert("dev-admin".into());
+    s.sessions.aliases.insert("111111111111".into(), "acme-identity".into());
+    s.sessions.aliases.insert("222222222222".into(), "acme-dev".into());
+    s.sessions.aliases.insert("444444444444".into(), "acme-production".into());
+    s.sessions.aliases.insert("666666666666".into(), String::new());
     // A chained role without a region of its own: it has its parent's.
-    s.rows.iter_mut().find(|r| r.profile == "prod-breakglass").unwrap().region_inherited = true;
+    s.profiles.rows.iter_mut().find(|r| r.profile == "prod-breakglass").unwrap().region_origin =
+        crate::aws::config::RegionOrigin::Inherited { from: "security-audit".into() };
     s
 }
 
@@ -145,25 +146,29 @@ fn log_pane_and_toasts() {
     let t = render(&s, 120, 30);
     let lines = text(&t);
     let log_top = lines.iter().position(|l| l.starts_with(" log ")).unwrap();
-    assert!(lines[log_top..].iter().all(|l| !l.contains('┌') && !l.contains('│')), "no toast over the log or the keys");
-    assert!(lines[log_top + 1].contains("ok alice signed in: 11 role sessions ready"));
-    assert!(lines.iter().filter(|l| l.contains("│x partner-access: access denied")).count() == 1, "toasts shown");
+    assert!(lines.iter().all(|l| !l.contains('┌') && !l.contains('│')), "nothing drawn over the table or the log");
+    assert!(lines[log_top + 1..].iter().any(|l| l.contains("ok alice signed in: 11 role sessions ready")));
+    let message = &lines[lines.len() - 2];
+    assert!(message.starts_with(" x partner-access: access denied  +1 · l"), "the newest on the line: {message}");
     insta::assert_snapshot!(t.backend());
 }
 
 #[test]
 fn main_80x24() {
     let mut s = sized(busy_state(), 80, 24);
-    s.select_profile("partner-access");
+    s.profiles.select_profile("partner-access");
     let t = render(&s, 80, 24);
     let lines = text(&t);
     // The failure is cut in its cell, and continues in the detail line under the table; `i` has it whole.
-    let detail = flat(&lines[21..23]);
+    let d = super::layout(ratatui::layout::Rect::new(0, 0, 80, 24), &s).detail.unwrap();
+    let detail = flat(&lines[usize::from(d.y)..usize::from(d.y + d.height)]);
     assert!(
         detail.starts_with("access denied: User: arn:aws:iam::111111111111:user/alice is not authorized to perform")
     );
     assert!(detail.ends_with("… i: more"), "{}", lines.join("\n"));
-    assert!(row_of(&lines, "prod-admin").contains("444444444444 acme-production"), "aliases whole");
+    // REGION stays when aliases arrive: the alias stands for the id, as wide as the column allows.
+    assert!(row_of(&lines, "prod-admin").contains("acme-product"), "the alias: {}", lines.join("\n"));
+    assert!(lines[2].contains("REGION"), "{}", lines[2]);
     insta::assert_snapshot!(t.backend());
 }
 
@@ -172,7 +177,7 @@ fn main_100x30() {
     let s = sized(busy_state(), 100, 30);
     let t = render(&s, 100, 30);
     let lines = text(&t);
-    for r in &s.rows {
+    for r in &s.profiles.rows {
         assert!(
             lines.iter().any(|l| l.contains(&format!(" {} ", r.profile))),
             "{} cut:\n{}",
@@ -180,7 +185,9 @@ fn main_100x30() {
             lines.join("\n")
         );
     }
-    assert!(row_of(&lines, "alice").contains("111111111111 acme-identity"), "the user's own account alias");
+    // An alias too long for the column gives way to the id, whole: never a cut name.
+    assert!(row_of(&lines, "alice").contains(" 111111111111 "), "{}", lines.join("\n"));
+    assert!(row_of(&lines, "dev-admin").contains(" acme-dev "), "{}", lines.join("\n"));
     assert!(row_of(&lines, "prod-breakglass").contains("us-east-1*"), "inherited region marked");
     insta::assert_snapshot!(t.backend());
 }
@@ -212,13 +219,13 @@ fn a_flat_sort_draws_no_tree() {
 #[test]
 fn details_popup() {
     let mut s = sized(busy_state(), 100, 30);
-    s.select_profile("partner-access");
+    s.profiles.select_profile("partner-access");
     update(&mut s, Action::ToggleDetails);
     let t = render(&s, 100, 30);
     let all = flat(&text(&t));
     assert!(all.contains(PARTNER_DENIED), "the whole reason:\n{all}");
     for field in
-        ["IAM user alice", "account 777777777777", "region us-west-2 (set in this profile)", "partner-access-mfa"]
+        ["IAM user alice", "account 777777777777", "region us-west-2, set in partner-access", "partner-access-mfa"]
     {
         assert!(all.contains(field), "{field}: {all}");
     }
@@ -237,17 +244,27 @@ fn filter_without_a_match() {
     insta::assert_snapshot!(t.backend());
 }
 
-/// Every key's description, whole, at this width.
+/// Every key's description, whole, at this size: on screen, or reached by scrolling.
 fn help_at(w: u16, h: u16) -> Terminal<TestBackend> {
     let mut s = sized(demo_state(), w, h);
     update(&mut s, Action::ToggleHelp);
     let t = render(&s, w, h);
-    let all = flat(&text(&t));
+    let mut all = flat(&text(&t));
+    for _ in 0..40 {
+        update(&mut s, Action::PanelScroll(1));
+        all += &flat(&text(&render(&s, w, h)));
+    }
     for (key, what) in super::help::KEYS.iter().chain(super::help::MARKS) {
         let whole = flat(&[format!("{key} {what}")]);
         assert!(all.contains(&whole), "{whole} at {w} columns:\n{}", text(&t).join("\n"));
     }
     t
+}
+
+#[test]
+fn help_scrolls_at_60x15() {
+    let t = help_at(60, 15);
+    assert!(flat(&text(&t)).contains("↑ ↓ scroll: lines 1–13"), "{}", text(&t).join("\n"));
 }
 
 #[test]
@@ -284,7 +301,7 @@ fn empty_config() {
     let graph = cfg.graph();
     let plan = Plan::build(&cfg, &graph, "-mfa", |_| None);
     let mut s = AppState::new(&cfg, &graph, &plan, &Settings::default(), NOW);
-    s.config_path = "~/.aws/config".into();
+    s.prefs.config_path = "~/.aws/config".into();
     insta::assert_snapshot!(render(&s, 100, 12).backend());
 }
 
@@ -314,7 +331,7 @@ fn two_thousand_profiles() {
     let graph = cfg.graph();
     let plan = Plan::build(&cfg, &graph, "-mfa", |_| None);
     let mut s = AppState::new(&cfg, &graph, &plan, &Settings::default(), NOW);
-    assert_eq!(s.rows.len(), 2000);
+    assert_eq!(s.profiles.rows.len(), 2000);
     s = sized(s, 120, 30);
     update(&mut s, Action::Bottom);
     let t = render(&s, 120, 30);
@@ -330,7 +347,7 @@ fn no_color_draws_no_colour_but_keeps_the_markers() {
         t.backend().buffer().content().iter().any(|c| c.fg != Color::Reset || c.bg != Color::Reset)
     };
     assert!(has_colour(&coloured));
-    s.no_color = true;
+    s.prefs.no_color = true;
     let plain = render(&s, 120, 30);
     assert!(!has_colour(&plain), "NO_COLOR: no colour at all");
     let text = format!("{}", plain.backend());
@@ -369,7 +386,7 @@ fn assets_are_current() {
     let mut iam = demo_state();
     crate::state::iam::fixtures::loaded(&mut iam);
     for (user, left) in [("alice", 40_000), ("bob", 30_000), ("carol", 20_000)] {
-        iam.sessions.insert(user.into(), crate::state::until(crate::state::iam::fixtures::NOW + left));
+        iam.sessions.lifetimes.insert(user.into(), crate::state::until(crate::state::iam::fixtures::NOW + left));
     }
     iam.iam.cursor = Some(crate::state::iam::Item { user: "bob".into(), part: crate::state::iam::Part::Verdict });
     let iam = super::svg::render(render(&sized(iam, 120, 40), 120, 40).backend().buffer());

@@ -10,14 +10,18 @@ use crate::aws::iam::rotate::{self, Event, Question, Report, RotateOptions, Tone
 use crate::display::plural;
 use crate::state::iam::{Dialog, Item, Load, Part, Popup, Rotation, Screen, Step};
 use crate::state::{Activity, AppState, Level};
+use crate::state::{Overlay, Panel};
 use std::time::Duration;
 
-/// `Tab`. The first time the IAM screen shows, every user's overview and audit load.
+/// `Tab`. Switching never asks for a code: users whose IAM data can be read without one (an
+/// MFA session with time left, or no mfa_serial at all) load the first time the screen shows;
+/// the others say so on their row and load when the user acts on it (Enter, a, r).
 pub(super) fn switch(s: &mut AppState) -> Vec<Command> {
     s.screen = match s.screen {
         Screen::Profiles => Screen::Iam,
         Screen::Iam => Screen::Profiles,
     };
+    s.overlays.close_panels(|p| matches!(p, Panel::Describe { .. } | Panel::Details { .. }));
     if s.screen == Screen::Profiles {
         return vec![];
     }
@@ -25,19 +29,25 @@ pub(super) fn switch(s: &mut AppState) -> Vec<Command> {
         .iam_users()
         .into_iter()
         .filter(|u| s.section(u).is_none_or(|x| x.overview.untouched() && x.audit.untouched()))
+        .filter(|u| !needs_code(s, u))
         .collect();
-    let unsigned: Vec<String> =
-        fresh.iter().filter(|u| s.mfa_serials.contains_key(*u) && s.left(u).is_none_or(|l| l <= 0)).cloned().collect();
-    if !unsigned.is_empty() {
-        s.log(
-            Level::Info,
-            format!(
-                "IAM calls run on each user's MFA session: type the code for {} when asked (Esc skips a user)",
-                unsigned.join(", ")
-            ),
-        );
-    }
     fresh.iter().map(|u| load(s, u, true, true)).collect()
+}
+
+/// Whether reading `user`'s IAM data would ask for its MFA code now.
+pub fn needs_code(s: &AppState, user: &str) -> bool {
+    s.sessions.mfa_serials.contains_key(user) && !s.sessions.signed_in(user, s.now)
+}
+
+/// Enter on the table: the selected user's description; read first when it never was (asking
+/// for that user's code only, when it has no MFA session).
+pub(super) fn describe(s: &mut AppState) -> Vec<Command> {
+    let Some(user) = s.iam_selected() else { return vec![] };
+    s.overlays.close_panels(|p| matches!(p, Panel::Describe { .. }));
+    s.overlays.push(Overlay::Panel(Panel::Describe { user: user.clone() }));
+    s.iam.cursor = None;
+    let untouched = s.section(&user).is_none_or(|x| x.overview.untouched() && x.audit.untouched());
+    if untouched { vec![load(s, &user, true, true)] } else { vec![] }
 }
 
 /// Mark `user`'s overview and/or audit as loading (the last data stays shown) and say so.
@@ -50,27 +60,39 @@ fn load(s: &mut AppState, user: &str, overview: bool, audit: bool) -> Command {
 }
 
 pub(super) fn navigate(s: &mut AppState, action: &Action) {
-    let items = s.iam_items();
-    if items.is_empty() {
+    let Some(user) = s.described().map(str::to_string) else {
+        let n = s.iam_users().len();
+        let at = s.iam.selected.min(n.saturating_sub(1)) as i64;
+        let page = i64::from(s.profiles.viewport.max(2)) - 1;
+        let to = match action {
+            Action::Up => at - 1,
+            Action::Down => at + 1,
+            Action::ScrollUp => at - 3,
+            Action::ScrollDown => at + 3,
+            Action::PageUp => at - page,
+            Action::PageDown => at + page,
+            Action::Top => 0,
+            _ => n as i64,
+        };
+        s.iam.selected = to.clamp(0, n.saturating_sub(1) as i64) as usize;
         return;
-    }
+    };
+    let items = s.iam_items(&user);
     let at = s.iam_cursor_in(&items).and_then(|c| items.iter().position(|i| *i == c)).unwrap_or(0);
-    let user_starts: Vec<usize> = (0..items.len()).filter(|&i| items[i].part == Part::User).collect();
     let to = match action {
-        Action::Up => at.saturating_sub(1),
-        Action::Down => at + 1,
+        Action::Up | Action::ScrollUp => at.saturating_sub(1),
+        Action::Down | Action::ScrollDown => at + 1,
         Action::Top => 0,
         Action::Bottom => items.len() - 1,
-        // A page is a user's section: the previous user (or this one's top), the next user.
-        Action::PageUp => user_starts.iter().rev().find(|&&i| i < at).copied().unwrap_or(0),
-        Action::PageDown => user_starts.iter().find(|&&i| i > at).copied().unwrap_or(items.len() - 1),
+        Action::PageUp => at.saturating_sub(5),
+        Action::PageDown => at + 5,
         _ => at,
     };
     s.iam.cursor = Some(items[to.min(items.len() - 1)].clone());
 }
 
 fn cursor_user(s: &AppState) -> Option<String> {
-    s.iam_cursor().map(|i| i.user)
+    s.iam_user()
 }
 
 pub(super) fn rotate(s: &mut AppState) -> Vec<Command> {
@@ -94,7 +116,10 @@ pub(super) fn rotate(s: &mut AppState) -> Vec<Command> {
 /// `d` / `x` on a key: a confirmation, or a refusal that says what to do instead.
 pub(super) fn key(s: &mut AppState, op: KeyOp) -> Vec<Command> {
     let Some(Item { user, part: Part::Key(id) }) = s.iam_cursor() else {
-        s.log(Level::Warn, "select an access key first (↑ ↓): d deactivates it, x deletes it");
+        let who = s.iam_user().unwrap_or_else(|| "a user".into());
+        let how =
+            if s.described().is_some() { "select one of its keys (↑ ↓)" } else { "open it (Enter), select a key" };
+        s.log(Level::Warn, format!("{who}: {how}, then d deactivates it, x deletes it"));
         return vec![];
     };
     let Some(k) = s.section(&user).and_then(|x| x.keys().iter().find(|k| k.id == id)).cloned() else {
@@ -105,36 +130,38 @@ pub(super) fn key(s: &mut AppState, op: KeyOp) -> Vec<Command> {
         return vec![];
     }
     let dialog = if k.in_use {
-        Dialog::Refused {
-            title: format!("{} {}?", capitalised(op.verb()), k.id),
-            text: format!(
-                "No: {} is the key your AWS files hold for {user} ({}). Without it mfatui and your tools could not sign in as {user}. Rotate it instead: close this and press r, which creates a new key, saves it in your files, checks that AWS accepts it, and only then deactivates and deletes {}.",
-                k.id,
-                last_used_text(&k.last_used),
-                k.id
-            ),
-        }
+        let w = op.refusal(&user, &k.id, &last_used_text(&k.last_used));
+        Dialog::Refused { title: w.title, text: format!("{} {}", w.ask, w.detail.join(" ")) }
     } else if op == KeyOp::Deactivate && !k.active {
         s.log(Level::Info, format!("{} of {user} is already inactive: x deletes it", k.id));
         return vec![];
     } else {
         Dialog::Key { user, op, key: k }
     };
-    s.confirms.push_back(Popup { dialog, scroll: 0 });
+    s.overlays.push(Overlay::Confirm(Popup { dialog, scroll: 0 }));
     vec![]
 }
 
-fn capitalised(word: &str) -> String {
-    let mut c = word.chars();
-    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
-}
-
 pub(super) fn reload(s: &mut AppState, all: bool) -> Vec<Command> {
-    let users = if all { s.iam_users() } else { cursor_user(s).into_iter().collect() };
+    let mut users = if all { s.iam_users() } else { cursor_user(s).into_iter().collect() };
+    // One prompt at most: `A` reads the users it can without a code and names the others.
+    let mut later = Vec::new();
+    if all {
+        (later, users) = users.into_iter().partition(|u| needs_code(s, u));
+    }
     if let [one] = &users[..] {
         s.log(Level::Info, format!("reading {one}'s keys and auditing it again…"));
     } else if !users.is_empty() {
         s.log(Level::Info, format!("reading and auditing {} again…", plural(users.len(), "user", "users")));
+    }
+    if !later.is_empty() {
+        s.log(
+            Level::Info,
+            format!(
+                "not signed in, so not read: {} — select one and press a (it asks for that user's code)",
+                later.join(", ")
+            ),
+        );
     }
     users.iter().map(|u| load(s, u, true, true)).collect()
 }
@@ -176,12 +203,12 @@ pub(super) fn fix(s: &mut AppState) -> Vec<Command> {
         (None, None) => Err("not checked yet: a audits again and checks".into()),
     };
     let dialog = Dialog::Fix { user, fix: f.clone(), plan };
-    s.confirms.push_back(Popup { dialog, scroll: 0 });
+    s.overlays.push(Overlay::Confirm(Popup { dialog, scroll: 0 }));
     vec![]
 }
 
 pub(super) fn confirm(s: &mut AppState, yes: bool) -> Vec<Command> {
-    let Some(p) = s.confirms.pop_front() else { return vec![] };
+    let Some(p) = s.overlays.take_confirm() else { return vec![] };
     match p.dialog {
         Dialog::Question { id, user, question } => {
             if yes && matches!(question, Question::Rotate { .. }) {
@@ -209,7 +236,7 @@ pub(super) fn confirm(s: &mut AppState, yes: bool) -> Vec<Command> {
 }
 
 pub(super) fn scroll(s: &mut AppState, delta: i16) {
-    if let Some(p) = s.confirms.front_mut() {
+    if let Some(p) = s.overlays.confirm_mut() {
         let lines = match &p.dialog {
             // The popup's body: both labels and both JSON texts; drawing clamps what wraps.
             Dialog::Fix { fix, .. } => 3 + fix.deny_statement.lines().count() + fix.boundary_document.lines().count(),
@@ -238,9 +265,9 @@ pub(super) fn copy(s: &mut AppState, boundary: bool) -> Vec<Command> {
 /// The worker that asked for `user`'s code has ended: its prompt, if still waiting on STS, goes,
 /// and so does the sign-in's spinner on the user's row (a failed sign-in sends no news).
 fn settle(s: &mut AppState, user: &str) {
-    s.prompts.retain(|m| !(m.user == user && m.busy));
-    if s.activity.get(user) == Some(&Activity::Refreshing) {
-        s.activity.remove(user);
+    s.overlays.remove_prompts(|m| m.user == user && m.busy);
+    if s.sessions.activity.get(user) == Some(&Activity::Refreshing) {
+        s.sessions.activity.remove(user);
     }
 }
 
@@ -273,7 +300,7 @@ pub(super) fn result(s: &mut AppState, action: Action) -> Vec<Command> {
         Action::IamFixPlan { user, result } => s.section_mut(&user).fix.done(result),
         Action::IamQuestion { id, user, question } => {
             let dialog = Dialog::Question { id, user, question };
-            s.confirms.push_back(Popup { dialog, scroll: 0 });
+            s.overlays.push(Overlay::Confirm(Popup { dialog, scroll: 0 }));
         }
         Action::IamEvent { user, event } => return rotation_event(s, user, event),
         Action::IamRotated { user, result } => return rotated(s, user, result),
@@ -342,7 +369,7 @@ fn rotation_event(s: &mut AppState, user: String, event: Event) -> Vec<Command> 
     rotation.steps.push(Step { level, text, repeats });
     // The calls run on the user's MFA session: its prompt, if one was answered, is done.
     if let Event::Signing { mfa: true, .. } = event {
-        s.prompts.retain(|m| m.user != user);
+        s.overlays.remove_prompts(|m| m.user == user);
         return vec![Command::SignedIn { user }];
     }
     vec![]

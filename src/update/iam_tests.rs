@@ -7,7 +7,7 @@ use crate::aws::iam::key_ops::KeyOp;
 use crate::aws::iam::rotate::{Event, OldKey, Question, Report};
 use crate::state::iam::fixtures::{self, NOW};
 use crate::state::iam::{Dialog, Item, Part, Screen};
-use crate::state::{AppState, Layer, Level};
+use crate::state::{AppState, Layer, Level, Overlay, Panel};
 
 fn loaded() -> AppState {
     let mut s = demo_state();
@@ -15,7 +15,10 @@ fn loaded() -> AppState {
     s
 }
 
+/// Describe `user` with the cursor on `part`.
 fn at(s: &mut AppState, user: &str, part: Part) {
+    s.overlays.close_panels(|p| matches!(p, Panel::Describe { .. }));
+    s.overlays.push(Overlay::Panel(Panel::Describe { user: user.into() }));
     s.iam.cursor = Some(Item { user: user.into(), part });
     assert_eq!(s.iam_cursor(), s.iam.cursor, "no such item");
 }
@@ -25,61 +28,72 @@ fn key(id: &str) -> Part {
 }
 
 fn last_log(s: &AppState) -> String {
-    s.log.back().map(|l| l.text.clone()).unwrap_or_default()
+    s.messages.entries.back().map(|l| l.text.clone()).unwrap_or_default()
+}
+
+fn loads(cmds: &[Command]) -> Vec<&str> {
+    cmds.iter()
+        .map(|c| match c {
+            Command::IamLoad { user, overview: true, audit: true, max_age_days: 90 } => user.as_str(),
+            other => panic!("{other:?}"),
+        })
+        .collect()
+}
+
+fn select_user(s: &mut AppState, user: &str) {
+    s.iam.selected = s.iam_users().iter().position(|u| u == user).unwrap();
 }
 
 #[test]
-fn tab_switches_screens_and_loads_every_user_once() {
+fn tab_never_prompts_and_a_row_loads_when_acted_on() {
     let mut s = demo_state();
-    s.sessions.insert("alice".into(), crate::state::until(NOW + 3600));
+    s.sessions.lifetimes.insert("alice".into(), crate::state::until(NOW + 3600));
     let cmds = update(&mut s, Action::SwitchScreen);
     assert_eq!((s.screen, s.layer()), (Screen::Iam, Layer::Iam));
-    let loads: Vec<(&str, bool, bool, i64)> = cmds
-        .iter()
-        .map(|c| match c {
-            Command::IamLoad { user, overview, audit, max_age_days } => {
-                (user.as_str(), *overview, *audit, *max_age_days)
-            }
-            other => panic!("{other:?}"),
-        })
-        .collect();
-    assert_eq!(
-        loads,
-        [("alice", true, true, 90), ("bob", true, true, 90), ("carol", true, true, 90), ("ci-bot", true, true, 90)]
-    );
-    assert!(s.section("bob").unwrap().overview.loading && s.section("bob").unwrap().audit.loading);
-    // Who will be asked for a code, and how to skip: not alice (signed in) nor ci-bot (no MFA).
-    assert_eq!(
-        last_log(&s),
-        "IAM calls run on each user's MFA session: type the code for bob, carol when asked (Esc skips a user)"
-    );
+    // alice has an MFA session, ci-bot has no mfa_serial: neither asks for a code.
+    assert_eq!(loads(&cmds), ["alice", "ci-bot"]);
+    assert!(s.section("bob").is_none_or(|x| x.overview.untouched()), "bob waits for the user");
+    // Enter on bob's row: its description, and one load (its prompt, one code).
+    select_user(&mut s, "bob");
+    let cmds = update(&mut s, Action::IamDescribe);
+    assert_eq!(loads(&cmds), ["bob"]);
+    assert_eq!((s.layer(), s.described()), (Layer::Describe, Some("bob")));
+    assert!(update(&mut s, Action::IamDescribe).is_empty(), "loaded once");
+    update(&mut s, Action::Escape);
+    assert_eq!(s.layer(), Layer::Iam, "Esc goes back to the table");
+    // A reads every user it can without a code and names the others.
+    let cmds = update(&mut s, Action::IamReload { all: true });
+    assert_eq!(loads(&cmds), ["alice", "ci-bot"]);
+    assert!(last_log(&s).contains("bob, carol") && last_log(&s).contains("press a"), "{}", last_log(&s));
     assert!(update(&mut s, Action::SwitchScreen).is_empty());
     assert_eq!((s.screen, s.layer()), (Screen::Profiles, Layer::Normal));
     assert!(update(&mut s, Action::SwitchScreen).is_empty(), "loaded once; a and A load again");
 }
 
 #[test]
-fn the_cursor_walks_the_sections_and_pages_by_user() {
+fn the_table_moves_by_user_and_the_description_by_part() {
     let mut s = loaded();
+    assert_eq!(s.iam_selected().as_deref(), Some("alice"));
+    update(&mut s, Action::Down);
+    assert_eq!(s.iam_selected().as_deref(), Some("bob"));
+    update(&mut s, Action::Bottom);
+    assert_eq!(s.iam_selected().as_deref(), Some("ci-bot"));
+    update(&mut s, Action::Down);
+    assert_eq!(s.iam_selected().as_deref(), Some("ci-bot"), "stops at the end");
+    update(&mut s, Action::Top);
+    assert_eq!(s.iam_selected().as_deref(), Some("alice"));
+    update(&mut s, Action::IamDescribe);
     assert_eq!(s.iam_cursor(), Some(Item { user: "alice".into(), part: Part::User }));
     update(&mut s, Action::Down);
     assert_eq!(s.iam_cursor().unwrap().part, Part::Problem(0));
     update(&mut s, Action::Down);
     update(&mut s, Action::Down);
     assert_eq!(s.iam_cursor().unwrap().part, key("AKIADEMOALICE0000001"));
-    update(&mut s, Action::PageDown);
-    assert_eq!(s.iam_cursor(), Some(Item { user: "bob".into(), part: Part::User }));
-    update(&mut s, Action::PageUp);
-    assert_eq!(s.iam_cursor(), Some(Item { user: "alice".into(), part: Part::User }));
     update(&mut s, Action::Bottom);
-    assert_eq!(s.iam_cursor(), Some(Item { user: "ci-bot".into(), part: Part::Verdict }));
-    update(&mut s, Action::Down);
-    assert_eq!(s.iam_cursor().unwrap().part, Part::Verdict, "stops at the end");
-    update(&mut s, Action::Top);
-    assert_eq!(s.iam_cursor().unwrap().user, "alice");
+    assert_eq!(s.iam_cursor().unwrap().user, "alice", "the description is one user's");
     // The profile table's selection is left alone.
-    assert_eq!(s.selected, 0);
-    // A key that is gone (rotated away): the cursor falls back to its user's section.
+    assert_eq!(s.profiles.selected, 0);
+    // A key that is gone (rotated away): the cursor falls back to the user's top.
     at(&mut s, "alice", key("AKIADEMOALICE0000002"));
     s.section_mut("alice").overview.data.as_mut().unwrap().keys.as_mut().unwrap().pop();
     assert_eq!(s.iam_cursor(), Some(Item { user: "alice".into(), part: Part::User }));
@@ -95,13 +109,13 @@ fn results_fill_sections_and_keep_the_last_data_on_errors() {
     assert!(!sec.overview.loading && sec.overview.data.as_ref() == Some(&o));
     update(&mut s, Action::IamReload { all: true });
     // A sign-in for the reload started (the row spins) and failed: nothing else will stop it.
-    s.activity.insert("bob".into(), crate::state::Activity::Refreshing);
+    s.sessions.activity.insert("bob".into(), crate::state::Activity::Refreshing);
     update(&mut s, Action::IamOverview { user: "bob".into(), result: Err("iam:ListAccessKeys timed out".into()) });
-    assert!(!s.activity.contains_key("bob"));
+    assert!(!s.sessions.activity.contains_key("bob"));
     let sec = s.section("bob").unwrap();
     assert_eq!(sec.overview.data.as_ref(), Some(&o), "the last data stays");
     assert_eq!(sec.overview.error.as_deref(), Some("iam:ListAccessKeys timed out"));
-    assert!(s.log.iter().any(|l| l.text == "bob: IAM overview: iam:ListAccessKeys timed out"));
+    assert!(s.messages.entries.iter().any(|l| l.text == "bob: IAM overview: iam:ListAccessKeys timed out"));
     // Not enforced: whether the fix may be applied is checked next.
     let cmds = update(&mut s, Action::IamAudit { user: "bob".into(), result: Ok(Box::new(fixtures::audit("bob"))) });
     assert!(matches!(&cmds[..], [Command::IamPlanFix { user, audit }] if user == "bob" && audit.user == "bob"));
@@ -118,7 +132,7 @@ fn results_fill_sections_and_keep_the_last_data_on_errors() {
 #[test]
 fn a_rotation_asks_through_the_popup_and_reports_live() {
     let mut s = loaded();
-    s.log.clear();
+    s.messages.entries.clear();
     at(&mut s, "alice", key("AKIADEMOALICE0000001"));
     let cmds = update(&mut s, Action::IamRotate);
     let [Command::IamRotate { user, opts }] = &cmds[..] else { panic!("{cmds:?}") };
@@ -128,18 +142,18 @@ fn a_rotation_asks_through_the_popup_and_reports_live() {
     assert!(update(&mut s, Action::IamRotate).is_empty(), "one at a time");
     assert!(last_log(&s).contains("still running"));
     // The MFA prompt came first and was answered: the rotation's first news closes it.
-    s.prompts.push_back(crate::state::MfaModal {
+    s.overlays.push(crate::state::Overlay::Prompt(crate::state::MfaModal {
         user: "alice".into(),
         serial: "x".into(),
         input: String::new(),
         error: None,
         busy: true,
         askers: vec!["this dashboard".into()],
-    });
+    }));
     let signing = Event::Signing { text: "IAM calls are signed with the MFA session of alice".into(), mfa: true };
     let cmds = update(&mut s, Action::IamEvent { user: "alice".into(), event: signing });
     assert!(matches!(&cmds[..], [Command::SignedIn { user }] if user == "alice"));
-    assert!(s.prompts.is_empty());
+    assert!((s.overlays.prompt().is_none()));
     let keys = fixtures::overview("alice").keys.unwrap();
     update(&mut s, Action::IamEvent { user: "alice".into(), event: Event::Keys { keys: keys.clone() } });
     let question = Question::Rotate {
@@ -157,7 +171,7 @@ fn a_rotation_asks_through_the_popup_and_reports_live() {
     assert!(!s.section("alice").unwrap().rotation.as_ref().unwrap().confirmed, "not yet answered");
     assert!(matches!(&update(&mut s, Action::ConfirmYes)[..], [Command::IamAnswer { id: 7, yes: true }]));
     assert!(s.section("alice").unwrap().rotation.as_ref().unwrap().confirmed, "answered yes");
-    assert_eq!(s.layer(), Layer::Iam);
+    assert_eq!(s.layer(), Layer::Describe, "back to the user's description");
     // A make-room question, declined.
     update(
         &mut s,
@@ -169,7 +183,7 @@ fn a_rotation_asks_through_the_popup_and_reports_live() {
     );
     assert!(matches!(&update(&mut s, Action::ConfirmNo)[..], [Command::IamAnswer { id: 8, yes: false }]));
     // Repeated checks replace each other on screen; the log gets the first and each success.
-    let toasts = s.toasts.len();
+    let shown = s.messages.line(s.now).map(|(e, _)| e.text.clone());
     for (attempt, successes) in [(1, 0), (2, 0), (3, 1), (4, 2)] {
         let event = Event::Verifying {
             attempt,
@@ -183,8 +197,11 @@ fn a_rotation_asks_through_the_popup_and_reports_live() {
     let rotation = s.section("alice").unwrap().rotation.clone().unwrap();
     assert_eq!(rotation.steps.iter().filter(|x| x.repeats).count(), 1);
     assert_eq!(rotation.steps.last().unwrap().text, "checking the new key with sts:GetCallerIdentity: accepted 2 of 3");
-    assert_eq!(s.log.iter().filter(|l| l.text.contains("GetCallerIdentity") || l.text.contains("yet")).count(), 3);
-    assert_eq!(s.toasts.len(), toasts, "steps go to the log, not to toasts");
+    assert_eq!(
+        s.messages.entries.iter().filter(|l| l.text.contains("GetCallerIdentity") || l.text.contains("yet")).count(),
+        3
+    );
+    assert_eq!(s.messages.line(s.now).map(|(e, _)| e.text.clone()), shown, "steps go to the log, not to the line");
     let report = Report {
         profile: "alice".into(),
         user: "alice".into(),
@@ -203,7 +220,7 @@ fn a_rotation_asks_through_the_popup_and_reports_live() {
     );
     let done = "rotate alice: done: alice now uses ****9XYZ in /home/a/.aws/credentials (was ****0001); the old key ****0001 was deleted; deleted to make room: ****0002. Sessions made with the old key last until they expire; the next MFA sign-in uses the new key.";
     assert_eq!(last_log(&s), done);
-    assert_eq!(s.toasts.last().unwrap().level, Level::Success);
+    assert_eq!(s.messages.entries.back().unwrap().level, Level::Success);
     assert!(!s.section("alice").unwrap().rotation.as_ref().unwrap().running);
     assert!(!last_log(&s).contains("AKIA"), "masked ids only");
     // A failed one says why and reloads nothing (a refused prompt must not prompt again).
@@ -234,23 +251,27 @@ fn a_rotation_asks_through_the_popup_and_reports_live() {
 fn deactivate_and_delete_confirm_and_refuse_the_key_in_use() {
     let mut s = loaded();
     update(&mut s, Action::IamKey(KeyOp::Delete));
-    assert!(last_log(&s).starts_with("select an access key first"), "on the user's line");
+    assert_eq!(
+        last_log(&s),
+        "alice: open it (Enter), select a key, then d deactivates it, x deletes it",
+        "on the table"
+    );
     at(&mut s, "alice", key("AKIADEMOALICE0000001"));
     for op in [KeyOp::Deactivate, KeyOp::Delete] {
         assert!(update(&mut s, Action::IamKey(op)).is_empty());
         let Some(Dialog::Refused { title, text }) = s.popup().map(|p| p.dialog.clone()) else { panic!() };
-        assert!(title.ends_with("****0001?"), "{title}");
+        assert_eq!(title, format!("****0001 is not {}", op.past()), "the title says what does not happen");
         assert!(
             text.contains("is the key your AWS files hold for alice (last used 2027-01-15 (sts, eu-west-1))"),
             "{text}"
         );
-        assert!(text.contains("Rotate it instead: close this and press r"), "{text}");
+        assert!(text.contains("Rotate it instead (r)") && !text.starts_with("No"), "{text}");
         assert!(update(&mut s, Action::ConfirmYes).is_empty(), "a refusal has nothing to confirm");
-        assert!(s.confirms.is_empty());
+        assert!((s.overlays.confirm().is_none()));
     }
     at(&mut s, "alice", key("AKIADEMOALICE0000002"));
     assert!(update(&mut s, Action::IamKey(KeyOp::Deactivate)).is_empty());
-    assert!(s.confirms.is_empty());
+    assert!((s.overlays.confirm().is_none()));
     assert_eq!(last_log(&s), "****0002 of alice is already inactive: x deletes it");
     update(&mut s, Action::IamKey(KeyOp::Delete));
     assert!(matches!(s.popup().map(|p| &p.dialog), Some(Dialog::Key { op: KeyOp::Delete, .. })));
@@ -274,7 +295,7 @@ fn deactivate_and_delete_confirm_and_refuse_the_key_in_use() {
     assert!(matches!(&cmds[..], [Command::IamLoad { overview: true, audit: false, .. }]));
     assert_eq!((last_log(&s).as_str(), s.section("alice").unwrap().busy.clone()), ("deleted ****0002 of alice", None));
     assert!(update(&mut s, done(Err("iam:DeleteAccessKey for alice failed: access denied".into()))).is_empty());
-    assert_eq!(s.log.back().unwrap().level, Level::Error);
+    assert_eq!(s.messages.entries.back().unwrap().level, Level::Error);
 }
 
 #[test]
@@ -324,7 +345,7 @@ fn the_fix_shows_its_json_and_applies_only_when_allowed() {
     s.section_mut("bob").fix = Default::default();
     s.section_mut("bob").fix.loading = true;
     update(&mut s, Action::IamFix);
-    assert!(s.confirms.is_empty() && last_log(&s).contains("press f again in a moment"));
+    assert!((s.overlays.confirm().is_none()) && last_log(&s).contains("press f again in a moment"));
 }
 
 #[test]
@@ -335,6 +356,10 @@ fn re_audit_one_or_all_and_the_prompt_stays_on_top() {
     assert!(matches!(&cmds[..], [Command::IamLoad { user, overview: true, audit: true, .. }] if user == "carol"));
     assert_eq!(last_log(&s), "reading carol's keys and auditing it again…");
     assert!(s.section("carol").unwrap().audit.data.is_some(), "shown while it loads again");
+    // Every user is signed in or needs no code here (their sessions are in the fixtures' state).
+    for u in ["alice", "bob", "carol"] {
+        s.sessions.lifetimes.insert(u.into(), crate::state::until(NOW + 3600));
+    }
     assert_eq!(update(&mut s, Action::IamReload { all: true }).len(), 4);
     // An MFA prompt raised meanwhile goes over a popup, and takes the keys first.
     at(&mut s, "bob", Part::Fix);
@@ -352,7 +377,7 @@ fn re_audit_one_or_all_and_the_prompt_stays_on_top() {
     assert!(matches!(&update(&mut s, Action::Escape)[..], [Command::Answer { code: None, .. }]));
     assert_eq!(s.layer(), Layer::Confirm);
     update(&mut s, Action::ConfirmNo);
-    assert_eq!(s.layer(), Layer::Iam);
+    assert_eq!(s.layer(), Layer::Describe);
 }
 
 #[test]

@@ -11,6 +11,7 @@ pub mod graph;
 pub mod managed;
 pub mod parser;
 pub mod paths;
+pub mod region_origin;
 mod section;
 pub mod sections;
 pub mod wrapper;
@@ -19,6 +20,7 @@ pub use checks::valid_region;
 pub use diagnostics::{Diagnostic, Location, Severity};
 pub use graph::{Chain, Profile, ProfileGraph, ProfileKind};
 pub use paths::{AwsEnv, AwsPaths, PathError};
+pub use region_origin::RegionOrigin;
 pub use sections::{ConfigSet, FileKind};
 
 use std::io;

@@ -33,7 +33,7 @@ pub use credentials::Obtained;
 
 pub use plan::{Exported, KeySource, Plan, Resolved, RolePlan, UserPlan, static_keys};
 pub use publish::Published;
-pub use refresh::{ProfileStatus, Which};
+pub use refresh::{ProfileStatus, Which, logout_words};
 pub use retry::RetryPolicy;
 pub use signin::{LoginReport, Outcome, Progress, Sink, live_mfa_session};
 

@@ -361,3 +361,17 @@ impl Engine {
             .collect()
     }
 }
+
+/// What a logout did, in the words every view uses: `subject` is what was asked for (a profile,
+/// or "mfatui" for everything).
+pub fn logout_words(subject: &str, removed: &[String]) -> String {
+    match removed {
+        [] => format!("{subject}: no session to end"),
+        [one] => format!("{subject}: ended the session of {one}; its credentials are gone from your AWS files"),
+        many => format!(
+            "{subject}: ended {} sessions ({}); their credentials are gone from your AWS files",
+            many.len(),
+            many.join(", ")
+        ),
+    }
+}

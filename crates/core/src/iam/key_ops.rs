@@ -31,10 +31,28 @@ impl KeyOp {
         }
     }
 
+    pub fn past(self) -> &'static str {
+        match self {
+            KeyOp::Deactivate => "deactivated",
+            KeyOp::Delete => "deleted",
+        }
+    }
+
     /// What happened: `deleted ****0002 of alice`.
     pub fn done(self, key: &KeyId, user: &str) -> String {
-        let done = if self == KeyOp::Delete { "deleted" } else { "deactivated" };
-        format!("{done} {key} of {user}")
+        format!("{} {key} of {user}", self.past())
+    }
+
+    /// Why the key the user's files hold is refused, and what to do instead: the same words for
+    /// the dashboard's popup and for `change_key`'s own check.
+    pub fn refusal(self, user: &str, key: &KeyId, last_use: &str) -> Wording {
+        Wording {
+            title: format!("{key} is not {}", self.past()),
+            ask: format!("{key} is the key your AWS files hold for {user} ({last_use})."),
+            detail: vec![format!(
+                "Without it mfatui and your tools could not sign in as {user}. Rotate it instead (r): a new key is created, saved in your files and checked with AWS, and only then is {key} deactivated and deleted."
+            )],
+        }
     }
 
     /// The question before the change, naming the key, its last use and what a yes does.
@@ -76,9 +94,8 @@ pub async fn change_key(
 ) -> Result<(), IamError> {
     let u = user_of(plan, name)?;
     if file_keys(engine.paths(), &u.name).is_ok_and(|k| k.access_key_id == key.full()) {
-        return Err(IamError::Refused(format!(
-            "{key} is the key your AWS files hold for {name}: rotate it instead (r)"
-        )));
+        let w = op.refusal(name, key, "in use");
+        return Err(IamError::Refused(format!("{} {}", w.ask, w.detail.join(" "))));
     }
     let a = access(engine, plan, name, &[], sink).await?;
     let r = match op {

@@ -1,0 +1,99 @@
+//! The profiles screen's actions: the selection, the marks, signing in, copying, the console,
+//! logging out, and the rows read again from the AWS files.
+
+use crate::action::Command;
+use crate::aws::engine::{Prompting, Which};
+use crate::state::{Activity, AppState, Built, Level};
+
+pub(super) fn click(s: &mut AppState, y: u16) {
+    let p = &mut s.profiles;
+    if y >= p.table_top && y < p.table_top + p.viewport {
+        let at = p.offset + usize::from(y - p.table_top);
+        if at < p.visible.len() {
+            p.move_to(at);
+        }
+    }
+}
+
+pub(super) fn toggle_mark(s: &mut AppState) {
+    if let Some(r) = s.selected_row().filter(|r| r.user.is_some()).map(|r| r.profile.clone())
+        && !s.profiles.marked.remove(&r)
+    {
+        s.profiles.marked.insert(r);
+    }
+    s.profiles.move_by(1);
+}
+
+/// Profiles to act on: the marked rows, else the selected one.
+fn targets(s: &AppState) -> Vec<String> {
+    if s.profiles.marked.is_empty() {
+        s.selected_row().map(|r| vec![r.profile.clone()]).unwrap_or_default()
+    } else {
+        s.profiles.marked.iter().cloned().collect()
+    }
+}
+
+pub(super) fn refresh_selected(s: &mut AppState) -> Vec<Command> {
+    let profiles = targets(s);
+    let refusal = s.profiles.rows.iter().filter(|r| profiles.contains(&r.profile)).find_map(|r| r.refusal.clone());
+    if let Some(why) = refusal {
+        s.log(Level::Warn, why);
+        return vec![];
+    }
+    for p in &profiles {
+        s.sessions.activity.insert(p.clone(), Activity::Refreshing);
+    }
+    s.profiles.marked.clear();
+    vec![Command::Refresh { which: Which::Profiles(profiles), prompting: Prompting::Allowed, all: false }]
+}
+
+pub(super) fn refresh_all() -> Vec<Command> {
+    vec![Command::Refresh { which: Which::All, prompting: Prompting::Allowed, all: true }]
+}
+
+pub(super) fn copy(s: &mut AppState, profile_flag: bool) -> Vec<Command> {
+    let Some(row) = s.selected_row() else { return vec![] };
+    let Some(name) = row.managed.clone() else {
+        let who = row.profile.clone();
+        s.log(
+            Level::Warn,
+            format!("{who} has no mfatui session to copy: mfatui signs in IAM users with mfa_serial and their roles"),
+        );
+        return vec![];
+    };
+    let text = if profile_flag { format!("--profile {name}") } else { format!("export AWS_PROFILE={name}") };
+    vec![Command::Copy(text)]
+}
+
+pub(super) fn console(s: &mut AppState) -> Vec<Command> {
+    let Some(r) = s.selected_row().cloned() else { return vec![] };
+    if r.user.is_none() {
+        let why = r.diagnostic.or(r.reason).unwrap_or_else(|| "mfatui does not sign it in".to_string());
+        s.log(Level::Warn, format!("no console for {}: {why}", r.profile));
+        return vec![];
+    }
+    s.log(Level::Info, format!("{}: opening the console…", r.profile));
+    vec![Command::Console { profile: r.profile }]
+}
+
+pub(super) fn logout(s: &mut AppState) -> Vec<Command> {
+    let Some(r) = s.selected_row().cloned() else { return vec![] };
+    if r.user.is_none() {
+        s.log(Level::Warn, format!("{} has no mfatui session to end", r.profile));
+        return vec![];
+    }
+    s.sessions.activity.insert(r.profile.clone(), Activity::Refreshing);
+    vec![Command::Logout { profile: r.profile }]
+}
+
+pub(super) fn reloaded(s: &mut AppState, result: Result<(Built, String), String>) {
+    match result {
+        Ok(((rows, mfa_serials), config_path)) => {
+            s.sessions.mfa_serials = mfa_serials;
+            s.prefs.config_path = config_path;
+            s.profiles.replace_rows(rows, &s.sessions);
+            s.log(Level::Info, "reloaded your AWS config and credentials files");
+        }
+        Err(e) => s.log(Level::Error, format!("cannot reload your AWS files: {e}")),
+    }
+}
