@@ -432,3 +432,63 @@ fn rows_that_cannot_be_signed_in_say_why_in_the_plans_words() {
     assert!(said.starts_with("data-typo is broken ("), "the plan's words, naming the profile: {said}");
     assert!(s.sessions.activity.is_empty(), "nothing started");
 }
+
+#[test]
+fn esc_closes_the_top_layer_first_through_the_whole_chain() {
+    let mut s = demo_state();
+    update(&mut s, Action::StartFilter);
+    update(&mut s, Action::FilterChar('d'));
+    update(&mut s, Action::FilterDone);
+    update(&mut s, Action::ToggleLog);
+    update(&mut s, Action::ToggleDetails);
+    update(&mut s, Action::OpenPalette);
+    update(
+        &mut s,
+        Action::Prompt { user: "alice".into(), serial: "s".into(), asker: "aws".into(), retry_reason: None },
+    );
+    let mut layers = vec![s.layer()];
+    while s.layer() != Layer::Normal || !s.profiles.filter.is_empty() {
+        let cmds = update(&mut s, Action::Escape);
+        if layers.len() == 1 {
+            assert!(matches!(&cmds[..], [Command::Answer { code: None, .. }]), "the prompt is refused: {cmds:?}");
+        }
+        layers.push(s.layer());
+        assert!(layers.len() < 10, "{layers:?}");
+    }
+    assert_eq!(
+        layers,
+        [Layer::Prompt, Layer::Palette, Layer::Details, Layer::Log, Layer::Normal, Layer::Normal],
+        "prompt, palette, details, log, then the filter clears"
+    );
+    assert!(s.profiles.filter.is_empty());
+}
+
+#[test]
+fn the_palette_runs_what_the_key_runs_and_the_log_copies_an_entry() {
+    let mut s = demo_state();
+    update(&mut s, Action::OpenPalette);
+    assert_eq!(s.layer(), Layer::Palette);
+    for c in "logo".chars() {
+        update(&mut s, Action::PaletteChar(c));
+    }
+    update(&mut s, Action::PaletteComplete);
+    let cmds = update(&mut s, Action::PaletteRun);
+    assert!(matches!(&cmds[..], [Command::Logout { profile }] if profile == "alice"), "{cmds:?}");
+    assert_eq!(s.layer(), Layer::Normal, "the palette closes once it ran");
+    update(&mut s, Action::OpenPalette);
+    for c in "nope".chars() {
+        update(&mut s, Action::PaletteChar(c));
+    }
+    assert!(update(&mut s, Action::PaletteRun).is_empty());
+    assert_eq!(s.layer(), Layer::Palette, "a wrong name stays to be fixed");
+    update(&mut s, Action::Escape);
+    s.log(Level::Warn, "partner-access: access denied");
+    s.log(Level::Info, "newest");
+    update(&mut s, Action::ToggleLog);
+    update(&mut s, Action::LogScroll(1));
+    let cmds = update(&mut s, Action::LogCopy);
+    assert!(
+        matches!(&cmds[..], [Command::CopyText { text, .. }] if text.ends_with(" partner-access: access denied")),
+        "{cmds:?}"
+    );
+}

@@ -129,3 +129,7 @@ mod snapshot_tests;
 #[cfg(test)]
 #[path = "iam_snapshot_tests.rs"]
 mod iam_snapshot_tests;
+
+#[cfg(test)]
+#[path = "rough_edges_tests.rs"]
+mod rough_edges_tests;

@@ -49,3 +49,31 @@ impl RegionOrigin {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::ProfileGraph;
+    use crate::config::sections::tests::set_of;
+
+    #[test]
+    fn own_inherited_and_the_partition_default_are_told_apart() {
+        let set = Box::leak(Box::new(set_of(
+            "[default]\nregion = eu-west-1\n[profile maria]\nmfa_serial = arn:aws:iam::111111111111:mfa/m\n\
+             [profile ops]\nrole_arn = arn:aws:iam::222222222222:role/ops\nsource_profile = maria\nregion = us-west-2\n\
+             [profile dev]\nrole_arn = arn:aws:iam::333333333333:role/dev\nsource_profile = ops\n",
+            "[maria]\naws_access_key_id = AKIAEXAMPLE\naws_secret_access_key = s\n",
+        )));
+        let g = ProfileGraph::build(set);
+        let of = |p: &str, shown: Option<&str>| RegionOrigin::of(g.get(p).unwrap(), shown);
+        assert_eq!(of("ops", Some("us-west-2")), RegionOrigin::Own);
+        assert_eq!(of("dev", Some("us-west-2")), RegionOrigin::Inherited { from: "ops".into() });
+        // maria names no region and [default]'s is not hers: the partition's default is used.
+        let maria = of("maria", Some("us-east-1"));
+        assert_eq!(maria, RegionOrigin::PartitionDefault);
+        let words = maria.describe("maria", Some("us-east-1"));
+        assert!(words.contains("partition's default") && words.contains("[default]'s is not inherited"), "{words}");
+        assert_eq!(of("maria", None), RegionOrigin::None);
+        assert!(of("dev", Some("us-west-2")).describe("dev", Some("us-west-2")).contains("inherited from ops"));
+    }
+}
