@@ -77,25 +77,40 @@ fn the_iam_screen_audits_the_demo_users_and_rotates_alices_key() {
     let (demo_home, endpoint) = (setting(&first, "HOME"), setting(&first, "AWS_ENDPOINT_URL"));
     assert!(first.contains(" Tab IAM "), "the switch is in the footer:\n{first}");
 
+    // Tab never asks for a code: rows of users without an MFA session say so.
     press(&tmux, "Tab");
+    let table = tmux.wait_for("the IAM table", |s| s.contains("USER") && s.contains("MFA AUDIT"));
+    assert!(table.contains("signed out: Enter loads it"), "{table}");
+    std::thread::sleep(Duration::from_millis(800));
+    assert!(!tmux.screen().contains("MFA code for"), "no prompt on Tab:\n{}", tmux.screen());
     let loaded = |s: &str| s.starts_with("mfatui  IAM") && !s.lines().next().unwrap_or("").contains("loading");
-    let s = answer_prompts(&tmux, "every user read and audited", loaded);
-    // alice's section is first: her key, in the files, and her verdict.
+    // Enter on alice's row: one prompt, then her description.
+    press(&tmux, "Enter");
+    let s = answer_prompts(&tmux, "alice read and audited", |s| loaded(s) && s.contains("MFA audit    ENFORCED"));
     let key_line = s.lines().find(|l| l.contains("****0001") && l.contains("in your AWS files")).expect("alice's key");
     assert!(key_line.contains("Active"), "{key_line}");
     assert!(s.contains("> alice arn:aws:iam::111111111111:user/alice · IAM calls on its MFA session"), "{s}");
     assert!(s.contains("MFA audit    ENFORCED — the policies enforce it"), "{s}");
     assert!(s.contains("alice-phone: virtual, usable from the CLI (your mfa_serial)"), "{s}");
-    press(&tmux, "PageDown");
-    let s = tmux.wait_for("bob's section", |s| s.contains("> bob "));
+    press(&tmux, "Escape");
+    press(&tmux, "Down");
+    press(&tmux, "Enter");
+    let s = answer_prompts(&tmux, "bob read and audited", |s| loaded(s) && s.contains("> bob "));
     assert!(
         s.contains("NOT ENFORCED — a request signed with the long-term key and no MFA (iam:ListAccessKeys) succeeded"),
         "bob: not enforced, and why:\n{s}"
     );
     assert!(s.contains("uses Bool on aws:MultiFactorAuthPresent"), "what is wrong:\n{s}");
-    press(&tmux, "PageDown");
-    let s = tmux.wait_for("carol's section", |s| s.contains("> carol "));
+    press(&tmux, "Escape");
+    press(&tmux, "Down");
+    press(&tmux, "Enter");
+    let s = answer_prompts(&tmux, "carol read and audited", |s| loaded(s) && s.contains("> carol "));
     assert!(s.contains("UNKNOWN — not every policy could be read"), "{s}");
+    press(&tmux, "Escape");
+    let table = tmux.wait_for("the table with every verdict", |s| s.contains("USER") && s.contains("UNKNOWN"));
+    for verdict in ["ENFORCED", "NOT ENFORCED", "UNKNOWN"] {
+        assert!(table.contains(verdict), "{verdict}:\n{table}");
+    }
 
     // Rotate alice's key: the confirmation names the key and its last use.
     press(&tmux, "Home");
@@ -124,8 +139,9 @@ fn the_iam_screen_audits_the_demo_users_and_rotates_alices_key() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(stdout(&o).trim(), "arn:aws:iam::111111111111:user/alice");
 
-    // The section shows the new key; back on the profiles, q quits.
+    // alice's description (r opened it) shows the new key; back on the profiles, q quits.
     tmux.wait_for("the keys read again", |s| s.contains(&format!("****{tail}  Active")));
+    press(&tmux, "Escape");
     press(&tmux, "Tab");
     tmux.wait_for("the profiles", |s| s.contains("PROFILE"));
     press(&tmux, "q");

@@ -101,6 +101,12 @@ pub(super) fn rotate(s: &mut AppState) -> Vec<Command> {
         s.log(Level::Warn, format!("the rotation of {user}'s key is still running: wait for its end"));
         return vec![];
     }
+    // The rotation's steps show in the user's description: open it.
+    if s.described() != Some(user.as_str()) {
+        s.overlays.close_panels(|p| matches!(p, Panel::Describe { .. }));
+        s.overlays.push(Overlay::Panel(Panel::Describe { user: user.clone() }));
+        s.iam.cursor = None;
+    }
     s.section_mut(&user).rotation = Some(Rotation { running: true, ..Rotation::default() });
     s.log(Level::Info, rotate::starting(&user, true));
     let opts = RotateOptions {
