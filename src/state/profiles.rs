@@ -32,9 +32,51 @@ impl Sort {
     }
 }
 
+/// The widths the table's columns want from what does not change between loads of the files,
+/// measured once per load: measuring 2,000 rows every frame would cost each second's redraw.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Measure {
+    /// Mark, the tree's indentation (measured whether or not it is drawn) and name.
+    pub profile: usize,
+    /// The distinct account ids (their aliases arrive later, from the store).
+    pub accounts: BTreeSet<String>,
+    pub account_id: usize,
+    pub role: usize,
+    /// With the `*` of an inherited one.
+    pub region: usize,
+    pub mfa: usize,
+    /// `! DIAGNOSTIC` in the session column.
+    pub diagnostic: usize,
+}
+
+impl Measure {
+    pub fn of(rows: &[Row]) -> Self {
+        let w = crate::display::width;
+        let mut m = Measure::default();
+        for r in rows {
+            m.profile = m.profile.max(2 + 2 * r.depth + w(&r.profile));
+            if let Some(a) = &r.account {
+                m.account_id = m.account_id.max(w(a));
+                if !m.accounts.contains(a) {
+                    m.accounts.insert(a.clone());
+                }
+            }
+            m.role = m.role.max(w(&r.role_or_user));
+            let region =
+                r.region.as_deref().map_or(1, w) + usize::from(r.region.is_some() && r.region_origin.inherited());
+            m.region = m.region.max(region);
+            m.mfa = m.mfa.max(r.mfa.as_deref().map_or(1, w));
+            m.diagnostic = m.diagnostic.max(r.diagnostic.as_deref().map_or(0, |d| 2 + w(d)));
+        }
+        m
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct ProfilesView {
     pub rows: Vec<Row>,
+    /// `rows` measured for the table's columns.
+    pub measure: Measure,
     /// Indices into `rows` after filter and sort; recomputed only when those change.
     pub visible: Vec<usize>,
     /// Index into `visible`.
@@ -54,6 +96,7 @@ pub struct ProfilesView {
 impl ProfilesView {
     pub fn new(rows: Vec<Row>) -> Self {
         Self {
+            measure: Measure::of(&rows),
             rows,
             visible: Vec::new(),
             selected: 0,
@@ -96,6 +139,7 @@ impl ProfilesView {
     /// Take the rows built from reloaded files; selection, filter and marks stay.
     pub fn replace_rows(&mut self, rows: Vec<Row>, sessions: &Sessions) {
         let keep = self.selected_row().map(|r| r.profile.clone());
+        self.measure = Measure::of(&rows);
         self.rows = rows;
         let present: BTreeSet<&str> = self.rows.iter().map(|r| r.profile.as_str()).collect();
         self.marked.retain(|m| present.contains(m.as_str()));

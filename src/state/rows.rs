@@ -86,6 +86,11 @@ pub fn build_rows(cfg: &LoadedConfig, graph: &ProfileGraph, plan: &Plan, setting
             managed,
         }
     };
+    // Each role's children, once: looking them up per role would be quadratic in the roles.
+    let mut children: HashMap<&str, Vec<&str>> = HashMap::new();
+    for r in &plan.roles {
+        children.entry(r.parent.as_str()).or_default().push(r.name.as_str());
+    }
     let mut placed = BTreeSet::new();
     for user in plan.users.values() {
         let Some(p) = graph.get(&user.name) else { continue };
@@ -95,8 +100,7 @@ pub fn build_rows(cfg: &LoadedConfig, graph: &ProfileGraph, plan: &Plan, setting
         rows.push(row_for(p, 0, Some(&user.name), user.managed.clone().ok()));
         placed.insert(user.name.clone());
         // Depth-first, so a chained role sits right under its parent.
-        let mut stack: Vec<&str> =
-            plan.roles_of(&user.name).filter(|r| r.parent == user.name).map(|r| r.name.as_str()).collect();
+        let mut stack: Vec<&str> = children.get(user.name.as_str()).cloned().unwrap_or_default();
         stack.reverse();
         while let Some(name) = stack.pop() {
             let (Some(r), Some(p)) = (plan.role(name), graph.get(name)) else { continue };
@@ -104,7 +108,7 @@ pub fn build_rows(cfg: &LoadedConfig, graph: &ProfileGraph, plan: &Plan, setting
             if !settings.hides(name) {
                 rows.push(row_for(p, r.depth, Some(&user.name), r.managed.clone().ok()));
             }
-            stack.extend(plan.roles.iter().filter(|c| c.parent == name).map(|c| c.name.as_str()).rev());
+            stack.extend(children.get(name).into_iter().flatten().copied().rev());
         }
     }
     for p in graph.profiles.iter().filter(|p| !placed.contains(p.name) && !settings.hides(p.name)) {

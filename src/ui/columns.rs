@@ -138,26 +138,35 @@ pub fn session(s: &AppState, r: &Row, t: &Theme) -> (String, Style) {
 }
 
 /// Share `width` among the columns (see the module doc).
-pub fn plan(s: &AppState, width: u16, t: &Theme) -> Columns {
+pub fn plan(s: &AppState, width: u16) -> Columns {
     let ix = |c: Col| c as usize;
-    // Widest content per column, and of the account column in its short form.
+    // Widest content per column, and of the account column in its short form: what comes from
+    // the files was measured when they were read; what changes (aliases, activity, old keys) is
+    // measured here, over the few it concerns.
+    let m = &s.profiles.measure;
     let mut full = [0usize; 6];
-    let mut short_account = 0;
-    for r in &s.profiles.rows {
-        let grow = |full: &mut [usize; 6], c: Col, n: usize| full[ix(c)] = full[ix(c)].max(n);
-        let flagged = flag(s, r).map_or(0, |f| 1 + len(f));
-        // Measured with the tree's indentation whether or not it is drawn: sorting or filtering
-        // must not give the width to another column and take it back after.
-        grow(&mut full, Col::Profile, 2 + 2 * r.depth + len(&r.profile) + flagged);
-        let (id, alias) = (r.account.as_deref().map_or(1, len), alias(s, r).map(len));
-        grow(&mut full, Col::Account, alias.map_or(id, |a| id + 1 + a));
-        short_account = short_account.max(alias.unwrap_or(id));
-        grow(&mut full, Col::Role, len(&r.role_or_user));
-        let (region, inherited) = region(r);
-        grow(&mut full, Col::Region, len(region) + usize::from(inherited));
-        grow(&mut full, Col::Mfa, len(mfa(r)));
-        grow(&mut full, Col::Session, len(&session(s, r, t).0));
+    full[ix(Col::Profile)] = m.profile;
+    for (user, _) in s.iam.sections.iter().filter(|(u, _)| s.has_old_key(u)) {
+        full[ix(Col::Profile)] = full[ix(Col::Profile)].max(2 + len(user) + 1 + len("old key"));
     }
+    let (mut id_alias, mut short_account) = (m.account_id.max(1), m.account_id.max(1));
+    for a in &m.accounts {
+        if let Some(alias) = s.sessions.aliases.get(a).filter(|x| !x.is_empty()) {
+            id_alias = id_alias.max(len(a) + 1 + len(alias));
+            short_account = short_account.max(len(alias));
+        }
+    }
+    full[ix(Col::Account)] = id_alias;
+    full[ix(Col::Role)] = m.role;
+    full[ix(Col::Region)] = m.region;
+    full[ix(Col::Mfa)] = m.mfa;
+    // A countdown ("~ 11h 59m") or a state; failures are capped by the column anyway.
+    let activity = s.sessions.activity.values().map(|a| match a {
+        Activity::Refreshing => len("| refreshing"),
+        Activity::Failed(e) => 2 + len(e),
+        Activity::NeedsCode => len("needs MFA code: press r"),
+    });
+    full[ix(Col::Session)] = activity.chain([m.diagnostic, len("~ 11h 59m")]).max().unwrap_or(0);
     let want = Col::ALL.map(|c| full[ix(c)].max(len(c.title())).min(c.cap()));
     let short_account = short_account.max(len(Col::Account.title())).min(ALIAS_CAP);
 
@@ -209,8 +218,7 @@ mod tests {
     use crate::update::tests::demo_state;
 
     fn shown(s: &AppState, width: u16) -> Vec<Col> {
-        let t = Theme::new(s.prefs.theme, false);
-        plan(s, width, &t).widths.into_iter().map(|(c, _)| c).collect()
+        plan(s, width).widths.into_iter().map(|(c, _)| c).collect()
     }
 
     #[test]
@@ -218,9 +226,8 @@ mod tests {
         use Col::*;
         let mut s = demo_state();
         s.sessions.aliases.insert("222222222222".into(), "acme-development".into());
-        let t = Theme::new(s.prefs.theme, false);
         for width in [40, 60, 80, 100, 120, 200] {
-            let p = plan(&s, width, &t);
+            let p = plan(&s, width);
             let sum: u16 = p.widths.iter().map(|(_, w)| w).sum::<u16>() + p.widths.len() as u16 - 1;
             assert_eq!(sum, width, "every column placed and the whole width used: {p:?}");
         }
@@ -236,7 +243,7 @@ mod tests {
         }
         assert_eq!(dropped, [Mfa, Role, Region], "MFA goes first, then ROLE / KIND, then REGION");
         // Wide: aliases whole, and nothing cut while width is left.
-        let p = plan(&s, 200, &t);
+        let p = plan(&s, 200);
         let width_of = |c| p.widths.iter().find(|(x, _)| *x == c).unwrap().1 as usize;
         assert!(p.id_and_alias && width_of(Account) >= "222222222222 acme-development".len());
         assert!(width_of(Profile) >= "      prod-breakglass".len());

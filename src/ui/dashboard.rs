@@ -112,7 +112,7 @@ pub fn table(f: &mut Frame, area: Rect, s: &AppState, t: &Theme) {
         f.render_widget(Paragraph::new(msg).style(t.dim), area);
         return;
     }
-    let plan = columns::plan(s, area.width, t);
+    let plan = columns::plan(s, area.width);
     let body = usize::from(area.height.saturating_sub(1));
     // The window is recomputed for the area really drawn: the selection is on screen even when
     // the state's geometry is a frame behind.

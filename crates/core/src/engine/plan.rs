@@ -71,6 +71,9 @@ pub struct Plan {
     pub profiles: BTreeSet<String>,
     /// Managed sections mfatui finds in the files (either mode).
     pub managed_present: BTreeSet<String>,
+    /// Where each role is in `roles`: looking a role up must not scan them all (the dashboard
+    /// asks for every row, and a config can have thousands).
+    role_at: std::collections::HashMap<String, usize>,
 }
 
 /// A profile whose session mfatui publishes, and under which name (or why none).
@@ -285,6 +288,7 @@ impl Plan {
                 let partition = p.account.map_or("aws", |a| a.partition);
                 let resolved = region_of(p, partition);
                 let call_region = region_override.clone().unwrap_or_else(|| resolved.clone());
+                plan.role_at.insert(p.name.to_string(), plan.roles.len());
                 plan.roles.push(RolePlan {
                     name: p.name.to_string(),
                     role_arn: p.role_arn.unwrap_or_default().to_string(),
@@ -340,7 +344,7 @@ impl Plan {
     }
 
     pub fn role(&self, name: &str) -> Option<&RolePlan> {
-        self.roles.iter().find(|r| r.name == name)
+        self.role_at.get(name).and_then(|&i| self.roles.get(i)).filter(|r| r.name == name)
     }
 
     /// The user a profile belongs to: itself for a user, its root for a role.
