@@ -268,8 +268,9 @@ impl Dashboard {
             }
         }
         // Nobody will answer the questions still open.
-        for p in self.state.overlays.take_prompts() {
-            waiters.answer(&p.user, None);
+        let open: Vec<String> = self.state.overlays.prompts().map(|p| p.user.clone()).collect();
+        for user in open {
+            waiters.answer(&user, None);
         }
         tracing::info!("dashboard closed");
         Ok(())

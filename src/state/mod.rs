@@ -61,7 +61,7 @@ pub struct Prefs {
     pub config_path: String,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct AppState {
     pub profiles: ProfilesView,
     pub iam: IamState,

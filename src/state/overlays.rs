@@ -120,13 +120,6 @@ impl Overlays {
         self.stack.retain(|o| !matches!(o, Overlay::Prompt(m) if gone(m)));
     }
 
-    /// Every prompt, taken out (the dashboard closes: nobody will answer them).
-    pub fn take_prompts(&mut self) -> Vec<MfaModal> {
-        let out = self.prompts().cloned().collect();
-        self.remove_prompts(|_| true);
-        out
-    }
-
     /// The confirmations, the one shown first.
     pub fn confirms(&self) -> impl Iterator<Item = &Popup> {
         self.stack.iter().rev().filter_map(|o| if let Overlay::Confirm(p) = o { Some(p) } else { None })

@@ -388,6 +388,9 @@ fn assets_are_current() {
     for (user, left) in [("alice", 40_000), ("bob", 30_000), ("carol", 20_000)] {
         iam.sessions.lifetimes.insert(user.into(), crate::state::until(crate::state::iam::fixtures::NOW + left));
     }
+    iam.iam.selected = 1;
+    let table = super::svg::render(render(&sized(iam.clone(), 120, 24), 120, 24).backend().buffer());
+    update(&mut iam, Action::IamDescribe);
     iam.iam.cursor = Some(crate::state::iam::Item { user: "bob".into(), part: crate::state::iam::Part::Verdict });
     let iam = super::svg::render(render(&sized(iam, 120, 40), 120, 40).backend().buffer());
     let fix = crate::aws::iam::enforcement::assess(&[]).fix.expect("a user without policies gets a fix");
@@ -395,7 +398,8 @@ fn assets_are_current() {
     let files: Vec<(&str, String)> = vec![
         ("dashboard.svg", dashboard),
         ("mfa-prompt.svg", prompt),
-        ("iam.svg", iam),
+        ("iam.svg", table),
+        ("iam-describe.svg", iam),
         ("demo-seed.json", pretty(serde_json::to_value(crate::sandbox::demo_world::seed()).unwrap())),
         ("demo-config", crate::sandbox::demo_world::config_file()),
         ("policies/mfa-required-boundary.json", fix.boundary_document.clone() + "\n"),
