@@ -55,15 +55,32 @@ fn whole_parts(line: &str, width: usize) -> String {
 /// the end goes first when room runs out.
 pub(super) fn mfa_line<'a>(s: &AppState, t: &Theme, width: usize) -> Line<'a> {
     let mut users: Vec<&String> = s.sessions.mfa_serials.keys().collect();
-    users.sort();
+    // Each user takes at least "name 9s · ": past that many, only the counts can fit, and the
+    // names are not spelled out (a config with hundreds of users redraws this every second).
+    let spelled = users.len() * 6 <= width;
+    if spelled {
+        users.sort();
+    }
     let mut each = vec![Span::styled("MFA ", t.dim)];
     let mut next: Option<i64> = None;
     let (mut live, mut ended, mut out) = (0, 0, 0);
     for (i, u) in users.iter().enumerate() {
+        let left = s.left(u);
+        if !spelled {
+            match left {
+                Some(l) if l > 0 => {
+                    live += 1;
+                    next = Some(next.map_or(l, |n| n.min(l)));
+                }
+                Some(_) => ended += 1,
+                None => out += 1,
+            }
+            continue;
+        }
         if i > 0 {
             each.push(Span::styled(" · ", t.dim));
         }
-        let (text, style) = match s.left(u) {
+        let (text, style) = match left {
             Some(l) if l > 0 => {
                 live += 1;
                 next = Some(next.map_or(l, |n| n.min(l)));
@@ -87,7 +104,7 @@ pub(super) fn mfa_line<'a>(s: &AppState, t: &Theme, width: usize) -> Line<'a> {
         None => "   select a profile and press r to sign in".to_string(),
     };
     let len = |spans: &[Span]| spans.iter().map(|s| crate::display::width(&s.content)).sum::<usize>();
-    if len(&each) > width {
+    if !spelled || len(&each) > width {
         each = vec![
             Span::styled(format!("MFA {}: ", plural(users.len(), "user", "users")), t.dim),
             Span::styled(format!("{live} signed in"), t.ok),
