@@ -113,6 +113,9 @@ pub enum EngineError {
     ParentFailed { parent: String },
     #[error(transparent)]
     Export(#[from] ExportError),
+    /// An SSO or `aws login` source gave no credentials; the text says what to run.
+    #[error(transparent)]
+    External(#[from] crate::external::ExternalError),
     #[error(transparent)]
     Wrapper(#[from] crate::config::wrapper::WrapperError),
     #[error("{0}")]

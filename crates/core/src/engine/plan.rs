@@ -10,6 +10,7 @@ use super::super::sts::{Keys, Target};
 use super::EngineError;
 use crate::config::sections::{ConfigSet, Section};
 use crate::config::valid_region;
+use crate::external::{ExternalSession, ExternalSource};
 use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Debug, Clone)]
@@ -17,6 +18,8 @@ pub enum KeySource {
     Static(Keys),
     /// `credential_process`: run it to get the long-term keys.
     Process(String),
+    /// An SSO or `aws login` profile: credentials from the AWS CLI's cache (read only).
+    External(ExternalSource),
 }
 
 #[derive(Debug, Clone)]
@@ -33,6 +36,21 @@ pub struct UserPlan {
     pub session_secs: i32,
     pub account: Option<String>,
     pub managed: Result<String, ExportError>,
+}
+
+impl UserPlan {
+    /// The SSO or `aws login` source this "user" stands for, when it is not an IAM user.
+    pub fn external(&self) -> Option<&ExternalSource> {
+        match &self.keys {
+            KeySource::External(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// An IAM user with long-term keys (in the files or from `credential_process`).
+    pub fn is_iam_user(&self) -> bool {
+        self.external().is_none()
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -71,6 +89,9 @@ pub struct Plan {
     pub profiles: BTreeSet<String>,
     /// Managed sections mfatui finds in the files (either mode).
     pub managed_present: BTreeSet<String>,
+    /// Every SSO and `aws login` profile (not broken), by name: their caches are read for
+    /// their rows' countdowns and, for those roles are sourced from, to assume those roles.
+    pub external: BTreeMap<String, ExternalSource>,
 }
 
 /// A profile whose session mfatui publishes, and under which name (or why none).
@@ -188,7 +209,10 @@ fn reason(graph: &ProfileGraph, name: &str) -> String {
             p.credential_source.unwrap_or_default()
         ),
         ProfileKind::Sso => format!(
-            "{name} is an IAM Identity Center (SSO) profile: sign in with `aws sso login --profile {name}`; mfatui does not manage SSO sessions"
+            "{name} is an IAM Identity Center (SSO) profile: the AWS CLI signs it in (`aws sso login --profile {name}`); mfatui shows its access token's expiry and assumes the roles sourced from it while the token is valid"
+        ),
+        ProfileKind::Login => format!(
+            "{name} signs in with `aws login` (login_session): the AWS CLI keeps and refreshes its credentials (`aws login --profile {name}`); mfatui shows their expiry and assumes the roles sourced from it while they are usable without a refresh"
         ),
         ProfileKind::WebIdentity => format!(
             "{name} is assumed with a web identity token (web_identity_token_file), which the SDKs do themselves without MFA"
@@ -262,6 +286,42 @@ impl Plan {
                 },
             );
         }
+        // SSO and `aws login` profiles: every one for its row's countdown, and those some role
+        // is sourced from as the "user" of those roles (their credentials come from the AWS
+        // CLI's cache, never with a prompt).
+        let rooted: BTreeSet<&str> = graph
+            .profiles
+            .iter()
+            .filter(|p| p.kind.is_role() && !graph.is_broken(p.name))
+            .filter_map(|p| p.root_user)
+            .collect();
+        for source in crate::external::sources(sections, env) {
+            let name = source.profile().to_string();
+            let (Some(p), Some(section)) = (graph.get(&name), sections.profiles.get(&name)) else { continue };
+            if graph.is_broken(&name) {
+                continue;
+            }
+            if rooted.contains(name.as_str()) {
+                let partition = p.account.map_or("aws", |a| a.partition);
+                let resolved = region_of(p, partition);
+                let call_region = region_override.clone().unwrap_or_else(|| resolved.clone());
+                plan.users.insert(
+                    name.clone(),
+                    UserPlan {
+                        name: name.clone(),
+                        keys: KeySource::External(source.clone()),
+                        mfa_serial: None,
+                        target: target_for(sections, section, &call_region, partition, env),
+                        export_region: resolved,
+                        source: Ok(None),
+                        session_secs: 3600,
+                        account: p.account.map(|a| a.id.to_string()),
+                        managed: managed(&name),
+                    },
+                );
+            }
+            plan.external.insert(name, source);
+        }
         // Roles in chain order: a role is planned once its parent is.
         let candidates: Vec<_> = graph
             .profiles
@@ -278,7 +338,10 @@ impl Plan {
                 let Some(&parent_depth) = depth.get(parent) else { return true };
                 // A self-referencing role (source_profile = itself, with keys) is assumed from its own keys.
                 let parent = if parent == p.name { p.root_user.unwrap_or(parent) } else { parent };
-                let chained = p.kind == ProfileKind::ChainedRole;
+                // Credentials from the SSO portal are a role's: a role assumed with them is
+                // chained, which STS caps at one hour.
+                let from_sso = p.root_user.and_then(|u| graph.get(u)).is_some_and(|u| u.kind == ProfileKind::Sso);
+                let chained = p.kind == ProfileKind::ChainedRole || from_sso;
                 let Some(section) = sections.profiles.get(p.name) else { return false };
                 let duration = p.duration_seconds.map(|d| if chained { d.min(3600) } else { d } as i32);
                 let user = p.root_user.unwrap_or_default();
@@ -314,6 +377,17 @@ impl Plan {
             }
         }
         plan
+    }
+
+    /// The sessions the AWS CLI keeps for SSO and `aws login` profiles, read from its caches
+    /// now (read only): what rows show as their countdown.
+    pub fn external_sessions(&self) -> BTreeMap<String, ExternalSession> {
+        self.external.iter().map(|(n, s)| (n.clone(), s.session())).collect()
+    }
+
+    /// The SSO or `aws login` source a planned role's chain starts from.
+    pub fn external_source_of(&self, profile: &str) -> Option<&ExternalSource> {
+        self.user_of(profile).and_then(UserPlan::external)
     }
 
     pub fn roles_of<'a>(&'a self, user: &'a str) -> impl Iterator<Item = &'a RolePlan> + 'a {

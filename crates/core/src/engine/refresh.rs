@@ -103,7 +103,7 @@ impl Engine {
             Ok(b) => b,
             Err(e) => return self.kept_report(user, &roles, e, &stored),
         };
-        if !has_mfa && assumed.iter().any(|(_, r)| is_denied(r)) {
+        if !has_mfa && user.is_iam_user() && assumed.iter().any(|(_, r)| is_denied(r)) {
             let suggestion = self.mfa_device_of(user).await;
             for (_, r) in assumed.iter_mut().filter(|(_, r)| is_denied(r)) {
                 let cause = r.as_ref().err().map(ToString::to_string).unwrap_or_default();
@@ -168,6 +168,8 @@ impl Engine {
                         kept: true,
                     }),
                     None if e.needs_code() => Err(EngineError::NeedsCode { user: user.name.clone() }),
+                    // The source's own words: which command renews it.
+                    None if matches!(e, EngineError::External(_)) => Err(e.clone()),
                     None => Err(EngineError::ParentFailed { parent: user.name.clone() }),
                 };
                 (r.name.clone(), outcome)
