@@ -75,7 +75,17 @@ impl Engine {
     ) -> LoginReport {
         let has_mfa = user.mfa_serial.is_some();
         let mut base = self.base(user, min_base_left, typed, prompting, &user.name, sink).await;
-        let stored = self.store.load();
+        let mut stored = self.store.load();
+        // For an SSO or `aws login` source, the person's name is the roles' session name
+        // (CloudTrail shows who it was): learnt before the first roles are assumed.
+        if let Ok(b) = &base
+            && user.external().is_some()
+            && !stored.user_names.contains_key(&user.name)
+            && let Some(n) = self.learn_user_name(user, &b.keys).await
+        {
+            let _ = self.store.update_all(|d| drop(d.user_names.insert(user.name.clone(), n)));
+            stored = self.store.load();
+        }
         let mut assumed = match &base {
             Ok(b) => self.fan_out(&roles, &b.keys, &stored, sink).await,
             Err(_) => Vec::new(),
@@ -175,7 +185,9 @@ impl Engine {
                 (r.name.clone(), outcome)
             })
             .collect();
-        LoginReport { user: user.name.clone(), mfa: Some(Err(e)), roles, published: Default::default() }
+        // An SSO or `aws login` source has no MFA session: its roles' rows say what to run.
+        let mfa = user.is_iam_user().then_some(Err(e));
+        LoginReport { user: user.name.clone(), mfa, roles, published: Default::default() }
     }
 
     /// The serial to suggest for a user without `mfa_serial`: its real device if IAM tells us.
