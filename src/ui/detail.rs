@@ -30,6 +30,11 @@ fn messages(s: &AppState, r: &Row, t: &Theme) -> Vec<(String, Style)> {
         }
         Some(Activity::Refreshing) | None => {}
     }
+    // An SSO or `aws login` profile: which expiry its countdown is, or the command to renew it.
+    if let Some(e) = &r.external {
+        let ended = e.left(s.now).is_none_or(|l| l <= 0);
+        out.push((e.describe(s.now), if ended { t.err } else { t.text }));
+    }
     if r.is_user {
         for k in s.old_keys(&r.profile) {
             out.push((
@@ -95,6 +100,9 @@ fn fields(s: &AppState, r: &Row) -> Vec<(&'static str, String)> {
     ));
     if let Some(m) = &r.mfa {
         out.push(("MFA device", m.clone()));
+    }
+    if let Some(e) = &r.external {
+        out.push(("AWS CLI keeps", e.describe(s.now)));
     }
     if let Some(m) = &r.managed {
         out.push(("managed profile", format!("{m} (other tools: --profile {m})")));

@@ -123,6 +123,10 @@ pub enum ExternalError {
     Missing { profile: String, what: &'static str, command: String },
     #[error("the {what} of {profile} expired {ago} ago: renew it with `{command}`")]
     Expired { profile: String, what: &'static str, ago: String, command: String },
+    #[error(
+        "the aws login credentials of {profile} expired {ago} ago and only the AWS CLI may refresh them (mfatui never writes its cache), so the AWS CLI assumes the roles sourced from {profile} until then: any `aws --profile {profile} …` command refreshes them while the sign-in lasts (up to 12 hours), else renew it with `{command}`"
+    )]
+    LoginExpired { profile: String, ago: String, command: String },
     #[error("the {what} of {profile} ends in {left}: renew it with `{command}`")]
     Ending { profile: String, what: &'static str, left: String, command: String },
     #[error(
@@ -250,7 +254,11 @@ impl ExternalSource {
         let Some(cached) = cached else { return Err(ExternalError::Missing { profile, what, command }) };
         let left = cached.expires_at() - now;
         if left <= 0 {
-            return Err(ExternalError::Expired { profile, what, ago: human_duration(-left), command });
+            let ago = human_duration(-left);
+            return Err(match self {
+                Self::Login { .. } => ExternalError::LoginExpired { profile, ago, command },
+                Self::Sso { .. } => ExternalError::Expired { profile, what, ago, command },
+            });
         }
         match (self, cached) {
             (Self::Login { .. }, caches::Cached::Login(c)) => {

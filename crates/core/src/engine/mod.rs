@@ -21,10 +21,12 @@ mod credentials;
 mod fanout;
 mod plan;
 mod publish;
+mod reasons;
 mod refresh;
 pub mod retry;
 pub mod rules;
 mod signin;
+mod targets;
 pub mod windows;
 
 /// The config's rule, which the plan and the commands apply to the environment too.

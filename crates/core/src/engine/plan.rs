@@ -2,13 +2,15 @@
 //! plus one resolver that turns any name a user types into one of them (or says why not).
 
 use super::super::config::arn::Partition;
-use super::super::config::{LoadedConfig, ProfileGraph, ProfileKind, Severity};
+use super::super::config::{LoadedConfig, ProfileGraph, ProfileKind};
 use super::super::exports::{self, ExportError};
 use super::super::mfa::{self, MfaError, MfaSource};
 use super::super::secret::Secret;
 use super::super::sts::{Keys, Target};
 use super::EngineError;
-use crate::config::sections::{ConfigSet, Section};
+use super::reasons::reason;
+use super::targets::target_for;
+use crate::config::sections::Section;
 use crate::config::valid_region;
 use crate::external::{ExternalSession, ExternalSource};
 use std::collections::{BTreeMap, BTreeSet};
@@ -135,94 +137,6 @@ impl Resolved<'_> {
             Self::User(u) => &u.name,
             Self::Role(r) => &r.user,
         }
-    }
-}
-
-/// Regions that `sts_regional_endpoints = legacy` sends to the global endpoint.
-const LEGACY_GLOBAL_STS: &[&str] = &[
-    "ap-northeast-1",
-    "ap-south-1",
-    "ap-southeast-1",
-    "ap-southeast-2",
-    "aws-global",
-    "ca-central-1",
-    "eu-central-1",
-    "eu-north-1",
-    "eu-west-1",
-    "eu-west-2",
-    "eu-west-3",
-    "sa-east-1",
-    "us-east-1",
-    "us-east-2",
-    "us-west-1",
-    "us-west-2",
-];
-
-/// Where a profile's STS and IAM calls go, found the way the AWS CLI finds it: the service's
-/// environment variable, the profile's `[services]` block, `AWS_ENDPOINT_URL`, the profile's
-/// `endpoint_url`; then FIPS and `sts_regional_endpoints`.
-fn target_for(
-    set: &ConfigSet,
-    section: &Section,
-    region: &str,
-    partition: &str,
-    env: &dyn Fn(&str) -> Option<String>,
-) -> Target {
-    let truthy = |v: Option<String>| v.is_some_and(|v| v.eq_ignore_ascii_case("true"));
-    let ignore = truthy(env("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"))
-        || truthy(section.get("ignore_configured_endpoint_urls").map(str::to_string));
-    let configured = |service: &str| {
-        if ignore {
-            return None;
-        }
-        section.get("services").and_then(|s| set.service_setting(s, service, "endpoint_url")).map(str::to_string)
-    };
-    let global = || {
-        env("AWS_ENDPOINT_URL").or_else(|| (!ignore).then(|| section.get("endpoint_url").map(str::to_string)).flatten())
-    };
-    let mut sts = env("AWS_ENDPOINT_URL_STS").or_else(|| configured("sts")).or_else(global);
-    let iam = env("AWS_ENDPOINT_URL_IAM").or_else(|| configured("iam")).or_else(global);
-    let fips = truthy(env("AWS_USE_FIPS_ENDPOINT")) || truthy(section.get("use_fips_endpoint").map(str::to_string));
-    let regional =
-        env("AWS_STS_REGIONAL_ENDPOINTS").or_else(|| section.get("sts_regional_endpoints").map(str::to_string));
-    if sts.is_none()
-        && !fips
-        && partition == "aws"
-        && regional.as_deref() == Some("legacy")
-        && LEGACY_GLOBAL_STS.contains(&region)
-    {
-        sts = Some("https://sts.amazonaws.com".into());
-    }
-    Target { region: region.to_string(), endpoint: sts, iam_endpoint: iam, fips, ..Target::default() }
-}
-
-/// Why mfatui does not sign in a profile of this kind.
-fn reason(graph: &ProfileGraph, name: &str) -> String {
-    if let Some(d) = graph.diagnostics_for(name).find(|d| d.severity == Severity::Error) {
-        let at = d.at.as_ref().map(|a| format!(" ({a})")).unwrap_or_default();
-        return format!("{name} is broken{at}: {}", d.message);
-    }
-    let Some(p) = graph.get(name) else { return format!("{name} is not a profile") };
-    match p.kind {
-        _ if p.credential_source.is_some() => format!(
-            "{name} is assumed from `credential_source = {}`: the AWS CLI takes its base credentials from the environment or instance metadata, with no MFA; mfatui signs in IAM users with access keys and the roles assumed from them",
-            p.credential_source.unwrap_or_default()
-        ),
-        ProfileKind::Sso => format!(
-            "{name} is an IAM Identity Center (SSO) profile: the AWS CLI signs it in (`aws sso login --profile {name}`); mfatui shows its access token's expiry and assumes the roles sourced from it while the token is valid"
-        ),
-        ProfileKind::Login => format!(
-            "{name} signs in with `aws login` (login_session): the AWS CLI keeps and refreshes its credentials (`aws login --profile {name}`); mfatui shows their expiry and assumes the roles sourced from it while they are usable without a refresh"
-        ),
-        ProfileKind::WebIdentity => format!(
-            "{name} is assumed with a web identity token (web_identity_token_file), which the SDKs do themselves without MFA"
-        ),
-        ProfileKind::SessionKeys => {
-            format!("{name} holds temporary keys (aws_session_token) that another tool wrote; mfatui cannot renew them")
-        }
-        ProfileKind::ConfigOnly => format!("{name} has no credentials of its own (settings only)"),
-        _ if p.root_user.is_none() => format!("{name} does not lead to an IAM user with access keys"),
-        _ => format!("{name} is rooted at {}, which mfatui cannot sign in", p.root_user.unwrap_or_default()),
     }
 }
 

@@ -126,7 +126,7 @@ fn roles_from_sso_and_aws_login_are_planned_from_their_source() {
         other => panic!("{other:?}"),
     }
     // No role is sourced from `legacy`: not a "user", but its token still has a row.
-    assert!(plan.users.get("legacy").is_none() && plan.external.contains_key("legacy"));
+    assert!(!plan.users.contains_key("legacy") && plan.external.contains_key("legacy"));
     let why = plan.resolve("legacy").unwrap_err().to_string();
     assert!(why.contains("aws sso login --profile legacy"), "{why}");
     // Nothing is exported for the sources themselves: the AWS CLI serves them.
