@@ -314,3 +314,36 @@ fn aws_cli_v2_accepts_the_sso_cache_and_uses_mfatuis_role_sessions() {
     assert_eq!(w.sandbox.calls("GetRoleCredentials"), portal_calls, "deploy came from mfatui's entry");
     assert_eq!(caches(&w), before);
 }
+
+#[test]
+fn the_dashboard_counts_down_their_expiry_and_signs_their_roles_in() {
+    if !common::tmux::available() {
+        return;
+    }
+    let w = sso_world();
+    let (token, expires) = w.sandbox.sso_token("maria@example.com", 5 * 3600);
+    write_sso(&w, "corp", &token, &expires);
+    write_login(&w, 1800);
+    let before = caches(&w);
+    let tmux = common::tmux::Tmux::new("sso");
+    let cmd = format!(
+        "env -i PATH=/usr/bin:/bin HOME={} TERM=xterm-256color AWS_ENDPOINT_URL={} {}; sleep 30",
+        w.home.path().display(),
+        w.sandbox.endpoint(),
+        env!("CARGO_BIN_EXE_mfatui")
+    );
+    tmux.run(&["new-session", "-d", "-s", "e2e", "-x", "130", "-y", "20", &cmd]);
+    let row =
+        |s: &str, p: &str| s.lines().find(|l| l.trim_start().starts_with(&format!("{p} "))).unwrap_or("").to_string();
+    tmux.wait_for("the sources' countdowns", |s| {
+        row(s, "sso-dev").contains("SSO token 4h 59m") && row(s, "console").contains("login 29m")
+    });
+    // Their roles: R signs everything in, with no MFA modal (nothing to type).
+    tmux.keys(&["R"]);
+    let screen =
+        tmux.wait_for("both roles valid", |s| row(s, "deploy").contains("59m") && row(s, "ops").contains("59m"));
+    assert!(!screen.contains("MFA code"), "{screen}");
+    tmux.keys(&["q"]);
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    assert_eq!(caches(&w), before, "the dashboard changed the AWS CLI's caches");
+}
