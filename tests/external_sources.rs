@@ -230,6 +230,26 @@ fn an_ended_source_says_the_exact_command_that_renews_it() {
     );
 }
 
+#[test]
+fn a_portal_that_does_not_answer_is_given_up_on_in_bounded_time() {
+    use mfatui::sandbox::{Effect, FaultConfig, FaultRule};
+    let w = sso_world();
+    let (token, expires) = w.sandbox.sso_token("maria@example.com", 3600);
+    write_sso(&w, "corp", &token, &expires);
+    let rules = vec![FaultRule::new(Effect::LatencyMs(30_000)).action("GetRoleCredentials")];
+    w.sandbox.set_faults(FaultConfig { rules, ..Default::default() });
+    let settings = w.home.path().join(".config/mfatui");
+    std::fs::create_dir_all(&settings).unwrap();
+    std::fs::write(settings.join("config.toml"), "read_timeout_secs = 1\ncall_timeout_secs = 2\n").unwrap();
+    let started = std::time::Instant::now();
+    let o = run(&w, &["login", "deploy"]);
+    let took = started.elapsed();
+    assert!(!o.status.success() && took < std::time::Duration::from_secs(10), "took {took:?}");
+    let e = both(&o);
+    assert!(e.contains("the SSO portal at") && e.contains("did not answer within"), "{e}");
+    assert!(!e.contains(&token), "the token never shows: {e}");
+}
+
 /// The AWS CLI v1 (pip; its botocore has the SSO and login providers) with PYTHONPATH passed
 /// on, for `awscrt`, which botocore's login provider needs (`botocore[crt]`).
 fn cli_v1() -> Option<PathBuf> {
@@ -343,7 +363,10 @@ fn the_dashboard_counts_down_their_expiry_and_signs_their_roles_in() {
     let screen =
         tmux.wait_for("both roles valid", |s| row(s, "deploy").contains("59m") && row(s, "ops").contains("59m"));
     assert!(!screen.contains("MFA code"), "{screen}");
-    tmux.keys(&["q"]);
-    std::thread::sleep(std::time::Duration::from_millis(500));
     assert_eq!(caches(&w), before, "the dashboard changed the AWS CLI's caches");
+    // `aws sso login` again elsewhere: the row follows the new token.
+    let (token, expires) = w.sandbox.sso_token("maria@example.com", 7 * 3600);
+    write_sso(&w, "corp", &token, &expires);
+    tmux.wait_for("the new token's countdown", |s| row(s, "sso-dev").contains("SSO token 6h 59m"));
+    tmux.keys(&["q"]);
 }

@@ -205,6 +205,11 @@ impl ExternalSource {
         }
     }
 
+    /// The AWS CLI's cache file this source is read from (what a dashboard watches).
+    pub fn cache_file(&self) -> Option<&std::path::Path> {
+        self.cache().map(PathBuf::as_path)
+    }
+
     fn cache(&self) -> Option<&PathBuf> {
         match self {
             Self::Sso { cache, .. } | Self::Login { cache, .. } => cache.as_ref(),
