@@ -186,13 +186,15 @@ fn read_only(env: &AwsEnv, json: bool, doctor: bool) -> anyhow::Result<u8> {
     let graph = cfg.graph();
     let store = SessionStore::in_dir(&env.state_dir()?).load();
     let mut out = BufWriter::new(mfatui::display::stdout(json));
-    let input = list::ListInput { paths: &cfg.paths, graph: &graph, env, store: &store, now: now_secs() };
+    let external = mfatui::aws::external::sessions(&cfg.sections, &|k| std::env::var(k).ok());
+    let input =
+        list::ListInput { paths: &cfg.paths, graph: &graph, env, store: &store, external: &external, now: now_secs() };
     let code = if doctor {
         let suffix = settings(env, &Tuning::default())?.suffix;
         let plan = Plan::build(&cfg, &graph, &suffix, |k| std::env::var(k).ok());
         let unpublishable: Vec<(String, String)> =
             plan.exported().filter_map(|e| Some((e.name.to_string(), e.managed.as_ref().err()?.to_string()))).collect();
-        doctor::run(&mut out, &graph, store.warning.as_deref(), &unpublishable)? as u8
+        doctor::run(&mut out, &graph, store.warning.as_deref(), &unpublishable, (&external, now_secs()))? as u8
     } else if json {
         list::write_json(&mut out, &input, io::stdout().is_terminal()).map(|_| 0)?
     } else {

@@ -91,7 +91,9 @@ pub async fn run(
         Err(e) => state.log(Level::Warn, format!("MFA prompts from other programs will not reach this dashboard: {e}")),
     }
     let timing = std::env::var_os("MFATUI_TIMING").and_then(|p| std::fs::File::create(p).ok());
-    let watched = vec![cfg.paths.config.clone(), cfg.paths.credentials.clone()];
+    let mut watched = vec![cfg.paths.config.clone(), cfg.paths.credentials.clone()];
+    // `aws sso login` / `aws login` rewriting their caches: the rows' expiries are read again.
+    watched.extend(plan.external.values().filter_map(|s| s.cache_file().map(std::path::Path::to_path_buf)));
     let (env2, settings2) = (env.clone(), settings.clone());
     let reload: Reloader = Box::new(move || {
         let cfg = config::load(&env2)?;

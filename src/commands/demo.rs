@@ -69,7 +69,9 @@ pub async fn run(settings: &crate::settings::Settings, started: std::time::Insta
     let graph = cfg.graph();
     let store = crate::aws::store::Loaded::default();
     let now = sandbox.now();
-    let input = list::ListInput { paths: &cfg.paths, graph: &graph, env: &env, store: &store, now };
+    let external = Default::default();
+    let input =
+        list::ListInput { paths: &cfg.paths, graph: &graph, env: &env, store: &store, external: &external, now };
     writeln!(out, "Your profiles, as `mfatui list` sees them:\n")?;
     list::write_table(&mut out, &input)?;
     for d in graph.diagnostics.iter().filter(|d| d.severity == config::Severity::Error) {

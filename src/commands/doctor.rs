@@ -1,7 +1,9 @@
 //! `mfatui doctor`: every diagnostic, with file and line; exit 1 when a profile is broken.
 
 use crate::aws::config::{ProfileGraph, Severity};
+use crate::aws::external::ExternalSession;
 use crate::display::plural;
+use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 /// `unpublishable`: profiles whose session other tools cannot be given, and why (a managed name
@@ -11,6 +13,7 @@ pub fn run(
     graph: &ProfileGraph,
     store_warning: Option<&str>,
     unpublishable: &[(String, String)],
+    (external, now): (&BTreeMap<String, ExternalSession>, i64),
 ) -> io::Result<i32> {
     let diags = &graph.diagnostics;
     // Lines that make the AWS CLI and SDKs refuse a whole file first: they break everything.
@@ -22,6 +25,11 @@ pub fn run(
     }
     if let Some(w) = store_warning {
         writeln!(out, "warning: {w}")?;
+    }
+    // Not problems of the files: what the AWS CLI keeps for SSO and `aws login` profiles, and
+    // the command that renews what has ended.
+    for e in external.values().filter(|e| !graph.is_broken(&e.profile)) {
+        writeln!(out, "note: profile `{}`: {}", e.profile, e.describe(now))?;
     }
     let warnings = diags.iter().filter(|d| d.severity != Severity::Error).count();
     let errors = diags.len() - warnings + unpublishable.len();
@@ -57,7 +65,7 @@ mod tests {
         set.merge_file(FileKind::Config, std::path::Path::new("/h/.aws/config"), &config);
         let g = ProfileGraph::build(&set);
         let mut out = Vec::new();
-        super::run(&mut out, &g, None, &[]).unwrap();
+        super::run(&mut out, &g, None, &[], (&Default::default(), 0)).unwrap();
         assert!(out.len() < 2_000, "doctor prints {} bytes", out.len());
     }
 }

@@ -36,7 +36,11 @@ impl Ctx {
 
     /// The named profiles, or every IAM user of the config.
     pub fn profiles(&self, named: &[String]) -> Vec<String> {
-        if named.is_empty() { self.plan.users.keys().cloned().collect() } else { named.to_vec() }
+        if named.is_empty() {
+            self.plan.users.values().filter(|u| u.is_iam_user()).map(|u| u.name.clone()).collect()
+        } else {
+            named.to_vec()
+        }
     }
 }
 

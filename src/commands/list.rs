@@ -3,10 +3,12 @@
 use crate::aws::clock::rfc3339;
 use crate::aws::config::diagnostics::DiagnosticJson;
 use crate::aws::config::{AwsEnv, AwsPaths, Profile, ProfileGraph, Severity};
+use crate::aws::external::ExternalSession;
 use crate::aws::store::{Loaded, SessionState};
 use crate::commands::human_duration;
 use crate::display::{Table, join_clipped, plural};
 use serde::{Serialize, Serializer};
+use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 /// One profile as `list` shows it: the resolved profile plus where it is, its session and its
@@ -21,6 +23,9 @@ pub struct ProfileRow<'a> {
     pub file: String,
     pub line: usize,
     pub session: SessionJson,
+    /// For SSO and `aws login` profiles: the token or credentials the AWS CLI keeps.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub external_session: Option<ExternalJson<'a>>,
     pub broken: bool,
     pub diagnostics: Vec<DiagnosticJson<'a>>,
 }
@@ -31,6 +36,17 @@ pub struct SessionJson {
     pub state: &'static str,
     pub expires_at: Option<String>,
     pub remaining_seconds: Option<i64>,
+}
+
+/// An SSO token's or `aws login` credentials' expiry, as `list --json` shows it.
+#[derive(Debug, Serialize)]
+pub struct ExternalJson<'a> {
+    #[serde(flatten)]
+    pub session: &'a ExternalSession,
+    pub expires_at_rfc3339: Option<String>,
+    pub remaining_seconds: Option<i64>,
+    /// In words, with the command to run when it has ended.
+    pub description: String,
 }
 
 impl SessionJson {
@@ -54,7 +70,7 @@ impl SessionJson {
 fn row<'a>(
     graph: &'a ProfileGraph<'a>,
     env: &'a AwsEnv,
-    store: &Loaded,
+    (store, external): (&Loaded, &'a BTreeMap<String, ExternalSession>),
     now: i64,
     p: &'a Profile<'a>,
 ) -> ProfileRow<'a> {
@@ -67,6 +83,12 @@ fn row<'a>(
         file: p.at.path.display().to_string(),
         line: p.at.line,
         session: SessionJson::from_state(state, stored.and_then(|s| s.expires_at())),
+        external_session: external.get(p.name).map(|e| ExternalJson {
+            session: e,
+            expires_at_rfc3339: e.expires_at.map(rfc3339),
+            remaining_seconds: e.left(now).map(|l| l.max(0)),
+            description: e.describe(now),
+        }),
         broken: diagnostics.iter().any(|d| d.severity == Severity::Error),
         diagnostics,
     }
@@ -89,12 +111,14 @@ struct Rows<'a> {
     graph: &'a ProfileGraph<'a>,
     env: &'a AwsEnv,
     store: &'a Loaded,
+    external: &'a BTreeMap<String, ExternalSession>,
     now: i64,
 }
 
 impl Serialize for Rows<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.graph.profiles.iter().map(|p| row(self.graph, self.env, self.store, self.now, p)))
+        let sessions = (self.store, self.external);
+        s.collect_seq(self.graph.profiles.iter().map(|p| row(self.graph, self.env, sessions, self.now, p)))
     }
 }
 
@@ -112,19 +136,21 @@ pub struct ListInput<'a> {
     pub graph: &'a ProfileGraph<'a>,
     pub env: &'a AwsEnv,
     pub store: &'a Loaded,
+    /// SSO and `aws login` profiles' sessions (`external::sessions`).
+    pub external: &'a BTreeMap<String, ExternalSession>,
     pub now: i64,
 }
 
 /// `pretty` for a person at a terminal; compact for pipes, where it is ~20% faster to write.
 pub fn write_json(out: &mut impl Write, input: &ListInput, pretty: bool) -> io::Result<()> {
-    let ListInput { paths, graph, env, store, now } = *input;
+    let ListInput { paths, graph, env, store, external, now } = *input;
     let doc = ListJson {
         config_file: paths.config.display().to_string(),
         credentials_file: paths.credentials.display().to_string(),
         selected_profile: env.selected_profile(),
         region_override: env.region_override(),
         session_store_warning: store.warning.as_deref(),
-        profiles: Rows { graph, env, store, now },
+        profiles: Rows { graph, env, store, external, now },
         diagnostics: AllDiagnostics(graph),
     };
     if pretty {
@@ -148,7 +174,7 @@ const FILE_ERRORS_SHOWN: usize = 5;
 const LIMITS: [usize; 7] = [48, 24, 16, 60, 32, 48, 24];
 
 pub fn write_table(out: &mut impl Write, input: &ListInput) -> io::Result<()> {
-    let ListInput { paths, graph, env, store, now } = *input;
+    let ListInput { paths, graph, env, store, external, now } = *input;
     if let Some(w) = &store.warning {
         writeln!(out, "warning: {w}")?;
     }
@@ -177,7 +203,7 @@ pub fn write_table(out: &mut impl Write, input: &ListInput) -> io::Result<()> {
     }
     let mut table = Table::new(["PROFILE", "KIND", "ACCOUNT", "SOURCE CHAIN", "MFA", "REGION", "SESSION"], LIMITS);
     for p in &graph.profiles {
-        let r = row(graph, env, store, now, p);
+        let r = row(graph, env, (store, external), now, p);
         let dash = || "-".to_string();
         let kind = if r.broken { format!("{} (broken)", p.kind.label()) } else { p.kind.label().to_string() };
         let chain = if p.chain.len() > 1 { join_clipped(p.chain.iter().skip(1), " > ", LIMITS[3]) } else { dash() };
@@ -188,11 +214,22 @@ pub fn write_table(out: &mut impl Write, input: &ListInput) -> io::Result<()> {
             chain,
             p.mfa_serial.map_or_else(dash, |m| device_name(m).to_string()),
             region_cell(p, env).unwrap_or_else(dash),
-            r.session.describe(),
+            match external.get(p.name) {
+                Some(e) => e.short(now),
+                None => r.session.describe(),
+            },
         ]);
     }
     for line in table.lines() {
         writeln!(out, "{line}")?;
+    }
+    // An ended SSO token or `aws login` session: the exact command that renews it.
+    let ended: Vec<_> = external.values().filter(|e| e.left(now).is_none_or(|l| l <= 0)).collect();
+    if !ended.is_empty() {
+        writeln!(out)?;
+    }
+    for e in ended {
+        writeln!(out, "{}: {}", e.profile, e.describe(now))?;
     }
     let errors = graph.diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
     let warnings = graph.diagnostics.len() - errors;

@@ -34,6 +34,9 @@ pub struct Row {
     pub defined_at: Option<(bool, usize)>,
     /// Why `r` cannot sign this profile in, in the plan's words (`Plan::signable`).
     pub refusal: Option<String>,
+    /// For an SSO or `aws login` profile: the token or credentials the AWS CLI keeps, read
+    /// from its cache when the rows were built (`Plan::external_sessions`).
+    pub external: Option<crate::aws::external::ExternalSession>,
 }
 
 fn device(serial: &str) -> String {
@@ -46,6 +49,7 @@ pub type Built = (Vec<Row>, HashMap<String, String>);
 /// The rows, grouped by user with chained roles under their parent, and the MFA users' devices.
 pub fn build_rows(cfg: &LoadedConfig, graph: &ProfileGraph, plan: &Plan, settings: &Settings) -> Built {
     let mut rows = Vec::new();
+    let externals = plan.external_sessions();
     let export_region = |name: &str| {
         plan.users
             .get(name)
@@ -57,7 +61,8 @@ pub fn build_rows(cfg: &LoadedConfig, graph: &ProfileGraph, plan: &Plan, setting
         Row {
             profile: p.name.to_string(),
             user: user.map(str::to_string),
-            is_user: depth == 0 && user.is_some(),
+            // An SSO or `aws login` profile heads its roles' group but is no IAM user.
+            is_user: depth == 0 && user.is_some_and(|u| plan.users.get(u).is_none_or(|u| u.is_iam_user())),
             kind: if graph.is_broken(p.name) { "broken" } else { p.kind.label() },
             depth,
             account: p.account.map(|a| a.id.to_string()),
@@ -83,7 +88,8 @@ pub fn build_rows(cfg: &LoadedConfig, graph: &ProfileGraph, plan: &Plan, setting
             // A planned role is always signable: only users and other profiles are asked (a
             // resolve per role would make building the rows quadratic in the roles).
             refusal: (depth == 0).then(|| plan.signable(p.name).err().map(|e| e.to_string())).flatten(),
-            managed,
+            managed: managed.filter(|_| !plan.external.contains_key(p.name)),
+            external: externals.get(p.name).cloned(),
         }
     };
     // Each role's children, once: looking them up per role would be quadratic in the roles.

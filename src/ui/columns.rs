@@ -123,6 +123,14 @@ pub fn session(s: &AppState, r: &Row, t: &Theme) -> (String, Style) {
         Some(Activity::NeedsCode) => return ("needs MFA code: press r".into(), t.warn),
         None => {}
     }
+    // What the AWS CLI keeps for an SSO or `aws login` profile: its own countdown, and the
+    // command that renews it once ended.
+    if let Some(e) = &r.external {
+        return match e.left(s.now) {
+            Some(l) if l > 0 => (e.short(s.now), if l <= 600 { t.warn } else { t.ok }),
+            _ => (format!("{}: {}", e.short(s.now), e.renew_command), t.err),
+        };
+    }
     if r.user.is_none() {
         return ("—".into(), t.dim);
     }

@@ -30,6 +30,11 @@ fn messages(s: &AppState, r: &Row, t: &Theme) -> Vec<(String, Style)> {
         }
         Some(Activity::Refreshing) | None => {}
     }
+    // An SSO or `aws login` profile: which expiry its countdown is, or the command to renew it.
+    if let Some(e) = &r.external {
+        let ended = e.left(s.now).is_none_or(|l| l <= 0);
+        out.push((e.describe(s.now), if ended { t.err } else { t.text }));
+    }
     if r.is_user {
         for k in s.old_keys(&r.profile) {
             out.push((
@@ -79,8 +84,13 @@ fn fields(s: &AppState, r: &Row) -> Vec<(&'static str, String)> {
         (_, _) => format!("chained role, assumed via {}", r.via.join(" → ")),
     };
     out.push(("kind", kind));
-    if let Some(u) = r.user.as_ref().filter(|_| !r.is_user) {
-        out.push(("IAM user", format!("{u} (its MFA code signs this role in)")));
+    if let Some(u) = r.user.as_ref().filter(|u| !r.is_user && **u != r.profile) {
+        // The root of the chain: an IAM user (one MFA code signs its roles in) or an SSO or
+        // `aws login` profile whose cached credentials the AWS CLI keeps.
+        match s.profiles.row(u).and_then(|x| x.external.as_ref()) {
+            Some(e) => out.push(("source", format!("{u} ({})", e.describe(s.now)))),
+            None => out.push(("IAM user", format!("{u} (its MFA code signs this role in)"))),
+        }
     }
     if let Some(arn) = &r.role_arn {
         out.push(("role ARN", arn.clone()));
@@ -93,6 +103,9 @@ fn fields(s: &AppState, r: &Row) -> Vec<(&'static str, String)> {
     out.push(("region", r.region_origin.describe(&r.profile, r.region.as_deref())));
     if let Some(m) = &r.mfa {
         out.push(("MFA device", m.clone()));
+    }
+    if let Some(e) = &r.external {
+        out.push(("AWS CLI keeps", e.describe(s.now)));
     }
     if let Some(m) = &r.managed {
         out.push(("managed profile", format!("{m} (other tools: --profile {m})")));

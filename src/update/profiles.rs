@@ -92,7 +92,7 @@ pub(super) fn reloaded(s: &mut AppState, result: Result<(Built, String), String>
             s.sessions.mfa_serials = mfa_serials;
             s.prefs.config_path = config_path;
             s.profiles.replace_rows(rows, &s.sessions);
-            s.log(Level::Info, "reloaded your AWS config and credentials files");
+            s.log(Level::Info, "read your AWS files and the AWS CLI's sign-in caches again: they changed");
         }
         Err(e) => s.log(Level::Error, format!("cannot reload your AWS files: {e}")),
     }

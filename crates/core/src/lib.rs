@@ -10,6 +10,7 @@ pub mod display;
 pub mod edit;
 pub mod engine;
 pub mod exports;
+pub mod external;
 pub mod iam;
 pub mod loopback;
 pub mod mfa;

@@ -319,16 +319,32 @@ pub fn http_client() -> SharedHttpClient {
 /// A plain HTTPS GET outside the SDK (the console federation endpoint), with the same deadlines
 /// and cap as every SDK call. Returns the status and the body.
 pub async fn get(url: &str, d: Deadlines, service: &'static str) -> Result<(u16, Vec<u8>), AwsError> {
+    get_with(url, &[], d, service).await
+}
+
+/// `get` with extra request headers (the SSO portal's bearer token). Header values never
+/// appear in errors: only the URL without its query is named.
+pub async fn get_with(
+    url: &str,
+    headers: &[(&str, &str)],
+    d: Deadlines,
+    service: &'static str,
+) -> Result<(u16, Vec<u8>), AwsError> {
     let label = url.split('?').next().unwrap_or(url).to_string();
     let at = Endpoint { service, url: &label };
     let settings = HttpConnectorSettings::builder().connect_timeout(d.connect).read_timeout(d.read).build();
     let sleep = SharedAsyncSleep::new(aws_smithy_async::rt::sleep::TokioSleep::new());
     let connector =
         CappedConnector { inner: SharedHttpConnector::new(connector(Some(settings), Some(sleep))), read: d.read };
-    let request = http::Request::get(url)
-        .header("accept", "application/json")
-        .body(SdkBody::empty())
-        .map_err(|e| AwsError::Network { service, endpoint: label.clone(), detail: e.to_string() })?;
+    let mut request = http::Request::get(url).header("accept", "application/json");
+    for (k, v) in headers {
+        request = request.header(*k, *v);
+    }
+    let request = request.body(SdkBody::empty()).map_err(|e| AwsError::Network {
+        service,
+        endpoint: label.clone(),
+        detail: e.to_string(),
+    })?;
     let request = HttpRequest::try_from(request).map_err(|e| AwsError::Network {
         service,
         endpoint: label.clone(),

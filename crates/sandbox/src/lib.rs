@@ -2,7 +2,8 @@
 //! endpoint that mfatui uses, with real MFA semantics (TOTP codes, single use, trust policies
 //! needing MFA), IAM policy evaluation for every action (identity policies, groups, permissions
 //! boundaries, with `mfatui_core::iam::policy`), eventual consistency of new keys, and fault
-//! injection. Serves the AWS Query protocol on 127.0.0.1, so the Rust SDK, the AWS CLI and
+//! injection, and the SSO portal's GetRoleCredentials for tokens it hands out (`portal`).
+//! Serves the AWS Query protocol on 127.0.0.1, so the Rust SDK, the AWS CLI and
 //! boto3 all work against it through `AWS_ENDPOINT_URL`. Used by tests and `mfatui demo`.
 //!
 //! Sandbox conventions where AWS would need more setup (see `authz`): a user with no identity
@@ -15,6 +16,7 @@ pub mod faults;
 mod federation;
 mod iam;
 mod iam_policies;
+mod portal;
 pub mod seed;
 mod server;
 mod simulate;
@@ -112,6 +114,21 @@ impl SandboxHandle {
         let world = self.shared.world.lock().expect("world lock");
         let device = world.users.values().filter_map(|u| u.mfa.as_ref()).find(|d| d.serial == serial)?;
         Some(device.totp.code_at(unix_secs.max(0) as u64))
+    }
+
+    /// A new SSO access token for `user` (the person's sign-in name) that the portal accepts
+    /// for `secs`: `(accessToken, expiresAt)`, what `aws sso login` caches.
+    pub fn sso_token(&self, user: &str, secs: i64) -> (String, String) {
+        let now = self.now();
+        portal::new_sso_token(&mut self.shared.world.lock().expect("world lock"), user, secs, now)
+    }
+
+    /// Temporary credentials of the IAM user `user_arn` valid for `secs`, as the `accessToken`
+    /// object `aws login` caches (`accessKeyId`, `secretAccessKey`, `sessionToken`,
+    /// `accountId`, `expiresAt`); `None` for a user the world lacks.
+    pub fn login_credentials(&self, user_arn: &str, secs: i64) -> Option<serde_json::Value> {
+        let now = self.now();
+        portal::login_credentials(&mut self.shared.world.lock().expect("world lock"), user_arn, secs, now).ok()
     }
 
     pub fn stop(mut self) {

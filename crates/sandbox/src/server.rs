@@ -1,6 +1,7 @@
 //! The HTTP side: AWS Query protocol (form-encoded POST, XML out) on 127.0.0.1, the console
 //! federation endpoint under `/federation`, and a small control API under `/_sandbox/` for
-//! faults, the clock, demo TOTP codes, call counts and the console sign-in log.
+//! faults, the clock, demo TOTP codes, call counts and the console sign-in log; the SSO
+//! portal's GetRoleCredentials at `/federation/credentials` (see `portal`).
 
 use super::faults::{Effect, FaultConfig, FaultState};
 use super::state::{ApiError, Caller, World};
@@ -143,6 +144,9 @@ pub async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Reply
     }
     let request_id = shared.request_id();
     let path = req.uri().path().to_string();
+    if path == "/federation/credentials" {
+        return portal_request(&shared, &req, &request_id).await;
+    }
     let auth = req.headers().get("authorization").and_then(|v| v.to_str().ok()).map(str::to_string);
     let token = req.headers().get("x-amz-security-token").and_then(|v| v.to_str().ok()).map(str::to_string);
     let query = req.uri().query().unwrap_or("").to_string();
@@ -195,6 +199,33 @@ pub async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Reply
     })
 }
 
+/// The SSO portal's GetRoleCredentials (REST: query parameters, a bearer header, JSON out).
+async fn portal_request(shared: &Shared, req: &Request<Incoming>, request_id: &str) -> Result<Reply, Dropped> {
+    let now = shared.now();
+    let json = |status: u16, kind: Option<&str>, v: serde_json::Value| {
+        let mut r = reply(status, "application/json", v.to_string(), request_id, now);
+        if let Some(k) = kind.and_then(|k| hyper::header::HeaderValue::from_str(k).ok()) {
+            r.headers_mut().insert("x-amzn-errortype", k);
+        }
+        r
+    };
+    if let Faulted::Answer(e) = apply_faults(shared, "GetRoleCredentials", None).await? {
+        return Ok(json(e.status, Some("InternalServerException"), serde_json::json!({"message": e.message})));
+    }
+    shared.count("GetRoleCredentials");
+    let query: HashMap<String, String> =
+        form_urlencoded::parse(req.uri().query().unwrap_or("").as_bytes()).into_owned().collect();
+    let token = req.headers().get("x-amz-sso_bearer_token").and_then(|v| v.to_str().ok());
+    let (role, account) = (query.get("role_name"), query.get("account_id"));
+    let (Some(role), Some(account)) = (role, account) else {
+        let msg = serde_json::json!({"message": "role_name and account_id are required"});
+        return Ok(json(400, Some("InvalidRequestException"), msg));
+    };
+    let mut world = shared.world.lock().expect("world lock");
+    let a = super::portal::get_role_credentials(&mut world, token, role, account, now);
+    Ok(json(a.status, a.error_type, a.body))
+}
+
 async fn federation_request(
     shared: &Shared,
     action: &str,
@@ -239,6 +270,23 @@ async fn control(shared: &Shared, req: Request<Incoming>) -> Reply {
                     json(200, serde_json::json!({"ok": true}))
                 }
                 Err(e) => json(400, serde_json::json!({"error": e.to_string()})),
+            }
+        }
+        (Method::POST, "/_sandbox/sso-token") | (Method::POST, "/_sandbox/login-credentials") => {
+            let body = req.into_body().collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+            let v: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+            let secs = v.get("expires_in").and_then(|s| s.as_i64()).unwrap_or(3600);
+            let mut world = shared.world.lock().expect("world lock");
+            if path == "/_sandbox/sso-token" {
+                let user = v.get("user").and_then(|u| u.as_str()).unwrap_or("sso-user");
+                let (token, expires_at) = super::portal::new_sso_token(&mut world, user, secs, now);
+                json(200, serde_json::json!({"accessToken": token, "expiresAt": expires_at}))
+            } else {
+                let arn = v.get("user_arn").and_then(|u| u.as_str()).unwrap_or_default();
+                match super::portal::login_credentials(&mut world, arn, secs, now) {
+                    Ok(c) => json(200, c),
+                    Err(e) => json(400, serde_json::json!({"error": e.message})),
+                }
             }
         }
         (Method::GET, "/_sandbox/totp") => {

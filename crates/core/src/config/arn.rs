@@ -84,6 +84,12 @@ pub fn parse_mfa_serial(arn: &str) -> Option<MfaSerial<'_>> {
     split(arn, "iam", "mfa").map(|(partition, id, device)| MfaSerial { account: AccountRef { partition, id }, device })
 }
 
+/// An IAM user ARN (`arn:aws:iam::123456789012:user/NAME`, as `login_session` holds): its
+/// account and the user's name (with its path).
+pub fn parse_user_arn(arn: &str) -> Option<(AccountRef<'_>, &str)> {
+    split(arn, "iam", "user").map(|(partition, id, name)| (AccountRef { partition, id }, name))
+}
+
 /// What STS accepts as a role session name: 2 to 64 of letters, digits and `+=,.@-_`.
 pub fn is_role_session_name(n: &str) -> bool {
     (2..=64).contains(&n.len()) && n.chars().all(|c| c.is_ascii_alphanumeric() || "+=,.@-_".contains(c))

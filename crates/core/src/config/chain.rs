@@ -209,7 +209,11 @@ impl<'a> Resolver<'a> {
                     w.region_from = self.own(j, "region");
                 }
                 match source {
-                    ProfileKind::User | ProfileKind::ProcessUser => w.root_user = j,
+                    // SSO and `aws login` profiles start a chain too: the AWS CLI keeps their
+                    // credentials, and mfatui reads them (`external`).
+                    ProfileKind::User | ProfileKind::ProcessUser | ProfileKind::Sso | ProfileKind::Login => {
+                        w.root_user = j
+                    }
                     ProfileKind::ConfigOnly => w.broken = broken(Cause::SourceWithoutCredentials),
                     _ => {}
                 }

@@ -196,3 +196,19 @@ pub fn valid_region(r: &str) -> bool {
         && !r.starts_with('-')
         && !r.ends_with('-')
 }
+
+/// A `login_session` profile (`aws login`, AWS CLI 2.32+): its value is the IAM user's ARN.
+pub(super) fn check_login(s: &Section, diag: &mut impl FnMut(Severity, Option<&str>, String)) {
+    let Some(arn) = s.get("login_session") else { return };
+    if super::arn::parse_user_arn(arn).is_none() {
+        diag(
+            Severity::Error,
+            Some("login_session"),
+            format!(
+                "login_session `{}` is not an IAM user ARN; `aws login` writes arn:aws:iam::123456789012:user/NAME: run `aws login --profile {}` again",
+                clip(arn, VALUE_WIDTH),
+                clip(&s.name, NAME_WIDTH)
+            ),
+        );
+    }
+}

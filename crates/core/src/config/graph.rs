@@ -6,9 +6,9 @@
 //! one diagnostic, listing the loop, that each member also answers to (`diagnostics_for`), so
 //! a loop of a thousand profiles is reported once. One broken profile never stops the others.
 
-use super::arn::{AccountRef, parse_mfa_serial, parse_role_arn};
+use super::arn::{AccountRef, parse_mfa_serial, parse_role_arn, parse_user_arn};
 use super::chain::{Break, Cause, NONE, Resolver, Walk};
-use super::checks::{check_own_settings, check_sso};
+use super::checks::{check_login, check_own_settings, check_sso};
 use super::diagnostics::{Diagnostic, Location, NAME_WIDTH, Severity};
 use super::sections::{ConfigSet, Section};
 use crate::display::clip;
@@ -33,6 +33,8 @@ pub enum ProfileKind {
     /// Role assumed from another role's session.
     ChainedRole,
     Sso,
+    /// `login_session`: the AWS CLI's `aws login` keeps its credentials (AWS CLI 2.32+).
+    Login,
     WebIdentity,
     /// Keys with a session token: temporary credentials some tool wrote.
     SessionKeys,
@@ -48,6 +50,7 @@ impl ProfileKind {
             Self::Role => "role",
             Self::ChainedRole => "chained role",
             Self::Sso => "sso",
+            Self::Login => "aws login",
             Self::WebIdentity => "web identity",
             Self::SessionKeys => "session keys",
             Self::ConfigOnly => "config only",
@@ -73,7 +76,9 @@ pub struct Profile<'a> {
     /// Profiles from this one to the root of its chain: `[dev, ops, alice]`. Just `[self]`
     /// for a profile that is not a role. Stops early at a broken link.
     pub chain: Chain<'a>,
-    /// The IAM user profile whose long-term keys start the chain (the profile itself for a user).
+    /// The profile whose credentials start the chain: an IAM user with long-term keys (the
+    /// profile itself for a user), or an SSO or `aws login` profile, whose credentials the AWS
+    /// CLI keeps.
     pub root_user: Option<&'a str>,
     /// The MFA device used for this profile: its own `mfa_serial`, else the nearest one up the chain.
     pub mfa_serial: Option<&'a str>,
@@ -157,6 +162,9 @@ impl<'a> ProfileGraph<'a> {
             check_own_settings(s, set, &mut diag);
             if w.kind == ProfileKind::Sso {
                 check_sso(s, set, &mut diag);
+            }
+            if w.kind == ProfileKind::Login {
+                check_login(s, &mut diag);
             }
             let chain = Chain::new(links.clone(), name, w.first, w.len);
             match w.broken {
@@ -302,6 +310,7 @@ fn profile<'a>(r: &Resolver<'a>, i: u32, w: &Walk, chain: Chain<'a>) -> Profile<
             s.get("mfa_serial").and_then(parse_mfa_serial).map(|m| m.account)
         }
         ProfileKind::Sso => s.get("sso_account_id").map(|id| AccountRef { partition: "aws", id }),
+        ProfileKind::Login => s.get("login_session").and_then(parse_user_arn).map(|(a, _)| a),
         _ => None,
     });
     Profile {
@@ -346,6 +355,8 @@ pub(super) fn own_kind(s: &Section) -> ProfileKind {
         ProfileKind::ProcessUser
     } else if SSO_KEYS.iter().any(|k| s.get(k).is_some()) {
         ProfileKind::Sso
+    } else if s.get("login_session").is_some() {
+        ProfileKind::Login
     } else {
         ProfileKind::ConfigOnly
     }

@@ -235,3 +235,29 @@ fn a_long_sso_session_name_is_still_found() {
     assert!(e.iter().any(|m| m.contains("has no sso_region")), "{e:?}");
     assert!(!e.iter().any(|m| m.contains("no [sso-session")), "the section exists: {e:?}");
 }
+
+#[test]
+fn aws_login_and_sso_profiles_start_chains() {
+    let g = graph(
+        "[profile console]\nlogin_session = arn:aws:iam::111111111111:user/maria\nregion = eu-west-1\n\
+         [profile ops]\nrole_arn = arn:aws:iam::222222222222:role/ops\nsource_profile = console\n\
+         [profile sso-dev]\nsso_session = corp\nsso_account_id = 333333333333\nsso_role_name = ReadOnly\n\
+         [sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n\
+         [profile deploy]\nrole_arn = arn:aws:iam::444444444444:role/deploy\nsource_profile = sso-dev\n\
+         [profile bad]\nlogin_session = maria\n",
+        "",
+    );
+    let console = g.get("console").unwrap();
+    assert_eq!((console.kind, console.account.map(|a| a.id)), (ProfileKind::Login, Some("111111111111")));
+    // Not "source profile `console` has no credentials": the AWS CLI uses it.
+    assert!(errors(&g, "ops").is_empty() && errors(&g, "console").is_empty(), "{:?}", g.diagnostics);
+    assert_eq!(g.get("ops").unwrap().root_user, Some("console"));
+    assert!(errors(&g, "deploy").is_empty(), "{:?}", g.diagnostics);
+    assert_eq!(g.get("deploy").unwrap().root_user, Some("sso-dev"));
+    assert_eq!(g.get("deploy").unwrap().resolved_region, None);
+    let bad = errors(&g, "bad");
+    assert!(
+        bad.len() == 1 && bad[0].contains("not an IAM user ARN") && bad[0].contains("aws login --profile bad"),
+        "{bad:?}"
+    );
+}

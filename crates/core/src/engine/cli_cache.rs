@@ -83,7 +83,7 @@ fn py_str(s: &str) -> String {
 }
 
 /// SHA-1 (FIPS 180-4), for the cache's file names only: the AWS CLI's choice, not a security one.
-fn sha1_hex(data: &[u8]) -> String {
+pub(crate) fn sha1_hex(data: &[u8]) -> String {
     let mut h: [u32; 5] = [0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476, 0xC3D2E1F0];
     let mut msg = data.to_vec();
     let bits = (data.len() as u64).wrapping_mul(8);

@@ -62,6 +62,17 @@ impl Engine {
     ) -> Result<Obtained, EngineError> {
         match plan.resolve(name)? {
             Resolved::User(u) => {
+                if let Some(source) = u.external() {
+                    return Err(EngineError::NotSignable {
+                        why: format!(
+                            "{} is served by the AWS CLI ({}; `{}` signs it in): use the profile {} itself; mfatui hands out the roles sourced from it",
+                            u.name,
+                            source.kind().label(),
+                            source.renew_command(),
+                            u.name
+                        ),
+                    });
+                }
                 if u.mfa_serial.is_none() {
                     return Err(EngineError::NotSignable {
                         why: format!(

@@ -21,10 +21,12 @@ mod credentials;
 mod fanout;
 mod plan;
 mod publish;
+mod reasons;
 mod refresh;
 pub mod retry;
 pub mod rules;
 mod signin;
+mod targets;
 pub mod windows;
 
 /// The config's rule, which the plan and the commands apply to the environment too.
@@ -113,6 +115,9 @@ pub enum EngineError {
     ParentFailed { parent: String },
     #[error(transparent)]
     Export(#[from] ExportError),
+    /// An SSO or `aws login` source gave no credentials; the text says what to run.
+    #[error(transparent)]
+    External(#[from] crate::external::ExternalError),
     #[error(transparent)]
     Wrapper(#[from] crate::config::wrapper::WrapperError),
     #[error("{0}")]

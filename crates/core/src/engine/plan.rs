@@ -2,14 +2,17 @@
 //! plus one resolver that turns any name a user types into one of them (or says why not).
 
 use super::super::config::arn::Partition;
-use super::super::config::{LoadedConfig, ProfileGraph, ProfileKind, Severity};
+use super::super::config::{LoadedConfig, ProfileGraph, ProfileKind};
 use super::super::exports::{self, ExportError};
 use super::super::mfa::{self, MfaError, MfaSource};
 use super::super::secret::Secret;
 use super::super::sts::{Keys, Target};
 use super::EngineError;
-use crate::config::sections::{ConfigSet, Section};
+use super::reasons::reason;
+use super::targets::target_for;
+use crate::config::sections::Section;
 use crate::config::valid_region;
+use crate::external::{ExternalSession, ExternalSource};
 use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Debug, Clone)]
@@ -17,6 +20,8 @@ pub enum KeySource {
     Static(Keys),
     /// `credential_process`: run it to get the long-term keys.
     Process(String),
+    /// An SSO or `aws login` profile: credentials from the AWS CLI's cache (read only).
+    External(ExternalSource),
 }
 
 #[derive(Debug, Clone)]
@@ -33,6 +38,21 @@ pub struct UserPlan {
     pub session_secs: i32,
     pub account: Option<String>,
     pub managed: Result<String, ExportError>,
+}
+
+impl UserPlan {
+    /// The SSO or `aws login` source this "user" stands for, when it is not an IAM user.
+    pub fn external(&self) -> Option<&ExternalSource> {
+        match &self.keys {
+            KeySource::External(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// An IAM user with long-term keys (in the files or from `credential_process`).
+    pub fn is_iam_user(&self) -> bool {
+        self.external().is_none()
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -71,6 +91,9 @@ pub struct Plan {
     pub profiles: BTreeSet<String>,
     /// Managed sections mfatui finds in the files (either mode).
     pub managed_present: BTreeSet<String>,
+    /// Every SSO and `aws login` profile (not broken), by name: their caches are read for
+    /// their rows' countdowns and, for those roles are sourced from, to assume those roles.
+    pub external: BTreeMap<String, ExternalSource>,
     /// Where each role is in `roles`: looking a role up must not scan them all (the dashboard
     /// asks for every row, and a config can have thousands).
     role_at: std::collections::HashMap<String, usize>,
@@ -117,91 +140,6 @@ impl Resolved<'_> {
             Self::User(u) => &u.name,
             Self::Role(r) => &r.user,
         }
-    }
-}
-
-/// Regions that `sts_regional_endpoints = legacy` sends to the global endpoint.
-const LEGACY_GLOBAL_STS: &[&str] = &[
-    "ap-northeast-1",
-    "ap-south-1",
-    "ap-southeast-1",
-    "ap-southeast-2",
-    "aws-global",
-    "ca-central-1",
-    "eu-central-1",
-    "eu-north-1",
-    "eu-west-1",
-    "eu-west-2",
-    "eu-west-3",
-    "sa-east-1",
-    "us-east-1",
-    "us-east-2",
-    "us-west-1",
-    "us-west-2",
-];
-
-/// Where a profile's STS and IAM calls go, found the way the AWS CLI finds it: the service's
-/// environment variable, the profile's `[services]` block, `AWS_ENDPOINT_URL`, the profile's
-/// `endpoint_url`; then FIPS and `sts_regional_endpoints`.
-fn target_for(
-    set: &ConfigSet,
-    section: &Section,
-    region: &str,
-    partition: &str,
-    env: &dyn Fn(&str) -> Option<String>,
-) -> Target {
-    let truthy = |v: Option<String>| v.is_some_and(|v| v.eq_ignore_ascii_case("true"));
-    let ignore = truthy(env("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"))
-        || truthy(section.get("ignore_configured_endpoint_urls").map(str::to_string));
-    let configured = |service: &str| {
-        if ignore {
-            return None;
-        }
-        section.get("services").and_then(|s| set.service_setting(s, service, "endpoint_url")).map(str::to_string)
-    };
-    let global = || {
-        env("AWS_ENDPOINT_URL").or_else(|| (!ignore).then(|| section.get("endpoint_url").map(str::to_string)).flatten())
-    };
-    let mut sts = env("AWS_ENDPOINT_URL_STS").or_else(|| configured("sts")).or_else(global);
-    let iam = env("AWS_ENDPOINT_URL_IAM").or_else(|| configured("iam")).or_else(global);
-    let fips = truthy(env("AWS_USE_FIPS_ENDPOINT")) || truthy(section.get("use_fips_endpoint").map(str::to_string));
-    let regional =
-        env("AWS_STS_REGIONAL_ENDPOINTS").or_else(|| section.get("sts_regional_endpoints").map(str::to_string));
-    if sts.is_none()
-        && !fips
-        && partition == "aws"
-        && regional.as_deref() == Some("legacy")
-        && LEGACY_GLOBAL_STS.contains(&region)
-    {
-        sts = Some("https://sts.amazonaws.com".into());
-    }
-    Target { region: region.to_string(), endpoint: sts, iam_endpoint: iam, fips, ..Target::default() }
-}
-
-/// Why mfatui does not sign in a profile of this kind.
-fn reason(graph: &ProfileGraph, name: &str) -> String {
-    if let Some(d) = graph.diagnostics_for(name).find(|d| d.severity == Severity::Error) {
-        let at = d.at.as_ref().map(|a| format!(" ({a})")).unwrap_or_default();
-        return format!("{name} is broken{at}: {}", d.message);
-    }
-    let Some(p) = graph.get(name) else { return format!("{name} is not a profile") };
-    match p.kind {
-        _ if p.credential_source.is_some() => format!(
-            "{name} is assumed from `credential_source = {}`: the AWS CLI takes its base credentials from the environment or instance metadata, with no MFA; mfatui signs in IAM users with access keys and the roles assumed from them",
-            p.credential_source.unwrap_or_default()
-        ),
-        ProfileKind::Sso => format!(
-            "{name} is an IAM Identity Center (SSO) profile: sign in with `aws sso login --profile {name}`; mfatui does not manage SSO sessions"
-        ),
-        ProfileKind::WebIdentity => format!(
-            "{name} is assumed with a web identity token (web_identity_token_file), which the SDKs do themselves without MFA"
-        ),
-        ProfileKind::SessionKeys => {
-            format!("{name} holds temporary keys (aws_session_token) that another tool wrote; mfatui cannot renew them")
-        }
-        ProfileKind::ConfigOnly => format!("{name} has no credentials of its own (settings only)"),
-        _ if p.root_user.is_none() => format!("{name} does not lead to an IAM user with access keys"),
-        _ => format!("{name} is rooted at {}, which mfatui cannot sign in", p.root_user.unwrap_or_default()),
     }
 }
 
@@ -265,6 +203,42 @@ impl Plan {
                 },
             );
         }
+        // SSO and `aws login` profiles: every one for its row's countdown, and those some role
+        // is sourced from as the "user" of those roles (their credentials come from the AWS
+        // CLI's cache, never with a prompt).
+        let rooted: BTreeSet<&str> = graph
+            .profiles
+            .iter()
+            .filter(|p| p.kind.is_role() && !graph.is_broken(p.name))
+            .filter_map(|p| p.root_user)
+            .collect();
+        for source in crate::external::sources(sections, env) {
+            let name = source.profile().to_string();
+            let (Some(p), Some(section)) = (graph.get(&name), sections.profiles.get(&name)) else { continue };
+            if graph.is_broken(&name) {
+                continue;
+            }
+            if rooted.contains(name.as_str()) {
+                let partition = p.account.map_or("aws", |a| a.partition);
+                let resolved = region_of(p, partition);
+                let call_region = region_override.clone().unwrap_or_else(|| resolved.clone());
+                plan.users.insert(
+                    name.clone(),
+                    UserPlan {
+                        name: name.clone(),
+                        keys: KeySource::External(source.clone()),
+                        mfa_serial: None,
+                        target: target_for(sections, section, &call_region, partition, env),
+                        export_region: resolved,
+                        source: Ok(None),
+                        session_secs: 3600,
+                        account: p.account.map(|a| a.id.to_string()),
+                        managed: managed(&name),
+                    },
+                );
+            }
+            plan.external.insert(name, source);
+        }
         // Roles in chain order: a role is planned once its parent is.
         let candidates: Vec<_> = graph
             .profiles
@@ -281,7 +255,10 @@ impl Plan {
                 let Some(&parent_depth) = depth.get(parent) else { return true };
                 // A self-referencing role (source_profile = itself, with keys) is assumed from its own keys.
                 let parent = if parent == p.name { p.root_user.unwrap_or(parent) } else { parent };
-                let chained = p.kind == ProfileKind::ChainedRole;
+                // Credentials from the SSO portal are a role's: a role assumed with them is
+                // chained, which STS caps at one hour.
+                let from_sso = p.root_user.and_then(|u| graph.get(u)).is_some_and(|u| u.kind == ProfileKind::Sso);
+                let chained = p.kind == ProfileKind::ChainedRole || from_sso;
                 let Some(section) = sections.profiles.get(p.name) else { return false };
                 let duration = p.duration_seconds.map(|d| if chained { d.min(3600) } else { d } as i32);
                 let user = p.root_user.unwrap_or_default();
@@ -318,6 +295,17 @@ impl Plan {
             }
         }
         plan
+    }
+
+    /// The sessions the AWS CLI keeps for SSO and `aws login` profiles, read from its caches
+    /// now (read only): what rows show as their countdown.
+    pub fn external_sessions(&self) -> BTreeMap<String, ExternalSession> {
+        self.external.iter().map(|(n, s)| (n.clone(), s.session())).collect()
+    }
+
+    /// The SSO or `aws login` source a planned role's chain starts from.
+    pub fn external_source_of(&self, profile: &str) -> Option<&ExternalSource> {
+        self.user_of(profile).and_then(UserPlan::external)
     }
 
     pub fn roles_of<'a>(&'a self, user: &'a str) -> impl Iterator<Item = &'a RolePlan> + 'a {

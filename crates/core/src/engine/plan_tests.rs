@@ -100,3 +100,40 @@ fn signable_says_why_a_profile_cannot_be_signed_in() {
     assert!(plan.resolve("lone").is_ok(), "it still resolves: keys, audit and rotate take it");
     assert!(plan.signable("sso").unwrap_err().to_string().contains("aws sso login --profile sso"));
 }
+
+#[test]
+fn roles_from_sso_and_aws_login_are_planned_from_their_source() {
+    let config = "[profile console]\nlogin_session = arn:aws:iam::111111111111:user/maria\n\
+        [profile ops]\nrole_arn = arn:aws:iam::222222222222:role/ops\nsource_profile = console\nduration_seconds = 7200\n\
+        [profile sso-dev]\nsso_session = corp\nsso_account_id = 333333333333\nsso_role_name = ReadOnly\n\
+        [sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n\
+        [profile deploy]\nrole_arn = arn:aws:iam::444444444444:role/deploy\nsource_profile = sso-dev\nduration_seconds = 7200\n\
+        [profile legacy]\nsso_start_url = https://old.awsapps.com/start\nsso_region = us-east-2\nsso_account_id = 333333333333\nsso_role_name = ReadOnly\n";
+    let plan = plan_of(config, "", &[("HOME", "/h"), ("AWS_ENDPOINT_URL_SSO", "http://127.0.0.1:9")]);
+    let ops = plan.role("ops").unwrap();
+    assert_eq!((ops.user.as_str(), ops.parent.as_str(), ops.duration), ("console", "console", Some(7200)));
+    // Portal credentials are a role's: what is assumed with them is chained (1 hour at most).
+    let deploy = plan.role("deploy").unwrap();
+    assert_eq!((deploy.user.as_str(), deploy.duration), ("sso-dev", Some(3600)));
+    let sso = plan.users.get("sso-dev").unwrap();
+    assert!(!sso.is_iam_user() && sso.mfa_serial.is_none());
+    match sso.external().unwrap() {
+        ExternalSource::Sso { cache, region, endpoint, .. } => {
+            let sha1_corp = crate::engine::cli_cache::sha1_hex(b"corp");
+            assert_eq!(cache.as_deref(), Some(std::path::Path::new(&format!("/h/.aws/sso/cache/{sha1_corp}.json"))));
+            assert_eq!((region.as_str(), endpoint.as_deref()), ("eu-west-1", Some("http://127.0.0.1:9")));
+        }
+        other => panic!("{other:?}"),
+    }
+    // No role is sourced from `legacy`: not a "user", but its token still has a row.
+    assert!(!plan.users.contains_key("legacy") && plan.external.contains_key("legacy"));
+    let why = plan.resolve("legacy").unwrap_err().to_string();
+    assert!(why.contains("aws sso login --profile legacy"), "{why}");
+    // Nothing is exported for the sources themselves: the AWS CLI serves them.
+    assert!(plan.exported().all(|e| e.name != "sso-dev" && e.name != "console"));
+    assert_eq!(
+        plan.external_source_of("deploy").map(|s| s.renew_command()),
+        Some("aws sso login --profile sso-dev".into())
+    );
+    assert_eq!(plan.external_source_of("ops").map(|s| s.renew_command()), Some("aws login --profile console".into()));
+}

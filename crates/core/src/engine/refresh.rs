@@ -75,7 +75,17 @@ impl Engine {
     ) -> LoginReport {
         let has_mfa = user.mfa_serial.is_some();
         let mut base = self.base(user, min_base_left, typed, prompting, &user.name, sink).await;
-        let stored = self.store.load();
+        let mut stored = self.store.load();
+        // For an SSO or `aws login` source, the person's name is the roles' session name
+        // (CloudTrail shows who it was): learnt before the first roles are assumed.
+        if let Ok(b) = &base
+            && user.external().is_some()
+            && !stored.user_names.contains_key(&user.name)
+            && let Some(n) = self.learn_user_name(user, &b.keys).await
+        {
+            let _ = self.store.update_all(|d| drop(d.user_names.insert(user.name.clone(), n)));
+            stored = self.store.load();
+        }
         let mut assumed = match &base {
             Ok(b) => self.fan_out(&roles, &b.keys, &stored, sink).await,
             Err(_) => Vec::new(),
@@ -103,7 +113,7 @@ impl Engine {
             Ok(b) => b,
             Err(e) => return self.kept_report(user, &roles, e, &stored),
         };
-        if !has_mfa && assumed.iter().any(|(_, r)| is_denied(r)) {
+        if !has_mfa && user.is_iam_user() && assumed.iter().any(|(_, r)| is_denied(r)) {
             let suggestion = self.mfa_device_of(user).await;
             for (_, r) in assumed.iter_mut().filter(|(_, r)| is_denied(r)) {
                 let cause = r.as_ref().err().map(ToString::to_string).unwrap_or_default();
@@ -168,12 +178,16 @@ impl Engine {
                         kept: true,
                     }),
                     None if e.needs_code() => Err(EngineError::NeedsCode { user: user.name.clone() }),
+                    // The source's own words: which command renews it.
+                    None if matches!(e, EngineError::External(_)) => Err(e.clone()),
                     None => Err(EngineError::ParentFailed { parent: user.name.clone() }),
                 };
                 (r.name.clone(), outcome)
             })
             .collect();
-        LoginReport { user: user.name.clone(), mfa: Some(Err(e)), roles, published: Default::default() }
+        // An SSO or `aws login` source has no MFA session: its roles' rows say what to run.
+        let mfa = user.is_iam_user().then_some(Err(e));
+        LoginReport { user: user.name.clone(), mfa, roles, published: Default::default() }
     }
 
     /// The serial to suggest for a user without `mfa_serial`: its real device if IAM tells us.

@@ -296,15 +296,25 @@ impl Engine {
     /// once (GetCallerIdentity cannot be denied; callers skip it when the store knows the name).
     pub(super) async fn learn_user_name(&self, user: &UserPlan, keys: &Keys) -> Option<String> {
         let id = sts::get_caller_identity(&self.target(&user.target), keys).await.ok()?;
-        let name = id.arn.rsplit_once(":user/").map(|(_, n)| n.rsplit('/').next().unwrap_or(n).to_string())?;
-        Some(name)
+        // An IAM user's name; for SSO credentials (`assumed-role/AWSReservedSSO_…/maria@example.com`)
+        // the session's, which is the person's sign-in name.
+        let name = match id.arn.rsplit_once(":user/") {
+            Some((_, n)) => n.rsplit('/').next().unwrap_or(n),
+            None => id.arn.split_once(":assumed-role/")?.1.rsplit('/').next()?,
+        };
+        Some(name.to_string())
     }
 
-    /// A user's long-term keys: from the files, or by running its `credential_process`.
+    /// A user's long-term keys: from the files, or by running its `credential_process`; for an
+    /// SSO or `aws login` source, the credentials the AWS CLI's cache gives (never refreshed).
     pub async fn long_term_keys(&self, user: &UserPlan) -> Result<Keys, EngineError> {
         match &user.keys {
             KeySource::Static(k) => Ok(k.clone()),
             KeySource::Process(cmd) => process_keys(&user.name, cmd).await,
+            KeySource::External(source) => {
+                let portal = self.endpoint.as_deref();
+                Ok(source.credentials(self.clock.now(), self.settings.deadlines, portal).await?.keys)
+            }
         }
     }
 

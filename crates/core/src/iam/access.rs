@@ -103,12 +103,25 @@ impl Access {
 
 /// The IAM user profile a name means: a user, or the user a role (or managed name) is rooted at.
 pub fn user_of<'a>(plan: &'a Plan, name: &str) -> Result<&'a UserPlan, IamError> {
-    match plan.resolve(name)? {
-        Resolved::User(u) => Ok(u),
+    let user = match plan.resolve(name)? {
+        Resolved::User(u) => u,
         Resolved::Role(r) => plan
             .users
             .get(&r.user)
-            .ok_or_else(|| IamError::Engine(EngineError::ParentFailed { parent: r.user.clone() })),
+            .ok_or_else(|| IamError::Engine(EngineError::ParentFailed { parent: r.user.clone() }))?,
+    };
+    match user.external() {
+        None => Ok(user),
+        Some(source) => Err(IamError::Engine(EngineError::NotSignable {
+            why: format!(
+                "{name} comes from {}, an {} profile, not from an IAM user with access keys: mfatui's IAM view is for IAM users' keys and MFA",
+                source.profile(),
+                match source.kind() {
+                    crate::external::ExternalKind::SsoToken => "IAM Identity Center (SSO)",
+                    crate::external::ExternalKind::LoginCredentials => "`aws login`",
+                }
+            ),
+        })),
     }
 }
 
