@@ -377,15 +377,17 @@ impl Plan {
         if let Some(r) = by_managed {
             return Ok(r);
         }
-        let near = self
+        // Names users type first, then the managed names derived from them.
+        let typed = self.users.keys().map(String::as_str).chain(self.roles.iter().map(|r| r.name.as_str()));
+        let managed = self
             .users
-            .keys()
-            .chain(self.roles.iter().map(|r| &r.name))
-            .filter(|n| name.contains(n.as_str()) || n.contains(name))
-            .min_by_key(|n| n.len().abs_diff(name.len()));
+            .values()
+            .filter_map(|u| u.managed.as_deref().ok())
+            .chain(self.roles.iter().filter_map(|r| r.managed.as_deref().ok()));
+        let others = self.others.keys().map(String::as_str);
         Err(EngineError::UnknownProfile {
             name: name.to_string(),
-            hint: near.map(|n| format!(" (did you mean {n}?)")).unwrap_or_default(),
+            hint: crate::suggest::did_you_mean(name, typed.chain(others).chain(managed)),
         })
     }
 }
