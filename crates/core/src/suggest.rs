@@ -90,11 +90,10 @@ pub fn nearest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 /// c?)`, ` (did you mean a, b, c, d or e? 3 more are alike)`; empty when nothing is near.
 pub fn hint(near: &[&str], more: usize) -> String {
     let names: Vec<String> = near.iter().map(|n| crate::display::clip(n, 60).into_owned()).collect();
-    let listed = match names.as_slice() {
-        [] => return String::new(),
-        [one] => one.clone(),
-        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
-    };
+    if names.is_empty() {
+        return String::new();
+    }
+    let listed = crate::display::series(&names, "or");
     let more = match more {
         0 => String::new(),
         1 => " 1 more is alike".into(),

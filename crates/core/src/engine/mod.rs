@@ -26,6 +26,7 @@ pub mod retry;
 pub mod rules;
 mod signin;
 pub mod windows;
+pub mod words;
 
 /// The config's rule, which the plan and the commands apply to the environment too.
 pub use super::config::valid_region;
