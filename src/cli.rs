@@ -229,13 +229,21 @@ pub enum CliCommand {
         #[arg(long, value_name = "SERVICE_OR_URL")]
         destination: Option<String>,
     },
-    /// Print a shell completion script.
+    /// Print a shell completion script (commands, flags, and your profile names, read from your
+    /// AWS files as you press TAB).
     #[command(
         after_help = "Install:\n  mfatui completions bash > ~/.local/share/bash-completion/completions/mfatui\n  mfatui completions zsh > ~/.zfunc/_mfatui      # with fpath+=~/.zfunc in ~/.zshrc\n  mfatui completions fish > ~/.config/fish/completions/mfatui.fish"
     )]
     Completions {
         #[arg(value_enum)]
         shell: ShellArg,
+    },
+    /// Profile names for the shell completion scripts (one a line); hidden.
+    #[command(name = "__complete-profiles", hide = true)]
+    CompleteProfiles {
+        /// Only names starting with this.
+        #[arg(default_value = "", allow_hyphen_values = true)]
+        prefix: String,
     },
     /// Print the man page (roff).
     #[command(
