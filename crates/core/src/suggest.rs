@@ -55,10 +55,22 @@ fn typo_budget(len: usize) -> usize {
 /// are kept. Ties keep the candidates' order,
 /// so a caller lists the names users type before the ones derived from them.
 pub fn nearest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> (Vec<&'a str>, usize) {
+    shown(ranked(name, candidates))
+}
+
+/// The first `MAX_SHOWN` of a ranking, and how many more there are.
+pub fn shown(mut ranked: Vec<&str>) -> (Vec<&str>, usize) {
+    let more = ranked.len().saturating_sub(MAX_SHOWN);
+    ranked.truncate(MAX_SHOWN);
+    (ranked, more)
+}
+
+/// Every candidate `nearest` would offer, best first.
+pub fn ranked<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
     let wanted = name.to_lowercase();
     let len = name.chars().count();
     if len == 0 {
-        return (Vec::new(), 0);
+        return Vec::new();
     }
     let budget = typo_budget(len);
     let mut scored: Vec<(usize, usize, &'a str)> = Vec::new();
@@ -78,12 +90,13 @@ pub fn nearest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         };
         scored.push((score, order, c));
     }
-    // Only the closest typos: one edit away beats three, which would only be noise then.
+    // Only the closest typos: one edit away beats three, which would only be noise then; and
+    // with a typo found, names merely inside the word (`prod-admin` in `prod-admin-mfx`) are too.
     let closest = scored.iter().map(|(d, _, _)| *d).min().unwrap_or(0);
-    scored.retain(|(d, _, _)| *d > budget || *d == closest);
+    let typo = closest <= budget;
+    scored.retain(|(d, _, _)| if *d <= budget { *d == closest } else { !(typo && *d == budget + 2) });
     scored.sort_unstable();
-    let more = scored.len().saturating_sub(MAX_SHOWN);
-    (scored.into_iter().take(MAX_SHOWN).map(|(_, _, c)| c).collect(), more)
+    scored.into_iter().map(|(_, _, c)| c).collect()
 }
 
 /// The words for `nearest`'s answer: ` (did you mean prod-admin?)`, ` (did you mean a, b or
@@ -158,5 +171,7 @@ mod tests {
         let names = ["prod-admin-mfa", "prod-admin", "prod-admin"];
         assert_eq!(nearest("prod-admi", names).0, ["prod-admin", "prod-admin-mfa"]);
         assert_eq!(nearest("deve", ["dev", "development"]).0, ["dev", "development"]);
+        assert_eq!(nearest("prod-admin-mfx", ["prod-admin", "prod-admin-mfa"]).0, ["prod-admin-mfa"]);
+        assert_eq!(nearest("prod-admin-x", ["prod-admin"]).0, ["prod-admin"], "inside it, with no typo near");
     }
 }
