@@ -122,3 +122,27 @@ fn no_lock_files_are_left_beside_the_aws_files() {
     assert!(!left.iter().any(|n| n.contains("lock")), "{left:?}");
     assert!(left.contains(&"credentials".to_string()), "{left:?}");
 }
+
+#[test]
+fn rotate_asks_what_it_then_does_to_the_old_key() {
+    if !common::tmux::available() {
+        return;
+    }
+    let w = signed_in();
+    let tmux = common::tmux::Tmux::new("rotate-words");
+    let cmd = format!(
+        "env -i HOME={} PATH=/usr/bin:/bin TERM=xterm AWS_ENDPOINT_URL={} {} rotate eve; sleep 60",
+        w.home.path().display(),
+        w.sandbox.endpoint(),
+        env!("CARGO_BIN_EXE_mfatui")
+    );
+    tmux.run(&["new-session", "-d", "-s", "e2e", "-x", "250", "-y", "50", &cmd]);
+    let asked = tmux.wait_for("the question", |s| s.contains("[y/N]"));
+    let flat = asked.replace('\n', "");
+    assert!(flat.contains("Once AWS accepts the new key, ****0001 is deactivated, then deleted."), "{asked}");
+    tmux.keys(&["y", "Enter"]);
+    let done = tmux.wait_for("the outcome", |s| s.contains("Done:"));
+    let flat = done.replace('\n', "");
+    assert!(flat.contains("deactivated the old key ****0001") && flat.contains("deleted the old key ****0001"), "{done}");
+    assert!(flat.contains("the old key ****0001 was deleted."), "{done}");
+}

@@ -157,7 +157,7 @@ impl OldKey {
     pub fn will(self) -> &'static str {
         match self {
             OldKey::Deleted => "deleted",
-            OldKey::KeptInactive => "kept, inactive",
+            OldKey::KeptInactive => "kept inactive (not deleted)",
         }
     }
 
@@ -165,7 +165,7 @@ impl OldKey {
     pub fn was(self) -> &'static str {
         match self {
             OldKey::Deleted => "was deleted",
-            OldKey::KeptInactive => "is kept, inactive",
+            OldKey::KeptInactive => "is kept inactive (not deleted)",
         }
     }
 }
@@ -230,7 +230,7 @@ mod tests {
                 mfa: true,
             };
             let said = report.summary();
-            let expected = if keep_old { "is kept, inactive" } else { "was deleted" };
+            let expected = if keep_old { "is kept inactive (not deleted)" } else { "was deleted" };
             assert!(said.contains(&format!("the old key {key} {expected}")), "{said}");
         }
     }
