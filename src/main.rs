@@ -83,11 +83,9 @@ fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<u8> {
         CliCommand::Doctor => read_only(&env, false, true),
         CliCommand::Login { profile, code, tuning } => {
             let code = session::read_code(code)?;
-            with_engine(&env, &tuning, Order::TerminalFirst, false, |out, engine, plan, rt| {
-                match &profile {
-                    Some(profile) => rt.block_on(session::login(out, engine, plan, profile, code)),
-                    None => rt.block_on(session::login_all(out, engine, plan, code)),
-                }
+            with_engine(&env, &tuning, Order::TerminalFirst, false, |out, engine, plan, rt| match &profile {
+                Some(profile) => rt.block_on(session::login(out, engine, plan, profile, code)),
+                None => rt.block_on(session::login_all(out, engine, plan, code)),
             })
         }
         CliCommand::Refresh { all, profiles, code, tuning } => {

@@ -72,13 +72,16 @@ fn unknown_names_get_the_names_meant() {
     let out = stdout(&o);
     assert!(out.contains("1 error and 1 warning in your AWS config, on profile data-typo: `mfatui doctor`"), "{out}");
     let o = h.mfatui(&["doctor"], &[("AWS_PROFILE", "prod-readonyl")]);
-    assert!(stdout(&o).contains("AWS_PROFILE is `prod-readonyl`, but no such profile exists (did you mean prod-readonly?)"));
+    assert!(
+        stdout(&o).contains("AWS_PROFILE is `prod-readonyl`, but no such profile exists (did you mean prod-readonly?)")
+    );
 }
 
 #[test]
 fn exec_takes_the_command_without_dashes() {
     let w = signed_in();
-    let o = w.mfatui(&["exec", "prod-r3", "sh", "-c", "echo ${AWS_ACCESS_KEY_ID%%????????????????} $0", "--server"], &[]);
+    let o =
+        w.mfatui(&["exec", "prod-r3", "sh", "-c", "echo ${AWS_ACCESS_KEY_ID%%????????????????} $0", "--server"], &[]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(stdout(&o), "ASIA --server\n", "everything after the profile is the command's");
     let o = w.mfatui(&["exec", "prod-r3", "--", "sh", "-c", "echo $AWS_REGION"], &[]);
@@ -143,6 +146,9 @@ fn rotate_asks_what_it_then_does_to_the_old_key() {
     tmux.keys(&["y", "Enter"]);
     let done = tmux.wait_for("the outcome", |s| s.contains("Done:"));
     let flat = done.replace('\n', "");
-    assert!(flat.contains("deactivated the old key ****0001") && flat.contains("deleted the old key ****0001"), "{done}");
+    assert!(
+        flat.contains("deactivated the old key ****0001") && flat.contains("deleted the old key ****0001"),
+        "{done}"
+    );
     assert!(flat.contains("the old key ****0001 was deleted."), "{done}");
 }

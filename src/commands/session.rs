@@ -2,10 +2,10 @@
 
 use crate::aws::clock::{SystemClock, human_duration};
 use crate::aws::config::{AwsEnv, LoadedConfig};
+use crate::aws::engine::words::{self, Tally};
 use crate::aws::engine::{
     Engine, EngineBuilder, EngineError, EngineSettings, LoginReport, Outcome, Plan, Prompting, Which,
 };
-use crate::aws::engine::words::{self, Tally};
 use crate::aws::secret::Secret;
 use crate::aws::store::{SessionState, SessionStore};
 use crate::commands::list::SessionJson;
@@ -199,7 +199,9 @@ pub async fn login_all(out: &mut impl Write, engine: &Engine, plan: &Plan, code:
                 out,
                 "No IAM user in your config has an MFA device or roles to sign in (`mfatui list` shows your profiles)."
             )?,
-            _ => writeln!(out, "Every user is signed in and fresh: nothing to do (`mfatui status` shows the sessions).")?,
+            _ => {
+                writeln!(out, "Every user is signed in and fresh: nothing to do (`mfatui status` shows the sessions).")?
+            }
         }
         return Ok(0);
     }
@@ -227,11 +229,7 @@ pub async fn login_all(out: &mut impl Write, engine: &Engine, plan: &Plan, code:
         Some(name) => writeln!(out, " Use them with any AWS tool, e.g. aws --profile {name} sts get-caller-identity")?,
         None => writeln!(out)?,
     }
-    Ok(if reports.iter().all(|r| matches!(r.mfa, Some(Err(_)))) {
-        2
-    } else {
-        u8::from(tally.unready() > 0)
-    })
+    Ok(if reports.iter().all(|r| matches!(r.mfa, Some(Err(_)))) { 2 } else { u8::from(tally.unready() > 0) })
 }
 
 pub async fn refresh(

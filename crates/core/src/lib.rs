@@ -19,7 +19,7 @@ pub mod sanitize;
 pub mod scrub;
 pub mod secret;
 pub mod store;
-pub mod suggest;
 pub mod sts;
+pub mod suggest;
 pub mod totp;
 pub mod userfile;

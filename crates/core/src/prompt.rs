@@ -41,8 +41,7 @@ impl PromptRequest {
     /// What is asked, for every driver: `MFA code for alice (alice-phone, needed for
     /// prod-admin)`; the profile is named only when it is not the user itself.
     pub fn question(&self) -> String {
-        let for_what =
-            if self.profile == self.user { String::new() } else { format!(", needed for {}", self.profile) };
+        let for_what = if self.profile == self.user { String::new() } else { format!(", needed for {}", self.profile) };
         format!("MFA code for {} ({}{for_what})", self.user, self.device())
     }
 }

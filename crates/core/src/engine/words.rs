@@ -141,7 +141,10 @@ mod tests {
         Ok(Outcome { expiration: 100, identity_arn: None, kept: false })
     }
 
-    fn report(mfa: Option<Result<Outcome, EngineError>>, roles: Vec<(&str, Result<Outcome, EngineError>)>) -> LoginReport {
+    fn report(
+        mfa: Option<Result<Outcome, EngineError>>,
+        roles: Vec<(&str, Result<Outcome, EngineError>)>,
+    ) -> LoginReport {
         LoginReport {
             user: "alice".into(),
             mfa,
@@ -163,7 +166,7 @@ mod tests {
         );
         assert_eq!(r.cause_of("dev"), Some("alice"));
         assert_eq!(r.cause_of("kept"), None);
-        let c = cascades(&[r.clone()]);
+        let c = cascades(std::slice::from_ref(&r));
         assert_eq!(c, [Cascade { cause: "alice".into(), roles: vec!["dev".into(), "prod".into()] }]);
         assert_eq!(c[0].describe(), "2 roles not assumed: they are assumed from alice, which failed");
         let t = Tally::of(&[r]);
@@ -180,13 +183,16 @@ mod tests {
         );
         assert_eq!(r.cause_of("audit"), None, "its own reason: a row of its own");
         assert_eq!(r.cause_of("deeper"), Some("audit"));
-        let c = cascades(&[r.clone()]);
+        let c = cascades(std::slice::from_ref(&r));
         assert_eq!(c.len(), 1);
         assert_eq!(c[0].roles, ["breakglass", "deeper"]);
         assert_eq!(Tally::of(&[r]).describe(), "2 ready, 1 failed, 2 not assumed");
         // A parent that is not in the run is the role's own story.
         let r = report(Some(ok()), vec![("orphan", parent("elsewhere"))]);
         assert_eq!(r.cause_of("orphan"), None);
-        assert_eq!(Cascade { cause: "x".into(), roles: vec!["y".into()] }.describe(), "1 role not assumed: it is assumed from x, which failed");
+        assert_eq!(
+            Cascade { cause: "x".into(), roles: vec!["y".into()] }.describe(),
+            "1 role not assumed: it is assumed from x, which failed"
+        );
     }
 }
