@@ -27,7 +27,7 @@ fn a_failed_sign_in_is_one_line_for_the_cause_and_one_for_the_roles() {
     assert_eq!(o.status.code(), Some(2), "{out}");
     let lines: Vec<&str> = out.lines().filter(|l| !l.trim().is_empty()).collect();
     assert_eq!(lines.len(), 3, "cause, roles, summary:\n{out}");
-    assert!(lines[0].contains("eve needs an MFA code") && lines[0].contains("--code"), "{out}");
+    assert!(lines[0].contains("signing in eve needs an MFA code") && lines[0].contains("--code"), "{out}");
     assert_eq!(lines[1].trim(), "20 roles not assumed: they are assumed from eve, which failed");
     assert!(lines[2].starts_with("0 ready, 1 failed, 20 not assumed in "), "{out}");
     assert!(!out.contains("has ended or was never started"), "no cause repeated per role:\n{out}");

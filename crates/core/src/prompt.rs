@@ -86,9 +86,14 @@ pub struct NoPrompter;
 
 impl Prompter for NoPrompter {
     fn ask<'a>(&'a self, req: &'a PromptRequest, _lock: &'a mut SignInLock) -> PromptFuture<'a> {
+        let needs = if req.profile == req.user {
+            format!("signing in {} needs an MFA code", req.user)
+        } else {
+            format!("{} needs an MFA code for {}", req.profile, req.user)
+        };
         let why = format!(
-            "{} needs an MFA code for {} and there is no way to ask for one here (no mfatui dashboard is running and there is no terminal): open `mfatui` in a terminal and leave it running, run `mfatui login {}` in a terminal, pass --code CODE (or `--code -` to read it from stdin), or set mfa_process or a TOTP seed for [profile {}]",
-            req.profile, req.user, req.user, req.user
+            "{needs} and there is no way to ask for one here (no mfatui dashboard is running and there is no terminal): open `mfatui` in a terminal and leave it running, run `mfatui login {}` in a terminal, pass --code CODE (or `--code -` to read it from stdin), or set mfa_process or a TOTP seed for [profile {}]",
+            req.user, req.user
         );
         Box::pin(async move { Err(PromptError::Unavailable(why)) })
     }
