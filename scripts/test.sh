@@ -26,12 +26,15 @@ fi
 # (Debian's awscli package is v2; pip's, in .venv, is v1).
 missing=()
 command -v tmux >/dev/null || missing+=(tmux)
+# The completion scripts are tried in the shells they are for (tests/cli_completions.rs).
+command -v zsh >/dev/null || missing+=(zsh)
+command -v fish >/dev/null || missing+=(fish)
 PATH=/usr/bin:/opt/homebrew/bin:/usr/local/bin command -v aws >/dev/null || missing+=(awscli)
 if [ ${#missing[@]} -gt 0 ]; then
   if command -v apt-get >/dev/null; then
     as_root apt-get update -qq && DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
   elif command -v brew >/dev/null; then
-    brew install tmux awscli
+    brew install tmux awscli zsh fish
   fi
 fi
 

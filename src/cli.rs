@@ -101,13 +101,15 @@ pub enum CliCommand {
     #[command(after_help = "Example: mfatui doctor")]
     Doctor,
     /// Sign in an IAM user with one MFA code and assume every role rooted at it, in parallel
-    /// (or, given a role, just that role). Exit 0 all ready, 1 some roles failed, 2 sign-in failed.
+    /// (or, given a role, just that role; given nothing, every user whose MFA session has ended
+    /// or whose roles are due). Exit 0 all ready, 1 some roles failed, 2 sign-in failed.
     #[command(
-        after_help = "Examples:\n  mfatui login alice\n  mfatui login prod-admin --code 123456\n  op item get aws --otp | mfatui login alice --code -"
+        after_help = "Examples:\n  mfatui login\n  mfatui login alice\n  mfatui login prod-admin --code 123456\n  op item get aws --otp | mfatui login alice --code -"
     )]
     Login {
-        /// An IAM user profile, a role profile, or a managed name such as dev-admin-mfa.
-        profile: String,
+        /// An IAM user profile, a role profile, or a managed name such as dev-admin-mfa
+        /// [default: every user that needs it].
+        profile: Option<String>,
         /// The 6-digit code, or `-` to read it from stdin (keeps it out of the process list).
         /// Used only when a new MFA session is needed; asked for on the terminal when missing.
         #[arg(long, value_name = "CODE")]
@@ -165,7 +167,7 @@ pub enum CliCommand {
     /// AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_CREDENTIAL_EXPIRATION, AWS_REGION). Its exit
     /// status is mfatui's.
     #[command(
-        after_help = "Examples:\n  mfatui exec prod-admin -- terraform apply\n  mfatui exec --server prod-admin -- terraform apply   # fresh credentials for hours\n  mfatui exec dev-admin                               # a shell"
+        after_help = "Examples:\n  mfatui exec prod-admin aws sts get-caller-identity\n  mfatui exec --server prod-admin terraform apply   # fresh credentials for hours\n  mfatui exec dev-admin                             # a shell"
     )]
     Exec {
         /// A profile or managed name.
@@ -177,8 +179,9 @@ pub enum CliCommand {
         /// Allow running inside another `mfatui exec`.
         #[arg(long)]
         allow_nested: bool,
-        /// The command and its arguments [default: $SHELL].
-        #[arg(last = true)]
+        /// The command and its arguments, after the profile (`--` before it is optional)
+        /// [default: $SHELL].
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true, value_name = "COMMAND")]
         command: Vec<String>,
     },
     /// Print a profile's credentials as environment variables to `eval` (direnv, CI scripts).
@@ -226,13 +229,21 @@ pub enum CliCommand {
         #[arg(long, value_name = "SERVICE_OR_URL")]
         destination: Option<String>,
     },
-    /// Print a shell completion script.
+    /// Print a shell completion script (commands, flags, and your profile names, read from your
+    /// AWS files as you press TAB).
     #[command(
         after_help = "Install:\n  mfatui completions bash > ~/.local/share/bash-completion/completions/mfatui\n  mfatui completions zsh > ~/.zfunc/_mfatui      # with fpath+=~/.zfunc in ~/.zshrc\n  mfatui completions fish > ~/.config/fish/completions/mfatui.fish"
     )]
     Completions {
         #[arg(value_enum)]
         shell: ShellArg,
+    },
+    /// Profile names for the shell completion scripts (one a line); hidden.
+    #[command(name = "__complete-profiles", hide = true)]
+    CompleteProfiles {
+        /// Only names starting with this.
+        #[arg(default_value = "", allow_hyphen_values = true)]
+        prefix: String,
     },
     /// Print the man page (roff).
     #[command(

@@ -4,7 +4,7 @@ use mfatui::aws::config::{self, AwsEnv};
 use mfatui::aws::engine::{Plan, Which};
 use mfatui::aws::store::SessionStore;
 use mfatui::cli::{Cli, CliCommand, Tuning};
-use mfatui::commands::{channels, console, dashboard, demo, doctor, iam, list, sandbox, session};
+use mfatui::commands::{channels, completions, console, dashboard, demo, doctor, iam, list, sandbox, session};
 use mfatui::prompters::Order;
 use mfatui::settings::Settings;
 use std::io::{self, BufWriter, IsTerminal, Write};
@@ -57,6 +57,7 @@ fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<u8> {
                 | CliCommand::Sandbox { .. }
                 | CliCommand::Demo
                 | CliCommand::Completions { .. }
+                | CliCommand::CompleteProfiles { .. }
                 | CliCommand::Man
         )
     ) {
@@ -82,8 +83,9 @@ fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<u8> {
         CliCommand::Doctor => read_only(&env, false, true),
         CliCommand::Login { profile, code, tuning } => {
             let code = session::read_code(code)?;
-            with_engine(&env, &tuning, Order::TerminalFirst, false, |out, engine, plan, rt| {
-                rt.block_on(session::login(out, engine, plan, &profile, code))
+            with_engine(&env, &tuning, Order::TerminalFirst, false, |out, engine, plan, rt| match &profile {
+                Some(profile) => rt.block_on(session::login(out, engine, plan, profile, code)),
+                None => rt.block_on(session::login_all(out, engine, plan, code)),
             })
         }
         CliCommand::Refresh { all, profiles, code, tuning } => {
@@ -124,12 +126,11 @@ fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<u8> {
             destination.as_deref(),
         ),
         CliCommand::Completions { shell } => {
-            let shell = match shell {
-                mfatui::cli::ShellArg::Bash => clap_complete::Shell::Bash,
-                mfatui::cli::ShellArg::Zsh => clap_complete::Shell::Zsh,
-                mfatui::cli::ShellArg::Fish => clap_complete::Shell::Fish,
-            };
-            clap_complete::generate(shell, &mut <Cli as clap::CommandFactory>::command(), "mfatui", &mut io::stdout());
+            completions::write(&mut io::stdout().lock(), shell)?;
+            Ok(0)
+        }
+        CliCommand::CompleteProfiles { prefix } => {
+            completions::profiles(&mut io::stdout().lock(), &env, &prefix)?;
             Ok(0)
         }
         CliCommand::Man => {

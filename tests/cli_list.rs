@@ -49,7 +49,7 @@ fn table_shows_every_profile_and_never_the_secret() {
     assert!(row("deploy").contains("chained role") && row("deploy").contains("ops > alice"), "{out}");
     assert!(row("deploy").contains("333333333333") && row("deploy").contains("alice-phone"));
     assert!(row("orphan").contains("role (broken)"));
-    assert!(out.contains("\n1 error, 0 warnings in your AWS config") && out.contains("mfatui doctor"), "{out}");
+    assert!(out.contains("\n1 error in your AWS config, on profile orphan: `mfatui doctor` shows it"), "{out}");
     assert!(row("ops").contains("eu-west-1 (from alice)") && row("alice").contains("eu-west-1  "), "{out}");
     assert!(!out.contains("wJalr"), "secret keys never appear");
 }
@@ -231,7 +231,7 @@ fn quoted_profile_names_are_listed_with_a_warning() {
     let o = h.mfatui(&["list"], &[]);
     let out = stdout(&o);
     assert!(out.lines().any(|l| l.starts_with("personal ")), "{out}");
-    assert!(out.contains("0 errors, 1 warning"), "{out}");
+    assert!(out.contains("1 warning in your AWS config, on profile personal"), "{out}");
     let doctor = stdout(&h.mfatui(&["doctor"], &[]));
     assert!(doctor.contains("profile `personal`: [profile \"personal\"] is read as profile `personal`"), "{doctor}");
 }

@@ -46,7 +46,7 @@ fn one_resolver_and_summaries_that_match_what_happened() {
     assert!(out.lines().any(|l| l.trim_start().starts_with("r3 ")) && !out.contains("  r4 "), "just r3:\n{out}");
     assert!(out.contains("2 ready (1 kept), 0 failed"), "the kept MFA session is not a renewal:\n{out}");
     let o = w.mfatui(&["logout", "r3-mfa"], &[]);
-    assert!(stdout(&o).contains("Forgot 1 session and removed their sections: r3"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("Forgot 1 session and removed its managed section: r3"), "{}", stdout(&o));
     let empty = Home::new();
     let o = empty.mfatui(&["refresh"], &[]);
     assert!(stdout(&o).contains("No sessions yet: sign a user in with `mfatui login USER`"), "{}", stdout(&o));

@@ -129,7 +129,7 @@ fn a_session_that_expired_on_the_server_is_dropped_and_a_code_is_asked_for() {
     w.sandbox.set_faults(mfatui::sandbox::FaultConfig { clock_offset_secs: 13 * 3600, ..Default::default() });
     let o = w.mfatui(&["login", "eve"], &[]);
     assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
-    assert!(stdout(&o).contains("needs an MFA code for eve"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("signing in eve needs an MFA code"), "{}", stdout(&o));
     let stored = mfatui::aws::store::SessionStore::in_dir(&w.home.path().join(".local/state/mfatui")).load();
     assert!(!stored.sessions.contains_key("eve"), "the dead MFA session is forgotten");
 }

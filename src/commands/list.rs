@@ -6,7 +6,7 @@ use crate::aws::config::{AwsEnv, AwsPaths, Profile, ProfileGraph, Severity};
 use crate::aws::external::ExternalSession;
 use crate::aws::store::{Loaded, SessionState};
 use crate::commands::human_duration;
-use crate::display::{Table, join_clipped, plural};
+use crate::display::{Table, clip, join_clipped, plural};
 use serde::{Serialize, Serializer};
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -234,14 +234,39 @@ pub fn write_table(out: &mut impl Write, input: &ListInput) -> io::Result<()> {
     let errors = graph.diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
     let warnings = graph.diagnostics.len() - errors;
     if errors + warnings > 0 {
+        let mut counts = Vec::new();
+        for (n, one, many) in [(errors, "error", "errors"), (warnings, "warning", "warnings")] {
+            if n > 0 {
+                counts.push(plural(n, one, many));
+            }
+        }
         writeln!(
             out,
-            "\n{}, {} in your AWS config: run `mfatui doctor` to see where.",
-            plural(errors, "error", "errors"),
-            plural(warnings, "warning", "warnings")
+            "\n{} in your AWS config{}: `mfatui doctor` shows {} with the line to fix.",
+            counts.join(" and "),
+            concerned(&graph.diagnostics),
+            if errors + warnings == 1 { "it" } else { "each" }
         )?;
     }
     Ok(())
+}
+
+/// `, on data-typo` or `, on data-typo, ci and 2 more`: the profiles the problems are about.
+fn concerned(diagnostics: &[crate::aws::config::Diagnostic]) -> String {
+    const SHOWN: usize = 3;
+    let mut names: Vec<&str> = Vec::new();
+    for d in diagnostics {
+        if let Some(p) = d.profile.as_deref().filter(|p| !names.contains(p)) {
+            names.push(p);
+        }
+    }
+    let shown: Vec<String> = names.iter().take(SHOWN).map(|n| clip(n, 40).into_owned()).collect();
+    match (shown.as_slice(), names.len().saturating_sub(SHOWN)) {
+        ([], _) => String::new(),
+        ([one], _) => format!(", on profile {one}"),
+        (some, 0) => format!(", on profiles {}", crate::display::series(some, "and")),
+        (some, more) => format!(", on profiles {} and {more} more", some.join(", ")),
+    }
 }
 
 /// The region a client would use, marked with the profile it comes from when inherited:

@@ -2,6 +2,7 @@
 //! of them prompts.
 
 pub mod channels;
+pub mod completions;
 pub mod console;
 pub mod dashboard;
 pub mod demo;

@@ -2,6 +2,7 @@
 
 use crate::aws::clock::{SystemClock, human_duration};
 use crate::aws::config::{AwsEnv, LoadedConfig};
+use crate::aws::engine::words::{self, Tally};
 use crate::aws::engine::{
     Engine, EngineBuilder, EngineError, EngineSettings, LoginReport, Outcome, Plan, Prompting, Which,
 };
@@ -123,38 +124,17 @@ fn describe(
     }
 }
 
-/// What a run did, counted honestly: renewed (new sessions), kept (still valid, untouched),
-/// failed (no session, or one other tools cannot use).
-#[derive(Debug, Default, PartialEq, Eq)]
-pub struct Tally {
-    pub renewed: usize,
-    pub kept: usize,
-    pub failed: usize,
-}
-
-impl Tally {
-    fn add(&mut self, r: &Result<Outcome, EngineError>, managed: Option<&Result<String, EngineError>>) {
-        match r {
-            Ok(_) if managed.is_some_and(|m| m.is_err()) => self.failed += 1,
-            Ok(o) if o.kept => self.kept += 1,
-            Ok(_) => self.renewed += 1,
-            Err(_) => self.failed += 1,
-        }
-    }
-}
-
-/// The table `login` and `refresh` print.
+/// The table `login` and `refresh` print: a row per profile obtained or failed for a reason
+/// of its own, then one line per cascade (roles not assumed because what they are assumed from
+/// failed: its row says why, once).
 pub fn write_report(out: &mut impl Write, reports: &[LoginReport], now: i64) -> std::io::Result<Tally> {
-    let mut tally = Tally::default();
     let mut rows: Vec<(String, String, String)> = Vec::new();
     for r in reports {
         if let Some(m) = &r.mfa {
-            tally.add(m, r.managed(&r.user));
             let (use_with, state) = describe(m, r.managed(&r.user), now);
             rows.push((r.user.clone(), use_with, format!("MFA session {state}")));
         }
-        for (n, o) in &r.roles {
-            tally.add(o, r.managed(n));
+        for (n, o) in r.roles.iter().filter(|(n, _)| r.cause_of(n).is_none()) {
             let (use_with, state) = describe(o, r.managed(n), now);
             rows.push((n.clone(), use_with, state));
         }
@@ -165,16 +145,14 @@ pub fn write_report(out: &mut impl Write, reports: &[LoginReport], now: i64) -> 
     for (name, use_with, state) in &rows {
         writeln!(out, "  {}  {}  {}", fit(name, w0), fit(use_with, w1), clip(state, 600))?;
     }
-    Ok(tally)
+    for c in words::cascades(reports) {
+        writeln!(out, "  {}", c.describe())?;
+    }
+    Ok(Tally::of(reports))
 }
 
 fn summary(t: &Tally, started: Instant) -> String {
-    let mut parts = vec![format!("{} ready", t.renewed + t.kept)];
-    if t.kept > 0 {
-        parts[0].push_str(&format!(" ({} kept)", t.kept));
-    }
-    parts.push(format!("{} failed", t.failed));
-    format!("{} in {} ms", parts.join(", "), started.elapsed().as_millis())
+    format!("{} in {} ms", t.describe(), started.elapsed().as_millis())
 }
 
 /// The first usable managed name in the reports, for the hint line.
@@ -203,11 +181,55 @@ pub async fn login(
         Some(name) => writeln!(out, " Use them with any AWS tool, e.g. aws --profile {name} sts get-caller-identity")?,
         None => writeln!(out)?,
     }
-    Ok(match (&report.mfa, tally.failed) {
+    Ok(match (&report.mfa, tally.unready()) {
         (Some(Err(_)), _) => 2,
         (_, 0) => 0,
         _ => 1,
     })
+}
+
+/// `mfatui login` without a profile: every user that needs it (`Engine::needing_login`), one
+/// after another (so prompts come one at a time), in one table.
+pub async fn login_all(out: &mut impl Write, engine: &Engine, plan: &Plan, code: Option<Secret>) -> anyhow::Result<u8> {
+    let needing = engine.needing_login(plan);
+    let signable = plan.users.keys().filter(|u| plan.signable(u).is_ok()).count();
+    if needing.is_empty() {
+        match signable {
+            0 => writeln!(
+                out,
+                "No IAM user in your config has an MFA device or roles to sign in (`mfatui list` shows your profiles)."
+            )?,
+            _ => {
+                writeln!(out, "Every user is signed in and fresh: nothing to do (`mfatui status` shows the sessions).")?
+            }
+        }
+        return Ok(0);
+    }
+    if code.is_some() && needing.len() > 1 {
+        anyhow::bail!(
+            "--code is the code of one MFA device, and {} need signing in: name the user it is for (mfatui login USER --code CODE)",
+            needing.join(", ")
+        );
+    }
+    let fresh = signable - needing.len();
+    let rest = match fresh {
+        0 => String::new(),
+        n => format!(" ({} signed in already)", plural(n, "other user is", "other users are")),
+    };
+    writeln!(out, "Signing in {}{rest}.\n", needing.join(", "))?;
+    out.flush()?;
+    let started = Instant::now();
+    let mut reports = Vec::new();
+    for user in &needing {
+        reports.push(engine.login(plan, user, code.as_ref(), Prompting::Allowed, &None).await?);
+    }
+    let tally = write_report(out, &reports, engine.clock().now())?;
+    write!(out, "\n{}.", summary(&tally, started))?;
+    match example(&reports) {
+        Some(name) => writeln!(out, " Use them with any AWS tool, e.g. aws --profile {name} sts get-caller-identity")?,
+        None => writeln!(out)?,
+    }
+    Ok(if reports.iter().all(|r| matches!(r.mfa, Some(Err(_)))) { 2 } else { u8::from(tally.unready() > 0) })
 }
 
 pub async fn refresh(
@@ -238,7 +260,7 @@ pub async fn refresh(
     }
     let tally = write_report(out, &reports, engine.clock().now())?;
     writeln!(out, "\n{}.", summary(&tally, started))?;
-    Ok(u8::from(tally.failed > 0))
+    Ok(u8::from(tally.unready() > 0))
 }
 
 pub fn logout(out: &mut impl Write, engine: &Engine, plan: &Plan, profile: Option<&str>) -> anyhow::Result<u8> {
@@ -247,9 +269,10 @@ pub fn logout(out: &mut impl Write, engine: &Engine, plan: &Plan, profile: Optio
     if removed.is_empty() {
         writeln!(out, "No sessions to remove.")?;
     } else {
+        let (them, sections) = if removed.len() == 1 { ("its", "section") } else { ("their", "sections") };
         writeln!(
             out,
-            "Forgot {} and removed their sections: {}",
+            "Forgot {} and removed {them} managed {sections}: {}",
             plural(removed.len(), "session", "sessions"),
             removed.join(", ")
         )?;

@@ -7,14 +7,9 @@ use std::io::{BufRead, BufReader, Write};
 
 pub struct TerminalPrompter;
 
-fn device(serial: &str) -> &str {
-    serial.rsplit_once(":mfa/").map_or(serial, |(_, d)| d)
-}
-
 impl Prompter for TerminalPrompter {
     fn ask<'a>(&'a self, req: &'a PromptRequest, _lock: &'a mut SignInLock) -> PromptFuture<'a> {
-        let (user, serial, profile, retry) =
-            (req.user.clone(), req.serial.clone(), req.profile.clone(), req.retry_reason.clone());
+        let (question, retry) = (req.question(), req.retry_reason.clone());
         Box::pin(async move {
             let asked = tokio::task::spawn_blocking(move || -> Result<String, PromptError> {
                 let tty = std::fs::OpenOptions::new()
@@ -28,8 +23,7 @@ impl Prompter for TerminalPrompter {
                 if let Some(r) = retry {
                     let _ = writeln!(out, "{}", safe(&r));
                 }
-                let for_what = if profile == user { String::new() } else { format!(" (needed for {profile})") };
-                let question = format!("MFA code for {user} ({}){for_what}, or Enter to cancel: ", device(&serial));
+                let question = format!("{question}, or Enter to cancel: ");
                 let _ = write!(out, "{}", safe(&question));
                 let _ = out.flush();
                 let mut line = String::new();

@@ -69,6 +69,18 @@ pub fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
+/// `a`, `a and b`, `a, b and c` (with `word` = "and"; "or" for a choice).
+pub fn series<S: AsRef<str>>(items: &[S], word: &str) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.as_ref().to_string(),
+        [rest @ .., last] => {
+            let rest: Vec<&str> = rest.iter().map(AsRef::as_ref).collect();
+            format!("{} {word} {}", rest.join(", "), last.as_ref())
+        }
+    }
+}
+
 /// A table whose columns are as wide as their widest cell, each cell clipped to its column's
 /// limit first. Two spaces between columns; the last column is not padded.
 pub struct Table<const N: usize> {
@@ -156,6 +168,8 @@ mod tests {
         assert_eq!(plural(1, "profile", "profiles"), "1 profile");
         assert_eq!(plural(2, "profile", "profiles"), "2 profiles");
         assert_eq!(plural(0, "error", "errors"), "0 errors");
+        assert_eq!(series(&["a", "b", "c"], "or"), "a, b or c");
+        assert_eq!(series(&["a"], "and"), "a");
     }
 
     #[test]

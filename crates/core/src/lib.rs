@@ -21,5 +21,6 @@ pub mod scrub;
 pub mod secret;
 pub mod store;
 pub mod sts;
+pub mod suggest;
 pub mod totp;
 pub mod userfile;

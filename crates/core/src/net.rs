@@ -51,7 +51,7 @@ pub use crate::secret::Keys;
 /// the endpoint where it matters, and what to do.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AwsError {
-    #[error("MFA code rejected: check the device and type the next code when it changes")]
+    #[error("MFA code rejected: check the device and try again with its next code")]
     CodeRejected,
     #[error("access denied: {message}")]
     AccessDenied { message: String },

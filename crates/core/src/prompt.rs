@@ -32,6 +32,20 @@ pub struct PromptRequest {
     pub retry_reason: Option<String>,
 }
 
+impl PromptRequest {
+    /// The MFA device's name: `alice-phone` of `arn:aws:iam::…:mfa/alice-phone`.
+    pub fn device(&self) -> &str {
+        self.serial.rsplit_once(":mfa/").map_or(&self.serial, |(_, d)| d)
+    }
+
+    /// What is asked, for every driver: `MFA code for alice (alice-phone, needed for
+    /// prod-admin)`; the profile is named only when it is not the user itself.
+    pub fn question(&self) -> String {
+        let for_what = if self.profile == self.user { String::new() } else { format!(", needed for {}", self.profile) };
+        format!("MFA code for {} ({}{for_what})", self.user, self.device())
+    }
+}
+
 #[derive(Debug)]
 pub enum PromptAnswer {
     /// A code to send now.
@@ -72,9 +86,14 @@ pub struct NoPrompter;
 
 impl Prompter for NoPrompter {
     fn ask<'a>(&'a self, req: &'a PromptRequest, _lock: &'a mut SignInLock) -> PromptFuture<'a> {
+        let needs = if req.profile == req.user {
+            format!("signing in {} needs an MFA code", req.user)
+        } else {
+            format!("{} needs an MFA code for {}", req.profile, req.user)
+        };
         let why = format!(
-            "{} needs an MFA code for {} and there is no way to ask for one here (no mfatui dashboard is running and there is no terminal): open `mfatui` in a terminal and leave it running, run `mfatui login {}` in one, pass --code CODE (or `--code -` to read it from stdin), or set mfa_process or a TOTP seed for [profile {}]",
-            req.profile, req.user, req.user, req.user
+            "{needs} and there is no way to ask for one here (no mfatui dashboard is running and there is no terminal): open `mfatui` in a terminal and leave it running, run `mfatui login {}` in a terminal, pass --code CODE (or `--code -` to read it from stdin), or set mfa_process or a TOTP seed for [profile {}]",
+            req.user, req.user
         );
         Box::pin(async move { Err(PromptError::Unavailable(why)) })
     }
@@ -171,6 +190,19 @@ mod tests {
         let _other_user = SignInLock::acquire(dir.path(), "bob", Duration::from_millis(100)).await.unwrap();
         first.release();
         assert!(SignInLock::acquire(dir.path(), "alice", Duration::from_millis(100)).await.is_ok());
+    }
+
+    #[test]
+    fn the_question_names_the_device_and_what_it_is_for_in_one_parenthesis() {
+        let mut req = PromptRequest {
+            user: "maria".into(),
+            serial: "arn:aws:iam::111111111111:mfa/maria-iphone".into(),
+            profile: "prod-admin".into(),
+            retry_reason: None,
+        };
+        assert_eq!(req.question(), "MFA code for maria (maria-iphone, needed for prod-admin)");
+        req.profile = "maria".into();
+        assert_eq!(req.question(), "MFA code for maria (maria-iphone)");
     }
 
     #[test]

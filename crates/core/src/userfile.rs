@@ -105,19 +105,43 @@ fn ensure_parent(path: &Path) -> Result<&Path, FileError> {
     Ok(dir)
 }
 
-/// An exclusive advisory lock for writing `path`, released on drop.
+/// An exclusive advisory lock for writing `path`, released on drop. Its lock file exists only
+/// while it is held (no `.credentials.mfatui.lock` is left in `~/.aws`): the holder removes it
+/// before letting go, and a waiter that then gets the lock of a removed file sees that the path
+/// no longer names it and starts over on the file there now, so two holders never overlap.
 pub struct FileLock {
-    _file: File,
+    file: File,
+    path: PathBuf,
+}
+
+impl Drop for FileLock {
+    fn drop(&mut self) {
+        // Removed while still held: whoever locks this file next finds it gone and retries.
+        if same_file(&self.file, &self.path) {
+            let _ = fs::remove_file(&self.path);
+        }
+    }
+}
+
+/// Does `path` still name the open `file`?
+fn same_file(file: &File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (file.metadata(), fs::symlink_metadata(path)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
 }
 
 pub fn lock_for(path: &Path) -> Result<FileLock, FileError> {
     let dir = ensure_parent(path)?;
     let lock_path = dir.join(format!(".{}.mfatui.lock", file_name(path)));
-    let file = open_lock_file(&lock_path).map_err(io_err("open lock file", &lock_path))?;
     let started = Instant::now();
+    let mut file = open_lock_file(&lock_path).map_err(io_err("open lock file", &lock_path))?;
     loop {
         match try_lock(&file) {
-            Ok(true) => return Ok(FileLock { _file: file }),
+            Ok(true) if same_file(&file, &lock_path) => return Ok(FileLock { file, path: lock_path }),
+            // The holder removed this lock file as it let go: lock the one there now.
+            Ok(true) => file = open_lock_file(&lock_path).map_err(io_err("open lock file", &lock_path))?,
             Ok(false) if started.elapsed() < LOCK_WAIT => std::thread::sleep(Duration::from_millis(5)),
             Ok(false) => return Err(FileError::Busy { path: path.into() }),
             Err(e) => return Err(io_err("lock", &lock_path)(e)),

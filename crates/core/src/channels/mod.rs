@@ -106,6 +106,16 @@ pub fn render_env(vars: &[(&'static str, String)], format: EnvFormat) -> String 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn profile_paths_keep_unreserved_characters_and_escape_the_rest() {
+        use super::server::profile_path;
+        assert_eq!(profile_path("prod-admin"), "/profile/prod-admin");
+        assert_eq!(profile_path("a.b_c~d"), "/profile/a.b_c~d");
+        assert_eq!(profile_path("a/b?c d%"), "/profile/a%2Fb%3Fc%20d%25");
+        assert_eq!(profile_path(".."), "/profile/%2E%2E");
+        assert_eq!(profile_path("é"), "/profile/%C3%A9");
+    }
     use crate::secret::Secret;
     use crate::sts::Keys;
 

@@ -62,6 +62,21 @@ struct Shared {
     asking: Mutex<HashSet<String>>,
 }
 /// A running endpoint; dropping it stops it and removes the token file.
+/// Everything but RFC 3986's unreserved characters (letters, digits, `-`, `.`, `_`, `~`) is
+/// escaped in a profile's path: `/profile/prod-admin` reads as it is typed, while `/`, `?`, `%`,
+/// spaces and the rest cannot change what the path means.
+const PATH_ESCAPED: &percent_encoding::AsciiSet =
+    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
+/// `/profile/NAME`, the path that serves `profile`.
+pub fn profile_path(profile: &str) -> String {
+    // `.` and `..` alone are dot segments a client would resolve away: those stay escaped.
+    if profile.chars().all(|c| c == '.') && profile.len() <= 2 {
+        return format!("/profile/{}", profile.replace('.', "%2E"));
+    }
+    format!("/profile/{}", percent_encoding::utf8_percent_encode(profile, PATH_ESCAPED))
+}
+
 pub struct Handle {
     pub addr: SocketAddr,
     pub token_file: PathBuf,
@@ -72,11 +87,7 @@ pub struct Handle {
 impl Handle {
     /// The URL a client uses for `profile`.
     pub fn url(&self, profile: &str) -> String {
-        format!(
-            "http://{}/profile/{}",
-            self.addr,
-            percent_encoding::utf8_percent_encode(profile, percent_encoding::NON_ALPHANUMERIC)
-        )
+        format!("http://{}{}", self.addr, profile_path(profile))
     }
 
     /// The token, for a child process that gets it as `AWS_CONTAINER_AUTHORIZATION_TOKEN`.

@@ -271,7 +271,9 @@ fn broken_message(r: &Resolver, i: u32, b: Break, chain: &Chain) -> String {
     }
     match b.cause {
         Cause::Missing => {
-            format!("source_profile `{source}` does not exist: add [profile {source}] with keys, or fix the name")
+            let raw = r.sections[i as usize].get("source_profile").unwrap_or_default();
+            let near = crate::suggest::did_you_mean(raw, r.sections.iter().map(|s| &*s.name));
+            format!("source_profile `{source}` does not exist{near}: add [profile {source}] with keys, or fix the name")
         }
         Cause::SelfWithoutKeys => format!(
             "source_profile names `{at}` itself, which works only when `{at}` has aws_access_key_id and aws_secret_access_key"

@@ -98,7 +98,10 @@ pub fn load(env: &AwsEnv) -> Result<LoadedConfig, ConfigError> {
             Severity::Warning,
             None,
             None,
-            format!("AWS_PROFILE is `{p}`, but no such profile exists; the AWS CLI will fail until you create it or unset AWS_PROFILE"),
+            format!(
+                "AWS_PROFILE is `{p}`, but no such profile exists{}; the AWS CLI will fail until you create it or unset AWS_PROFILE",
+                crate::suggest::did_you_mean(p, sections.profiles.keys().map(|k| &**k))
+            ),
         ));
     }
     Ok(LoadedConfig { paths, sections, env_diagnostics })

@@ -28,6 +28,7 @@ pub mod rules;
 mod signin;
 mod targets;
 pub mod windows;
+pub mod words;
 
 /// The config's rule, which the plan and the commands apply to the environment too.
 pub use super::config::valid_region;
@@ -144,7 +145,7 @@ pub enum EngineError {
     #[error("unknown profile `{name}`{hint}: `mfatui list` shows every profile and what mfatui does with it")]
     UnknownProfile { name: String, hint: String },
     #[error(
-        "the MFA code for {user} expired while STS did not answer ({attempts} attempt(s) over {waited}s); type the next code when the network is back"
+        "the MFA code for {user} expired while STS did not answer ({attempts} attempt(s) over {waited}s); try again with the next code when the network is back"
     )]
     CodeWindow { user: String, attempts: u32, waited: u64 },
 }

@@ -369,16 +369,26 @@ impl Plan {
         if let Some(r) = by_managed {
             return Ok(r);
         }
-        let near = self
+        // Names users type first, then the managed names derived from them; a managed name is
+        // not offered after its own profile (`prod-admin` says it, `prod-admin-mfa` repeats it).
+        let typed = self.users.keys().map(String::as_str).chain(self.roles.iter().map(|r| r.name.as_str()));
+        let managed: Vec<(&str, &str)> = self
             .users
-            .keys()
-            .chain(self.roles.iter().map(|r| &r.name))
-            .filter(|n| name.contains(n.as_str()) || n.contains(name))
-            .min_by_key(|n| n.len().abs_diff(name.len()));
-        Err(EngineError::UnknownProfile {
-            name: name.to_string(),
-            hint: near.map(|n| format!(" (did you mean {n}?)")).unwrap_or_default(),
-        })
+            .values()
+            .filter_map(|u| Some((u.managed.as_deref().ok()?, u.name.as_str())))
+            .chain(self.roles.iter().filter_map(|r| Some((r.managed.as_deref().ok()?, r.name.as_str()))))
+            .collect();
+        let others = self.others.keys().map(String::as_str);
+        let mut near = crate::suggest::ranked(name, typed.chain(others).chain(managed.iter().map(|(m, _)| *m)));
+        let rank = |n: &str| near.iter().position(|x| *x == n);
+        let repeats: Vec<&str> = managed
+            .iter()
+            .filter(|(m, owner)| matches!((rank(owner), rank(m)), (Some(o), Some(m)) if o < m))
+            .map(|(m, _)| *m)
+            .collect();
+        near.retain(|n| !repeats.contains(n));
+        let (near, more) = crate::suggest::shown(near);
+        Err(EngineError::UnknownProfile { name: name.to_string(), hint: crate::suggest::hint(&near, more) })
     }
 }
 

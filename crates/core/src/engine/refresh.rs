@@ -321,6 +321,23 @@ impl Engine {
             .min()
     }
 
+    /// The users a `login` without a profile signs in, in name order: each with something to
+    /// sign in (`Plan::signable`) whose MFA session has ended (or ends within the margin, so
+    /// `login` would not keep it), or with a role whose session is due. Fresh users are left out.
+    pub fn needing_login<'p>(&self, plan: &'p Plan) -> Vec<&'p str> {
+        let (now, loaded) = (self.clock.now(), self.store.load());
+        plan.users
+            .values()
+            .filter(|u| plan.signable(&u.name).is_ok())
+            .filter(|u| {
+                let gone = u.mfa_serial.is_some()
+                    && super::live_mfa_session(&loaded, &u.name, now, self.settings.margin_secs).is_none();
+                gone || plan.roles_of(&u.name).any(|r| self.is_due(&r.name, now, &loaded))
+            })
+            .map(|u| u.name.as_str())
+            .collect()
+    }
+
     /// Users whose MFA session ends within the warning window: `(user, seconds left)`.
     pub fn mfa_ending(&self, plan: &Plan) -> Vec<(String, i64)> {
         let (now, loaded) = (self.clock.now(), self.store.load());

@@ -55,6 +55,14 @@ impl KeyOp {
         }
     }
 
+    /// What each answer does: `deactivate` or `leave it`, `delete` or `keep it`.
+    pub fn answers(self) -> crate::iam::rotate::Answers {
+        match self {
+            KeyOp::Deactivate => crate::iam::rotate::Answers { yes: "deactivate", no: "leave it" },
+            KeyOp::Delete => crate::iam::rotate::Answers { yes: "delete", no: "keep it" },
+        }
+    }
+
     /// The question before the change, naming the key, its last use and what a yes does.
     pub fn question(self, user: &str, key: &KeyInfo) -> Wording {
         let status = if key.active { "active" } else { "inactive" };

@@ -19,7 +19,7 @@ mod types;
 mod words;
 
 pub use types::{Answer, Confirm, Event, OldKey, Question, Report, RotateOptions, Yes, day, key_text, last_used_text};
-pub use words::{Tone, Wording, starting};
+pub use words::{Answers, Tone, Wording, starting};
 
 use super::access::{Access, IamError, access, failed, user_of};
 use super::api::{self, KeyId, KeyMeta, LastUsed};

@@ -131,3 +131,38 @@ mod race_tests {
         assert!(lost.is_empty(), "{} lost after {n} writes: {lost:?}", lost.len());
     }
 }
+
+#[test]
+fn no_lock_file_is_left_and_the_lock_still_excludes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("credentials");
+    fs::write(&path, "x = 0\n").unwrap();
+    // Many threads incrementing under the lock: a lock that let two in at once loses counts.
+    let threads: Vec<_> = (0..8)
+        .map(|_| {
+            let path = path.clone();
+            std::thread::spawn(move || {
+                for _ in 0..40 {
+                    let _lock = lock_for(&path).unwrap();
+                    let n: u32 = fs::read_to_string(&path).unwrap().trim_start_matches("x = ").trim().parse().unwrap();
+                    write_atomic(&path, format!("x = {}\n", n + 1).as_bytes()).unwrap();
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    assert_eq!(fs::read_to_string(&path).unwrap(), "x = 320\n");
+    update_text(&path, |s| Ok::<_, String>(format!("{s}[a]\n"))).unwrap();
+    let left: Vec<String> =
+        fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+    assert!(!left.iter().any(|n| n.contains("lock")), "{left:?}");
+    // Held, it is there and refuses another holder (the file a stuck writer holds is reported).
+    let held = lock_for(&path).unwrap();
+    assert!(dir.path().join(".credentials.mfatui.lock").exists());
+    let other = open_lock_file(&dir.path().join(".credentials.mfatui.lock")).unwrap();
+    assert!(!try_lock(&other).unwrap());
+    drop(held);
+    assert!(!dir.path().join(".credentials.mfatui.lock").exists());
+}

@@ -27,6 +27,14 @@ impl Wording {
     }
 }
 
+/// What each answer to a question does, in a few words (the dashboard's key hints, `y rotate ·
+/// n or Esc: nothing changes`): the yes names the change, the no says what stays.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Answers {
+    pub yes: &'static str,
+    pub no: &'static str,
+}
+
 fn secs(ms: u64) -> String {
     format!("{:.1}s", ms as f64 / 1000.0)
 }
@@ -43,10 +51,18 @@ pub fn starting(user: &str, asks: bool) -> String {
 }
 
 impl Question {
+    pub fn answers(&self) -> Answers {
+        match self {
+            Question::Rotate { resume: None, .. } => Answers { yes: "rotate", no: "nothing changes" },
+            Question::Rotate { .. } => Answers { yes: "resume", no: "leave it for now" },
+            Question::MakeRoom { .. } => Answers { yes: "delete it and go on", no: "stop, nothing changes" },
+        }
+    }
+
     pub fn text(&self) -> Wording {
         match self {
             Question::Rotate { profile, user, key, resume: None, keep_old, last_used } => {
-                let end = if *keep_old { "kept, inactive" } else { "deleted" };
+                let end = OldKey::of(*keep_old).will();
                 Wording {
                     title: format!("Rotate the access key of {user}?"),
                     ask: format!(
@@ -58,12 +74,13 @@ impl Question {
                     )],
                 }
             }
-            Question::Rotate { user, key, resume: Some(phase), .. } => Wording {
+            Question::Rotate { user, key, resume: Some(phase), keep_old, .. } => Wording {
                 title: format!("Resume the rotation of {user}?"),
                 ask: format!("Resume the interrupted rotation of {user}'s key {key}?"),
                 detail: vec![format!(
-                    "It stopped at: {}. Resuming finishes it from there; the AWS files always hold a key AWS accepts.",
-                    phase.describe()
+                    "It stopped at: {}. Resuming finishes it from there: once AWS accepts the new key, {key} is deactivated (if it is not yet), then {}. The AWS files always hold a key AWS accepts.",
+                    phase.describe(),
+                    OldKey::of(*keep_old).will()
                 )],
             },
             Question::MakeRoom { user, key } => Wording {
@@ -130,13 +147,33 @@ impl Event {
     }
 }
 
+impl OldKey {
+    /// What a rotation does to the old key: deleted, unless asked to keep it (`--keep-old`).
+    pub fn of(keep_old: bool) -> Self {
+        if keep_old { OldKey::KeptInactive } else { OldKey::Deleted }
+    }
+
+    /// The end of "the old key is deactivated, then …", asked before the change.
+    pub fn will(self) -> &'static str {
+        match self {
+            OldKey::Deleted => "deleted",
+            OldKey::KeptInactive => "kept inactive (not deleted)",
+        }
+    }
+
+    /// The same, said after it happened.
+    pub fn was(self) -> &'static str {
+        match self {
+            OldKey::Deleted => "was deleted",
+            OldKey::KeptInactive => "is kept inactive (not deleted)",
+        }
+    }
+}
+
 impl Report {
     /// What a finished rotation changed, in one sentence (masked ids only).
     pub fn summary(&self) -> String {
-        let old = match self.old_key {
-            OldKey::Deleted => format!("the old key {} was deleted", self.old),
-            OldKey::KeptInactive => format!("the old key {} is kept, inactive", self.old),
-        };
+        let old = format!("the old key {} {}", self.old, self.old_key.was());
         let mut extra = String::new();
         for (what, keys) in [("deleted to make room", &self.made_room), ("deleted, never saved", &self.deleted_unsaved)]
         {
@@ -150,5 +187,51 @@ impl Report {
             "{} now uses {}{file} (was {}); {old}{extra}. Sessions made with the old key last until they expire; the next MFA sign-in uses the new key.",
             self.profile, self.new, self.old
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::iam::api::KeyId;
+    use crate::iam::journal::Phase;
+
+    /// The question says what the run then does to the old key, and the report says it was done:
+    /// both read the fate from `OldKey::of(keep_old)`, for a new rotation and a resumed one.
+    #[test]
+    fn the_question_and_the_outcome_name_the_same_fate_for_the_old_key() {
+        for keep_old in [false, true] {
+            let fate = OldKey::of(keep_old);
+            let key = KeyId::new("AKIAOLD0000000000001");
+            for resume in [None, Some(Phase::Verified)] {
+                let q = Question::Rotate {
+                    profile: "alice".into(),
+                    user: "alice".into(),
+                    key: key.clone(),
+                    resume,
+                    keep_old,
+                    last_used: Err("not asked".into()),
+                };
+                let line = q.text().line();
+                assert!(line.contains(&format!("then {}", fate.will())), "{line}");
+                let other = OldKey::of(!keep_old).will();
+                assert!(!line.contains(&format!("then {other}")), "{line}");
+            }
+            let report = Report {
+                profile: "alice".into(),
+                user: "alice".into(),
+                new: KeyId::new("AKIANEW0000000000001"),
+                old: key.clone(),
+                old_key: fate,
+                file: None,
+                made_room: vec![],
+                deleted_unsaved: vec![],
+                old_refused: None,
+                mfa: true,
+            };
+            let said = report.summary();
+            let expected = if keep_old { "is kept inactive (not deleted)" } else { "was deleted" };
+            assert!(said.contains(&format!("the old key {key} {expected}")), "{said}");
+        }
     }
 }
