@@ -131,6 +131,10 @@ pub(super) fn finished(
         };
         s.log(level, text);
     }
+    // One line per cause for what only follows from it, in the core's words (the CLI says the same).
+    for c in crate::aws::engine::words::cascades(&reports) {
+        s.log(Level::Warn, c.describe());
+    }
     if all && !signed_out.is_empty() {
         s.log(Level::Warn, format!("still signed out: {}", signed_out.join(", ")));
     }
