@@ -9,7 +9,7 @@ use super::super::secret::Secret;
 use super::super::sts::{Keys, Target};
 use super::EngineError;
 use crate::config::sections::{ConfigSet, Section};
-use crate::config::valid_region;
+use crate::config::{valid_region, wrapper};
 use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Debug, Clone)]
@@ -71,6 +71,9 @@ pub struct Plan {
     pub profiles: BTreeSet<String>,
     /// Managed sections mfatui finds in the files (either mode).
     pub managed_present: BTreeSet<String>,
+    /// Profiles whose `credential_process` is mfatui's wrapper for another profile, and the
+    /// planned profile each stands for (`config/alias.rs`): every command resolves them to it.
+    pub aliases: BTreeMap<String, String>,
 }
 
 /// A profile whose session mfatui publishes, and under which name (or why none).
@@ -234,13 +237,27 @@ impl Plan {
             }
             Ok(name)
         };
-        for p in graph.profiles.iter().filter(|p| matches!(p.kind, ProfileKind::User | ProfileKind::ProcessUser)) {
+        let users = graph.profiles.iter().filter(|p| matches!(p.kind, ProfileKind::User | ProfileKind::ProcessUser));
+        for p in users.filter(|p| p.alias_of.is_none()) {
             if graph.is_broken(p.name) {
                 continue;
             }
             let Some(section) = sections.profiles.get(p.name) else { continue };
             let keys = match (static_keys(section), section.get("credential_process")) {
                 (Some(k), _) => KeySource::Static(k),
+                // mfatui's wrapper for the profile itself, without role settings: the keys are
+                // in mfatui's own keeping (the vault), never found by running the line, which
+                // would run this same profile again.
+                (None, Some(cmd)) if wrapper::wrapped_profile(cmd).as_deref() == Some(p.name) => {
+                    plan.others.insert(
+                        p.name.to_string(),
+                        format!(
+                            "{}'s credential_process runs mfatui for {} itself, but mfatui keeps no keys for it",
+                            p.name, p.name
+                        ),
+                    );
+                    continue;
+                }
                 (None, Some(cmd)) => KeySource::Process(cmd.to_string()),
                 (None, None) => continue,
             };
@@ -266,7 +283,7 @@ impl Plan {
         let candidates: Vec<_> = graph
             .profiles
             .iter()
-            .filter(|p| p.kind.is_role() && !graph.is_broken(p.name))
+            .filter(|p| p.kind.is_role() && p.alias_of.is_none() && !graph.is_broken(p.name))
             .filter(|p| p.root_user.is_some_and(|u| plan.users.contains_key(u)) && p.credential_source.is_none())
             .collect();
         let mut depth: BTreeMap<&str, usize> = plan.users.keys().map(|u| (u.as_str(), 0)).collect();
@@ -309,8 +326,20 @@ impl Plan {
             }
         }
         for p in &graph.profiles {
-            if !plan.users.contains_key(p.name) && plan.role(p.name).is_none() {
-                plan.others.insert(p.name.to_string(), reason(graph, p.name));
+            match p.alias_of {
+                Some(target)
+                    if !graph.is_broken(p.name) && (plan.users.contains_key(target) || plan.role(target).is_some()) =>
+                {
+                    plan.aliases.insert(p.name.to_string(), target.to_string());
+                }
+                Some(target) => {
+                    let why = plan.others.get(target).cloned().unwrap_or_else(|| reason(graph, target));
+                    plan.others.insert(p.name.to_string(), format!("{} is an alias of {target}: {why}", p.name));
+                }
+                None if !plan.users.contains_key(p.name) && plan.role(p.name).is_none() => {
+                    plan.others.entry(p.name.to_string()).or_insert_with(|| reason(graph, p.name));
+                }
+                None => {}
             }
         }
         plan
@@ -345,6 +374,7 @@ impl Plan {
 
     /// The user a profile belongs to: itself for a user, its root for a role.
     pub fn user_of(&self, profile: &str) -> Option<&UserPlan> {
+        let profile = self.aliases.get(profile).map_or(profile, String::as_str);
         self.users.get(profile).or_else(|| self.role(profile).and_then(|r| self.users.get(&r.user)))
     }
 
@@ -362,6 +392,7 @@ impl Plan {
     /// (`dev-admin-mfa`, what AWS_PROFILE often holds). Anything else is an error that says what
     /// the name is, or which name was probably meant.
     pub fn resolve(&self, name: &str) -> Result<Resolved<'_>, EngineError> {
+        let name = self.aliases.get(name).map_or(name, String::as_str);
         if let Some(u) = self.users.get(name) {
             return Ok(Resolved::User(u));
         }
