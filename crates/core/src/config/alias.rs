@@ -27,6 +27,14 @@ fn target_of(r: &Resolver, i: u32) -> Option<String> {
     }
 }
 
+/// `name` is a profile's name plus a suffix, or the name a profile exports as.
+fn could_be_managed(r: &Resolver, name: &str) -> bool {
+    r.sections.iter().any(|s| {
+        s.get_raw("mfatui_export_as") == Some(name)
+            || name.strip_prefix(s.name.as_str()).is_some_and(|rest| !rest.is_empty())
+    })
+}
+
 /// Turn every alias among `profiles` (those of `used`, in the same order) into the profile it
 /// names, following aliases of aliases; a missing target or a loop is an error on the alias.
 pub(super) fn resolve<'a>(
@@ -58,8 +66,9 @@ pub(super) fn resolve<'a>(
                     }
                     None => break Ok(j),
                 },
-                // A managed name (`prod-admin-mfa`) is resolved by the plan, as on the command line.
-                None if managed.contains(&target) => break Err(String::new()),
+                // A managed name (`prod-admin-mfa`, or a `mfatui_export_as` name), written yet or
+                // not, is resolved by the plan, which knows the suffix, as on the command line.
+                None if managed.contains(&target) || could_be_managed(r, &target) => break Err(String::new()),
                 None => {
                     break Err(format!(
                         "credential_process runs `mfatui credential-process {}`, but there is no profile `{}`: fix the name",

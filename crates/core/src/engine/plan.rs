@@ -237,6 +237,7 @@ impl Plan {
             }
             Ok(name)
         };
+        let mut by_managed_name: Vec<(String, String)> = Vec::new();
         let users = graph.profiles.iter().filter(|p| matches!(p.kind, ProfileKind::User | ProfileKind::ProcessUser));
         for p in users.filter(|p| p.alias_of.is_none()) {
             if graph.is_broken(p.name) {
@@ -256,6 +257,12 @@ impl Plan {
                             p.name, p.name
                         ),
                     );
+                    continue;
+                }
+                // mfatui's wrapper for a managed name (`prod-admin-mfa`), which only the plan can
+                // resolve: an alias too, never an IAM user whose keys come from that line.
+                (None, Some(cmd)) if let Some(target) = wrapper::wrapped_profile(cmd) => {
+                    by_managed_name.push((p.name.to_string(), target));
                     continue;
                 }
                 (None, Some(cmd)) => KeySource::Process(cmd.to_string()),
@@ -325,7 +332,16 @@ impl Plan {
                 break;
             }
         }
+        for (alias, target) in by_managed_name {
+            match plan.resolve(&target).map(|r| r.name().to_string()) {
+                Ok(to) => drop(plan.aliases.insert(alias, to)),
+                Err(e) => drop(plan.others.insert(alias.clone(), format!("{alias} is an alias of {target}: {e}"))),
+            }
+        }
         for p in &graph.profiles {
+            if plan.aliases.contains_key(p.name) || plan.others.contains_key(p.name) && p.alias_of.is_none() {
+                continue;
+            }
             match p.alias_of {
                 Some(target)
                     if !graph.is_broken(p.name) && (plan.users.contains_key(target) || plan.role(target).is_some()) =>

@@ -111,12 +111,14 @@ fn mfatuis_own_wrapper_for_another_profile_is_an_alias_of_it() {
          [profile me]\ncredential_process = /usr/local/bin/mfatui credential-process u\n\
          [profile twice]\ncredential_process = mfatui credential-process prod\n\
          [profile nowhere]\ncredential_process = mfatui credential-process gone\n\
-         [profile a]\ncredential_process = mfatui credential-process b\n[profile b]\ncredential_process = mfatui credential-process a\n"
+         [profile a]\ncredential_process = mfatui credential-process b\n[profile b]\ncredential_process = mfatui credential-process a\n\
+         [profile managed]\ncredential_process = mfatui credential-process prod-admin-mfa\n"
     );
     let plan = plan_of(&config, KEYS, &[]);
     assert_eq!(plan.resolve("prod").unwrap().name(), "prod-admin");
     assert_eq!(plan.resolve("twice").unwrap().name(), "prod-admin", "an alias of an alias is followed");
     assert_eq!(plan.resolve("me").unwrap().name(), "u");
+    assert_eq!(plan.resolve("managed").unwrap().name(), "prod-admin", "a managed name is followed too");
     assert_eq!(plan.user_of("prod").unwrap().name, "u");
     assert_eq!(plan.users.keys().collect::<Vec<_>>(), ["u"], "an alias is never an IAM user of its own");
     assert_eq!(plan.roles.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(), ["prod-admin"]);
