@@ -96,6 +96,11 @@ fn boto3_and_the_javascript_sdk_use_the_original_role_names_after_adopt_and_undo
         }
     }
 
+    // The AWS CLI too runs the process now, with no prompt.
+    if let Some(o) = w.aws(&["--profile", "r19", "--output", "text", "sts", "get-caller-identity"], &[]) {
+        assert!(ok(&o).contains(":assumed-role/r19/"), "AWS CLI v1: {}", stderr(&o));
+    }
+
     // Undo gives back every byte of both files.
     let undone = ok(&w.mfatui(&["adopt", "--undo", "--yes"], &[]));
     assert!(undone.contains("Gave back 20 profiles"), "{undone}");
