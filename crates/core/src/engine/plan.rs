@@ -250,13 +250,7 @@ impl Plan {
                 // in mfatui's own keeping (the vault), never found by running the line, which
                 // would run this same profile again.
                 (None, Some(cmd)) if wrapper::wrapped_profile(cmd).as_deref() == Some(p.name) => {
-                    plan.others.insert(
-                        p.name.to_string(),
-                        format!(
-                            "{}'s credential_process runs mfatui for {} itself, but mfatui keeps no keys for it",
-                            p.name, p.name
-                        ),
-                    );
+                    plan.others.insert(p.name.to_string(), aliases::own_keys_elsewhere(p.name));
                     continue;
                 }
                 // mfatui's wrapper for a managed name (`prod-admin-mfa`), which only the plan can
@@ -332,32 +326,7 @@ impl Plan {
                 break;
             }
         }
-        for (alias, target) in by_managed_name {
-            match plan.resolve(&target).map(|r| r.name().to_string()) {
-                Ok(to) => drop(plan.aliases.insert(alias, to)),
-                Err(e) => drop(plan.others.insert(alias.clone(), format!("{alias} is an alias of {target}: {e}"))),
-            }
-        }
-        for p in &graph.profiles {
-            if plan.aliases.contains_key(p.name) || plan.others.contains_key(p.name) && p.alias_of.is_none() {
-                continue;
-            }
-            match p.alias_of {
-                Some(target)
-                    if !graph.is_broken(p.name) && (plan.users.contains_key(target) || plan.role(target).is_some()) =>
-                {
-                    plan.aliases.insert(p.name.to_string(), target.to_string());
-                }
-                Some(target) => {
-                    let why = plan.others.get(target).cloned().unwrap_or_else(|| reason(graph, target));
-                    plan.others.insert(p.name.to_string(), format!("{} is an alias of {target}: {why}", p.name));
-                }
-                None if !plan.users.contains_key(p.name) && plan.role(p.name).is_none() => {
-                    plan.others.entry(p.name.to_string()).or_insert_with(|| reason(graph, p.name));
-                }
-                None => {}
-            }
-        }
+        aliases::place_the_rest(&mut plan, graph, by_managed_name);
         plan
     }
 
@@ -436,6 +405,9 @@ impl Plan {
         })
     }
 }
+
+#[path = "plan_aliases.rs"]
+mod aliases;
 
 #[cfg(test)]
 #[path = "plan_tests.rs"]
