@@ -38,7 +38,14 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 
+# The JavaScript SDK v3 for the tests that run it (tests/js, git-ignored node_modules).
+if [ ! -d tests/js/node_modules ] || [ tests/js/package-lock.json -nt tests/js/node_modules ]; then
+  command -v npm >/dev/null || { command -v apt-get >/dev/null && as_root apt-get install -y -qq npm >/dev/null; }
+  (cd tests/js && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
 export MFATUI_REQUIRE_TOOLS=1
+export MFATUI_NODE="$(command -v node)"
 export MFATUI_PYTHON="$PWD/$venv/bin/python"
 export MFATUI_AWS_CLI="$PWD/$venv/bin/aws"
 # AWS CLI v2 as the system installs it (apt: /usr/bin; Homebrew: /opt/homebrew/bin or /usr/local/bin).

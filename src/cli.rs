@@ -306,6 +306,42 @@ pub enum CliCommand {
         #[arg(long = "as", value_name = "PROFILE")]
         as_profile: Option<String>,
     },
+    /// Make your own role profiles work in every SDK (boto3, JavaScript, Go, Terraform) under
+    /// their original names: each gets `credential_process = mfatui credential-process NAME`
+    /// and its role settings move to mfatui_ keys in the same section. Shows each change and
+    /// asks first; `--undo` gives the sections back byte for byte.
+    #[command(
+        after_help = "Examples:\n  mfatui adopt prod-admin\n  mfatui adopt --all --yes\n  mfatui adopt --undo\n  mfatui adopt --undo prod-admin"
+    )]
+    Adopt {
+        /// Role profiles to adopt (or with --undo, to give back) [with --undo: every adopted one].
+        profiles: Vec<String>,
+        /// Every role profile mfatui signs in.
+        #[arg(long, conflicts_with = "profiles")]
+        all: bool,
+        /// Give adopted sections back as they were.
+        #[arg(long, conflicts_with = "all")]
+        undo: bool,
+        /// Do not ask for confirmation (needed without a terminal).
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Start from access keys alone: find the IAM user's MFA devices (GetCallerIdentity,
+    /// ListMFADevices), let you pick one, and write its `mfa_serial` into `[profile NAME]` of
+    /// ~/.aws/config (nothing else changes).
+    #[command(
+        after_help = "Examples:\n  mfatui init\n  mfatui init alice\n  mfatui init alice --serial arn:aws:iam::123456789012:mfa/alice"
+    )]
+    Init {
+        /// The IAM user profile with access keys [default: AWS_PROFILE, else the only user without mfa_serial].
+        profile: Option<String>,
+        /// Use this device (ARN or hardware serial) instead of asking IAM.
+        #[arg(long, value_name = "SERIAL")]
+        serial: Option<String>,
+        /// Do not ask for confirmation; with several usable devices, --serial is needed.
+        #[arg(long)]
+        yes: bool,
+    },
     /// Try mfatui without an AWS account: a throw-away HOME and a local AWS sandbox with MFA.
     #[command(after_help = "Example: mfatui demo")]
     Demo,

@@ -4,7 +4,9 @@ use mfatui::aws::config::{self, AwsEnv};
 use mfatui::aws::engine::{Plan, Which};
 use mfatui::aws::store::SessionStore;
 use mfatui::cli::{Cli, CliCommand, Tuning};
-use mfatui::commands::{channels, completions, console, dashboard, demo, doctor, iam, list, sandbox, session};
+use mfatui::commands::{
+    adopt, channels, completions, console, dashboard, demo, doctor, iam, init, list, sandbox, session,
+};
 use mfatui::prompters::Order;
 use mfatui::settings::Settings;
 use std::io::{self, BufWriter, IsTerminal, Write};
@@ -150,6 +152,14 @@ fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<u8> {
         CliCommand::Audit { profiles, json, fix, yes, as_profile } => {
             let flags = iam::AuditFlags { json, fix, yes, as_profile };
             iam::audit(&env, settings(&env, &Tuning::default())?, &profiles, flags)
+        }
+        CliCommand::Adopt { profiles, all, undo, yes } => {
+            let flags = adopt::Flags { all, undo, yes };
+            adopt::run(&env, &settings(&env, &Tuning::default())?, &profiles, flags)
+        }
+        CliCommand::Init { profile, serial, yes } => {
+            let profile = profile.or(env.profile.clone());
+            init::run(&env, settings(&env, &Tuning::default())?, profile.as_deref(), serial.as_deref(), yes)
         }
         CliCommand::Status { json, profile } => {
             let profile = profile.or(env.profile.clone());

@@ -74,7 +74,8 @@ fn row<'a>(
     now: i64,
     p: &'a Profile<'a>,
 ) -> ProfileRow<'a> {
-    let stored = store.sessions.get(p.name);
+    // An alias shows the session of the profile it stands for.
+    let stored = store.sessions.get(p.alias_of.unwrap_or(p.name));
     let state = stored.map_or(SessionState::None, |s| s.state_at(now));
     let diagnostics: Vec<DiagnosticJson> = graph.diagnostics_for(p.name).map(DiagnosticJson::from).collect();
     ProfileRow {

@@ -1,6 +1,7 @@
 //! Headless subcommands. Each renders domain data to a writer and returns an exit code; none
 //! of them prompts.
 
+pub mod adopt;
 pub mod channels;
 pub mod completions;
 pub mod console;
@@ -8,6 +9,7 @@ pub mod dashboard;
 pub mod demo;
 pub mod doctor;
 pub mod iam;
+pub mod init;
 pub mod list;
 pub mod sandbox;
 pub mod session;

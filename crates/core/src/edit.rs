@@ -26,6 +26,8 @@ pub enum EditError {
     InvalidHeader(String),
     #[error("profile {profile} has no `{key}` in this file")]
     MissingSetting { profile: String, key: String },
+    #[error("profile {profile} already has `{key}`; mfatui leaves it as it is")]
+    Present { profile: String, key: String },
     #[error(
         "`{key}` of profile {profile} continues on an indented line, so mfatui will not rewrite it; put the value on one line"
     )]
@@ -152,6 +154,62 @@ pub fn remove_section(text: &str, header: &str) -> String {
         }
     }
     doc.lines.iter().zip(keep).filter(|(_, k)| *k).map(|(l, _)| *l).collect()
+}
+
+/// Add `key = value` to `profile`'s own section of a config file's text: after the last setting
+/// of its last section (before the comments and blank lines that lead into the next one), or as
+/// a new `[profile NAME]` (`[default]`) at the end. Nothing else changes.
+pub fn add_profile_value(text: &str, profile: &str, key: &str, value: &str) -> Result<String, EditError> {
+    if !is_identifier(key) {
+        return Err(EditError::InvalidKey(key.into()));
+    }
+    if value.is_empty() || value.contains(['\n', '\r']) || value.trim_matches(WHITESPACE) != value {
+        return Err(EditError::BadValue(key.into()));
+    }
+    let raw = parser::parse(text);
+    let prefixed = has_prefixed_default(FileKind::Config, raw.sections.iter().map(|s| s.header));
+    let ours: Vec<_> = raw
+        .sections
+        .iter()
+        .filter(|s| effective_profile(FileKind::Config, s.header, prefixed) == Some(profile))
+        .collect();
+    if ours.iter().flat_map(|s| raw.properties_of(s)).any(|p| raw.str(p.key) == key) {
+        return Err(EditError::Present { profile: profile.into(), key: key.into() });
+    }
+    let doc = Lines::split(text);
+    let line = format!("{key} = {value}{}", doc.eol);
+    let Some(last) = ours.last() else {
+        let header = if profile == "default" { "default".to_string() } else { format!("profile {profile}") };
+        if !is_identifier(profile) {
+            return Err(EditError::InvalidHeader(header));
+        }
+        let mut out = text.to_string();
+        if !text.is_empty() {
+            if !text.ends_with('\n') {
+                out.push_str(doc.eol);
+            }
+            out.push_str(doc.eol);
+        }
+        out.push_str(&format!("[{header}]{}{line}", doc.eol));
+        return Ok(out);
+    };
+    let header = last.line - 1;
+    let next = (header + 1..doc.lines.len())
+        .find(|&i| parser::header_of(Lines::content(doc.lines[i])).is_some())
+        .unwrap_or(doc.lines.len());
+    let mut end = next;
+    while end > header + 1 && Lines::is_comment_or_blank(doc.lines[end - 1]) {
+        end -= 1;
+    }
+    let at: usize = doc.lines[..end].iter().map(|l| l.len()).sum();
+    let mut out = String::with_capacity(text.len() + line.len() + 2);
+    out.push_str(&text[..at]);
+    if !text[..at].ends_with('\n') {
+        out.push_str(doc.eol);
+    }
+    out.push_str(&line);
+    out.push_str(&text[at..]);
+    Ok(out)
 }
 
 /// Replace the values of settings that already exist in `profile`'s section of a file of `kind`

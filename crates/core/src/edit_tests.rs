@@ -450,3 +450,28 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_setting_is_added_to_the_users_own_section_and_nothing_else_changes() {
+    let text = "[default]\nregion = eu-west-1\n\n# alice's settings\n[profile alice]\nregion = us-east-1  # home\n\n# next: roles\n[profile dev]\nrole_arn = x\n";
+    let out = add_profile_value(text, "alice", "mfa_serial", "arn:aws:iam::1:mfa/a").unwrap();
+    assert_eq!(out, text.replace("# home\n", "# home\nmfa_serial = arn:aws:iam::1:mfa/a\n"));
+    let crlf = "[profile alice]\r\nregion = x";
+    assert_eq!(
+        add_profile_value(crlf, "alice", "mfa_serial", "s").unwrap(),
+        "[profile alice]\r\nregion = x\r\nmfa_serial = s\r\n"
+    );
+    // Keys only in the credentials file: a new section at the end.
+    assert_eq!(
+        add_profile_value("[profile dev]\nrole_arn = x", "bob", "mfa_serial", "s").unwrap(),
+        "[profile dev]\nrole_arn = x\n\n[profile bob]\nmfa_serial = s\n"
+    );
+    assert_eq!(add_profile_value("", "default", "mfa_serial", "s").unwrap(), "[default]\nmfa_serial = s\n");
+    // `[alice]` in the config file is not a profile: it stays as it is and a real one is added.
+    assert!(
+        add_profile_value("[alice]\nx = 1\n", "alice", "mfa_serial", "s")
+            .unwrap()
+            .ends_with("\n\n[profile alice]\nmfa_serial = s\n")
+    );
+    assert!(matches!(add_profile_value(&out, "alice", "mfa_serial", "t"), Err(EditError::Present { .. })));
+}

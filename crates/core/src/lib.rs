@@ -1,6 +1,7 @@
 //! The domain: AWS configuration, credential files, sessions. No terminal UI here, and no
 //! reading of stdin: anything interactive arrives as an argument.
 
+pub mod adopt;
 pub mod channels;
 pub mod child;
 pub mod clock;

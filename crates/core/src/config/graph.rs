@@ -96,6 +96,9 @@ pub struct Profile<'a> {
     pub role_session_name: Option<&'a str>,
     pub account: Option<AccountRef<'a>>,
     pub sso_session: Option<&'a str>,
+    /// The profile this one is an alias of: its `credential_process` is mfatui's wrapper for
+    /// that profile (`alias.rs`). The other fields are that profile's.
+    pub alias_of: Option<&'a str>,
 }
 
 #[derive(Debug, Default)]
@@ -186,6 +189,7 @@ impl<'a> ProfileGraph<'a> {
             }
             profiles.push(profile);
         }
+        super::alias::resolve(&resolver, &links, &used, &mut profiles, &set.managed, &mut diagnostics);
         let loop_diagnostics: Vec<usize> = resolver
             .loops
             .iter()
@@ -334,6 +338,7 @@ fn profile<'a>(r: &Resolver<'a>, i: u32, w: &Walk, chain: Chain<'a>) -> Profile<
         role_session_name: s.get("role_session_name"),
         account,
         sso_session: s.get("sso_session"),
+        alias_of: None,
     }
 }
 

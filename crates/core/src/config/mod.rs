@@ -3,6 +3,7 @@
 //! Reads only; writing is `aws::edit` and `aws::userfile`. Missing files are an empty
 //! configuration, not an error: a new user has none yet.
 
+mod alias;
 pub mod arn;
 mod chain;
 mod checks;

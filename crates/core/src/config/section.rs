@@ -83,7 +83,34 @@ impl Section {
         self.quoted
     }
 
+    /// Adopted by `mfatui adopt` (its wrapper names itself and it holds `mfatui_role_arn`).
+    pub fn is_adopted(&self) -> bool {
+        self.find_raw("mfatui_role_arn").is_some()
+            && self.find_raw("credential_process").map(|p| self.text(p.value_text, p.value)).is_some_and(|c| {
+                matches!(super::wrapper::classify(&self.name, Some(c), true), Some(super::wrapper::Wrapped::Adopted))
+            })
+    }
+
+    /// A key as mfatui reads it: an adopted section is read as the role it was, its moved
+    /// settings under their own names and without the `credential_process` that stands in
+    /// for them in other tools (`wrapper::MOVED_KEYS`).
     fn find(&self, key: &str) -> Option<&Prop> {
+        if let Some(moved) = super::wrapper::moved_name(key) {
+            if self.is_adopted() {
+                return self.find_raw(moved);
+            }
+        } else if key == "credential_process" && self.is_adopted() {
+            return None;
+        }
+        self.find_raw(key)
+    }
+
+    /// The key as written.
+    pub fn get_raw(&self, key: &str) -> Option<&str> {
+        self.find_raw(key).map(|p| self.text(p.value_text, p.value))
+    }
+
+    fn find_raw(&self, key: &str) -> Option<&Prop> {
         // Length, then first byte, before comparing: most lookups are for keys a profile lacks.
         let first = key.as_bytes().first();
         self.props.iter().find(|p| {

@@ -8,6 +8,52 @@
 //! SDK's drops text after ` #` or ` ;`, botocore's keeps it). A line that contains neither and
 //! is quoted for a POSIX shell reads the same everywhere; anything else is refused.
 
+/// The role settings `mfatui adopt` moves out of the SDKs' sight, and the names they keep in
+/// the same section. Every one of them has to move: botocore and the JavaScript SDK assume a
+/// profile with `role_arn` or `source_profile` as a role even next to `credential_process`, and
+/// the Go SDK refuses `source_profile` with `credential_process`. The `mfatui_` names are
+/// unknown keys, which every SDK ignores; mfatui reads them back under the original names
+/// (`Section::get`), so an adopted profile is the role it was.
+pub const MOVED_KEYS: [(&str, &str); 7] = [
+    ("role_arn", "mfatui_role_arn"),
+    ("source_profile", "mfatui_source_profile"),
+    ("credential_source", "mfatui_credential_source"),
+    ("mfa_serial", "mfatui_mfa_serial"),
+    ("external_id", "mfatui_external_id"),
+    ("duration_seconds", "mfatui_duration_seconds"),
+    ("role_session_name", "mfatui_role_session_name"),
+];
+
+/// The key an adopted section holds `key` under, when `key` is one that adoption moves.
+pub fn moved_name(key: &str) -> Option<&'static str> {
+    MOVED_KEYS.iter().find(|(k, _)| *k == key).map(|(_, m)| *m)
+}
+
+/// What a profile whose `credential_process` is mfatui's own wrapper is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Wrapped {
+    /// It names another profile: an alias of that profile (the README's recipe).
+    Alias(String),
+    /// It names itself and holds the role settings `mfatui adopt` moved: the role it was.
+    Adopted,
+    /// It names itself without role settings: an IAM user whose keys mfatui keeps elsewhere
+    /// (the vault's case). Not an alias, and not a loop.
+    OwnKeys,
+}
+
+/// How profile `name` uses mfatui's wrapper; `None` for any other (or no) process.
+/// `has_moved_role`: the section holds `mfatui_role_arn` (adoption always moves `role_arn`).
+pub fn classify(name: &str, credential_process: Option<&str>, has_moved_role: bool) -> Option<Wrapped> {
+    let target = wrapped_profile(credential_process?)?;
+    Some(if target != name {
+        Wrapped::Alias(target)
+    } else if has_moved_role {
+        Wrapped::Adopted
+    } else {
+        Wrapped::OwnKeys
+    })
+}
+
 /// Why mfatui will not write a `credential_process` line for a profile.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum WrapperError {

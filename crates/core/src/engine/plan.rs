@@ -11,7 +11,7 @@ use super::EngineError;
 use super::reasons::reason;
 use super::targets::target_for;
 use crate::config::sections::Section;
-use crate::config::valid_region;
+use crate::config::{valid_region, wrapper};
 use crate::external::{ExternalSession, ExternalSource};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -97,6 +97,9 @@ pub struct Plan {
     /// Where each role is in `roles`: looking a role up must not scan them all (the dashboard
     /// asks for every row, and a config can have thousands).
     role_at: std::collections::HashMap<String, usize>,
+    /// Profiles whose `credential_process` is mfatui's wrapper for another profile, and the
+    /// planned profile each stands for (`config/alias.rs`): every command resolves them to it.
+    pub aliases: BTreeMap<String, String>,
 }
 
 /// A profile whose session mfatui publishes, and under which name (or why none).
@@ -175,13 +178,28 @@ impl Plan {
             }
             Ok(name)
         };
-        for p in graph.profiles.iter().filter(|p| matches!(p.kind, ProfileKind::User | ProfileKind::ProcessUser)) {
+        let mut by_managed_name: Vec<(String, String)> = Vec::new();
+        let users = graph.profiles.iter().filter(|p| matches!(p.kind, ProfileKind::User | ProfileKind::ProcessUser));
+        for p in users.filter(|p| p.alias_of.is_none()) {
             if graph.is_broken(p.name) {
                 continue;
             }
             let Some(section) = sections.profiles.get(p.name) else { continue };
             let keys = match (static_keys(section), section.get("credential_process")) {
                 (Some(k), _) => KeySource::Static(k),
+                // mfatui's wrapper for the profile itself, without role settings: the keys are
+                // in mfatui's own keeping (the vault), never found by running the line, which
+                // would run this same profile again.
+                (None, Some(cmd)) if wrapper::wrapped_profile(cmd).as_deref() == Some(p.name) => {
+                    plan.others.insert(p.name.to_string(), aliases::own_keys_elsewhere(p.name));
+                    continue;
+                }
+                // mfatui's wrapper for a managed name (`prod-admin-mfa`), which only the plan can
+                // resolve: an alias too, never an IAM user whose keys come from that line.
+                (None, Some(cmd)) if let Some(target) = wrapper::wrapped_profile(cmd) => {
+                    by_managed_name.push((p.name.to_string(), target));
+                    continue;
+                }
                 (None, Some(cmd)) => KeySource::Process(cmd.to_string()),
                 (None, None) => continue,
             };
@@ -243,7 +261,7 @@ impl Plan {
         let candidates: Vec<_> = graph
             .profiles
             .iter()
-            .filter(|p| p.kind.is_role() && !graph.is_broken(p.name))
+            .filter(|p| p.kind.is_role() && p.alias_of.is_none() && !graph.is_broken(p.name))
             .filter(|p| p.root_user.is_some_and(|u| plan.users.contains_key(u)) && p.credential_source.is_none())
             .collect();
         let mut depth: BTreeMap<&str, usize> = plan.users.keys().map(|u| (u.as_str(), 0)).collect();
@@ -289,11 +307,7 @@ impl Plan {
                 break;
             }
         }
-        for p in &graph.profiles {
-            if !plan.users.contains_key(p.name) && plan.role(p.name).is_none() {
-                plan.others.insert(p.name.to_string(), reason(graph, p.name));
-            }
-        }
+        aliases::place_the_rest(&mut plan, graph, by_managed_name);
         plan
     }
 
@@ -337,6 +351,7 @@ impl Plan {
 
     /// The user a profile belongs to: itself for a user, its root for a role.
     pub fn user_of(&self, profile: &str) -> Option<&UserPlan> {
+        let profile = self.aliases.get(profile).map_or(profile, String::as_str);
         self.users.get(profile).or_else(|| self.role(profile).and_then(|r| self.users.get(&r.user)))
     }
 
@@ -354,6 +369,7 @@ impl Plan {
     /// (`dev-admin-mfa`, what AWS_PROFILE often holds). Anything else is an error that says what
     /// the name is, or which name was probably meant.
     pub fn resolve(&self, name: &str) -> Result<Resolved<'_>, EngineError> {
+        let name = self.aliases.get(name).map_or(name, String::as_str);
         if let Some(u) = self.users.get(name) {
             return Ok(Resolved::User(u));
         }
@@ -391,6 +407,9 @@ impl Plan {
         Err(EngineError::UnknownProfile { name: name.to_string(), hint: crate::suggest::hint(&near, more) })
     }
 }
+
+#[path = "plan_aliases.rs"]
+mod aliases;
 
 #[cfg(test)]
 #[path = "plan_tests.rs"]

@@ -137,3 +137,63 @@ fn roles_from_sso_and_aws_login_are_planned_from_their_source() {
     );
     assert_eq!(plan.external_source_of("ops").map(|s| s.renew_command()), Some("aws login --profile console".into()));
 }
+
+const U_AND_ROLE: &str = "[profile u]\nmfa_serial = arn:aws:iam::111111111111:mfa/u\n\
+    [profile prod-admin]\nrole_arn = arn:aws:iam::222222222222:role/admin\nsource_profile = u\n";
+
+#[test]
+fn mfatuis_own_wrapper_for_another_profile_is_an_alias_of_it() {
+    let config = format!(
+        "{U_AND_ROLE}[profile prod]\ncredential_process = mfatui credential-process prod-admin\nregion = eu-west-1\n\
+         [profile me]\ncredential_process = /usr/local/bin/mfatui credential-process u\n\
+         [profile twice]\ncredential_process = mfatui credential-process prod\n\
+         [profile nowhere]\ncredential_process = mfatui credential-process gone\n\
+         [profile a]\ncredential_process = mfatui credential-process b\n[profile b]\ncredential_process = mfatui credential-process a\n\
+         [profile managed]\ncredential_process = mfatui credential-process prod-admin-mfa\n"
+    );
+    let plan = plan_of(&config, KEYS, &[]);
+    assert_eq!(plan.resolve("prod").unwrap().name(), "prod-admin");
+    assert_eq!(plan.resolve("twice").unwrap().name(), "prod-admin", "an alias of an alias is followed");
+    assert_eq!(plan.resolve("me").unwrap().name(), "u");
+    assert_eq!(plan.resolve("managed").unwrap().name(), "prod-admin", "a managed name is followed too");
+    assert_eq!(plan.user_of("prod").unwrap().name, "u");
+    assert_eq!(plan.users.keys().collect::<Vec<_>>(), ["u"], "an alias is never an IAM user of its own");
+    assert_eq!(plan.roles.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(), ["prod-admin"]);
+    for broken in ["nowhere", "a", "b"] {
+        let why = plan.resolve(broken).unwrap_err().to_string();
+        assert!(why.contains("credential_process"), "{broken}: {why}");
+    }
+}
+
+#[test]
+fn an_alias_shows_as_the_role_it_names() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join(".aws")).unwrap();
+    let config = format!("{U_AND_ROLE}[profile prod]\ncredential_process = mfatui credential-process prod-admin\n");
+    std::fs::write(dir.path().join(".aws/config"), config).unwrap();
+    std::fs::write(dir.path().join(".aws/credentials"), KEYS).unwrap();
+    let cfg = load(&AwsEnv { home: Some(dir.path().into()), ..AwsEnv::default() }).unwrap();
+    let graph = cfg.graph();
+    let prod = graph.get("prod").unwrap();
+    assert_eq!((prod.kind, prod.alias_of, prod.root_user), (ProfileKind::Role, Some("prod-admin"), Some("u")));
+    assert_eq!(prod.role_arn, Some("arn:aws:iam::222222222222:role/admin"));
+    assert_eq!(prod.chain, vec!["prod", "prod-admin", "u"]);
+    assert_eq!(prod.mfa_serial, Some("arn:aws:iam::111111111111:mfa/u"));
+}
+
+#[test]
+fn an_adopted_role_is_read_as_the_role_it_was_and_a_self_wrapper_without_one_is_not_a_loop() {
+    let config = "[profile u]\nmfa_serial = arn:aws:iam::111111111111:mfa/u\n\
+        [profile prod-admin]\ncredential_process = mfatui credential-process prod-admin\n\
+        mfatui_role_arn = arn:aws:iam::222222222222:role/admin\nmfatui_source_profile = u\nmfatui_duration_seconds = 1800\n\
+        [profile kept]\ncredential_process = mfatui credential-process kept\n";
+    let plan = plan_of(config, KEYS, &[]);
+    let role = plan.role("prod-admin").expect("adopted role planned");
+    assert_eq!(
+        (role.role_arn.as_str(), role.user.as_str(), role.duration),
+        ("arn:aws:iam::222222222222:role/admin", "u", Some(1800))
+    );
+    assert!(plan.aliases.is_empty());
+    let kept = plan.resolve("kept").unwrap_err().to_string();
+    assert!(kept.contains("keeps no keys") && !kept.contains("loop"), "{kept}");
+}

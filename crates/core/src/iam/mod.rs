@@ -15,6 +15,7 @@ pub mod api;
 pub mod audit;
 pub mod denial;
 pub mod enforcement;
+pub mod init;
 pub mod journal;
 pub mod key_ops;
 pub mod keys;
