@@ -80,6 +80,12 @@ pub enum Action {
     Logout,
     /// Enter on the IAM table: describe the selected user (loading it, one prompt at most).
     IamDescribe,
+    /// What `mfatui init` found for a user row without mfa_serial: the device to write, or the
+    /// core's words for what else to do.
+    InitFound {
+        profile: String,
+        result: Result<Option<String>, String>,
+    },
     /// `i`: open (or close) the selected row's details.
     ToggleDetails,
     /// Open the web console for the selected row (a role; a user gets its sign-in page).
@@ -210,6 +216,15 @@ pub enum Command {
     /// End `profile`'s sessions (a user's: its roles' too) and remove what was published.
     Logout {
         profile: String,
+    },
+    /// Look for the MFA devices of a user row without mfa_serial (`mfatui init`'s steps).
+    InitDiscover {
+        profile: String,
+    },
+    /// Write the device found into the user's profile, then read the files again.
+    InitWrite {
+        profile: String,
+        serial: String,
     },
     /// Read `user`'s IAM overview and/or run its MFA audit (on its MFA session: the engine
     /// prompts when there is none).

@@ -492,3 +492,20 @@ fn the_palette_runs_what_the_key_runs_and_the_log_copies_an_entry() {
         "{cmds:?}"
     );
 }
+
+#[test]
+fn r_on_a_user_without_mfa_serial_finds_its_device_and_asks_before_writing() {
+    let mut s = demo_state();
+    let row = s.profiles.rows.iter_mut().find(|r| r.profile == "ci-bot").unwrap();
+    row.refusal = Some("ci-bot is an IAM user without mfa_serial…".into());
+    select(&mut s, "ci-bot");
+    let cmds = update(&mut s, Action::RefreshSelected);
+    assert!(matches!(&cmds[..], [Command::InitDiscover { profile }] if profile == "ci-bot"), "{cmds:?}");
+    let serial = "arn:aws:iam::111111111111:mfa/ci-bot-phone".to_string();
+    update(&mut s, Action::InitFound { profile: "ci-bot".into(), result: Ok(Some(serial.clone())) });
+    assert_eq!(s.layer(), Layer::Confirm, "nothing is written before a yes");
+    let cmds = update(&mut s, Action::ConfirmYes);
+    assert!(matches!(&cmds[..], [Command::InitWrite { profile, serial: x }] if profile == "ci-bot" && *x == serial));
+    update(&mut s, Action::InitFound { profile: "ci-bot".into(), result: Err("ci-bot has no MFA device yet…".into()) });
+    assert_eq!(s.messages.entries.back().unwrap().text, "ci-bot: ci-bot has no MFA device yet…");
+}

@@ -338,6 +338,18 @@ impl Dashboard {
                     suspended |= self.apply(Action::Reloaded(result), act_tx, waiters);
                 }
                 Command::Logout { profile } => self.logout(act_tx, profile),
+                Command::InitDiscover { profile } => self.init_discover(act_tx, profile),
+                Command::InitWrite { profile, serial } => {
+                    let text = match crate::aws::iam::init::write_serial(self.engine.paths(), &profile, &serial) {
+                        Ok(()) => {
+                            let result = self.reload();
+                            suspended |= self.apply(Action::Reloaded(result), act_tx, waiters);
+                            (Level::Success, format!("{profile}: mfa_serial = {serial} written; r signs it in"))
+                        }
+                        Err(e) => (Level::Error, format!("{profile}: {e}")),
+                    };
+                    suspended |= self.apply(Action::Notice { level: text.0, text: text.1 }, act_tx, waiters);
+                }
                 Command::IamAnswer { id, yes } => waiters.answer_question(id, yes),
                 c @ (Command::IamLoad { .. }
                 | Command::IamPlanFix { .. }
@@ -389,6 +401,28 @@ impl Dashboard {
         let (plan, rows, config_path) = reload().map_err(|e| format!("{e:#}"))?;
         *self.plan.write().expect("plan lock") = Arc::new(plan);
         Ok((rows, config_path))
+    }
+
+    /// `mfatui init`'s discovery for a user row without mfa_serial, off the loop.
+    fn init_discover(&self, act_tx: &mpsc::UnboundedSender<Action>, profile: String) {
+        use crate::aws::iam::init::{Next, discover};
+        let (engine, plan, tx) = (self.engine.clone(), self.plan(), act_tx.clone());
+        tokio::spawn(async move {
+            let result = match discover(&engine, &plan, &profile).await {
+                Ok(d) => match d.next() {
+                    Next::Write(serial) => Ok(Some(serial)),
+                    Next::Pick(devices) => Err(format!(
+                        "{} MFA devices give codes ({}): `mfatui init {profile}` in a terminal lets you pick one",
+                        devices.len(),
+                        devices.iter().map(|d| d.serial.as_str()).collect::<Vec<_>>().join(", ")
+                    )),
+                    Next::AskSerial(text) => Err(format!("{text}; `mfatui init {profile}` in a terminal takes it")),
+                    Next::Explain(text) => Err(text),
+                },
+                Err(e) => Err(e.to_string()),
+            };
+            let _ = tx.send(Action::InitFound { profile, result });
+        });
     }
 
     /// End a profile's sessions off the loop; the store's new state comes back as the sessions.

@@ -148,6 +148,11 @@ pub enum Dialog {
         title: String,
         text: String,
     },
+    /// `mfatui init` from a user row without mfa_serial: the one usable device found, to write.
+    WriteSerial {
+        profile: String,
+        serial: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -157,7 +157,7 @@ impl ProfilesView {
                 v.sort_by(|&a, &b| (&rows[a].account, &rows[a].profile).cmp(&(&rows[b].account, &rows[b].profile)))
             }
             Sort::Expiry => {
-                v.sort_by_key(|&i| (sessions.lifetimes.get(&rows[i].profile).map_or(i64::MAX, |l| l.expires_at), i))
+                v.sort_by_key(|&i| (sessions.lifetimes.get(&rows[i].session_of).map_or(i64::MAX, |l| l.expires_at), i))
             }
         }
         self.visible = v;

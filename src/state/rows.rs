@@ -37,6 +37,9 @@ pub struct Row {
     /// For an SSO or `aws login` profile: the token or credentials the AWS CLI keeps, read
     /// from its cache when the rows were built (`Plan::external_sessions`).
     pub external: Option<crate::aws::external::ExternalSession>,
+    /// Whose session the row shows: the profile itself, or for an alias (mfatui's wrapper for
+    /// another profile) the profile it stands for.
+    pub session_of: String,
 }
 
 fn device(serial: &str) -> String {
@@ -90,6 +93,7 @@ pub fn build_rows(cfg: &LoadedConfig, graph: &ProfileGraph, plan: &Plan, setting
             refusal: (depth == 0).then(|| plan.signable(p.name).err().map(|e| e.to_string())).flatten(),
             managed: managed.filter(|_| !plan.external.contains_key(p.name)),
             external: externals.get(p.name).cloned(),
+            session_of: plan.aliases.get(p.name).cloned().unwrap_or_else(|| p.name.to_string()),
         }
     };
     // Each role's children, once: looking them up per role would be quadratic in the roles.

@@ -117,7 +117,7 @@ pub fn session(s: &AppState, r: &Row, t: &Theme) -> (String, Style) {
     if let Some(d) = &r.diagnostic {
         return (format!("! {d}"), t.err);
     }
-    match s.sessions.activity.get(&r.profile) {
+    match s.sessions.activity.get(&r.session_of) {
         Some(Activity::Refreshing) => return (format!("{} refreshing", SPINNER[s.spinner % 4]), t.accent),
         Some(Activity::Failed(e)) => return (format!("x {e}"), t.err),
         Some(Activity::NeedsCode) => return ("needs MFA code: press r".into(), t.warn),
@@ -134,11 +134,11 @@ pub fn session(s: &AppState, r: &Row, t: &Theme) -> (String, Style) {
     if r.user.is_none() {
         return ("—".into(), t.dim);
     }
-    match s.left(&r.profile) {
+    match s.left(&r.session_of) {
         None => ("—".into(), t.dim),
         Some(l) if l <= 0 => ("expired".into(), t.err),
         // "~": the refresher renews it on its next pass, by the engine's own rule.
-        Some(l) if s.sessions.lifetimes.get(&r.profile).is_some_and(|x| x.is_due(s.now, &s.prefs.renewal)) => {
+        Some(l) if s.sessions.lifetimes.get(&r.session_of).is_some_and(|x| x.is_due(s.now, &s.prefs.renewal)) => {
             (format!("~ {}", human_duration(l)), t.warn)
         }
         Some(l) => (human_duration(l), t.ok),

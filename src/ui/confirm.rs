@@ -89,6 +89,18 @@ fn content(c: &Dialog, t: &Theme) -> Content {
             tail: vec![(format!("Not applied from here: {e}"), t.warn)],
             keys: " Esc close · j k scroll · c copy the Deny · b copy the boundary ",
         },
+        Dialog::WriteSerial { profile, serial } => Content {
+            title: format!(" Use {} for {profile}? ", serial.rsplit('/').next().unwrap_or(serial)),
+            head: vec![
+                (format!("Add mfa_serial = {serial} to [profile {profile}] of your config?"), t.title),
+                plain(format!(
+                    "It is the one MFA device of {profile} that gives codes. Nothing else in your files changes; then r signs {profile} in with its code."
+                )),
+            ],
+            body: vec![],
+            tail: vec![],
+            keys: " y write it · n or Esc: nothing changes ",
+        },
         Dialog::Refused { title, text } => Content {
             title: format!(" {title} "),
             head: vec![(text.clone(), t.text)],

@@ -19,7 +19,7 @@ fn messages(s: &AppState, r: &Row, t: &Theme) -> Vec<(String, Style)> {
     if let Some(d) = &r.diagnostic {
         out.push((d.clone(), t.err));
     }
-    match s.sessions.activity.get(&r.profile) {
+    match s.sessions.activity.get(&r.session_of) {
         Some(Activity::Failed(e)) => out.push((e.clone(), t.err)),
         Some(Activity::NeedsCode) => {
             let user = r.user.as_deref().unwrap_or(&r.profile);
@@ -111,7 +111,7 @@ fn fields(s: &AppState, r: &Row) -> Vec<(&'static str, String)> {
         out.push(("managed profile", format!("{m} (other tools: --profile {m})")));
     }
     if r.user.is_some() {
-        let session = match s.sessions.lifetimes.get(&r.profile).map(|l| l.expires_at) {
+        let session = match s.sessions.lifetimes.get(&r.session_of).map(|l| l.expires_at) {
             Some(at) if at > s.now => format!("ends {} (in {})", rfc3339(at), human_duration(at - s.now)),
             Some(at) => format!("ended {}", rfc3339(at)),
             None => "none".into(),
@@ -123,7 +123,7 @@ fn fields(s: &AppState, r: &Row) -> Vec<(&'static str, String)> {
         let file = if in_config { s.prefs.config_path.as_str() } else { "your credentials file" };
         out.push(("defined at", format!("{file}:{line}")));
     }
-    if matches!(s.sessions.activity.get(&r.profile), Some(Activity::Refreshing)) {
+    if matches!(s.sessions.activity.get(&r.session_of), Some(Activity::Refreshing)) {
         out.push(("now", "refreshing".into()));
     }
     out

@@ -237,6 +237,14 @@ pub(super) fn confirm(s: &mut AppState, yes: bool) -> Vec<Command> {
             s.section_mut(&user).busy = Some("applying the fix".into());
             vec![Command::IamApplyFix { user, plan }]
         }
+        Dialog::WriteSerial { profile, serial } if yes => vec![Command::InitWrite { profile, serial }],
+        Dialog::WriteSerial { profile, .. } => {
+            s.log(
+                Level::Info,
+                format!("{profile}: mfa_serial not written; mfatui init {profile} does it from a terminal"),
+            );
+            vec![]
+        }
         Dialog::Fix { .. } | Dialog::Refused { .. } => vec![],
     }
 }

@@ -55,6 +55,7 @@ pub fn update(s: &mut AppState, action: Action) -> Vec<Command> {
         Action::CopyProfile | Action::CopyExport => return profiles::copy(s, matches!(action, Action::CopyProfile)),
         Action::OpenConsole => return profiles::console(s),
         Action::Logout => return profiles::logout(s),
+        Action::InitFound { profile, result } => profiles::init_found(s, profile, result),
         Action::Geometry { viewport, table_top } => {
             s.profiles.viewport = viewport;
             s.profiles.table_top = table_top;

@@ -35,6 +35,18 @@ fn targets(s: &AppState) -> Vec<String> {
 
 pub(super) fn refresh_selected(s: &mut AppState) -> Vec<Command> {
     let profiles = targets(s);
+    // An IAM user with keys but no mfa_serial and no roles: `mfatui init`'s first steps, here.
+    if let [one] = &profiles[..]
+        && let Some(r) = s.profiles.row(one).filter(|r| r.is_user && r.mfa.is_none() && r.refusal.is_some())
+    {
+        let profile = r.profile.clone();
+        s.log(
+            Level::Info,
+            format!("{profile}: looking for its MFA devices (sts:GetCallerIdentity, iam:ListMFADevices)…"),
+        );
+        s.sessions.activity.insert(profile.clone(), Activity::Refreshing);
+        return vec![Command::InitDiscover { profile }];
+    }
     let refusal = s.profiles.rows.iter().filter(|r| profiles.contains(&r.profile)).find_map(|r| r.refusal.clone());
     if let Some(why) = refusal {
         s.log(Level::Warn, why);
@@ -95,5 +107,18 @@ pub(super) fn reloaded(s: &mut AppState, result: Result<(Built, String), String>
             s.log(Level::Info, "read your AWS files and the AWS CLI's sign-in caches again: they changed");
         }
         Err(e) => s.log(Level::Error, format!("cannot reload your AWS files: {e}")),
+    }
+}
+
+/// What discovery found: a confirmation to write the one device, or the core's words.
+pub(super) fn init_found(s: &mut AppState, profile: String, result: Result<Option<String>, String>) {
+    s.sessions.activity.remove(&profile);
+    match result {
+        Ok(Some(serial)) => s.overlays.push(crate::state::Overlay::Confirm(crate::state::iam::Popup {
+            dialog: crate::state::iam::Dialog::WriteSerial { profile, serial },
+            scroll: 0,
+        })),
+        Ok(None) => {}
+        Err(text) => s.log(Level::Warn, format!("{profile}: {text}")),
     }
 }
