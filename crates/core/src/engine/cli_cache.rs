@@ -27,22 +27,47 @@ pub fn dir_in(home: &Path) -> PathBuf {
     home.join(".aws").join("cli").join("cache")
 }
 
-/// The cache key the AWS CLI computes for a role profile's section, if it is one.
-pub fn key_for(section: &Section) -> Option<String> {
-    let mut args: BTreeMap<&str, Value> = BTreeMap::new();
-    args.insert("RoleArn", Value::String(section.get("role_arn")?.to_string()));
-    for (key, arg) in
-        [("mfa_serial", "SerialNumber"), ("external_id", "ExternalId"), ("role_session_name", "RoleSessionName")]
-    {
-        if let Some(v) = section.get(key) {
-            args.insert(arg, Value::String(v.to_string()));
-        }
+/// The cache key the AWS CLI computes for a role profile: what it is computed from is taken
+/// when the plan is built, the hash only when an entry is written (a config with thousands of
+/// roles must not hash them all to show a dashboard).
+#[derive(Debug, Clone, Default)]
+pub struct CacheKey {
+    /// `RoleArn`, then the other AssumeRole arguments the AWS CLI hashes, as the section says.
+    inputs: Option<(String, Vec<(&'static str, String)>, Option<String>)>,
+    key: std::sync::OnceLock<Option<String>>,
+}
+
+impl CacheKey {
+    /// The file name (without `.json`), or `None` for a section that is not a role's.
+    pub fn get(&self) -> Option<&str> {
+        self.key
+            .get_or_init(|| {
+                let (role_arn, others, duration) = self.inputs.as_ref()?;
+                let mut args: BTreeMap<&str, Value> = BTreeMap::new();
+                args.insert("RoleArn", Value::String(role_arn.clone()));
+                for (arg, v) in others {
+                    args.insert(arg, Value::String(v.clone()));
+                }
+                if let Some(d) = duration {
+                    // botocore sends int(duration_seconds); a value it cannot read fails there, not here.
+                    args.insert("DurationSeconds", Value::from(d.trim().parse::<i64>().ok()?));
+                }
+                Some(sha1_hex(python_json(&args).as_bytes()))
+            })
+            .as_deref()
     }
-    if let Some(d) = section.get("duration_seconds") {
-        // botocore sends int(duration_seconds); a value it cannot read fails there, not here.
-        args.insert("DurationSeconds", Value::from(d.trim().parse::<i64>().ok()?));
-    }
-    Some(sha1_hex(python_json(&args).as_bytes()))
+}
+
+/// What the AWS CLI's cache key for a role profile's section is computed from.
+pub fn key_for(section: &Section) -> CacheKey {
+    let inputs = section.get("role_arn").map(|arn| {
+        let others = [("mfa_serial", "SerialNumber"), ("external_id", "ExternalId"), ("role_session_name", "RoleSessionName")]
+            .into_iter()
+            .filter_map(|(key, arg)| Some((arg, section.get(key)?.to_string())))
+            .collect();
+        (arn.to_string(), others, section.get("duration_seconds").map(str::to_string))
+    });
+    CacheKey { inputs, key: std::sync::OnceLock::new() }
 }
 
 /// `json.dumps(args, sort_keys=True)` as Python writes it: `", "` and `": "` between items, and
@@ -125,7 +150,7 @@ const OWNER: &str = "mfatui";
 fn wanted(plan: &Plan, stored: &Loaded, now: i64, owner: &str) -> BTreeMap<String, (String, Value)> {
     let mut out = BTreeMap::new();
     for role in &plan.roles {
-        let Some(key) = &role.aws_cli_cache_key else { continue };
+        let Some(key) = role.aws_cli_cache_key.get() else { continue };
         let Some(s) = stored.sessions.get(&role.name).filter(|s| s.left(now) > 0) else { continue };
         let mut credentials = json!({
             "AccessKeyId": s.access_key_id,
@@ -143,7 +168,7 @@ fn wanted(plan: &Plan, stored: &Loaded, now: i64, owner: &str) -> BTreeMap<Strin
         if let Some(arn) = &s.identity_arn {
             entry["AssumedRoleUser"] = json!({"Arn": arn});
         }
-        out.insert(key.clone(), (role.name.clone(), entry));
+        out.insert(key.to_string(), (role.name.clone(), entry));
     }
     out
 }

@@ -76,7 +76,7 @@ pub struct RolePlan {
     pub depth: usize,
     pub managed: Result<String, ExportError>,
     /// The file name the AWS CLI caches this role's session under (`cli_cache::key_for`).
-    pub aws_cli_cache_key: Option<String>,
+    pub aws_cli_cache_key: super::cli_cache::CacheKey,
 }
 
 #[derive(Debug, Clone, Default)]
