@@ -10,5 +10,6 @@ pub mod iam;
 pub mod list;
 pub mod sandbox;
 pub mod session;
+pub mod vault;
 
 pub use crate::aws::clock::human_duration;

@@ -17,6 +17,21 @@ pub enum KeySource {
     Static(Keys),
     /// `credential_process`: run it to get the long-term keys.
     Process(String),
+    /// In the vault: the profile's `credential_process` is mfatui answering for this very
+    /// profile (`vault import` wrote it), so the keys come from the keychain, never from running
+    /// mfatui again.
+    Vault,
+}
+
+/// An IAM user whose long-term keys live in the vault: its `credential_process` names mfatui
+/// answering for the profile itself, and it has no role settings (an adopted role whose role
+/// keys moved elsewhere is not this case: it is recognised before this is asked).
+pub fn keys_in_vault(name: &str, section: &Section) -> bool {
+    section.get("role_arn").is_none()
+        && section
+            .get("credential_process")
+            .and_then(crate::config::wrapper::wrapped_profile)
+            .is_some_and(|p| p == name)
 }
 
 #[derive(Debug, Clone)]
@@ -241,6 +256,7 @@ impl Plan {
             let Some(section) = sections.profiles.get(p.name) else { continue };
             let keys = match (static_keys(section), section.get("credential_process")) {
                 (Some(k), _) => KeySource::Static(k),
+                (None, Some(_)) if keys_in_vault(p.name, section) => KeySource::Vault,
                 (None, Some(cmd)) => KeySource::Process(cmd.to_string()),
                 (None, None) => continue,
             };

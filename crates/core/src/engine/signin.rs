@@ -305,6 +305,11 @@ impl Engine {
         match &user.keys {
             KeySource::Static(k) => Ok(k.clone()),
             KeySource::Process(cmd) => process_keys(&user.name, cmd).await,
+            KeySource::Vault => {
+                let (vault, name) = (self.vault.clone(), user.name.clone());
+                let found = tokio::task::spawn_blocking(move || vault.keys(&name)).await;
+                Ok(found.map_err(|e| EngineError::File(format!("the keychain lookup stopped: {e}")))??)
+            }
         }
     }
 
