@@ -26,6 +26,12 @@ fi
 # (Debian's awscli package is v2; pip's, in .venv, is v1).
 missing=()
 command -v tmux >/dev/null || missing+=(tmux)
+# The vault's tests run a real Secret Service: GNOME Keyring on a private D-Bus session.
+if command -v apt-get >/dev/null; then
+  command -v gnome-keyring-daemon >/dev/null || missing+=(gnome-keyring)
+  command -v dbus-daemon >/dev/null || missing+=(dbus-daemon)
+  command -v secret-tool >/dev/null || missing+=(libsecret-tools)
+fi
 PATH=/usr/bin:/opt/homebrew/bin:/usr/local/bin command -v aws >/dev/null || missing+=(awscli)
 if [ ${#missing[@]} -gt 0 ]; then
   if command -v apt-get >/dev/null; then

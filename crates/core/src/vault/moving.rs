@@ -75,16 +75,27 @@ pub async fn import(
     program: &str,
     from: &From<'_>,
 ) -> Result<Moved, MoveError> {
-    let user = plan.users.get(profile).ok_or_else(|| MoveError::NotAUser { profile: profile.into() })?;
-    match &user.keys {
-        KeySource::Vault => return Err(MoveError::AlreadyInVault { profile: profile.into() }),
-        KeySource::Process(_) if matches!(from, From::Files) => {
+    let not_user = || MoveError::NotAUser { profile: profile.into() };
+    let user = plan.users.get(profile);
+    match user.map(|u| &u.keys) {
+        Some(KeySource::Vault) => return Err(MoveError::AlreadyInVault { profile: profile.into() }),
+        Some(KeySource::Process(_)) if matches!(from, From::Files) => {
             return Err(MoveError::FromProcess { profile: profile.into() });
         }
+        None if matches!(from, From::Files) => return Err(not_user()),
         _ => {}
     }
     let set = read_set(engine)?;
-    let section = set.profiles.get(profile).ok_or_else(|| MoveError::NotAUser { profile: profile.into() })?;
+    let section = set.profiles.get(profile).ok_or_else(not_user)?;
+    if section.get("role_arn").is_some() {
+        return Err(not_user());
+    }
+    // A profile aws-vault held the keys of has none in the files, so the plan has no user for
+    // it yet: its calls go where the SDKs would send them.
+    let target = match user {
+        Some(u) => engine.target(&u.target),
+        None => engine.target(&fallback_target(Some(section))),
+    };
     let (keys, holder) = match from {
         From::Files => {
             let keys = static_keys(section).ok_or_else(|| MoveError::NotAUser { profile: profile.into() })?;
@@ -115,7 +126,7 @@ pub async fn import(
     }
     let line = wrapper::command(program, profile)?;
     // The key must work before anything changes.
-    crate::sts::get_caller_identity(&engine.target(&user.target), &keys)
+    crate::sts::get_caller_identity(&target, &keys)
         .await
         .map_err(|e| MoveError::KeyDoesNotWork { profile: profile.into(), cause: e.to_string() })?;
     let v = vault.clone();
@@ -130,8 +141,34 @@ pub async fn import(
     if let Some(path) = &holder {
         let kind = if *path == engine.paths().credentials { FileKind::Credentials } else { FileKind::Config };
         update_text(path, |t| remove_profile_settings(t, kind, profile, &KEY_LINES)).map_err(file_err)?;
+        scrub_backup(path, kind, profile, &keys).map_err(file_err)?;
     }
     Ok(Moved { profile: profile.into(), key_id: keys.access_key_id, file: holder })
+}
+
+/// The first copy mfatui keeps of a file it changes (`userfile`'s backup) still holds the key
+/// lines just moved: take them out of it too, so the secret is in no plain file.
+fn scrub_backup(path: &std::path::Path, kind: FileKind, profile: &str, keys: &Keys) -> Result<(), FileError> {
+    let backup = PathBuf::from(format!("{}{}", crate::userfile::real_target(path).display(), crate::userfile::BACKUP_SUFFIX));
+    let Ok(text) = std::fs::read_to_string(&backup) else { return Ok(()) };
+    if !text.contains(keys.secret_access_key.expose()) {
+        return Ok(());
+    }
+    let clean = remove_profile_settings(&text, kind, profile, &KEY_LINES).map_err(|e| FileError::Edit(e.to_string()))?;
+    crate::userfile::write_atomic(&backup, clean.as_bytes())
+}
+
+/// Where STS is for a profile outside the plan: its region and the endpoint variables the SDKs
+/// read (the plan's own rule covers planned users).
+fn fallback_target(section: Option<&crate::config::sections::Section>) -> crate::sts::Target {
+    let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    let endpoint = var("AWS_ENDPOINT_URL_STS").or_else(|| var("AWS_ENDPOINT_URL"));
+    crate::sts::Target {
+        region: section.and_then(|s| s.get("region")).unwrap_or("us-east-1").to_string(),
+        iam_endpoint: endpoint.clone(),
+        endpoint,
+        ..Default::default()
+    }
 }
 
 /// Store typed keys for `profile` in the vault (after checking they work) and point its
@@ -148,7 +185,10 @@ pub async fn add(engine: &Engine, plan: &Plan, vault: &Vault, profile: &str, pro
             return Err(MoveError::NotAUser { profile: profile.into() });
         }
     }
-    let target = plan.users.get(profile).map(|u| engine.target(&u.target)).unwrap_or_else(|| engine.target(&Default::default()));
+    let target = match plan.users.get(profile) {
+        Some(u) => engine.target(&u.target),
+        None => engine.target(&fallback_target(set.profiles.get(profile))),
+    };
     crate::sts::get_caller_identity(&target, &keys)
         .await
         .map_err(|e| MoveError::KeyDoesNotWork { profile: profile.into(), cause: e.to_string() })?;
