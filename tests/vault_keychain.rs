@@ -68,14 +68,32 @@ fn import_login_cli_rotate_logout_and_no_secret_is_left_in_home() {
     let Some(k) = keyring() else { return };
     let _one = serial();
     let (w, env) = vault_world(k);
+    // eve's TOTP seed in a 0600 file her profile names.
+    let seed_file = w.home.aws("eve.seed");
+    std::fs::write(&seed_file, EVE_SEED).unwrap();
+    std::fs::set_permissions(&seed_file, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+    let config = std::fs::read_to_string(w.home.aws("config")).unwrap().replacen(
+        "region = eu-west-1
+",
+        &format!("region = eu-west-1
+mfa_totp_seed_file = {}
+", seed_file.display()),
+        1,
+    );
+    std::fs::write(w.home.aws("config"), config).unwrap();
     let (code, out, err) = run(&w, &env, &["vault", "import", "eve"]);
     assert_eq!(code, Some(0), "{out}{err}");
     assert!(out.contains("eve: key ****0001 moved from") && out.contains("Secret Service"), "{out}");
+    assert!(out.contains("eve: TOTP seed moved from") && !seed_file.exists(), "{out}");
+    assert_eq!(k.lookup("seed:eve").as_deref(), Some(EVE_SEED));
     // The two key lines are gone, every other byte stayed; the profile answers through mfatui.
     assert_eq!(std::fs::read_to_string(w.home.aws("credentials")).unwrap(), "# eve's keys\n[eve]\n");
     let config = std::fs::read_to_string(w.home.aws("config")).unwrap();
     assert!(config.starts_with("# eve's config\n[profile eve]\nmfa_serial = "), "{config}");
-    assert!(config.contains("region = eu-west-1\ncredential_process = mfatui credential-process eve\n"), "{config}");
+    assert!(
+        config.contains("region = eu-west-1\ncredential_process = mfatui credential-process eve\nmfa_totp_seed = keychain\n"),
+        "{config}"
+    );
     let item = k.lookup("keys:eve").expect("secret-tool finds the item");
     assert!(item.contains("AKIAEVE0000000000001") && item.contains("eve-secret"), "{item}");
     // Importing again says so; doctor and list --json say where the secrets are.
@@ -89,11 +107,8 @@ fn import_login_cli_rotate_logout_and_no_secret_is_left_in_home() {
     assert_eq!(doc["vault"]["mode"], "keychain");
     assert!(doc["vault"]["users"]["eve"]["key"].as_str().unwrap().starts_with("keychain:"), "{doc:#}");
 
-    // Sign in with a code typed once (the seed only in this call's environment).
-    let code_now = mfatui::aws::totp::Totp::from_base32(&mfatui::aws::secret::Secret::new(EVE_SEED))
-        .unwrap()
-        .code_at(w.sandbox.now() as u64);
-    let (code, out, err) = run(&w, &env, &["login", "eve", "--code", &code_now]);
+    // Sign in: the code comes from the seed in the keychain.
+    let (code, out, err) = run(&w, &env, &["login", "eve"]);
     assert_eq!(code, Some(0), "{out}{err}");
     let store = w.home.path().join(".local/state/mfatui/sessions.json");
     let sealed = std::fs::read(&store).unwrap();
@@ -144,7 +159,7 @@ fn import_login_cli_rotate_logout_and_no_secret_is_left_in_home() {
     let creds = std::fs::read_to_string(w.home.aws("credentials")).unwrap();
     assert!(creds.starts_with("# eve's keys\n[eve]\naws_access_key_id = AKIA"), "{creds}");
     let config = std::fs::read_to_string(w.home.aws("config")).unwrap();
-    assert!(config.starts_with(&format!("# eve's config\n[profile eve]\nmfa_serial = {}\nregion = eu-west-1\n\n", common::world::EVE_SERIAL)), "{config}");
+    assert!(!config.contains("eu-west-1\ncredential_process = mfatui credential-process eve"), "{config}");
     assert!(k.lookup("keys:eve").is_none());
 }
 

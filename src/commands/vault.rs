@@ -53,13 +53,16 @@ pub fn report(plan: &Plan, cfg: &crate::aws::config::LoadedConfig, settings: &Se
 /// environment or plain-file keys under `vault = keychain`.
 pub fn doctor_lines(r: &VaultReport) -> Vec<String> {
     let mut out = vec![format!("Secrets (vault = {}):", r.mode)];
+    let name = |u: &str| crate::display::clip(u, 60).into_owned();
     for (user, w) in &r.users {
+        let user = &name(user);
         out.push(format!("  {user}: key in {}; sessions in {}", w.key, w.sessions));
         if let Some(seed) = &w.seed {
             out.push(format!("  {user}: TOTP seed in {seed}"));
         }
     }
     for (user, w) in &r.users {
+        let user = &name(user);
         if let Some(warn) = &w.warning {
             out.push(format!("warning: {warn}"));
         }
@@ -69,7 +72,8 @@ pub fn doctor_lines(r: &VaultReport) -> Vec<String> {
             ));
         }
     }
-    out
+    // Paths and names can be long: a line stays readable, the JSON keeps everything.
+    out.into_iter().map(|l| crate::display::clip(&l, 390).into_owned()).collect()
 }
 
 fn say_moved(out: &mut impl Write, m: &Moved, verb: &str, backend: &str) -> std::io::Result<()> {
@@ -78,6 +82,17 @@ fn say_moved(out: &mut impl Write, m: &Moved, verb: &str, backend: &str) -> std:
         (Some(f), "exported") => writeln!(out, "{}: key {id} written back to {}; removed from {backend}", m.profile, f.display()),
         (Some(f), _) => writeln!(out, "{}: key {id} moved from {} into {backend}", m.profile, f.display()),
         (None, _) => writeln!(out, "{}: key {id} stored in {backend}", m.profile),
+    }?;
+    match &m.seed {
+        Some(moving::SeedMoved::File(f)) => {
+            writeln!(out, "{}: TOTP seed moved from {} into {backend} (the file is removed)", m.profile, f.display())
+        }
+        Some(moving::SeedMoved::Env(var)) => writeln!(
+            out,
+            "{}: TOTP seed copied from {var} into {backend}: unset {var} (mfatui cannot) so it is read from there",
+            m.profile
+        ),
+        None => Ok(()),
     }
 }
 
@@ -126,7 +141,8 @@ pub fn import(env: &AwsEnv, settings: &Settings, profiles: &[String], all: bool,
     let mut out = std::io::stdout().lock();
     let mut failed = 0;
     for name in &names {
-        match rt.block_on(moving::import(&engine, &plan, &vault, name, &program, &source)) {
+        let env_seed = std::env::var(crate::aws::mfa::seed_env_var(name)).ok().filter(|s| !s.is_empty()).map(Secret::new);
+        match rt.block_on(moving::import(&engine, &plan, &vault, name, &program, &source, env_seed)) {
             Ok(m) => say_moved(&mut out, &m, "imported", vault.backend_name())?,
             Err(e) => {
                 failed += 1;

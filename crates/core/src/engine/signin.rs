@@ -237,6 +237,18 @@ impl Engine {
         // The keys first: a vault that is out of reach (or lost the item) fails before a code
         // is spent or waited for.
         let keys = self.long_term_keys(user).await?;
+        let from_vault;
+        let source = match source {
+            MfaSource::VaultSeed => {
+                let (vault, name) = (self.vault.clone(), user.name.clone());
+                let seed = tokio::task::spawn_blocking(move || vault.seed(&name))
+                    .await
+                    .map_err(|e| EngineError::File(format!("the keychain lookup stopped: {e}")))??;
+                from_vault = MfaSource::Seed(seed);
+                &from_vault
+            }
+            other => other,
+        };
         let stored = self.store.load();
         let waiting = |secs| tell(sink, Progress::WaitingForCode { user: user.name.clone(), secs });
         let code =

@@ -172,6 +172,16 @@ impl Vault {
         })
     }
 
+    /// The seed of a user whose profile says it is in the vault.
+    pub fn seed(&self, profile: &str) -> Result<Secret, VaultError> {
+        self.find_seed(profile)?.ok_or_else(|| VaultError::Missing {
+            backend: self.backend_name(),
+            what: "TOTP seed",
+            profile: profile.into(),
+            fix: format!("put it back with `mfatui vault import {profile}` from a seed file, or remove `mfa_totp_seed = keychain` from [profile {profile}]"),
+        })
+    }
+
     pub fn put_seed(&self, profile: &str, seed: &Secret) -> Result<(), VaultError> {
         let label = format!("mfatui: TOTP seed of profile {profile}");
         self.backend.set(&seed_account(profile), &label, seed.expose().as_bytes())?;

@@ -60,6 +60,8 @@ pub struct Moved {
     pub key_id: String,
     /// Where the keys were taken from, or written to.
     pub file: Option<PathBuf>,
+    /// The TOTP seed moved along, if there was one.
+    pub seed: Option<SeedMoved>,
 }
 
 fn read_set(engine: &Engine) -> Result<ConfigSet, MoveError> {
@@ -74,6 +76,7 @@ pub async fn import(
     profile: &str,
     program: &str,
     from: &From<'_>,
+    env_seed: Option<Secret>,
 ) -> Result<Moved, MoveError> {
     let not_user = || MoveError::NotAUser { profile: profile.into() };
     let user = plan.users.get(profile);
@@ -143,7 +146,55 @@ pub async fn import(
         update_text(path, |t| remove_profile_settings(t, kind, profile, &KEY_LINES)).map_err(file_err)?;
         scrub_backup(path, kind, profile, &keys).map_err(file_err)?;
     }
-    Ok(Moved { profile: profile.into(), key_id: keys.access_key_id, file: holder })
+    let seed = move_seed(engine, vault, profile, section, env_seed)?;
+    Ok(Moved { profile: profile.into(), key_id: keys.access_key_id, file: holder, seed })
+}
+
+/// What became of a user's TOTP seed in an import.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SeedMoved {
+    /// From `mfa_totp_seed_file`: stored, the setting replaced by `mfa_totp_seed = keychain`,
+    /// the file removed.
+    File(PathBuf),
+    /// From the environment: stored and the profile switched; the variable is the user's to unset.
+    Env(String),
+}
+
+/// Move the seed the user's profile names (a seed file) or the environment holds into the vault.
+fn move_seed(
+    engine: &Engine,
+    vault: &Vault,
+    profile: &str,
+    section: &crate::config::sections::Section,
+    env_seed: Option<Secret>,
+) -> Result<Option<SeedMoved>, MoveError> {
+    let var = crate::mfa::seed_env_var(profile);
+    let (seed, from) = match (env_seed, section.get("mfa_totp_seed_file")) {
+        (Some(s), _) => (s, SeedMoved::Env(var)),
+        (None, Some(path)) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| MoveError::Config(format!("cannot read the TOTP seed file {path} of {profile}: {e}")))?;
+            (Secret::new(text.trim()), SeedMoved::File(PathBuf::from(path)))
+        }
+        (None, None) => return Ok(None),
+    };
+    crate::totp::Totp::from_base32(&seed)
+        .map_err(|e| MoveError::Config(format!("the TOTP seed of {profile} is not usable ({e}); it was left where it is")))?;
+    vault.put_seed(profile, &seed)?;
+    let file_err = |e: FileError| MoveError::File(e, profile.to_string());
+    let at = section.located("mfa_totp_seed_file").map(|l| l.at.path.to_path_buf()).unwrap_or(engine.paths().config.clone());
+    let kind = if at == engine.paths().credentials { FileKind::Credentials } else { FileKind::Config };
+    let (key, value) = crate::mfa::SEED_IN_VAULT;
+    update_text(&at, |t| {
+        let t = remove_profile_settings(t, kind, profile, &["mfa_totp_seed_file"])?;
+        set_profile_setting(&t, kind, profile, key, value)
+    })
+    .map_err(file_err)?;
+    if let SeedMoved::File(path) = &from {
+        std::fs::remove_file(path)
+            .map_err(|e| MoveError::Config(format!("the seed is in the keychain, but its file {} could not be removed: {e}", path.display())))?;
+    }
+    Ok(Some(from))
 }
 
 /// The first copy mfatui keeps of a file it changes (`userfile`'s backup) still holds the key
@@ -201,7 +252,7 @@ pub async fn add(engine: &Engine, plan: &Plan, vault: &Vault, profile: &str, pro
     let config = engine.paths().config.clone();
     update_text(&config, |t| set_profile_setting(t, FileKind::Config, profile, "credential_process", &line))
         .map_err(|e| MoveError::File(e, profile.to_string()))?;
-    Ok(Moved { profile: profile.into(), key_id: keys.access_key_id, file: None })
+    Ok(Moved { profile: profile.into(), key_id: keys.access_key_id, file: None, seed: None })
 }
 
 /// Write `profile`'s keys back into the credentials file, drop mfatui's credential_process line
@@ -224,5 +275,5 @@ pub fn export(engine: &Engine, vault: &Vault, profile: &str) -> Result<Moved, Mo
     let kind = if at == engine.paths().credentials { FileKind::Credentials } else { FileKind::Config };
     update_text(&at, |t| remove_profile_settings(t, kind, profile, &["credential_process"])).map_err(file_err)?;
     vault.remove_keys(profile)?;
-    Ok(Moved { profile: profile.into(), key_id: keys.access_key_id, file: Some(creds) })
+    Ok(Moved { profile: profile.into(), key_id: keys.access_key_id, file: Some(creds), seed: None })
 }

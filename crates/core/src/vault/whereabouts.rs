@@ -47,6 +47,8 @@ pub fn of(
                 user.name
             )),
         )
+    } else if section.and_then(|s| s.get(crate::mfa::SEED_IN_VAULT.0)) == Some(crate::mfa::SEED_IN_VAULT.1) {
+        (Some(format!("keychain: {keychain}")), None)
     } else if let Some(path) = section.and_then(|s| s.get("mfa_totp_seed_file")) {
         (Some(format!("file: {}", crate::sanitize::for_terminal(path))), None)
     } else {
