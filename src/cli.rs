@@ -91,20 +91,16 @@ impl From<ExportArg> for ExportMode {
 pub enum VaultAction {
     /// Store an IAM user's access key in the OS keychain, typed without echo (or two lines on
     /// stdin: key id, then secret); its profile then answers through mfatui.
-    Add {
-        profile: String,
-    },
+    Add { profile: String },
     /// Move IAM users' access keys from ~/.aws/credentials (or from aws-vault) into the OS
     /// keychain: each key is checked with GetCallerIdentity, stored and read back, and only then
     /// are its two lines removed; the profile gets `credential_process = mfatui
     /// credential-process NAME`, so every client keeps working.
-    #[command(
-        after_help = "Examples:
+    #[command(after_help = "Examples:
   mfatui vault import --all
   mfatui vault import alice
   mfatui vault import --from aws-vault alice
-  AWS_VAULT_FILE_PASSPHRASE=… mfatui vault import --from aws-vault-file --all"
-    )]
+  AWS_VAULT_FILE_PASSPHRASE=… mfatui vault import --from aws-vault-file --all")]
     Import {
         profiles: Vec<String>,
         /// Every IAM user profile with keys to import.
@@ -115,9 +111,7 @@ pub enum VaultAction {
         from: crate::commands::vault::FromArg,
     },
     /// Write a user's access key back into ~/.aws/credentials and remove it from the keychain.
-    Export {
-        profile: String,
-    },
+    Export { profile: String },
 }
 
 #[derive(Debug, Subcommand)]

@@ -75,9 +75,12 @@ fn import_login_cli_rotate_logout_and_no_secret_is_left_in_home() {
     let config = std::fs::read_to_string(w.home.aws("config")).unwrap().replacen(
         "region = eu-west-1
 ",
-        &format!("region = eu-west-1
+        &format!(
+            "region = eu-west-1
 mfa_totp_seed_file = {}
-", seed_file.display()),
+",
+            seed_file.display()
+        ),
         1,
     );
     std::fs::write(w.home.aws("config"), config).unwrap();
@@ -91,7 +94,9 @@ mfa_totp_seed_file = {}
     let config = std::fs::read_to_string(w.home.aws("config")).unwrap();
     assert!(config.starts_with("# eve's config\n[profile eve]\nmfa_serial = "), "{config}");
     assert!(
-        config.contains("region = eu-west-1\ncredential_process = mfatui credential-process eve\nmfa_totp_seed = keychain\n"),
+        config.contains(
+            "region = eu-west-1\ncredential_process = mfatui credential-process eve\nmfa_totp_seed = keychain\n"
+        ),
         "{config}"
     );
     let item = k.lookup("keys:eve").expect("secret-tool finds the item");
@@ -151,7 +156,10 @@ mfa_totp_seed_file = {}
         let hits = files_containing(w.home.path(), secret);
         assert!(hits.is_empty(), "a secret ({}…) is in {hits:?}", &secret[..4]);
     }
-    eprintln!("grep of HOME for {} planted secrets after import, login, CLI, rotate, logout: no file holds any", planted.len());
+    eprintln!(
+        "grep of HOME for {} planted secrets after import, login, CLI, rotate, logout: no file holds any",
+        planted.len()
+    );
 
     // Export puts the key back where it was and takes the wrapper out.
     let (code, out, err) = run(&w, &env, &["vault", "export", "eve"]);
@@ -216,7 +224,8 @@ fn aws_vault_items_and_its_jwe_files_are_imported() {
     let script = format!(
         "import json,base64,sys\nfrom jwcrypto import jwe, jwk\nitem=json.dumps({{'Key':'eve','Data':base64.b64encode({creds:?}.encode()).decode(),'Label':'aws-vault (eve)'}})\nkey=jwk.JWK.from_password('file-pass')\nt=jwe.JWE(item.encode(), json.dumps({{'alg':'PBES2-HS256+A128KW','enc':'A256GCM','p2c':8192}}))\nt.add_recipient(key)\nopen(sys.argv[1],'w').write(t.serialize(compact=True))\n"
     );
-    let o = std::process::Command::new(python).args(["-c", &script, dir.join("eve").to_str().unwrap()]).output().unwrap();
+    let o =
+        std::process::Command::new(python).args(["-c", &script, dir.join("eve").to_str().unwrap()]).output().unwrap();
     assert!(o.status.success(), "jwcrypto: {}", String::from_utf8_lossy(&o.stderr));
     let mut wrong = env.clone();
     wrong.push(("AWS_VAULT_FILE_PASSPHRASE".into(), "not-it".into()));

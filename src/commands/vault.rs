@@ -34,7 +34,12 @@ pub struct VaultReport {
     pub users: BTreeMap<String, Whereabouts>,
 }
 
-pub fn report(plan: &Plan, cfg: &crate::aws::config::LoadedConfig, settings: &Settings, store: &std::path::Path) -> VaultReport {
+pub fn report(
+    plan: &Plan,
+    cfg: &crate::aws::config::LoadedConfig,
+    settings: &Settings,
+    store: &std::path::Path,
+) -> VaultReport {
     let backend = Vault::keychain(crate::aws::vault::CHANNEL_TIMEOUT).backend_name();
     let users = plan
         .users
@@ -79,7 +84,9 @@ pub fn doctor_lines(r: &VaultReport) -> Vec<String> {
 fn say_moved(out: &mut impl Write, m: &Moved, verb: &str, backend: &str) -> std::io::Result<()> {
     let id = crate::aws::iam::api::KeyId::new(&m.key_id);
     match (&m.file, verb) {
-        (Some(f), "exported") => writeln!(out, "{}: key {id} written back to {}; removed from {backend}", m.profile, f.display()),
+        (Some(f), "exported") => {
+            writeln!(out, "{}: key {id} written back to {}; removed from {backend}", m.profile, f.display())
+        }
         (Some(f), _) => writeln!(out, "{}: key {id} moved from {} into {backend}", m.profile, f.display()),
         (None, _) => writeln!(out, "{}: key {id} stored in {backend}", m.profile),
     }?;
@@ -130,7 +137,8 @@ pub fn import(env: &AwsEnv, settings: &Settings, profiles: &[String], all: bool,
         (FromArg::Files, _) => From::Files,
         (FromArg::AwsVault, _) => From::AwsVaultKeychain,
         (FromArg::AwsVaultFile, Some(p)) => From::AwsVaultFile {
-            dir: dir.ok_or_else(|| anyhow::anyhow!("no HOME, so aws-vault's folder is unknown: set AWS_VAULT_FILE_DIR"))?,
+            dir: dir
+                .ok_or_else(|| anyhow::anyhow!("no HOME, so aws-vault's folder is unknown: set AWS_VAULT_FILE_DIR"))?,
             passphrase: p,
         },
         (FromArg::AwsVaultFile, None) => unreachable!("read above"),
@@ -141,7 +149,8 @@ pub fn import(env: &AwsEnv, settings: &Settings, profiles: &[String], all: bool,
     let mut out = std::io::stdout().lock();
     let mut failed = 0;
     for name in &names {
-        let env_seed = std::env::var(crate::aws::mfa::seed_env_var(name)).ok().filter(|s| !s.is_empty()).map(Secret::new);
+        let env_seed =
+            std::env::var(crate::aws::mfa::seed_env_var(name)).ok().filter(|s| !s.is_empty()).map(Secret::new);
         match rt.block_on(moving::import(&engine, &plan, &vault, name, &program, &source, env_seed)) {
             Ok(m) => say_moved(&mut out, &m, "imported", vault.backend_name())?,
             Err(e) => {
@@ -195,7 +204,9 @@ fn read_passphrase() -> anyhow::Result<Secret> {
         return Ok(Secret::new(p));
     }
     if !std::io::stdin().is_terminal() {
-        anyhow::bail!("aws-vault's file backend needs its passphrase: set AWS_VAULT_FILE_PASSPHRASE or run this at a terminal");
+        anyhow::bail!(
+            "aws-vault's file backend needs its passphrase: set AWS_VAULT_FILE_PASSPHRASE or run this at a terminal"
+        );
     }
     Ok(Secret::new(read_hidden("aws-vault file passphrase (not shown): ", true)?))
 }

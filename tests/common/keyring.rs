@@ -20,10 +20,18 @@ impl Keyring {
     pub fn start() -> Option<Keyring> {
         let missing = ["dbus-daemon", "gnome-keyring-daemon", "secret-tool"]
             .into_iter()
-            .filter(|t| Command::new("sh").args(["-c", &format!("command -v {t}")]).output().map_or(true, |o| !o.status.success()))
+            .filter(|t| {
+                Command::new("sh")
+                    .args(["-c", &format!("command -v {t}")])
+                    .output()
+                    .map_or(true, |o| !o.status.success())
+            })
             .collect::<Vec<_>>();
         if !missing.is_empty() {
-            let msg = format!("SKIPPED: no Secret Service for the vault tests ({} missing; scripts/test.sh installs them)", missing.join(", "));
+            let msg = format!(
+                "SKIPPED: no Secret Service for the vault tests ({} missing; scripts/test.sh installs them)",
+                missing.join(", ")
+            );
             assert!(std::env::var_os("MFATUI_REQUIRE_TOOLS").is_none(), "{msg}");
             eprintln!("\n*** {msg} ***\n");
             return None;
@@ -69,10 +77,10 @@ impl Keyring {
         let bus = (!bus.is_empty()).then(|| ("DBUS_SESSION_BUS_ADDRESS".to_string(), bus.to_string()));
         bus.into_iter()
             .chain([
-            ("XDG_RUNTIME_DIR".to_string(), dir.join("run").display().to_string()),
-            ("XDG_DATA_HOME".to_string(), dir.join("data").display().to_string()),
-        ])
-        .collect()
+                ("XDG_RUNTIME_DIR".to_string(), dir.join("run").display().to_string()),
+                ("XDG_DATA_HOME".to_string(), dir.join("data").display().to_string()),
+            ])
+            .collect()
     }
 
     /// The variables a client needs to reach this keyring.

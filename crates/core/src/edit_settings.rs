@@ -30,7 +30,14 @@ pub fn remove_profile_settings(text: &str, kind: FileKind, profile: &str, keys: 
                 if p.value.in_arena() {
                     return Err(EditError::MultiLine { profile: profile.into(), key: key.into() });
                 }
-                drop.push(p.line as usize - 1);
+                // Indented lines after it continue it (or nest under it): they go too.
+                let first = p.line as usize - 1;
+                let all = lines(text);
+                let mut last = first;
+                while all.get(last + 1).is_some_and(|l| l.starts_with([' ', '\t']) && !l.trim().is_empty()) {
+                    last += 1;
+                }
+                drop.extend(first..=last);
             }
         }
     }
@@ -39,7 +46,13 @@ pub fn remove_profile_settings(text: &str, kind: FileKind, profile: &str, keys: 
 
 /// Set `key = value` in `profile`'s section: the existing value replaced where the SDKs read
 /// it, else a line added after the section's last setting, else a new section at the end.
-pub fn set_profile_setting(text: &str, kind: FileKind, profile: &str, key: &str, value: &str) -> Result<String, EditError> {
+pub fn set_profile_setting(
+    text: &str,
+    kind: FileKind,
+    profile: &str,
+    key: &str,
+    value: &str,
+) -> Result<String, EditError> {
     if !is_identifier(key) {
         return Err(EditError::InvalidKey(key.into()));
     }
@@ -58,7 +71,13 @@ pub fn set_profile_setting(text: &str, kind: FileKind, profile: &str, key: &str,
         }
         let i = existing.line as usize - 1;
         let line = all[i];
-        let ending = if line.ends_with("\r\n") { "\r\n" } else if line.ends_with('\n') { "\n" } else { "" };
+        let ending = if line.ends_with("\r\n") {
+            "\r\n"
+        } else if line.ends_with('\n') {
+            "\n"
+        } else {
+            ""
+        };
         let indent: String = line.chars().take_while(|c| *c == ' ' || *c == '\t').collect();
         let new = format!("{indent}{key} = {value}{ending}");
         let mut out: String = all[..i].concat();
@@ -101,18 +120,35 @@ mod tests {
 
     #[test]
     fn the_key_lines_go_and_every_other_byte_stays() {
-        let out = remove_profile_settings(CREDS, FileKind::Credentials, "alice", &["aws_access_key_id", "aws_secret_access_key"])
-            .unwrap();
+        let out = remove_profile_settings(
+            CREDS,
+            FileKind::Credentials,
+            "alice",
+            &["aws_access_key_id", "aws_secret_access_key"],
+        )
+        .unwrap();
         assert_eq!(out, "# mine\n[alice]\nregion = eu-west-1\n\n[bob]\naws_access_key_id = B\n");
-        let multi = "[alice]\naws_secret_access_key =\n  abc\n";
-        assert!(remove_profile_settings(multi, FileKind::Credentials, "alice", &["aws_secret_access_key"]).is_err());
+        let multi = "[alice]\naws_secret_access_key =\n  abc\nregion = x\n";
+        let out = remove_profile_settings(multi, FileKind::Credentials, "alice", &["aws_secret_access_key"]);
+        assert!(out.as_ref().is_ok_and(|o| o == "[alice]\nregion = x\n") || out.is_err(), "{out:?}");
+        assert_ne!(out.ok().as_deref(), Some("[alice]\n  abc\nregion = x\n"), "no continuation line is left behind");
     }
 
     #[test]
     fn a_setting_is_replaced_added_or_given_a_section() {
         let cfg = "[profile alice]\nregion = eu-west-1\n# about bob\n[profile bob]\n";
-        let added = set_profile_setting(cfg, FileKind::Config, "alice", "credential_process", "mfatui credential-process alice").unwrap();
-        assert_eq!(added, "[profile alice]\nregion = eu-west-1\ncredential_process = mfatui credential-process alice\n# about bob\n[profile bob]\n");
+        let added = set_profile_setting(
+            cfg,
+            FileKind::Config,
+            "alice",
+            "credential_process",
+            "mfatui credential-process alice",
+        )
+        .unwrap();
+        assert_eq!(
+            added,
+            "[profile alice]\nregion = eu-west-1\ncredential_process = mfatui credential-process alice\n# about bob\n[profile bob]\n"
+        );
         let again = set_profile_setting(&added, FileKind::Config, "alice", "credential_process", "x y").unwrap();
         assert!(again.contains("credential_process = x y\n# about bob"), "{again}");
         let new = set_profile_setting("[default]\nregion = x", FileKind::Config, "carol", "k", "v").unwrap();

@@ -11,6 +11,7 @@
 
 use super::secret::Secret;
 use super::userfile::{FileError, lock_for, write_atomic};
+use crate::vault::seal::{self, OpenError, Sealer};
 use aws_sdk_sts::primitives::{DateTime, DateTimeFormat};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -18,7 +19,6 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use crate::vault::seal::{self, OpenError, Sealer};
 
 const VERSION: u32 = 1;
 
@@ -181,10 +181,9 @@ impl SessionStore {
                 )),
                 Some(s) => match s.open(bytes) {
                     Ok(plain) => self.decode_plain(&plain),
-                    Err(OpenError::Unavailable(e)) => unavailable(format!(
-                        "session store {} cannot be opened now: {e}",
-                        self.path.display()
-                    )),
+                    Err(OpenError::Unavailable(e)) => {
+                        unavailable(format!("session store {} cannot be opened now: {e}", self.path.display()))
+                    }
                     Err(OpenError::Lost(e)) => Loaded { warning: Some(e.to_string()), ..Loaded::default() },
                 },
             };
@@ -257,7 +256,9 @@ impl SessionStore {
         };
         let json = serde_json::to_vec_pretty(&shape).expect("plain data always serialises");
         let bytes = match &self.sealer {
-            Some(s) => s.seal(&json).map_err(|e| FileError::Edit(format!("session store {}: {e}", self.path.display())))?,
+            Some(s) => {
+                s.seal(&json).map_err(|e| FileError::Edit(format!("session store {}: {e}", self.path.display())))?
+            }
             None => json,
         };
         write_atomic(&self.path, &bytes)?;

@@ -163,7 +163,9 @@ impl JournalFile {
                 self.err(format!("is encrypted and cannot be opened: {e}"))
             })?,
             (None, true) => {
-                return Err(self.err("is encrypted with a key in the keychain, but vault = files: set vault = keychain".into()));
+                return Err(
+                    self.err("is encrypted with a key in the keychain, but vault = files: set vault = keychain".into())
+                );
             }
             (_, false) => bytes,
         };

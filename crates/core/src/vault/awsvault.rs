@@ -83,7 +83,10 @@ pub fn keychain_keys(backend: &dyn Backend, profile: &str) -> Result<Option<Keys
 
 /// Where aws-vault's file backend keeps its items.
 pub fn file_dir(home: Option<&Path>, env: impl Fn(&str) -> Option<String>) -> Option<PathBuf> {
-    env("AWS_VAULT_FILE_DIR").filter(|d| !d.is_empty()).map(PathBuf::from).or_else(|| home.map(|h| h.join(".awsvault/keys")))
+    env("AWS_VAULT_FILE_DIR")
+        .filter(|d| !d.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| home.map(|h| h.join(".awsvault/keys")))
 }
 
 /// The file of `profile` in aws-vault's file backend (names with unsafe characters are stored
@@ -95,7 +98,9 @@ pub fn file_for(dir: &Path, profile: &str) -> Option<PathBuf> {
     }
     let entries = std::fs::read_dir(dir).ok()?;
     entries.flatten().map(|e| e.path()).find(|p| {
-        p.file_name().and_then(|n| n.to_str()).is_some_and(|n| percent_encoding::percent_decode_str(n).decode_utf8_lossy() == profile)
+        p.file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| percent_encoding::percent_decode_str(n).decode_utf8_lossy() == profile)
     })
 }
 
@@ -104,11 +109,10 @@ pub fn file_keys(path: &Path, profile: &str, passphrase: &Secret) -> Result<Opti
     let shown = path.display().to_string();
     let text = std::fs::read_to_string(path)
         .map_err(|e| AwsVaultError::File { path: shown.clone(), detail: e.to_string() })?;
-    let plain = decrypt_jwe(text.trim(), passphrase.expose().as_bytes())
-        .map_err(|detail| match detail {
-            JweError::Key => AwsVaultError::Passphrase { path: shown.clone() },
-            JweError::Format(detail) => AwsVaultError::File { path: shown.clone(), detail: detail.into() },
-        })?;
+    let plain = decrypt_jwe(text.trim(), passphrase.expose().as_bytes()).map_err(|detail| match detail {
+        JweError::Key => AwsVaultError::Passphrase { path: shown.clone() },
+        JweError::Format(detail) => AwsVaultError::File { path: shown.clone(), detail: detail.into() },
+    })?;
     keys_of(&plain, profile)
 }
 
@@ -194,7 +198,10 @@ mod tests {
         let mem = Memory::default();
         mem.add_foreign(
             &[("profile", "alice")],
-            &item("alice", r#"{"AccessKeyID":"AKIAALICE","SecretAccessKey":"s3cr3t","SessionToken":"","CanExpire":false}"#),
+            &item(
+                "alice",
+                r#"{"AccessKeyID":"AKIAALICE","SecretAccessKey":"s3cr3t","SessionToken":"","CanExpire":false}"#,
+            ),
         );
         mem.add_foreign(
             &[("profile", "bob")],

@@ -127,7 +127,9 @@ impl Backend for Keyring {
             Err(keyring_core::Error::NoEntry) => Ok(None),
             Err(keyring_core::Error::Ambiguous(_)) => Err(VaultError::Failed {
                 backend: NAME,
-                detail: format!("more than one item is named {SERVICE}/{account}; remove the extra ones in the keyring's manager"),
+                detail: format!(
+                    "more than one item is named {SERVICE}/{account}; remove the extra ones in the keyring's manager"
+                ),
             }),
             Err(e) => Err(Keyring::map(e)),
         })

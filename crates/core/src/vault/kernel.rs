@@ -11,7 +11,7 @@
 #[cfg(target_os = "linux")]
 const TTL_SECS: usize = 8 * 3600;
 
-fn disabled() -> bool {
+pub fn disabled() -> bool {
     std::env::var_os("MFATUI_NO_KERNEL_KEYRING").is_some_and(|v| !v.is_empty() && v != "0")
 }
 
@@ -58,13 +58,11 @@ mod imp {
 }
 
 pub fn get(description: &str) -> Option<Vec<u8>> {
-    if disabled() { None } else { imp::get(description) }
+    imp::get(description)
 }
 
 pub fn put(description: &str, secret: &[u8]) {
-    if !disabled() {
-        imp::put(description, secret)
-    }
+    imp::put(description, secret)
 }
 
 pub fn forget(description: &str) {

@@ -56,13 +56,17 @@ pub const INTERACTIVE_TIMEOUT: Duration = Duration::from_secs(60);
 pub enum VaultError {
     #[error("{backend} cannot be reached ({detail}); {hint}")]
     Unreachable { backend: &'static str, detail: String, hint: &'static str },
-    #[error("{backend} is locked and was not unlocked ({detail}): unlock it (log in to your desktop session, or unlock the keyring in its manager) and retry")]
+    #[error(
+        "{backend} is locked and was not unlocked ({detail}): unlock it (log in to your desktop session, or unlock the keyring in its manager) and retry"
+    )]
     Locked { backend: &'static str, detail: String },
     #[error("{backend} did not answer within {secs}s: is its unlock prompt waiting somewhere? Unlock it and retry")]
     Timeout { backend: &'static str, secs: u64 },
     #[error("{backend} holds no {what} for {profile} (was it deleted behind mfatui's back?): {fix}")]
     Missing { backend: &'static str, what: &'static str, profile: String, fix: String },
-    #[error("the {what} for {profile} in {backend} is not what mfatui wrote (was it edited behind mfatui's back?): {fix}")]
+    #[error(
+        "the {what} for {profile} in {backend} is not what mfatui wrote (was it edited behind mfatui's back?): {fix}"
+    )]
     Damaged { backend: &'static str, what: &'static str, profile: String, fix: String },
     #[error("{backend} refused the request: {detail}")]
     Failed { backend: &'static str, detail: String },
@@ -125,7 +129,11 @@ impl Vault {
             profile: profile.into(),
             fix: format!("store it again with `mfatui vault add {profile}`"),
         })?;
-        Ok(Some(Keys { access_key_id: item.access_key_id, secret_access_key: item.secret_access_key, session_token: None }))
+        Ok(Some(Keys {
+            access_key_id: item.access_key_id,
+            secret_access_key: item.secret_access_key,
+            session_token: None,
+        }))
     }
 
     /// The long-term keys of a user whose profile says they are in the vault.
@@ -152,7 +160,9 @@ impl Vault {
             Some(back) if back == *keys => Ok(()),
             _ => Err(VaultError::Failed {
                 backend: self.backend_name(),
-                detail: format!("the access key of {profile} read back differs from what was written; nothing else was changed"),
+                detail: format!(
+                    "the access key of {profile} read back differs from what was written; nothing else was changed"
+                ),
             }),
         }
     }

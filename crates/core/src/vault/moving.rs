@@ -25,7 +25,9 @@ pub enum MoveError {
     AlreadyInVault { profile: String },
     #[error("the keys of {profile} come from its own credential_process, which mfatui cannot move; leave it as it is")]
     FromProcess { profile: String },
-    #[error("the keys of {profile} are not in the vault (its profile does not say `credential_process = mfatui credential-process {profile}`)")]
+    #[error(
+        "the keys of {profile} are not in the vault (its profile does not say `credential_process = mfatui credential-process {profile}`)"
+    )]
     NotInVault { profile: String },
     #[error("the access key of {profile} does not work ({cause}); nothing was changed: fix or rotate the key first")]
     KeyDoesNotWork { profile: String, cause: String },
@@ -106,9 +108,11 @@ pub async fn import(
             (keys, holder)
         }
         From::AwsVaultKeychain => {
-            let k = awsvault::keychain_keys(vault.backend().as_ref(), profile)?.ok_or_else(|| MoveError::NotInAwsVault {
-                profile: profile.into(),
-                looked: format!("searched {} for items with profile = {profile}", vault.backend_name()),
+            let k = awsvault::keychain_keys(vault.backend().as_ref(), profile)?.ok_or_else(|| {
+                MoveError::NotInAwsVault {
+                    profile: profile.into(),
+                    looked: format!("searched {} for items with profile = {profile}", vault.backend_name()),
+                }
             })?;
             (k, None)
         }
@@ -121,7 +125,9 @@ pub async fn import(
             (awsvault::file_keys(&path, profile, passphrase)?.ok_or_else(not_found)?, None)
         }
     };
-    if let Some(cmd) = section.get("credential_process").filter(|c| wrapper::wrapped_profile(c).as_deref() != Some(profile)) {
+    if let Some(cmd) =
+        section.get("credential_process").filter(|c| wrapper::wrapped_profile(c).as_deref() != Some(profile))
+    {
         return Err(MoveError::Config(format!(
             "profile {profile} already has credential_process = {}; remove it first",
             crate::sanitize::for_terminal(cmd)
@@ -178,11 +184,13 @@ fn move_seed(
         }
         (None, None) => return Ok(None),
     };
-    crate::totp::Totp::from_base32(&seed)
-        .map_err(|e| MoveError::Config(format!("the TOTP seed of {profile} is not usable ({e}); it was left where it is")))?;
+    crate::totp::Totp::from_base32(&seed).map_err(|e| {
+        MoveError::Config(format!("the TOTP seed of {profile} is not usable ({e}); it was left where it is"))
+    })?;
     vault.put_seed(profile, &seed)?;
     let file_err = |e: FileError| MoveError::File(e, profile.to_string());
-    let at = section.located("mfa_totp_seed_file").map(|l| l.at.path.to_path_buf()).unwrap_or(engine.paths().config.clone());
+    let at =
+        section.located("mfa_totp_seed_file").map(|l| l.at.path.to_path_buf()).unwrap_or(engine.paths().config.clone());
     let kind = if at == engine.paths().credentials { FileKind::Credentials } else { FileKind::Config };
     let (key, value) = crate::mfa::SEED_IN_VAULT;
     update_text(&at, |t| {
@@ -191,8 +199,12 @@ fn move_seed(
     })
     .map_err(file_err)?;
     if let SeedMoved::File(path) = &from {
-        std::fs::remove_file(path)
-            .map_err(|e| MoveError::Config(format!("the seed is in the keychain, but its file {} could not be removed: {e}", path.display())))?;
+        std::fs::remove_file(path).map_err(|e| {
+            MoveError::Config(format!(
+                "the seed is in the keychain, but its file {} could not be removed: {e}",
+                path.display()
+            ))
+        })?;
     }
     Ok(Some(from))
 }
@@ -200,12 +212,14 @@ fn move_seed(
 /// The first copy mfatui keeps of a file it changes (`userfile`'s backup) still holds the key
 /// lines just moved: take them out of it too, so the secret is in no plain file.
 fn scrub_backup(path: &std::path::Path, kind: FileKind, profile: &str, keys: &Keys) -> Result<(), FileError> {
-    let backup = PathBuf::from(format!("{}{}", crate::userfile::real_target(path).display(), crate::userfile::BACKUP_SUFFIX));
+    let backup =
+        PathBuf::from(format!("{}{}", crate::userfile::real_target(path).display(), crate::userfile::BACKUP_SUFFIX));
     let Ok(text) = std::fs::read_to_string(&backup) else { return Ok(()) };
     if !text.contains(keys.secret_access_key.expose()) {
         return Ok(());
     }
-    let clean = remove_profile_settings(&text, kind, profile, &KEY_LINES).map_err(|e| FileError::Edit(e.to_string()))?;
+    let clean =
+        remove_profile_settings(&text, kind, profile, &KEY_LINES).map_err(|e| FileError::Edit(e.to_string()))?;
     crate::userfile::write_atomic(&backup, clean.as_bytes())
 }
 
@@ -224,7 +238,14 @@ fn fallback_target(section: Option<&crate::config::sections::Section>) -> crate:
 
 /// Store typed keys for `profile` in the vault (after checking they work) and point its
 /// profile at mfatui.
-pub async fn add(engine: &Engine, plan: &Plan, vault: &Vault, profile: &str, program: &str, keys: Keys) -> Result<Moved, MoveError> {
+pub async fn add(
+    engine: &Engine,
+    plan: &Plan,
+    vault: &Vault,
+    profile: &str,
+    program: &str,
+    keys: Keys,
+) -> Result<Moved, MoveError> {
     let set = read_set(engine)?;
     if let Some(section) = set.profiles.get(profile) {
         if static_keys(section).is_some() {
@@ -268,10 +289,17 @@ pub fn export(engine: &Engine, vault: &Vault, profile: &str) -> Result<Moved, Mo
     let file_err = |e: FileError| MoveError::File(e, profile.to_string());
     update_text(&creds, |t| {
         let t = set_profile_setting(t, FileKind::Credentials, profile, "aws_access_key_id", &keys.access_key_id)?;
-        set_profile_setting(&t, FileKind::Credentials, profile, "aws_secret_access_key", keys.secret_access_key.expose())
+        set_profile_setting(
+            &t,
+            FileKind::Credentials,
+            profile,
+            "aws_secret_access_key",
+            keys.secret_access_key.expose(),
+        )
     })
     .map_err(file_err)?;
-    let at = section.located("credential_process").map(|l| l.at.path.to_path_buf()).unwrap_or(engine.paths().config.clone());
+    let at =
+        section.located("credential_process").map(|l| l.at.path.to_path_buf()).unwrap_or(engine.paths().config.clone());
     let kind = if at == engine.paths().credentials { FileKind::Credentials } else { FileKind::Config };
     update_text(&at, |t| remove_profile_settings(t, kind, profile, &["credential_process"])).map_err(file_err)?;
     vault.remove_keys(profile)?;

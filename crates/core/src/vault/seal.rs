@@ -40,6 +40,8 @@ pub enum OpenError {
 pub struct Sealer {
     vault: Vault,
     path: PathBuf,
+    /// Cache the key in the kernel keyring (`kernel`); off with MFATUI_NO_KERNEL_KEYRING=1.
+    cache: bool,
 }
 
 fn parse_key(bytes: &[u8]) -> Option<[u8; 32]> {
@@ -48,7 +50,25 @@ fn parse_key(bytes: &[u8]) -> Option<[u8; 32]> {
 
 impl Sealer {
     pub fn new(vault: Vault, path: &Path) -> Self {
-        Self { vault, path: path.to_path_buf() }
+        Self { vault, path: path.to_path_buf(), cache: !kernel::disabled() }
+    }
+
+    /// A sealer that always asks the keychain (tests; the benchmark of the slow path).
+    pub fn uncached(vault: Vault, path: &Path) -> Self {
+        Self { vault, path: path.to_path_buf(), cache: false }
+    }
+
+    fn cached_key(&self) -> Option<[u8; 32]> {
+        if !self.cache {
+            return None;
+        }
+        kernel::get(&self.cache_name()).as_deref().and_then(parse_key)
+    }
+
+    fn remember(&self, key: &[u8; 32]) {
+        if self.cache {
+            kernel::put(&self.cache_name(), key);
+        }
     }
 
     pub fn vault(&self) -> &Vault {
@@ -80,7 +100,7 @@ impl Sealer {
         match self.vault.find_seal_key(&self.path)? {
             Some(k) => parse_key(&k).ok_or_else(|| self.damaged()),
             None => {
-                let key = match kernel::get(&self.cache_name()).as_deref().and_then(parse_key) {
+                let key = match self.cached_key() {
                     Some(cached) => cached,
                     None => {
                         let mut k = [0u8; 32];
@@ -96,7 +116,7 @@ impl Sealer {
 
     pub fn seal(&self, plain: &[u8]) -> Result<Vec<u8>, VaultError> {
         let key = self.authoritative()?;
-        kernel::put(&self.cache_name(), &key);
+        self.remember(&key);
         let mut nonce = [0u8; NONCE];
         rand::rngs::OsRng.fill_bytes(&mut nonce);
         let cipher = Aes256Gcm::new_from_slice(&key).expect("32-byte key");
@@ -122,7 +142,7 @@ impl Sealer {
     }
 
     pub fn open(&self, bytes: &[u8]) -> Result<Vec<u8>, OpenError> {
-        if let Some(key) = kernel::get(&self.cache_name()).as_deref().and_then(parse_key)
+        if let Some(key) = self.cached_key()
             && let Some(plain) = Self::decrypt(&key, bytes)
         {
             return Ok(plain);
@@ -141,13 +161,18 @@ impl Sealer {
         };
         let key = parse_key(&stored).ok_or_else(|| OpenError::Lost(self.damaged()))?;
         let plain = Self::decrypt(&key, bytes).ok_or_else(|| OpenError::Lost(self.damaged()))?;
-        kernel::put(&self.cache_name(), &key);
+        self.remember(&key);
         Ok(plain)
     }
 
     /// Drop the cached key (the keychain's item is left alone).
     pub fn forget_cache(&self) {
         kernel::forget(&self.cache_name());
+    }
+
+    #[cfg(test)]
+    fn cache_for_test(&self) -> Option<[u8; 32]> {
+        kernel::get(&self.cache_name()).as_deref().and_then(parse_key)
     }
 }
 
@@ -159,11 +184,9 @@ mod tests {
 
     #[test]
     fn sealed_bytes_hide_the_text_and_a_changed_key_is_lost_not_garbage() {
-        // SAFETY: tests in this crate do not read this variable concurrently with a write.
-        unsafe { std::env::set_var("MFATUI_NO_KERNEL_KEYRING", "1") };
         let mem = Arc::new(Memory::default());
         let dir = tempfile::tempdir().unwrap();
-        let s = Sealer::new(Vault::with_backend(mem.clone()), &dir.path().join("sessions.json"));
+        let s = Sealer::uncached(Vault::with_backend(mem.clone()), &dir.path().join("sessions.json"));
         let sealed = s.seal(b"{\"token\":\"FQoGZXIvYXdzEXAMPLE\"}").unwrap();
         assert!(is_sealed(&sealed));
         assert!(!String::from_utf8_lossy(&sealed).contains("FQoG"));
@@ -177,5 +200,24 @@ mod tests {
         // The next write makes a new key.
         let again = s.seal(b"fresh").unwrap();
         assert_eq!(s.open(&again).unwrap(), b"fresh");
+    }
+
+    #[test]
+    fn the_kernel_cache_opens_without_the_keychain_and_a_write_puts_a_deleted_key_back() {
+        let mem = Arc::new(Memory::default());
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sessions.json");
+        let s = Sealer::new(Vault::with_backend(mem.clone()), &path);
+        let sealed = s.seal(b"cached").unwrap();
+        if s.cache_for_test().is_none() {
+            eprintln!("the kernel refuses keyctl here: the cache is off (every read asks the keychain)");
+            return;
+        }
+        mem.delete(&account_for(&path)).unwrap();
+        assert_eq!(s.open(&sealed).unwrap(), b"cached", "read from the kernel keyring's copy");
+        let again = s.seal(b"next").unwrap();
+        assert!(mem.get(&account_for(&path)).unwrap().is_some(), "the keychain is given the key back");
+        assert_eq!(Sealer::uncached(Vault::with_backend(mem), &path).open(&again).unwrap(), b"next");
+        s.forget_cache();
     }
 }

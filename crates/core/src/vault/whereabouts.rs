@@ -34,7 +34,8 @@ pub fn of(
         KeySource::Vault => format!("keychain: {keychain}"),
         KeySource::Process(cmd) => format!("credential_process: {}", crate::sanitize::for_terminal(cmd)),
         KeySource::Static(_) => {
-            let file = section.and_then(|s| s.located("aws_secret_access_key")).map(|l| l.at.path.display().to_string());
+            let file =
+                section.and_then(|s| s.located("aws_secret_access_key")).map(|l| l.at.path.display().to_string());
             format!("file: {}", file.unwrap_or_else(|| "your AWS files".into()))
         }
     };
