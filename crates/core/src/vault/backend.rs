@@ -171,12 +171,14 @@ impl Backend for Keyring {
     }
 }
 
-/// A keychain in memory, for tests; `search` matches accounts.
+/// An item another program wrote: its attributes and its secret.
+type ForeignItem = (Vec<(String, String)>, Vec<u8>);
+
+/// A keychain in memory, for tests; `search` finds what `add_foreign` put there.
 #[derive(Default)]
 pub struct Memory {
     items: Mutex<BTreeMap<String, Vec<u8>>>,
-    /// Items "another program" wrote, with their attributes.
-    foreign: Mutex<Vec<(Vec<(String, String)>, Vec<u8>)>>,
+    foreign: Mutex<Vec<ForeignItem>>,
 }
 
 impl Memory {
