@@ -29,6 +29,12 @@ command -v tmux >/dev/null || missing+=(tmux)
 # The completion scripts are tried in the shells they are for (tests/cli_completions.rs).
 command -v zsh >/dev/null || missing+=(zsh)
 command -v fish >/dev/null || missing+=(fish)
+# The vault's tests run a real Secret Service: GNOME Keyring on a private D-Bus session.
+if command -v apt-get >/dev/null; then
+  command -v gnome-keyring-daemon >/dev/null || missing+=(gnome-keyring)
+  command -v dbus-daemon >/dev/null || missing+=(dbus-daemon)
+  command -v secret-tool >/dev/null || missing+=(libsecret-tools)
+fi
 PATH=/usr/bin:/opt/homebrew/bin:/usr/local/bin command -v aws >/dev/null || missing+=(awscli)
 if [ ${#missing[@]} -gt 0 ]; then
   if command -v apt-get >/dev/null; then

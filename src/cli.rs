@@ -88,7 +88,40 @@ impl From<ExportArg> for ExportMode {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum VaultAction {
+    /// Store an IAM user's access key in the OS keychain, typed without echo (or two lines on
+    /// stdin: key id, then secret); its profile then answers through mfatui.
+    Add { profile: String },
+    /// Move IAM users' access keys from ~/.aws/credentials (or from aws-vault) into the OS
+    /// keychain: each key is checked with GetCallerIdentity, stored and read back, and only then
+    /// are its two lines removed; the profile gets `credential_process = mfatui
+    /// credential-process NAME`, so every client keeps working.
+    #[command(after_help = "Examples:
+  mfatui vault import --all
+  mfatui vault import alice
+  mfatui vault import --from aws-vault alice
+  AWS_VAULT_FILE_PASSPHRASE=… mfatui vault import --from aws-vault-file --all")]
+    Import {
+        profiles: Vec<String>,
+        /// Every IAM user profile with keys to import.
+        #[arg(long, conflicts_with = "profiles")]
+        all: bool,
+        /// Where the keys are now.
+        #[arg(long, value_name = "WHERE", default_value = "files")]
+        from: crate::commands::vault::FromArg,
+    },
+    /// Write a user's access key back into ~/.aws/credentials and remove it from the keychain.
+    Export { profile: String },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum CliCommand {
+    /// Keep long-term access keys in the OS keychain (set `vault = keychain` in config.toml to
+    /// encrypt the session store too): add, import, export.
+    Vault {
+        #[command(subcommand)]
+        action: VaultAction,
+    },
     /// List every profile in your AWS config with its kind, account, source chain, MFA device,
     /// region and session state.
     #[command(after_help = "Example: mfatui list --json | jq '.profiles[] | select(.broken)'")]

@@ -3,9 +3,9 @@ use mfatui::aws::clock::now_secs;
 use mfatui::aws::config::{self, AwsEnv};
 use mfatui::aws::engine::{Plan, Which};
 use mfatui::aws::store::SessionStore;
-use mfatui::cli::{Cli, CliCommand, Tuning};
+use mfatui::cli::{Cli, CliCommand, Tuning, VaultAction};
 use mfatui::commands::{
-    adopt, channels, completions, console, dashboard, demo, doctor, iam, init, list, sandbox, session,
+    self, adopt, channels, completions, console, dashboard, demo, doctor, iam, init, list, sandbox, session,
 };
 use mfatui::prompters::Order;
 use mfatui::settings::Settings;
@@ -81,6 +81,14 @@ fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<u8> {
             runtime()?.block_on(demo::run(&s, started)).map(|_| 0)
         }
         CliCommand::Sandbox { port, seed } => runtime()?.block_on(sandbox::run(port, seed.as_deref())).map(|_| 0),
+        CliCommand::Vault { action } => {
+            let s = settings(&env, &Tuning::default())?;
+            match action {
+                VaultAction::Add { profile } => commands::vault::add(&env, &s, &profile),
+                VaultAction::Import { profiles, all, from } => commands::vault::import(&env, &s, &profiles, all, from),
+                VaultAction::Export { profile } => commands::vault::export(&env, &s, &profile),
+            }
+        }
         CliCommand::List { json } => read_only(&env, json, false),
         CliCommand::Doctor => read_only(&env, false, true),
         CliCommand::Login { profile, code, tuning } => {
@@ -195,19 +203,32 @@ fn with_engine(
 fn read_only(env: &AwsEnv, json: bool, doctor: bool) -> anyhow::Result<u8> {
     let cfg = config::load(env)?;
     let graph = cfg.graph();
-    let store = SessionStore::in_dir(&env.state_dir()?).load();
+    let s = settings(env, &Tuning::default())?;
+    let vault = commands::session::vault_for_here();
+    let store_at = SessionStore::for_mode(&env.state_dir()?, s.vault, vault);
+    let store = store_at.load();
     let mut out = BufWriter::new(mfatui::display::stdout(json));
     let external = mfatui::aws::external::sessions(&cfg.sections, &|k| std::env::var(k).ok());
     let input =
         list::ListInput { paths: &cfg.paths, graph: &graph, env, store: &store, external: &external, now: now_secs() };
     let code = if doctor {
-        let suffix = settings(env, &Tuning::default())?.suffix;
-        let plan = Plan::build(&cfg, &graph, &suffix, |k| std::env::var(k).ok());
+        let plan = Plan::build(&cfg, &graph, &s.suffix, |k| std::env::var(k).ok());
         let unpublishable: Vec<(String, String)> =
             plan.exported().filter_map(|e| Some((e.name.to_string(), e.managed.as_ref().err()?.to_string()))).collect();
-        doctor::run(&mut out, &graph, store.warning.as_deref(), &unpublishable, (&external, now_secs()))? as u8
+        let code =
+            doctor::run(&mut out, &graph, store.warning.as_deref(), &unpublishable, (&external, now_secs()))? as u8;
+        let secrets = commands::vault::report(&plan, &cfg, &s, store_at.path());
+        if !secrets.users.is_empty() {
+            writeln!(out)?;
+            for line in commands::vault::doctor_lines(&secrets) {
+                writeln!(out, "{}", mfatui::aws::sanitize::for_terminal(&line))?;
+            }
+        }
+        code
     } else if json {
-        list::write_json(&mut out, &input, io::stdout().is_terminal()).map(|_| 0)?
+        let plan = Plan::build(&cfg, &graph, &s.suffix, |k| std::env::var(k).ok());
+        let secrets = commands::vault::report(&plan, &cfg, &s, store_at.path());
+        list::write_json(&mut out, &input, Some(&secrets), io::stdout().is_terminal()).map(|_| 0)?
     } else {
         list::write_table(&mut out, &input).map(|_| 0)?
     };

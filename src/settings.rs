@@ -49,7 +49,12 @@ pub struct Settings {
     /// Keep the AWS CLI's own cache (~/.aws/cli/cache) filled for the role profiles signed in,
     /// so `aws --profile ROLE` never prompts under your own profile names. Its files hold session
     /// tokens (0600, as the CLI's own); `false` turns it off and removes mfatui's entries.
-    pub aws_cli_cache: bool,
+    /// Unset: on with `vault = files`, off with `vault = keychain` (no session token in a plain
+    /// file unless the user asks for it).
+    pub aws_cli_cache: Option<bool>,
+    /// Where mfatui keeps secrets: `files` (as the AWS tools do, 0600) or `keychain` (the OS
+    /// keychain; the session store encrypted with a key held there).
+    pub vault: crate::aws::vault::VaultMode,
 }
 
 impl Default for Settings {
@@ -69,7 +74,8 @@ impl Default for Settings {
             serve_port: None,
             key_max_age_days: crate::aws::iam::keys::DEFAULT_MAX_AGE_DAYS,
             key_propagation_secs: 60,
-            aws_cli_cache: e.aws_cli_cache,
+            aws_cli_cache: None,
+            vault: crate::aws::vault::VaultMode::Files,
         }
     }
 }
@@ -142,9 +148,16 @@ impl Settings {
                 read: Duration::from_secs(self.read_timeout_secs),
                 call: Duration::from_secs(self.call_timeout_secs),
             },
-            aws_cli_cache: self.aws_cli_cache,
+            aws_cli_cache: self.aws_cli_cache_on(),
+            vault: self.vault,
             ..EngineSettings::default()
         }
+    }
+
+    /// The AWS CLI cache priming in force: the user's choice, else on unless the vault is the
+    /// keychain (its files hold session tokens).
+    pub fn aws_cli_cache_on(&self) -> bool {
+        self.aws_cli_cache.unwrap_or(self.vault == crate::aws::vault::VaultMode::Files)
     }
 
     pub fn hides(&self, profile: &str) -> bool {
@@ -205,6 +218,12 @@ mod tests {
             (Settings::default().key_max_age_days, load("key_max_age_days = 30\n").unwrap().key_max_age_days),
             (90, 30)
         );
+        let s = load("vault = \"keychain\"\n").unwrap();
+        assert!(!s.engine().aws_cli_cache, "off under the keychain unless asked for");
+        assert!(load("vault = \"keychain\"\naws_cli_cache = true\n").unwrap().engine().aws_cli_cache);
+        assert!(Settings::default().engine().aws_cli_cache);
+        let e = load("vault = \"safe\"\n").unwrap_err().to_string();
+        assert!(e.contains("safe") && e.contains("vault"), "{e}");
         let s = load("export = \"process\"\ncall_timeout_secs = 9\n").unwrap();
         assert_eq!((s.engine().export, s.engine().deadlines.call), (ExportMode::Process, Duration::from_secs(9)));
     }

@@ -102,6 +102,9 @@ struct ListJson<'a> {
     selected_profile: &'a str,
     region_override: Option<&'a str>,
     session_store_warning: Option<&'a str>,
+    /// Where each IAM user's key, seed and sessions live (`vault` setting).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    vault: Option<&'a crate::commands::vault::VaultReport>,
     profiles: Rows<'a>,
     diagnostics: AllDiagnostics<'a>,
 }
@@ -143,7 +146,12 @@ pub struct ListInput<'a> {
 }
 
 /// `pretty` for a person at a terminal; compact for pipes, where it is ~20% faster to write.
-pub fn write_json(out: &mut impl Write, input: &ListInput, pretty: bool) -> io::Result<()> {
+pub fn write_json(
+    out: &mut impl Write,
+    input: &ListInput,
+    vault: Option<&crate::commands::vault::VaultReport>,
+    pretty: bool,
+) -> io::Result<()> {
     let ListInput { paths, graph, env, store, external, now } = *input;
     let doc = ListJson {
         config_file: paths.config.display().to_string(),
@@ -151,6 +159,7 @@ pub fn write_json(out: &mut impl Write, input: &ListInput, pretty: bool) -> io::
         selected_profile: env.selected_profile(),
         region_override: env.region_override(),
         session_store_warning: store.warning.as_deref(),
+        vault,
         profiles: Rows { graph, env, store, external, now },
         diagnostics: AllDiagnostics(graph),
     };

@@ -13,5 +13,6 @@ pub mod init;
 pub mod list;
 pub mod sandbox;
 pub mod session;
+pub mod vault;
 
 pub use crate::aws::clock::human_duration;

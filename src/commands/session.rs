@@ -37,11 +37,27 @@ pub fn engine_builder(
     order: Order,
 ) -> anyhow::Result<EngineBuilder> {
     let state = env.state_dir()?;
-    Ok(Engine::builder(settings, SessionStore::in_dir(&state), cfg.paths.clone(), Arc::new(SystemClock))
+    let vault = vault_for_here();
+    let store = SessionStore::for_mode(&state, settings.vault, vault.clone());
+    Ok(Engine::builder(settings, store, cfg.paths.clone(), Arc::new(SystemClock))
+        .vault(vault)
         .prompter(prompters::chain(&state, order))
         .interactive(true)
         .program(program_path())
         .aws_cli_cache(env.home.as_deref().map(crate::aws::engine::cli_cache::dir_in)))
+}
+
+/// The keychain, waited for as long as this invocation can wait: a person at a terminal may be
+/// answering the keychain's unlock prompt; a client running mfatui (credential-process) gives
+/// up after a few seconds, so mfatui does first.
+pub fn vault_for_here() -> crate::aws::vault::Vault {
+    use std::io::IsTerminal;
+    let person = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+    crate::aws::vault::Vault::keychain(if person {
+        crate::aws::vault::INTERACTIVE_TIMEOUT
+    } else {
+        crate::aws::vault::CHANNEL_TIMEOUT
+    })
 }
 
 /// How `credential_process` lines name this program: `mfatui` when that is what PATH finds,

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod attack;
+pub mod keyring;
 pub mod tmux;
 pub mod world;
 

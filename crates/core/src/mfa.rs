@@ -21,7 +21,13 @@ pub enum MfaSource {
     Typed(Secret),
     Process(String),
     Seed(Secret),
+    /// `mfa_totp_seed = keychain`: the seed is in the vault (`vault import` moved it there); the
+    /// engine reads it just before a code is needed.
+    VaultSeed,
 }
+
+/// The profile setting that says a user's TOTP seed is in the vault.
+pub const SEED_IN_VAULT: (&str, &str) = ("mfa_totp_seed", "keychain");
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MfaError {
@@ -55,6 +61,9 @@ pub fn seed_env_var(user: &str) -> String {
 pub fn configured_source(user: &Section, env: impl Fn(&str) -> Option<String>) -> Result<Option<MfaSource>, MfaError> {
     if let Some(seed) = env(&seed_env_var(&user.name)).filter(|s| !s.is_empty()) {
         return Ok(Some(MfaSource::Seed(Secret::new(seed))));
+    }
+    if user.get(SEED_IN_VAULT.0) == Some(SEED_IN_VAULT.1) {
+        return Ok(Some(MfaSource::VaultSeed));
     }
     if let Some(path) = user.get("mfa_totp_seed_file") {
         let path = PathBuf::from(path);
@@ -115,6 +124,10 @@ pub async fn obtain(
             MfaSource::Process(cmd) => run_process(user, cmd, show_process_stderr).await?,
             MfaSource::Seed(seed) => {
                 Totp::from_base32(seed).map_err(|source| MfaError::Seed { user: user.into(), source })?.code_at(now)
+            }
+            // The engine swaps in the seed it read from the vault before asking for a code.
+            MfaSource::VaultSeed => {
+                return Err(MfaError::SeedFile { path: "the keychain".into(), reason: "its seed was not read".into() });
             }
         };
         if !still_used(last, &code, step_of(now)) {

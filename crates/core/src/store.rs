@@ -4,15 +4,21 @@
 //! be read as a store (truncated by a full disk, edited by hand) is never fatal: it is reported
 //! as a warning and treated as empty, and the next write moves it aside as `*.corrupt` rather
 //! than destroying it.
+//!
+//! Under `vault = keychain` the file is sealed (`vault::seal`): encrypted with a key held in the
+//! keychain. A sealed file whose key is out of reach (no keychain, a locked one) is never moved
+//! aside or overwritten: writes fail with the keychain's message until it is back.
 
 use super::secret::Secret;
 use super::userfile::{FileError, lock_for, write_atomic};
+use crate::vault::seal::{self, OpenError, Sealer};
 use aws_sdk_sts::primitives::{DateTime, DateTimeFormat};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 const VERSION: u32 = 1;
 
@@ -109,16 +115,38 @@ pub struct Loaded {
     pub user_names: BTreeMap<String, String>,
     /// Why the file was ignored, when it was.
     pub warning: Option<String>,
+    /// The file is sealed and its key is out of reach for now: it must not be written.
+    pub unavailable: bool,
 }
 
 #[derive(Debug, Clone)]
 pub struct SessionStore {
     path: PathBuf,
+    sealer: Option<Arc<Sealer>>,
 }
 
 impl SessionStore {
     pub fn at(path: impl Into<PathBuf>) -> Self {
-        Self { path: path.into() }
+        Self { path: path.into(), sealer: None }
+    }
+
+    /// The store at `path`, sealed with a key held in `vault` (`vault = keychain`).
+    pub fn sealed(path: impl Into<PathBuf>, vault: crate::vault::Vault) -> Self {
+        let path = path.into();
+        let sealer = Arc::new(Sealer::new(vault, &path));
+        Self { path, sealer: Some(sealer) }
+    }
+
+    /// The store in `state_dir`, sealed when the vault is the keychain.
+    pub fn for_mode(state_dir: &Path, mode: crate::vault::VaultMode, vault: crate::vault::Vault) -> Self {
+        match mode {
+            crate::vault::VaultMode::Files => Self::in_dir(state_dir),
+            crate::vault::VaultMode::Keychain => Self::sealed(state_dir.join("sessions.json"), vault),
+        }
+    }
+
+    pub fn is_sealed(&self) -> bool {
+        self.sealer.is_some()
     }
 
     pub fn in_dir(state_dir: &Path) -> Self {
@@ -144,6 +172,26 @@ impl SessionStore {
     }
 
     fn decode(&self, bytes: &[u8]) -> Loaded {
+        if seal::is_sealed(bytes) {
+            let unavailable = |why: String| Loaded { warning: Some(why), unavailable: true, ..Loaded::default() };
+            return match &self.sealer {
+                None => unavailable(format!(
+                    "session store {} is encrypted with a key in the keychain, but vault = files: set vault = keychain in mfatui's config.toml",
+                    self.path.display()
+                )),
+                Some(s) => match s.open(bytes) {
+                    Ok(plain) => self.decode_plain(&plain),
+                    Err(OpenError::Unavailable(e)) => {
+                        unavailable(format!("session store {} cannot be opened now: {e}", self.path.display()))
+                    }
+                    Err(OpenError::Lost(e)) => Loaded { warning: Some(e.to_string()), ..Loaded::default() },
+                },
+            };
+        }
+        self.decode_plain(bytes)
+    }
+
+    fn decode_plain(&self, bytes: &[u8]) -> Loaded {
         match serde_json::from_slice::<FileShape>(bytes) {
             Ok(f) if f.version == VERSION => Loaded {
                 sessions: f.sessions,
@@ -151,6 +199,7 @@ impl SessionStore {
                 account_aliases: f.account_aliases,
                 user_names: f.user_names,
                 warning: None,
+                unavailable: false,
             },
             Ok(f) => Loaded {
                 warning: Some(format!(
@@ -179,6 +228,9 @@ impl SessionStore {
     pub fn update_all<R>(&self, f: impl FnOnce(&mut StoreData) -> R) -> Result<R, FileError> {
         let _lock = lock_for(&self.path)?;
         let loaded = self.load();
+        if loaded.unavailable {
+            return Err(FileError::Edit(loaded.warning.unwrap_or_default()));
+        }
         if loaded.warning.is_some() && self.path.exists() {
             let mut aside = self.path.clone().into_os_string();
             aside.push(".corrupt");
@@ -203,7 +255,13 @@ impl SessionStore {
             user_names: data.user_names,
         };
         let json = serde_json::to_vec_pretty(&shape).expect("plain data always serialises");
-        write_atomic(&self.path, &json)?;
+        let bytes = match &self.sealer {
+            Some(s) => {
+                s.seal(&json).map_err(|e| FileError::Edit(format!("session store {}: {e}", self.path.display())))?
+            }
+            None => json,
+        };
+        write_atomic(&self.path, &bytes)?;
         Ok(out)
     }
 }

@@ -61,10 +61,11 @@ impl CacheKey {
 /// What the AWS CLI's cache key for a role profile's section is computed from.
 pub fn key_for(section: &Section) -> CacheKey {
     let inputs = section.get("role_arn").map(|arn| {
-        let others = [("mfa_serial", "SerialNumber"), ("external_id", "ExternalId"), ("role_session_name", "RoleSessionName")]
-            .into_iter()
-            .filter_map(|(key, arg)| Some((arg, section.get(key)?.to_string())))
-            .collect();
+        let others =
+            [("mfa_serial", "SerialNumber"), ("external_id", "ExternalId"), ("role_session_name", "RoleSessionName")]
+                .into_iter()
+                .filter_map(|(key, arg)| Some((arg, section.get(key)?.to_string())))
+                .collect();
         (arn.to_string(), others, section.get("duration_seconds").map(str::to_string))
     });
     CacheKey { inputs, key: std::sync::OnceLock::new() }

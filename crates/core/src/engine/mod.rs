@@ -34,7 +34,7 @@ pub mod words;
 pub use super::config::valid_region;
 pub use credentials::Obtained;
 
-pub use plan::{Exported, KeySource, Plan, Resolved, RolePlan, UserPlan, static_keys};
+pub use plan::{Exported, KeySource, Plan, Resolved, RolePlan, UserPlan, keys_in_vault, static_keys};
 pub use publish::Published;
 pub use refresh::{ProfileStatus, Which, logout_words};
 pub use retry::RetryPolicy;
@@ -70,6 +70,8 @@ pub struct EngineSettings {
     /// Keep the AWS CLI's own assume-role cache filled for the role profiles signed in, so the
     /// CLI never prompts under the user's own profile names (`cli_cache.rs`).
     pub aws_cli_cache: bool,
+    /// Where mfatui's own secrets go (`vault`): the files, or the OS keychain.
+    pub vault: crate::vault::VaultMode,
 }
 
 impl Default for EngineSettings {
@@ -84,6 +86,7 @@ impl Default for EngineSettings {
             deadlines: Deadlines::default(),
             export: ExportMode::default(),
             aws_cli_cache: true,
+            vault: crate::vault::VaultMode::Files,
         }
     }
 }
@@ -121,6 +124,8 @@ pub enum EngineError {
     External(#[from] crate::external::ExternalError),
     #[error(transparent)]
     Wrapper(#[from] crate::config::wrapper::WrapperError),
+    #[error(transparent)]
+    Vault(#[from] crate::vault::VaultError),
     #[error("{0}")]
     File(String),
     #[error("credential_process of {user} failed: {detail}")]
@@ -190,6 +195,8 @@ pub struct Engine {
     federation: Option<String>,
     /// The AWS CLI's cache folder to keep filled (`cli_cache`); `None`: left alone.
     aws_cli_cache: Option<PathBuf>,
+    /// Where users whose keys are in the vault (`KeySource::Vault`) keep them.
+    vault: crate::vault::Vault,
     flights: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<LastRefusal>>>>>,
 }
 
@@ -231,6 +238,13 @@ impl EngineBuilder {
         self
     }
 
+    /// The keychain of users whose keys are in the vault (default: this platform's, with the
+    /// channels' time bound).
+    pub fn vault(mut self, vault: crate::vault::Vault) -> Self {
+        self.engine.vault = vault;
+        self
+    }
+
     /// This program as `credential_process` lines name it.
     pub fn program(mut self, program: String) -> Self {
         self.engine.program = program;
@@ -267,6 +281,7 @@ impl Engine {
                 program: "mfatui".into(),
                 federation: None,
                 aws_cli_cache: None,
+                vault: crate::vault::Vault::keychain(crate::vault::CHANNEL_TIMEOUT),
                 flights: Arc::default(),
             },
         }
@@ -278,6 +293,10 @@ impl Engine {
 
     pub fn store(&self) -> &SessionStore {
         &self.store
+    }
+
+    pub fn vault(&self) -> &crate::vault::Vault {
+        &self.vault
     }
 
     pub fn paths(&self) -> &AwsPaths {

@@ -22,6 +22,21 @@ pub enum KeySource {
     Process(String),
     /// An SSO or `aws login` profile: credentials from the AWS CLI's cache (read only).
     External(ExternalSource),
+    /// In the vault: the profile's `credential_process` is mfatui answering for this very
+    /// profile (`vault import` wrote it), so the keys come from the keychain, never from running
+    /// mfatui again.
+    Vault,
+}
+
+/// An IAM user whose long-term keys live in the vault: its `credential_process` names mfatui
+/// answering for the profile itself, and it has no role settings (an adopted role whose role
+/// keys moved elsewhere is not this case: it is recognised before this is asked).
+pub fn keys_in_vault(name: &str, section: &Section) -> bool {
+    section.get("role_arn").is_none()
+        && section
+            .get("credential_process")
+            .and_then(crate::config::wrapper::wrapped_profile)
+            .is_some_and(|p| p == name)
 }
 
 #[derive(Debug, Clone)]
@@ -187,13 +202,9 @@ impl Plan {
             let Some(section) = sections.profiles.get(p.name) else { continue };
             let keys = match (static_keys(section), section.get("credential_process")) {
                 (Some(k), _) => KeySource::Static(k),
-                // mfatui's wrapper for the profile itself, without role settings: the keys are
-                // in mfatui's own keeping (the vault), never found by running the line, which
-                // would run this same profile again.
-                (None, Some(cmd)) if wrapper::wrapped_profile(cmd).as_deref() == Some(p.name) => {
-                    plan.others.insert(p.name.to_string(), aliases::own_keys_elsewhere(p.name));
-                    continue;
-                }
+                // mfatui's wrapper for the profile itself, without role settings: the keys are in
+                // the vault, never found by running the line (it would run this same profile again).
+                (None, Some(_)) if keys_in_vault(p.name, section) => KeySource::Vault,
                 // mfatui's wrapper for a managed name (`prod-admin-mfa`), which only the plan can
                 // resolve: an alias too, never an IAM user whose keys come from that line.
                 (None, Some(cmd)) if let Some(target) = wrapper::wrapped_profile(cmd) => {

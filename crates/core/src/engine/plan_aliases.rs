@@ -4,11 +4,6 @@
 use super::{Plan, reason};
 use crate::config::ProfileGraph;
 
-/// A profile whose `credential_process` is mfatui's wrapper for itself, without role settings.
-pub(super) fn own_keys_elsewhere(name: &str) -> String {
-    format!("{name}'s credential_process runs mfatui for {name} itself, but mfatui keeps no keys for it")
-}
-
 /// Record the aliases (the graph's, and those of managed names, which only the plan resolves),
 /// then a reason for every other profile that is neither a planned user nor a planned role.
 pub(super) fn place_the_rest(plan: &mut Plan, graph: &ProfileGraph, by_managed_name: Vec<(String, String)>) {

@@ -234,6 +234,21 @@ impl Engine {
         source: &MfaSource,
         sink: &Sink,
     ) -> Result<Base, EngineError> {
+        // The keys first: a vault that is out of reach (or lost the item) fails before a code
+        // is spent or waited for.
+        let keys = self.long_term_keys(user).await?;
+        let from_vault;
+        let source = match source {
+            MfaSource::VaultSeed => {
+                let (vault, name) = (self.vault.clone(), user.name.clone());
+                let seed = tokio::task::spawn_blocking(move || vault.seed(&name))
+                    .await
+                    .map_err(|e| EngineError::File(format!("the keychain lookup stopped: {e}")))??;
+                from_vault = MfaSource::Seed(seed);
+                &from_vault
+            }
+            other => other,
+        };
         let stored = self.store.load();
         let waiting = |secs| tell(sink, Progress::WaitingForCode { user: user.name.clone(), secs });
         let code =
@@ -244,7 +259,6 @@ impl Engine {
         let now = self.clock.now().max(0);
         let used = UsedCode { code: code.clone(), step: step_of(now as u64) };
         self.store.update_all(|d| d.used_codes.insert(serial.to_string(), used))?;
-        let keys = self.long_term_keys(user).await?;
         let target = self.target(&user.target);
         let secs = user.session_secs.clamp(900, 129_600);
         tell(sink, Progress::Started { profile: user.name.clone() });
@@ -314,6 +328,11 @@ impl Engine {
             KeySource::External(source) => {
                 let portal = self.endpoint.as_deref();
                 Ok(source.credentials(self.clock.now(), self.settings.deadlines, portal).await?.keys)
+            }
+            KeySource::Vault => {
+                let (vault, name) = (self.vault.clone(), user.name.clone());
+                let found = tokio::task::spawn_blocking(move || vault.keys(&name)).await;
+                Ok(found.map_err(|e| EngineError::File(format!("the keychain lookup stopped: {e}")))??)
             }
         }
     }

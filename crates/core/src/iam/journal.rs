@@ -113,11 +113,18 @@ pub fn journal_path(state_dir: &Path, profile: &str) -> PathBuf {
 pub struct JournalFile {
     path: PathBuf,
     _lock: File,
+    /// Under `vault = keychain`: the journal is encrypted with a key held in the keychain.
+    sealer: Option<crate::vault::seal::Sealer>,
 }
 
 impl JournalFile {
     /// Take the user's rotation lock (refused at once if another process holds it).
     pub fn open(state_dir: &Path, profile: &str) -> Result<Self, IamError> {
+        Self::open_sealed(state_dir, profile, None)
+    }
+
+    /// Like `open`, the journal sealed with a key in `vault` when one is given.
+    pub fn open_sealed(state_dir: &Path, profile: &str, vault: Option<crate::vault::Vault>) -> Result<Self, IamError> {
         let path = journal_path(state_dir, profile);
         let err = |detail: String| IamError::Journal { path: path.display().to_string(), detail };
         let dir = path.parent().unwrap_or(state_dir);
@@ -125,7 +132,10 @@ impl JournalFile {
         let lock_path = dir.join(format!(".{}.lock", file_stem(profile)));
         let lock = open_lock_file(&lock_path).map_err(|e| err(format!("cannot open its lock file: {e}")))?;
         match try_lock(&lock) {
-            Ok(true) => Ok(Self { path, _lock: lock }),
+            Ok(true) => {
+                let sealer = vault.map(|v| crate::vault::seal::Sealer::new(v, &path));
+                Ok(Self { path, _lock: lock, sealer })
+            }
             Ok(false) => Err(IamError::Busy { profile: profile.into() }),
             Err(e) => Err(err(format!("cannot lock it: {e}"))),
         }
@@ -145,6 +155,20 @@ impl JournalFile {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(self.err(format!("cannot be read: {e}"))),
         };
+        let bytes = match (&self.sealer, crate::vault::seal::is_sealed(&bytes)) {
+            (Some(s), true) => s.open(&bytes).map_err(|e| {
+                let e = match e {
+                    crate::vault::seal::OpenError::Unavailable(e) | crate::vault::seal::OpenError::Lost(e) => e,
+                };
+                self.err(format!("is encrypted and cannot be opened: {e}"))
+            })?,
+            (None, true) => {
+                return Err(
+                    self.err("is encrypted with a key in the keychain, but vault = files: set vault = keychain".into())
+                );
+            }
+            (_, false) => bytes,
+        };
         // Never quote the file: it holds secret keys.
         let j: Journal = serde_json::from_slice(&bytes).map_err(|e| {
             self.err(format!(
@@ -160,7 +184,10 @@ impl JournalFile {
     }
 
     pub fn save(&self, j: &Journal) -> Result<(), IamError> {
-        let bytes = serde_json::to_vec_pretty(j).map_err(|e| self.err(e.to_string()))?;
+        let mut bytes = serde_json::to_vec_pretty(j).map_err(|e| self.err(e.to_string()))?;
+        if let Some(s) = &self.sealer {
+            bytes = s.seal(&bytes).map_err(|e| self.err(e.to_string()))?;
+        }
         write_atomic(&self.path, &bytes).map_err(|e| self.err(e.to_string()))
     }
 

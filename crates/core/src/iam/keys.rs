@@ -80,6 +80,7 @@ pub async fn overview(
     let user = super::access::user_of(plan, name)?;
     let in_file = match &user.keys {
         KeySource::Static(k) => Some(k.access_key_id.clone()),
+        KeySource::Vault => engine.vault().find_keys(&user.name).ok().flatten().map(|k| k.access_key_id),
         KeySource::Process(_) | KeySource::External(_) => None,
     };
     let deadline = a.target.deadlines.call * 2 + Duration::from_secs(5);

@@ -54,6 +54,8 @@ struct Run<'a> {
     opts: &'a RotateOptions,
     progress: &'a (dyn Fn(Event) + Send + Sync),
     report: Report,
+    /// The user's keys live in the vault: the new key is written there, not into a file.
+    in_vault: bool,
 }
 
 /// Rotate the access key of `name`'s IAM user (a user profile, or a role or managed name
@@ -70,8 +72,11 @@ pub async fn rotate(
     if let KeySource::Process(_) = user.keys {
         return Err(IamError::KeysFromProcess { profile: user.name.clone() });
     }
+    let in_vault = matches!(user.keys, KeySource::Vault);
     let state_dir = engine.store().path().parent().map(PathBuf::from).unwrap_or_default();
-    let journal = JournalFile::open(&state_dir, &user.name)?;
+    // Under vault = keychain the journal (which holds secrets) is sealed like the session store.
+    let sealing = engine.store().is_sealed().then(|| engine.vault().clone());
+    let journal = JournalFile::open_sealed(&state_dir, &user.name, sealing)?;
     let started = journal.load()?;
     let old_keys: Vec<Keys> = started.iter().map(old_keys).collect();
     let a = access(engine, plan, &user.name, &old_keys, &None).await?;
@@ -100,7 +105,7 @@ pub async fn rotate(
         old_refused: None,
         mfa: a.mfa,
     };
-    let mut run = Run { engine, a, journal, opts, progress, report };
+    let mut run = Run { engine, a, journal, opts, progress, report, in_vault };
     run.steps(confirm).await
 }
 
@@ -145,7 +150,7 @@ impl Run<'_> {
         let mut asked = false;
         let mut last_used: Vec<(KeyId, Result<LastUsed, String>)> = Vec::new();
         for _ in 0..MAX_STEPS {
-            let file = file_keys(&paths, &self.a.profile)?;
+            let file = self.current_keys(&paths)?;
             let journal = self.journal.load()?;
             let signer = self.signer(&file, journal.as_ref());
             let (t, user) = (self.a.target.clone(), self.a.user.clone());
@@ -271,13 +276,32 @@ impl Run<'_> {
         self.save(j)
     }
 
+    /// The key the user's files (or the vault, where the keys live there) hold now.
+    fn current_keys(&self, paths: &AwsPaths) -> Result<Keys, IamError> {
+        if self.in_vault {
+            return self.engine.vault().keys(&self.a.profile).map_err(|e| IamError::Refused(e.to_string()));
+        }
+        file_keys(paths, &self.a.profile)
+    }
+
+    /// Write a key where the old one lives: the vault, or the user's own section of the files.
+    /// Returns where, as the report names it.
+    fn write_keys(&self, keys: &Keys, pairs: &[(&str, &str)]) -> Result<PathBuf, IamError> {
+        if self.in_vault {
+            let vault = self.engine.vault();
+            vault.put_keys(&self.a.profile, keys).map_err(|e| IamError::Refused(e.to_string()))?;
+            return Ok(PathBuf::from(vault.backend_name()));
+        }
+        Ok(update_profile_values(self.engine.paths(), &self.a.profile, pairs)?)
+    }
+
     fn save(&mut self, mut j: Journal) -> Result<(), IamError> {
         let new = new_keys(&j).ok_or_else(|| IamError::Refused("the journal has no new key to save".into()))?;
         let pairs = [
             ("aws_access_key_id", new.access_key_id.as_str()),
             ("aws_secret_access_key", new.secret_access_key.expose()),
         ];
-        let file = update_profile_values(self.engine.paths(), &self.a.profile, &pairs)?;
+        let file = self.write_keys(&new, &pairs)?;
         j.phase = Phase::Saved;
         j.updated_at = self.now();
         self.journal.save(&j)?;
@@ -335,7 +359,7 @@ impl Run<'_> {
             ("aws_access_key_id", old.access_key_id.as_str()),
             ("aws_secret_access_key", old.secret_access_key.expose()),
         ];
-        let restored = update_profile_values(self.engine.paths(), &self.a.profile, &pairs);
+        let restored = self.write_keys(&old, &pairs);
         j.phase = Phase::Created;
         j.updated_at = self.now();
         let journaled = self.journal.save(j);
