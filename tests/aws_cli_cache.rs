@@ -120,3 +120,54 @@ fn two_mfatui_stores_sharing_the_folder_leave_each_others_entries_alone() {
     let left: Vec<_> = std::fs::read_dir(cache_dir(&w)).unwrap().flatten().map(|e| e.path()).collect();
     assert_eq!(left, theirs, "the other store's entry stays");
 }
+
+/// A day compressed: every role's session lasts 20 minutes, so the AWS CLI (which treats an entry
+/// with less than 15 minutes left as expired) can use each one for only 5 minutes, and mfatui
+/// renews it 3 minutes after it was obtained (17 minutes left; the shortest session for which
+/// renewing ahead of botocore's window helps is 19 minutes). `mfatui refresh` runs as the
+/// dashboard's refresher would; both CLIs, stdin closed, call every role in turn across two
+/// renewals of each. Not one prompt, not one failure.
+#[test]
+fn across_renewals_the_aws_cli_never_falls_back_to_prompting() {
+    let clis = clis();
+    if clis.is_empty() {
+        return;
+    }
+    let (seed, config, credentials) = eve_world();
+    let config = config.replace(
+        "source_profile = eve\n",
+        &format!("source_profile = eve\nmfa_serial = {EVE_SERIAL}\nduration_seconds = 1200\n"),
+    );
+    let w = world(&seed, &config, &credentials);
+    let code = w.sandbox.totp_code(EVE_SERIAL).unwrap();
+    let o = w.mfatui(&["login", "eve", "--code", &code], &[]);
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    let assumed_at_login = w.sandbox.calls("AssumeRole");
+    let started = std::time::Instant::now();
+    let (mut calls, mut refreshes, mut next_role) = (0, 0, 0);
+    // Two renewals of every role, 3 minutes apart, and past the point where the first sessions
+    // would have been expired for the CLI (5 minutes after the login).
+    while started.elapsed() < std::time::Duration::from_secs(390) {
+        let o = w.mfatui(&["refresh"], &[]);
+        assert!(o.status.success(), "refresh: {}{}", stdout(&o), stderr(&o));
+        refreshes += 1;
+        for (version, cli) in &clis {
+            let role = format!("r{}", next_role % 20);
+            next_role += 1;
+            let o = caller(&w, cli, &role);
+            calls += 1;
+            assert!(
+                o.status.success() && !stderr(&o).contains("MFA code"),
+                "AWS CLI {version} --profile {role} after {:?}: {}",
+                started.elapsed(),
+                stderr(&o)
+            );
+            assert!(stdout(&o).contains(&format!(":assumed-role/{role}/")), "AWS CLI {version}: {}", stdout(&o));
+        }
+        std::thread::sleep(std::time::Duration::from_secs(12));
+    }
+    let renewed = w.sandbox.calls("AssumeRole") - assumed_at_login;
+    assert!(renewed >= 2 * 20, "every role renewed at least twice: {renewed} AssumeRole calls");
+    assert_eq!(w.sandbox.calls("GetSessionToken"), 1, "one code for the whole run");
+    eprintln!("{calls} AWS CLI calls, {refreshes} refreshes, {renewed} renewals, 0 prompts");
+}
