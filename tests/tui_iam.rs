@@ -80,7 +80,7 @@ fn the_iam_screen_audits_the_demo_users_and_rotates_alices_key() {
     // Tab never asks for a code: rows of users without an MFA session say so.
     press(&tmux, "Tab");
     let table = tmux.wait_for("the IAM table", |s| s.contains("USER") && s.contains("MFA AUDIT"));
-    assert!(table.contains("signed out: Enter loads it"), "{table}");
+    assert!(table.contains("signed out: Enter loads"), "{table}");
     std::thread::sleep(Duration::from_millis(800));
     assert!(!tmux.screen().contains("MFA code for"), "no prompt on Tab:\n{}", tmux.screen());
     let loaded = |s: &str| s.starts_with("mfatui  IAM") && !s.lines().next().unwrap_or("").contains("loading");

@@ -98,7 +98,11 @@ pub fn draw(f: &mut Frame, s: &AppState) {
             Overlay::Panel(Panel::Details { scroll }) => detail::popup(f, below_header, s, *scroll, &theme),
             // Drawn in the IAM screen's body.
             Overlay::Panel(Panel::Describe { .. }) => {}
-            Overlay::Palette(p) => palette::draw(f, areas.footer, below_header, p, &theme),
+            Overlay::Palette(p) => {
+                // Its list sits above the footer's row, where the typed command is.
+                let above = Rect { height: areas.footer.y.saturating_sub(below_header.y), ..below_header };
+                palette::draw(f, areas.footer, above, p, &theme)
+            }
             Overlay::Confirm(p) => confirm::draw(f, below_header, p, &theme),
             Overlay::Prompt(_) => {}
         }

@@ -145,3 +145,15 @@ fn the_region_says_where_it_comes_from() {
     let starred = s.profiles.rows.iter().filter(|r| row_of(&lines, &r.profile).contains('*')).count();
     assert_eq!(starred, inherited, "every inherited region, and only those, is marked");
 }
+
+#[test]
+fn the_palette_lists_its_matches_above_the_typed_command() {
+    let mut s = sized(demo_state(), 80, 24);
+    update(&mut s, Action::OpenPalette);
+    for c in "lo".chars() {
+        update(&mut s, Action::PaletteChar(c));
+    }
+    let lines = text(&render(&s, 80, 24));
+    assert!(lines[23].starts_with(":lo"), "the typed command on the last row: {}", lines.join("\n"));
+    assert!(lines[22].starts_with('└') && lines.iter().any(|l| l.contains("logout")), "{}", lines.join("\n"));
+}

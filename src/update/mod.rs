@@ -130,3 +130,6 @@ pub fn update(s: &mut AppState, action: Action) -> Vec<Command> {
 #[cfg(test)]
 #[path = "../update_tests.rs"]
 pub(crate) mod tests;
+
+#[cfg(test)]
+mod overlay_tests;

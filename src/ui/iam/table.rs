@@ -86,7 +86,7 @@ fn state(s: &AppState, user: &str, sec: &UserSection, t: &Theme) -> (String, Sty
     }
     if sec.overview.untouched() && sec.audit.untouched() {
         return if crate::update::needs_code(s, user) {
-            ("signed out: Enter loads it (one code)".into(), t.warn)
+            ("signed out: Enter loads".into(), t.warn)
         } else {
             ("not read: Enter loads it".into(), t.dim)
         };

@@ -54,6 +54,9 @@ pub struct Section {
     /// and memory (this matters with thousands of profiles).
     pub(super) props: Vec<Prop>,
     pub(super) quoted: bool,
+    /// Whether `mfatui adopt` moved this section's role keys, decided on the first read: every
+    /// lookup asks, and a config has thousands of them.
+    pub(super) adopted: std::sync::OnceLock<bool>,
 }
 
 impl Section {
@@ -85,6 +88,10 @@ impl Section {
 
     /// Adopted by `mfatui adopt` (its wrapper names itself and it holds `mfatui_role_arn`).
     pub fn is_adopted(&self) -> bool {
+        *self.adopted.get_or_init(|| self.adopted_now())
+    }
+
+    fn adopted_now(&self) -> bool {
         self.find_raw("mfatui_role_arn").is_some()
             && self.find_raw("credential_process").map(|p| self.text(p.value_text, p.value)).is_some_and(|c| {
                 matches!(super::wrapper::classify(&self.name, Some(c), true), Some(super::wrapper::Wrapped::Adopted))
@@ -95,14 +102,14 @@ impl Section {
     /// settings under their own names and without the `credential_process` that stands in
     /// for them in other tools (`wrapper::MOVED_KEYS`).
     fn find(&self, key: &str) -> Option<&Prop> {
-        if let Some(moved) = super::wrapper::moved_name(key) {
-            if self.is_adopted() {
-                return self.find_raw(moved);
-            }
-        } else if key == "credential_process" && self.is_adopted() {
-            return None;
+        if !self.is_adopted() {
+            return self.find_raw(key);
         }
-        self.find_raw(key)
+        match super::wrapper::moved_name(key) {
+            Some(moved) => self.find_raw(moved),
+            None if key == "credential_process" => None,
+            None => self.find_raw(key),
+        }
     }
 
     /// The key as written.
@@ -165,6 +172,8 @@ const SCAN_LIMIT: usize = 32;
 impl Section {
     /// Add properties in order, a later value replacing an earlier one in place.
     pub(super) fn merge(&mut self, props: Vec<Prop>) {
+        // New keys may make it adopted (or not): decided again on the next read.
+        self.adopted = std::sync::OnceLock::new();
         if self.props.is_empty() && props.len() <= SCAN_LIMIT {
             // The common case, a section seen once with a few distinct keys.
             let distinct = props.iter().enumerate().all(|(i, p)| props[..i].iter().all(|q| self.key(q) != self.key(p)));

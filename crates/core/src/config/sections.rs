@@ -159,6 +159,7 @@ impl ConfigSet {
                 texts: self.texts.clone(),
                 props: Vec::new(),
                 quoted,
+                adopted: std::sync::OnceLock::new(),
             };
             let dest = match target {
                 Target::Profile { name, quoted } => match self.profiles.get_mut(&name) {

@@ -151,8 +151,8 @@ const OWNER: &str = "mfatui";
 fn wanted(plan: &Plan, stored: &Loaded, now: i64, owner: &str) -> BTreeMap<String, (String, Value)> {
     let mut out = BTreeMap::new();
     for role in &plan.roles {
-        let Some(key) = role.aws_cli_cache_key.get() else { continue };
         let Some(s) = stored.sessions.get(&role.name).filter(|s| s.left(now) > 0) else { continue };
+        let Some(key) = role.aws_cli_cache_key.get() else { continue };
         let mut credentials = json!({
             "AccessKeyId": s.access_key_id,
             "SecretAccessKey": s.secret_access_key.expose(),
