@@ -29,9 +29,16 @@ pub async fn run(
 ) -> anyhow::Result<()> {
     // Clients of the socket and the endpoint must not run the dashboard out of descriptors.
     crate::aws::loopback::conns::raise_fd_limit();
+    // Where start-up time goes, for `benches/dashboard.py` (MFATUI_TIMING): milliseconds since
+    // the process started, at each step.
+    let mut stages: Vec<(&str, f64)> = Vec::new();
+    let mut stage = |name: &'static str| stages.push((name, started.elapsed().as_secs_f64() * 1000.0));
     let cfg = config::load(env)?;
+    stage("config_read");
     let graph = cfg.graph();
+    stage("graph");
     let plan = plan_for(&cfg, &graph, settings);
+    stage("plan");
     let state_dir = env.state_dir()?;
     let (local_tx, local_rx) = mpsc::unbounded_channel();
     let engine = crate::commands::session::engine_builder(
@@ -48,7 +55,9 @@ pub async fn run(
     .endpoint(endpoint)
     .build();
     crate::logging::init(&state_dir);
+    stage("engine");
     let mut state = AppState::new(&cfg, &graph, &plan, settings, engine.clock().now());
+    stage("rows");
     // The engine's rule, which knows whether the AWS CLI's cache is kept.
     state.prefs.renewal = engine.renewal();
     state.prefs.no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
@@ -90,7 +99,12 @@ pub async fn run(
         }
         Err(e) => state.log(Level::Warn, format!("MFA prompts from other programs will not reach this dashboard: {e}")),
     }
-    let timing = std::env::var_os("MFATUI_TIMING").and_then(|p| std::fs::File::create(p).ok());
+    let mut timing = std::env::var_os("MFATUI_TIMING").and_then(|p| std::fs::File::create(p).ok());
+    if let Some(f) = &mut timing {
+        use std::io::Write;
+        let steps: Vec<String> = stages.iter().map(|(n, ms)| format!("\"{n}\": {ms:.2}")).collect();
+        let _ = writeln!(f, "{{\"startup_ms\": {{{}}}}}", steps.join(", "));
+    }
     let mut watched = vec![cfg.paths.config.clone(), cfg.paths.credentials.clone()];
     // `aws sso login` / `aws login` rewriting their caches: the rows' expiries are read again.
     watched.extend(plan.external.values().filter_map(|s| s.cache_file().map(std::path::Path::to_path_buf)));
