@@ -106,7 +106,9 @@ pub fn wrapped_profile(command: &str) -> Option<String> {
     let words = shlex::split(command)?;
     let [program, verb, profile] = words.as_slice() else { return None };
     let name = std::path::Path::new(program).file_name()?.to_str()?;
-    (name == "mfatui" && verb == "credential-process" && !profile.is_empty()).then(|| profile.clone())
+    // `mfatui`, or a copy of it installed under a longer name (`mfatui-0.2`, `mfatui.exe`): `adopt`
+    // writes the path of the binary that runs it, whatever it is called.
+    (name.starts_with("mfatui") && verb == "credential-process" && !profile.is_empty()).then(|| profile.clone())
 }
 
 #[cfg(test)]
@@ -121,6 +123,7 @@ mod tests {
         assert_eq!(wrapped_profile(&line).as_deref(), Some("dev admin"));
         assert_eq!(wrapped_profile("mfatui credential-process prod").as_deref(), Some("prod"));
         assert_eq!(wrapped_profile("/usr/local/bin/mfatui credential-process 'a b'").as_deref(), Some("a b"));
+        assert_eq!(wrapped_profile("/opt/mfatui-0.2 credential-process p").as_deref(), Some("p"), "a renamed copy");
     }
 
     #[test]
