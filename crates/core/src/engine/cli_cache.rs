@@ -32,9 +32,17 @@ pub fn dir_in(home: &Path) -> PathBuf {
 /// roles must not hash them all to show a dashboard).
 #[derive(Debug, Clone, Default)]
 pub struct CacheKey {
-    /// `RoleArn`, then the other AssumeRole arguments the AWS CLI hashes, as the section says.
-    inputs: Option<(String, Vec<(&'static str, String)>, Option<String>)>,
+    inputs: Option<KeyInputs>,
     key: std::sync::OnceLock<Option<String>>,
+}
+
+/// `RoleArn`, the other AssumeRole arguments the AWS CLI hashes, and `DurationSeconds` as the
+/// section writes it.
+#[derive(Debug, Clone)]
+struct KeyInputs {
+    role_arn: String,
+    others: Vec<(&'static str, String)>,
+    duration: Option<String>,
 }
 
 impl CacheKey {
@@ -42,7 +50,7 @@ impl CacheKey {
     pub fn get(&self) -> Option<&str> {
         self.key
             .get_or_init(|| {
-                let (role_arn, others, duration) = self.inputs.as_ref()?;
+                let KeyInputs { role_arn, others, duration } = self.inputs.as_ref()?;
                 let mut args: BTreeMap<&str, Value> = BTreeMap::new();
                 args.insert("RoleArn", Value::String(role_arn.clone()));
                 for (arg, v) in others {
@@ -66,7 +74,7 @@ pub fn key_for(section: &Section) -> CacheKey {
                 .into_iter()
                 .filter_map(|(key, arg)| Some((arg, section.get(key)?.to_string())))
                 .collect();
-        (arn.to_string(), others, section.get("duration_seconds").map(str::to_string))
+        KeyInputs { role_arn: arn.to_string(), others, duration: section.get("duration_seconds").map(str::to_string) }
     });
     CacheKey { inputs, key: std::sync::OnceLock::new() }
 }
