@@ -191,7 +191,7 @@ fn filter_sort_copy_log_help() {
     assert_eq!(s.messages.entries.back().unwrap().level, Level::Warn);
 
     update(&mut s, Action::ToggleLog);
-    assert!(s.messages.open && s.messages.focused);
+    assert!(s.messages.open);
     update(&mut s, Action::ToggleHelp);
     assert_eq!(s.layer(), Layer::Help, "help over the log");
     update(&mut s, Action::ToggleHelp);

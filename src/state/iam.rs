@@ -181,6 +181,11 @@ impl AppState {
         self.profiles.rows.iter().filter(|r| r.is_user).map(|r| r.profile.clone()).collect()
     }
 
+    /// Whether reading `user`'s IAM data would ask for its MFA code now.
+    pub fn needs_code(&self, user: &str) -> bool {
+        self.sessions.mfa_serials.contains_key(user) && !self.sessions.signed_in(user, self.now)
+    }
+
     /// The user of the IAM table's selected row.
     pub fn iam_selected(&self) -> Option<String> {
         let users = self.iam_users();

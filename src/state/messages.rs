@@ -32,10 +32,8 @@ const LOG_ENTRIES: usize = 500;
 #[derive(Debug, Clone, Default)]
 pub struct Messages {
     pub entries: VecDeque<Entry>,
-    /// The log pane is shown.
+    /// The log pane is shown, and has the keys (it scrolls and copies).
     pub open: bool,
-    /// The log pane has the keys (it scrolls and copies); else the table has them.
-    pub focused: bool,
     /// The entry the log's cursor is on, counted from the newest (0 = newest).
     pub cursor: usize,
 }
@@ -56,7 +54,7 @@ impl Messages {
             self.entries.pop_front();
         }
         self.entries.push_back(Entry { at: now, last: now, level, text, count: 1, quiet });
-        if self.focused && self.cursor > 0 {
+        if self.open && self.cursor > 0 {
             // The cursor stays on the entry it was on.
             self.cursor = (self.cursor + 1).min(self.entries.len() - 1);
         }
@@ -114,7 +112,7 @@ mod tests {
 
     #[test]
     fn the_log_cursor_stays_on_its_entry_and_in_bounds() {
-        let mut m = Messages { focused: true, ..Messages::default() };
+        let mut m = Messages { open: true, ..Messages::default() };
         for i in 0..5 {
             m.push(i, Level::Info, &format!("m{i}"), false);
         }

@@ -124,7 +124,7 @@ impl AppState {
             Some(Overlay::Panel(Panel::Help { .. })) => Layer::Help,
             Some(Overlay::Panel(Panel::Details { .. })) => Layer::Details,
             Some(Overlay::Panel(Panel::Describe { .. })) => Layer::Describe,
-            None if self.messages.open && self.messages.focused => Layer::Log,
+            None if self.messages.open => Layer::Log,
             None if self.screen == Screen::Profiles && self.profiles.filtering => Layer::Filter,
             None if self.screen == Screen::Profiles => Layer::Normal,
             None => Layer::Iam,

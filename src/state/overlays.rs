@@ -90,10 +90,6 @@ impl Overlays {
         self.stack.iter()
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.stack.is_empty()
-    }
-
     pub fn retain(&mut self, keep: impl FnMut(&Overlay) -> bool) {
         self.stack.retain(keep);
     }
@@ -145,15 +141,6 @@ impl Overlays {
     /// The top panel, if nothing else is over it.
     pub fn panel(&self) -> Option<&Panel> {
         self.stack.iter().rev().find_map(|o| if let Overlay::Panel(p) = o { Some(p) } else { None })
-    }
-
-    pub fn panel_mut(&mut self) -> Option<&mut Panel> {
-        self.stack.iter_mut().rev().find_map(|o| if let Overlay::Panel(p) = o { Some(p) } else { None })
-    }
-
-    /// Whether a panel of this kind is open anywhere in the stack.
-    pub fn has_panel(&self, is: impl Fn(&Panel) -> bool) -> bool {
-        self.stack.iter().any(|o| matches!(o, Overlay::Panel(p) if is(p)))
     }
 
     /// Close panels of a kind (a toggle, or the screen they describe went away).

@@ -43,37 +43,29 @@ fn fix_body(fix: &Fix) -> Vec<Body> {
     out
 }
 
+/// A question in the domain's words: its title, the ask, then its detail.
+fn worded(w: crate::aws::iam::rotate::Wording, keys: &'static str, t: &Theme) -> Content {
+    let head = std::iter::once((w.ask, t.title)).chain(w.detail.into_iter().map(|d| (d, t.text))).collect();
+    Content { title: format!(" {} ", w.title), head, body: vec![], tail: vec![], keys }
+}
+
 fn content(c: &Dialog, t: &Theme) -> Content {
     let plain = |s: String| (s, t.text);
     match c {
         Dialog::Question { question, .. } => {
-            let w = question.text();
             let keys = match question {
                 Question::Rotate { resume: None, .. } => " y rotate · n or Esc: nothing changes ",
                 Question::Rotate { .. } => " y resume · n or Esc: leave it for now ",
                 Question::MakeRoom { .. } => " y delete it and go on · n or Esc: stop ",
             };
-            Content {
-                title: format!(" {} ", w.title),
-                head: std::iter::once((w.ask, t.title)).chain(w.detail.into_iter().map(plain)).collect(),
-                body: vec![],
-                tail: vec![],
-                keys,
-            }
+            worded(question.text(), keys, t)
         }
         Dialog::Key { user, op, key } => {
-            let w = op.question(user, key);
             let keys = match op {
                 KeyOp::Deactivate => " y deactivate · n or Esc: leave it ",
                 KeyOp::Delete => " y delete · n or Esc: keep it ",
             };
-            Content {
-                title: format!(" {} ", w.title),
-                head: std::iter::once((w.ask, t.title)).chain(w.detail.into_iter().map(plain)).collect(),
-                body: vec![],
-                tail: vec![],
-                keys,
-            }
+            worded(op.question(user, key), keys, t)
         }
         Dialog::Fix { user, fix, plan: Ok(p) } => Content {
             title: format!(" Apply the fix for {user}? "),

@@ -55,7 +55,7 @@ fn head(f: &mut Frame, area: Rect, s: &AppState, t: &Theme) {
             t.dim,
         ),
     ];
-    let unsigned = users.iter().filter(|u| crate::update::needs_code(s, u)).count();
+    let unsigned = users.iter().filter(|u| s.needs_code(u)).count();
     if unsigned > 0 {
         title.push(Span::styled(format!(" · {unsigned} signed out"), t.warn));
     }

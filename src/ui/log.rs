@@ -67,11 +67,7 @@ fn entry_lines(e: &Entry, inner: usize, on: bool, t: &Theme) -> Vec<Line<'static
 
 pub fn pane(f: &mut Frame, area: Rect, s: &AppState, t: &Theme) {
     let m = &s.messages;
-    let title = if m.focused {
-        " log · ↑ ↓ scroll · y copies the entry · l or Esc closes "
-    } else {
-        " log · l gives it the keys "
-    };
+    let title = " log · ↑ ↓ scroll · y copies the entry · l or Esc closes ";
     let block = Block::default().borders(Borders::TOP).title(Span::styled(title, t.dim));
     let inner = block.inner(area);
     let (rows, cols) = (usize::from(inner.height), usize::from(inner.width));
@@ -81,7 +77,7 @@ pub fn pane(f: &mut Frame, area: Rect, s: &AppState, t: &Theme) {
     let mut above: Vec<Vec<Line>> = Vec::new();
     let mut used = 0;
     for (i, e) in m.entries.iter().enumerate().take(sel + 1).rev() {
-        let lines = entry_lines(e, cols, m.focused && i == sel, t);
+        let lines = entry_lines(e, cols, i == sel, t);
         if used + lines.len() > rows && !above.is_empty() {
             break;
         }

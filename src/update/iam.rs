@@ -29,14 +29,9 @@ pub(super) fn switch(s: &mut AppState) -> Vec<Command> {
         .iam_users()
         .into_iter()
         .filter(|u| s.section(u).is_none_or(|x| x.overview.untouched() && x.audit.untouched()))
-        .filter(|u| !needs_code(s, u))
+        .filter(|u| !s.needs_code(u))
         .collect();
     fresh.iter().map(|u| load(s, u, true, true)).collect()
-}
-
-/// Whether reading `user`'s IAM data would ask for its MFA code now.
-pub fn needs_code(s: &AppState, user: &str) -> bool {
-    s.sessions.mfa_serials.contains_key(user) && !s.sessions.signed_in(user, s.now)
 }
 
 /// Enter on the table: the selected user's description; read first when it never was (asking
@@ -153,7 +148,7 @@ pub(super) fn reload(s: &mut AppState, all: bool) -> Vec<Command> {
     // One prompt at most: `A` reads the users it can without a code and names the others.
     let mut later = Vec::new();
     if all {
-        (later, users) = users.into_iter().partition(|u| needs_code(s, u));
+        (later, users) = users.into_iter().partition(|u| s.needs_code(u));
     }
     if let [one] = &users[..] {
         s.log(Level::Info, format!("reading {one}'s keys and auditing it again…"));

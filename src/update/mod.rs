@@ -5,7 +5,6 @@ use crate::action::{Action, Command};
 use crate::state::{AppState, Screen};
 
 mod iam;
-pub use iam::needs_code;
 mod overlays;
 mod palette;
 mod profiles;

@@ -21,9 +21,8 @@ pub(super) fn escape(s: &mut AppState) -> Vec<Command> {
         }
         None => {}
     }
-    if s.messages.open && s.messages.focused {
+    if s.messages.open {
         s.messages.open = false;
-        s.messages.focused = false;
     } else if s.screen == Screen::Profiles && !s.profiles.filter.is_empty() {
         s.profiles.filter.clear();
         s.profiles.filtering = false;
@@ -37,14 +36,8 @@ pub(super) fn escape(s: &mut AppState) -> Vec<Command> {
 
 /// `l`: open the log with the keys on its newest entry; `l` again (or Esc) closes it.
 pub(super) fn toggle_log(s: &mut AppState) {
-    if s.messages.open && s.messages.focused {
-        s.messages.open = false;
-        s.messages.focused = false;
-    } else {
-        s.messages.open = true;
-        s.messages.focused = true;
-        s.messages.cursor = 0;
-    }
+    s.messages.open = !s.messages.open;
+    s.messages.cursor = 0;
 }
 
 pub(super) fn copy_log_entry(s: &mut AppState) -> Vec<Command> {

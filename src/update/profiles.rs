@@ -94,7 +94,6 @@ pub(super) fn logout(s: &mut AppState) -> Vec<Command> {
         s.log(Level::Warn, format!("{} has no mfatui session to end", r.profile));
         return vec![];
     }
-    s.sessions.activity.insert(r.profile.clone(), Activity::Refreshing);
     vec![Command::Logout { profile: r.profile }]
 }
 

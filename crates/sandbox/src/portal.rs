@@ -5,9 +5,17 @@
 //! temporary credentials of an IAM user as `aws login` caches them. The role credentials and
 //! login credentials are ordinary issued credentials: STS accepts them like any other.
 
-use super::state::{ApiError, Identity, SsoToken, World, random_secret};
+use super::state::{ApiError, Identity, World, random_secret};
 use mfatui_core::clock::rfc3339;
 use serde_json::{Value, json};
+
+/// An SSO access token the portal accepts until `expires`.
+#[derive(Debug, Clone)]
+pub struct SsoToken {
+    /// The person's sign-in name, the session name of the role credentials it yields.
+    pub user: String,
+    pub expires: i64,
+}
 
 /// How long role credentials from the portal last (the permission set's default).
 const ROLE_CREDENTIALS_SECS: i64 = 3600;

@@ -276,15 +276,7 @@ pub struct World {
     /// Role ARNs signed in to the console through `Action=login`, in order.
     pub federation_log: Vec<String>,
     /// SSO portal access tokens (as `aws sso login` would get them) by token.
-    pub sso_tokens: HashMap<String, SsoToken>,
-}
-
-/// An SSO access token the portal accepts until `expires`.
-#[derive(Debug, Clone)]
-pub struct SsoToken {
-    /// The person's sign-in name, the session name of the role credentials it yields.
-    pub user: String,
-    pub expires: i64,
+    pub sso_tokens: HashMap<String, super::portal::SsoToken>,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -85,7 +85,7 @@ fn state(s: &AppState, user: &str, sec: &UserSection, t: &Theme) -> (String, Sty
         return (format!("x {e}"), t.err);
     }
     if sec.overview.untouched() && sec.audit.untouched() {
-        return if crate::update::needs_code(s, user) {
+        return if s.needs_code(user) {
             ("signed out: Enter loads".into(), t.warn)
         } else {
             ("not read: Enter loads it".into(), t.dim)
